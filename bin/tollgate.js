@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The command line; `npm install` builds dist/ (the "prepare" script).
+import('../dist/src/main.js');

@@ -1,0 +1,77 @@
+import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Context } from './context.js';
+import { uuidv7 } from './lib/ids.js';
+import { devkitFace } from './http/devkit/index.js';
+import { sendDevkitError } from './http/devkit/errors.js';
+import { devpayrFace } from './http/devpayr/index.js';
+import { envelopeError, sendDevpayrError } from './http/devpayr/errors.js';
+import { registerJsonParser, validatorCompiler } from './http/validation.js';
+import type { App } from './http/typed.js';
+
+/** A request that carries a DevPayr credential is answered in the DevPayr format when no route claims it. */
+function looksLikeDevpayr(request: FastifyRequest): boolean {
+  return request.headers['x-api-key'] !== undefined || request.headers['x-license-key'] !== undefined;
+}
+
+/** The whole HTTP service, both faces and the docs; it does not listen (main.ts does). */
+export async function buildApp(ctx: Context): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    genReqId: () => uuidv7(),
+    requestIdHeader: false,
+    // Per-request log lines only at debug level: the hot path should not pay for them.
+    logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  registerJsonParser(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tollgate',
+        version: ctx.config.version,
+        description:
+          'One service, two wire protocols: the Dev Kit for AI Cloud API (tags "devkit: …") and the DevPayr API (tags "devpayr: …").',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          developerKey: { type: 'apiKey', in: 'header', name: 'X-Developer-Key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY' },
+          licenseKey: { type: 'apiKey', in: 'header', name: 'X-LICENSE-KEY' },
+          operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(devkitFace, { ctx });
+  await app.register(devpayrFace, { ctx });
+
+  app.get('/', { schema: { hide: true } }, async () => ({
+    name: 'Tollgate',
+    version: ctx.config.version,
+    docs: '/docs',
+    openapi: '/docs/json',
+  }));
+
+  app.setNotFoundHandler((request, reply) => {
+    if (looksLikeDevpayr(request)) return reply.code(404).send(envelopeError('Route not found.'));
+    return reply.code(404).send({ detail: 'Not Found' });
+  });
+  app.setErrorHandler((err, request, reply) =>
+    looksLikeDevpayr(request) ? sendDevpayrError(err, request, reply) : sendDevkitError(err, request, reply),
+  );
+  return app;
+}

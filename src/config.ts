@@ -1,0 +1,99 @@
+import path from 'node:path';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: { dialect: Dialect; url: string | null; sqliteFile: string };
+  redisUrl: string | null;
+  /** Explicit server secret; when null, one is generated into the data directory. */
+  secret: string | null;
+  operator: { email: string; key: string } | null;
+  smtpUrl: string | null;
+  mailFrom: string;
+  requireEmailVerification: boolean;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  rateLimit: boolean;
+  logLevel: string;
+  bodyLimitBytes: number;
+  /** Argon2 memory cost in KiB; lowered only by tests. */
+  passwordHashMemoryKib: number;
+  version: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the process environment once; everything else takes a Config. */
+export function readEnv(env: Env = process.env): Env {
+  return { ...env };
+}
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function bool(env: Env, name: string): boolean | null {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return null;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+export function toConfig(env: Env): Config {
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  const url = env.DATABASE_URL?.trim() || null;
+  let dialect: Dialect = 'sqlite';
+  if (url) {
+    if (/^postgres(ql)?:\/\//.test(url)) dialect = 'postgres';
+    else if (!/^(sqlite|file):/.test(url)) {
+      throw new ConfigError('DATABASE_URL must start with postgres:// or sqlite: (leave it unset for the embedded SQLite database)');
+    }
+  }
+  const sqliteFile =
+    url && dialect === 'sqlite' ? url.replace(/^(sqlite|file):(\/\/)?/, '') : path.join(dataDir, 'tollgate.sqlite');
+
+  const operatorEmail = env.TOLLGATE_OPERATOR_EMAIL?.trim();
+  const operatorKey = env.TOLLGATE_OPERATOR_KEY?.trim();
+  if (!!operatorEmail !== !!operatorKey) {
+    throw new ConfigError('TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERATOR_KEY must be set together');
+  }
+  if (operatorKey && operatorKey.length < 24) {
+    throw new ConfigError('TOLLGATE_OPERATOR_KEY must be at least 24 characters long');
+  }
+
+  const secret = env.TOLLGATE_SECRET?.trim() || null;
+  if (secret && secret.length < 32) throw new ConfigError('TOLLGATE_SECRET must be at least 32 characters long');
+
+  const smtpUrl = env.SMTP_URL?.trim() || null;
+  const verification = bool(env, 'REQUIRE_EMAIL_VERIFICATION');
+
+  return {
+    port: int(env, 'PORT', 8080),
+    host: env.HOST?.trim() || '0.0.0.0',
+    dataDir,
+    database: { dialect, url, sqliteFile },
+    redisUrl: env.REDIS_URL?.trim() || null,
+    secret,
+    operator: operatorEmail && operatorKey ? { email: operatorEmail, key: operatorKey } : null,
+    smtpUrl,
+    mailFrom: env.MAIL_FROM?.trim() || 'Tollgate <no-reply@localhost>',
+    requireEmailVerification: verification ?? smtpUrl !== null,
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1) * 60,
+    refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, 1) * 86400,
+    rateLimit: bool(env, 'RATE_LIMIT') ?? true,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
+    passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
+    version: '0.1.0',
+  };
+}

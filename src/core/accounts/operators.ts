@@ -1,0 +1,126 @@
+import type { Context } from '../../context.js';
+import { isUniqueViolation } from '../../lib/db-errors.js';
+import { uuidv7 } from '../../lib/ids.js';
+import { Conflict, invalidField } from '../errors.js';
+import { hashKey, newSecretKey, OPERATOR_KEY_PREFIX } from '../keys/secret-key.js';
+
+type OpCtx = Pick<Context, 'db' | 'clock'>;
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Creates a platform operator and its first operator key; the key is returned once. */
+export async function createOperator(ctx: OpCtx, input: { email: string; fullName?: string | null }): Promise<{ userId: string; key: string }> {
+  const email = input.email.trim();
+  if (!EMAIL_RE.test(email) || email.length > 320) throw invalidField('email', 'value is not a valid email address', 'value_error.email');
+  const secret = newSecretKey(OPERATOR_KEY_PREFIX);
+  const now = ctx.clock.now();
+  const userId = uuidv7(now.getTime());
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('users')
+        .values({
+          id: userId,
+          email,
+          email_scope: 'global',
+          email_lower: normaliseEmail(email),
+          password_hash: null,
+          full_name: input.fullName ?? null,
+          role: 'platform_operator',
+          project_id: null,
+          tier: 'cloud_premium',
+          is_active: true,
+          email_verified_at: now,
+          created_at: now,
+        })
+        .execute();
+      await trx
+        .insertInto('api_keys')
+        .values({
+          id: uuidv7(now.getTime()),
+          kind: 'operator',
+          user_id: userId,
+          project_id: null,
+          name: 'operator key',
+          key_hash: secret.hash,
+          key_prefix: secret.prefix,
+          is_active: true,
+          created_at: now,
+        })
+        .execute();
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw Conflict('email', 'email_taken', 'Email already registered');
+    throw err;
+  }
+  return { userId, key: secret.key };
+}
+
+/**
+ * Start-up bootstrap from TOLLGATE_OPERATOR_EMAIL / TOLLGATE_OPERATOR_KEY: makes sure that
+ * operator exists and that key is one of its active keys. Idempotent; safe on every start.
+ */
+export async function ensureOperator(ctx: OpCtx, email: string, key: string): Promise<'created' | 'updated' | 'unchanged'> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    let outcome: 'created' | 'updated' | 'unchanged' = 'unchanged';
+    let user = await trx
+      .selectFrom('users')
+      .select(['id', 'role'])
+      .where('email_scope', '=', 'global')
+      .where('email_lower', '=', normaliseEmail(email))
+      .executeTakeFirst();
+    if (user && user.role !== 'platform_operator') {
+      throw Conflict('email', 'email_taken', `${email} belongs to an account that is not an operator`);
+    }
+    if (!user) {
+      user = { id: uuidv7(now.getTime()), role: 'platform_operator' };
+      await trx
+        .insertInto('users')
+        .values({
+          id: user.id,
+          email: email.trim(),
+          email_scope: 'global',
+          email_lower: normaliseEmail(email),
+          password_hash: null,
+          full_name: null,
+          role: 'platform_operator',
+          project_id: null,
+          tier: 'cloud_premium',
+          is_active: true,
+          email_verified_at: now,
+          created_at: now,
+        })
+        .execute();
+      outcome = 'created';
+    }
+    const hash = hashKey(key);
+    const existing = await trx.selectFrom('api_keys').select(['id', 'user_id', 'is_active']).where('key_hash', '=', hash).executeTakeFirst();
+    if (existing && existing.user_id !== user.id) throw Conflict('key', 'key_taken', 'TOLLGATE_OPERATOR_KEY is already in use by another account');
+    if (!existing) {
+      await trx
+        .insertInto('api_keys')
+        .values({
+          id: uuidv7(now.getTime()),
+          kind: 'operator',
+          user_id: user.id,
+          project_id: null,
+          name: 'from TOLLGATE_OPERATOR_KEY',
+          key_hash: hash,
+          key_prefix: key.slice(0, 8),
+          is_active: true,
+          created_at: now,
+        })
+        .execute();
+      if (outcome === 'unchanged') outcome = 'updated';
+    } else if (!existing.is_active) {
+      await trx.updateTable('api_keys').set({ is_active: true, revoked_at: null }).where('id', '=', existing.id).execute();
+      if (outcome === 'unchanged') outcome = 'updated';
+    }
+    return outcome;
+  });
+}

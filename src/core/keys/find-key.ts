@@ -1,0 +1,38 @@
+import type { Context } from '../../context.js';
+import type { KeyKind, Tier } from '../../db/schema/index.js';
+import { hashKey } from './secret-key.js';
+
+export interface ResolvedKey {
+  id: string;
+  kind: KeyKind;
+  userId: string;
+  projectId: string | null;
+  tier: Tier;
+}
+
+/**
+ * The active, unexpired key with this value whose owner account is active, or null.
+ * Looked up by its SHA-256, so the presented value is never compared in the clear.
+ */
+export async function findActiveKey(ctx: Pick<Context, 'db' | 'clock'>, presented: string): Promise<ResolvedKey | null> {
+  if (presented.length < 8 || presented.length > 256) return null;
+  const row = await ctx.db
+    .selectFrom('api_keys as k')
+    .innerJoin('users as u', 'u.id', 'k.user_id')
+    .select(['k.id', 'k.kind', 'k.user_id', 'k.project_id', 'k.is_active', 'k.expires_at', 'u.tier', 'u.is_active as user_active'])
+    .where('k.key_hash', '=', hashKey(presented))
+    .executeTakeFirst();
+  if (!row || !row.is_active || !row.user_active) return null;
+  if (row.expires_at && new Date(row.expires_at) <= ctx.clock.now()) return null;
+  return { id: row.id, kind: row.kind, userId: row.user_id, projectId: row.project_id, tier: row.tier };
+}
+
+/** Best-effort, off the request path: a lost update of last_used_at is harmless. */
+export function touchKey(ctx: Pick<Context, 'db' | 'clock' | 'log'>, keyId: string): void {
+  ctx.db
+    .updateTable('api_keys')
+    .set({ last_used_at: ctx.clock.now() })
+    .where('id', '=', keyId)
+    .execute()
+    .catch((err: Error) => ctx.log.warn({ err: err.message, keyId }, 'could not record key use'));
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Config, Dialect } from '../config.js';
+import type { Database } from './schema/index.js';
+
+export type Db = Kysely<Database>;
+
+export interface OpenedDatabase {
+  db: Db;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+// PostgreSQL BIGINT (count(*)) arrives as text by default; our counts fit in a JS number.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+/** better-sqlite3 binds only numbers, strings, bigints, buffers and null: map booleans and dates. */
+function sqliteParam(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}
+
+function sqliteWithPortableParams(raw: BetterSqlite3.Database): BetterSqlite3.Database {
+  const prepare = raw.prepare.bind(raw);
+  raw.prepare = ((source: string) => {
+    const stmt = prepare(source);
+    const wrap = <F extends (...args: unknown[]) => unknown>(fn: F) =>
+      ((...args: unknown[]) => fn.apply(stmt, args.map((a) => (Array.isArray(a) ? a.map(sqliteParam) : sqliteParam(a))))) as F;
+    return new Proxy(stmt, {
+      get(target, prop, receiver) {
+        if (prop === 'all' || prop === 'get' || prop === 'run' || prop === 'iterate') {
+          return wrap((target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!);
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+  }) as typeof raw.prepare;
+  return raw;
+}
+
+export function openDatabase(config: Config): OpenedDatabase {
+  if (config.database.dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.database.url!, max: 20 });
+    // An idle client that loses its connection must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  const file = config.database.sqliteFile;
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const raw = new BetterSqlite3(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteWithPortableParams(raw) }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** A cheap round trip and the server's version, for health checks. */
+export async function databaseVersion(db: Db, dialect: Dialect): Promise<string> {
+  if (dialect === 'postgres') {
+    const r = await sql<{ v: string }>`select version() as v`.execute(db);
+    return r.rows[0]!.v.split(' ').slice(0, 2).join(' ');
+  }
+  const r = await sql<{ v: string }>`select sqlite_version() as v`.execute(db);
+  return `SQLite ${r.rows[0]!.v}`;
+}

@@ -1,0 +1,26 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { Dialect } from '../config.js';
+import { accountsAndProjects } from './migrations/001-accounts-projects.js';
+import { licensing } from './migrations/002-licensing.js';
+import { typesFor, type TollgateMigration } from './migrations/types.js';
+
+/** In order; the names are recorded in the database, so never rename one that has shipped. */
+const MIGRATIONS: Record<string, TollgateMigration> = {
+  '001-accounts-projects': accountsAndProjects,
+  '002-licensing': licensing,
+};
+
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<MigrationResultSet> {
+  const t = typesFor(dialect);
+  const migrations: Record<string, Migration> = {};
+  for (const [name, m] of Object.entries(MIGRATIONS)) migrations[name] = { up: (d) => m.up(d, t) };
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'tollgate_migrations',
+    migrationLockTableName: 'tollgate_migrations_lock',
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

@@ -1,0 +1,40 @@
+import type { Bool, NullableTimestamp, Timestamp } from './types.js';
+
+export interface LicensesTable {
+  id: string;
+  project_id: string;
+  title: string;
+  key_hash: string;
+  key_prefix: string;
+  /** 'active' | 'revoked'; "expired" is derived from expires_at at read time. */
+  status: 'active' | 'revoked';
+  expires_at: NullableTimestamp;
+  domain_id: string | null;
+  max_domains: number | null;
+  max_subdomains_per_domain: number | null;
+  max_usage_per_day: number | null;
+  allowed_ips: string | null;
+  allowed_countries: string | null;
+  is_test_license: Bool;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: NullableTimestamp;
+}
+
+/** Each distinct runtime identifier a license was used from. */
+export interface LicenseIdentifiersTable {
+  id: string;
+  license_id: string;
+  identifier: string;
+  base_domain: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  use_count: number;
+}
+
+/** Checks per license per UTC day, for max_usage_per_day. */
+export interface LicenseUsageDaysTable {
+  license_id: string;
+  day: string;
+  count: number;
+}

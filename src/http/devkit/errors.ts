@@ -1,0 +1,51 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DomainError } from '../../core/errors.js';
+import { classify } from '../framework-errors.js';
+
+/**
+ * The only place errors become Dev Kit (FastAPI-style) answers:
+ * `{"detail": "..."}`, and 422 `{"detail": [{"loc", "msg", "type"}]}`.
+ */
+const STATUS: Record<DomainError['kind'], number> = {
+  invalid: 422,
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 400,
+  limit_reached: 403,
+  rate_limited: 429,
+};
+
+export function sendDevkitError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const c = classify(err, request);
+  switch (c.kind) {
+    case 'domain': {
+      const e = c.error;
+      if (e.kind === 'invalid') {
+        const detail = e.fields.map((f) => ({ loc: ['body', ...f.field.split('.')], msg: f.message, type: f.type }));
+        return reply.code(422).send({ detail });
+      }
+      if (e.kind === 'unauthenticated') reply.header('www-authenticate', 'Bearer');
+      if (e.kind === 'rate_limited') {
+        reply.header('retry-after', String(e.retryAfterSeconds));
+        return reply.code(429).send({ detail: e.message, retry_after: e.retryAfterSeconds });
+      }
+      return reply.code(STATUS[e.kind]).send({ detail: e.message });
+    }
+    case 'validation':
+      return reply.code(422).send({ detail: c.violations.map((v) => ({ loc: v.loc, msg: v.msg, type: v.type })) });
+    case 'malformed':
+      // FastAPI answers an undecodable JSON body with 422 and a body-located error.
+      if (c.status === 400) {
+        return reply.code(422).send({ detail: [{ loc: ['body', 0], msg: c.message, type: 'value_error.jsondecode' }] });
+      }
+      return reply.code(c.status).send({ detail: c.message });
+    case 'internal':
+      return reply.code(500).send({ detail: 'Internal Server Error', request_id: request.id });
+  }
+}
+
+export function installDevkitErrors(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => sendDevkitError(err, request, reply));
+}

@@ -1,0 +1,13 @@
+import type { App } from '../typed.js';
+import type { Context } from '../../context.js';
+import { installDevpayrErrors } from './errors.js';
+
+/** The DevPayr API face (specs/devpayr.md). */
+export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<void> {
+  installDevpayrErrors(app);
+  // A body-less POST from the PHP client arrives as `[]`: the same as no body.
+  app.addHook('preValidation', async (request) => {
+    if (Array.isArray(request.body) && request.body.length === 0) request.body = undefined;
+  });
+  for (const routes of [] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
+}

@@ -1,0 +1,36 @@
+import type { FastifyError, FastifyRequest } from 'fastify';
+import { DomainError } from '../core/errors.js';
+import { BodyParseError, violations, type Violation } from './validation.js';
+
+/**
+ * What went wrong, in face-neutral terms; each face turns this into its own body.
+ * Domain errors, schema violations, body parsing, framework 4xx, and everything else (500).
+ */
+export type Classified =
+  | { kind: 'domain'; error: DomainError }
+  | { kind: 'validation'; violations: Violation[] }
+  | { kind: 'malformed'; status: number; message: string }
+  | { kind: 'internal' };
+
+const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+export function classify(err: unknown, request: FastifyRequest): Classified {
+  if (err instanceof DomainError) return { kind: 'domain', error: err };
+  if (err instanceof BodyParseError) return { kind: 'malformed', status: 400, message: err.message };
+  const fe = err as FastifyError;
+  if (fe && Array.isArray(fe.validation)) {
+    return { kind: 'validation', violations: violations(fe.validation as never, PART[fe.validationContext ?? 'body'] ?? 'body') };
+  }
+  const status = typeof fe?.statusCode === 'number' ? fe.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const messages: Record<string, string> = {
+      FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large.',
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported media type; send application/json.',
+      FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Request body size did not match Content-Length.',
+      FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty.',
+    };
+    return { kind: 'malformed', status, message: messages[fe.code] ?? fe.message ?? 'Bad request.' };
+  }
+  request.log.error({ err }, 'unhandled error');
+  return { kind: 'internal' };
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from '../../context.js';
+import { isUniqueViolation } from '../../lib/db-errors.js';
+import { isUuid, uuidv7 } from '../../lib/ids.js';
+import { Conflict, invalidField } from '../errors.js';
+import { recordEvent } from '../events/record-event.js';
+import { hashKey } from '../keys/secret-key.js';
+import type { Principal } from '../principal.js';
+import { checkLicenseInput, type LicenseInput } from './license-input.js';
+import { LICENSE_KEY_PREFIX_LENGTH, toLicense, type License } from './license.js';
+import { projectInScope } from './project-scope.js';
+
+export const TITLE_TAKEN = 'The title has already been taken.';
+export const DOMAIN_NOT_IN_PROJECT = 'The selected domain id is invalid.';
+
+/**
+ * Issues a license in the project. The key is a random UUID (122 bits), stored only as its
+ * SHA-256 hash plus a display prefix; the caller gets it once, here.
+ */
+export async function createLicense(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  principal: Principal,
+  projectId: string,
+  input: LicenseInput,
+): Promise<{ license: License; key: string }> {
+  const project = await projectInScope(ctx, principal, projectId);
+  const now = ctx.clock.now();
+  const checked = checkLicenseInput(input, now);
+  const key = randomUUID();
+  try {
+    const license = await ctx.db.transaction().execute(async (trx) => {
+      if (checked.domainId !== null) {
+        const domain = isUuid(checked.domainId)
+          ? await trx.selectFrom('domains').select('id').where('id', '=', checked.domainId).where('project_id', '=', project.id).executeTakeFirst()
+          : undefined;
+        if (!domain) throw invalidField('domain_id', DOMAIN_NOT_IN_PROJECT, 'exists');
+      }
+      const taken = await trx.selectFrom('licenses').select('id').where('project_id', '=', project.id).where('title', '=', checked.title).executeTakeFirst();
+      if (taken) throw Conflict('title', 'license_title_taken', TITLE_TAKEN);
+      const row = await trx
+        .insertInto('licenses')
+        .values({
+          id: uuidv7(now.getTime()),
+          project_id: project.id,
+          title: checked.title,
+          key_hash: hashKey(key),
+          key_prefix: key.slice(0, LICENSE_KEY_PREFIX_LENGTH),
+          status: 'active',
+          expires_at: checked.expiresAt,
+          domain_id: checked.domainId,
+          max_domains: checked.maxDomains,
+          max_subdomains_per_domain: checked.maxSubdomainsPerDomain,
+          max_usage_per_day: checked.maxUsagePerDay,
+          allowed_ips: checked.allowedIps,
+          allowed_countries: checked.allowedCountries,
+          is_test_license: checked.isTestLicense,
+          revoked_at: null,
+          created_at: now,
+          updated_at: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordEvent(trx, ctx, {
+        ownerId: project.ownerId,
+        projectId: project.id,
+        type: 'license.created',
+        payload: { license_id: row.id, project_id: project.id, title: row.title },
+      });
+      return toLicense(row, now);
+    });
+    return { license, key };
+  } catch (err) {
+    // Two creates with one title can both pass the check; the unique constraint decides.
+    if (isUniqueViolation(err, 'title')) throw Conflict('title', 'license_title_taken', TITLE_TAKEN);
+    throw err;
+  }
+}

@@ -1,0 +1,102 @@
+import { isIP } from 'node:net';
+import { Invalid, type FieldError } from '../errors.js';
+
+/** Fields a license is created with; undefined = not given. Wire names are mapped by the faces. */
+export interface LicenseInput {
+  title?: string;
+  /** An ISO date or date-time. */
+  expiresAt?: string | null;
+  domainId?: string | null;
+  maxDomains?: number | null;
+  maxSubdomainsPerDomain?: number | null;
+  maxUsagePerDay?: number | null;
+  /** Comma-separated IPs or CIDR ranges. */
+  allowedIps?: string | null;
+  /** Comma-separated ISO 3166-1 alpha-2 codes. */
+  allowedCountries?: string | null;
+  isTestLicense?: boolean;
+}
+
+export interface CheckedLicenseInput {
+  title: string;
+  expiresAt: Date | null;
+  domainId: string | null;
+  maxDomains: number | null;
+  maxSubdomainsPerDomain: number | null;
+  maxUsagePerDay: number | null;
+  allowedIps: string | null;
+  allowedCountries: string | null;
+  isTestLicense: boolean;
+}
+
+function isIpOrCidr(s: string): boolean {
+  const slash = s.indexOf('/');
+  if (slash < 0) return isIP(s) !== 0;
+  const family = isIP(s.slice(0, slash));
+  const bits = s.slice(slash + 1);
+  if (family === 0 || !/^[0-9]{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** "a, b,,c" -> "a,b,c"; null when nothing is left. */
+function list(value: string | null | undefined, map: (s: string) => string = (s) => s): string[] | null {
+  if (value === null || value === undefined) return null;
+  const items = value.split(',').map((s) => map(s.trim())).filter(Boolean);
+  return items.length ? items : null;
+}
+
+/**
+ * The license body rules every face shares, with Laravel-style messages (the devpayr face
+ * shows them as they are). Throws Invalid listing every problem. Whether `domain_id` belongs
+ * to the project is checked by the caller, inside its transaction.
+ */
+export function checkLicenseInput(input: LicenseInput, now: Date): CheckedLicenseInput {
+  const problems: FieldError[] = [];
+  const add = (field: string, message: string, type: string) => problems.push({ field, message, type });
+
+  const title = input.title?.trim() ?? '';
+  if (!title) add('title', 'The title field is required.', 'missing');
+  else if (title.length > 255) add('title', 'The title may not be greater than 255 characters.', 'too_long');
+
+  let expiresAt: Date | null = null;
+  if (input.expiresAt !== undefined && input.expiresAt !== null) {
+    const d = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(input.expiresAt.trim()) ? new Date(input.expiresAt.trim()) : null;
+    if (!d || Number.isNaN(d.getTime())) add('expires_at', 'The expires at is not a valid date.', 'date');
+    else if (d.getTime() <= now.getTime()) add('expires_at', 'The expires at must be a date after now.', 'after');
+    else expiresAt = d;
+  }
+
+  const limits: Array<[string, number | null | undefined]> = [
+    ['max_domains', input.maxDomains],
+    ['max_subdomains_per_domain', input.maxSubdomainsPerDomain],
+    ['max_usage_per_day', input.maxUsagePerDay],
+  ];
+  for (const [field, value] of limits) {
+    if (value === null || value === undefined) continue;
+    if (!Number.isInteger(value)) add(field, `The ${field.replace(/_/g, ' ')} must be an integer.`, 'integer');
+    else if (value < 0) add(field, `The ${field.replace(/_/g, ' ')} must be at least 0.`, 'min');
+    else if (value > 2_147_483_647) add(field, `The ${field.replace(/_/g, ' ')} may not be greater than 2147483647.`, 'max');
+  }
+
+  const ips = list(input.allowedIps, (s) => s.toLowerCase());
+  if (ips && !ips.every(isIpOrCidr)) add('allowed_ips', 'The allowed ips must be a comma-separated list of IP addresses or CIDR ranges.', 'ip');
+  const countries = list(input.allowedCountries, (s) => s.toUpperCase());
+  if (countries && !countries.every((c) => /^[A-Z]{2}$/.test(c))) {
+    add('allowed_countries', 'The allowed countries must be a comma-separated list of two-letter country codes.', 'country');
+  }
+  if ((ips?.join(',').length ?? 0) > 10_000) add('allowed_ips', 'The allowed ips may not be greater than 10000 characters.', 'too_long');
+  if ((countries?.join(',').length ?? 0) > 2_000) add('allowed_countries', 'The allowed countries may not be greater than 2000 characters.', 'too_long');
+
+  if (problems.length) throw Invalid(problems);
+  return {
+    title,
+    expiresAt,
+    domainId: input.domainId ?? null,
+    maxDomains: input.maxDomains ?? null,
+    maxSubdomainsPerDomain: input.maxSubdomainsPerDomain ?? null,
+    maxUsagePerDay: input.maxUsagePerDay ?? null,
+    allowedIps: ips ? ips.join(',') : null,
+    allowedCountries: countries ? [...new Set(countries)].join(',') : null,
+    isTestLicense: input.isTestLicense ?? false,
+  };
+}

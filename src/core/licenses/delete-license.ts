@@ -1,0 +1,22 @@
+import type { Context } from '../../context.js';
+import { NotFound } from '../errors.js';
+import { recordEvent } from '../events/record-event.js';
+import type { Principal } from '../principal.js';
+import { findLicenseRow } from './get-license.js';
+import { projectInScope } from './project-scope.js';
+
+/** Deletes the license (its identifiers and usage counters go with it, by cascade). */
+export async function deleteLicense(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, projectId: string, licenseId: string): Promise<void> {
+  const project = await projectInScope(ctx, principal, projectId);
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await findLicenseRow(trx, project.id, licenseId);
+    const result = await trx.deleteFrom('licenses').where('id', '=', row.id).where('project_id', '=', project.id).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw NotFound('license');
+    await recordEvent(trx, ctx, {
+      ownerId: project.ownerId,
+      projectId: project.id,
+      type: 'license.deleted',
+      payload: { license_id: row.id, project_id: project.id, title: row.title },
+    });
+  });
+}

@@ -1,4 +1,5 @@
 import { createCipheriv, createHash } from 'node:crypto';
+import type { Context } from '../../context.js';
 import type { InjectablesTable } from '../../db/schema/injectables.js';
 import { hmacHex, openSecret, randomString, sha256Hex } from '../../lib/crypto.js';
 
@@ -61,4 +62,24 @@ export function deliverInjectable(sealKey: Buffer, row: SealedInjectable): Deliv
     signature,
     content_hash: row.content_hash || sha256Hex(content),
   };
+}
+
+/**
+ * The project's active injectables in delivery form; `only_if_paid` ones only when paid.
+ * The project comes from a license that passed the runtime check, never from the caller.
+ */
+export async function deliverableInjectables(
+  ctx: Pick<Context, 'db' | 'keys'>,
+  projectId: string,
+  paid: boolean,
+): Promise<DeliveredInjectable[]> {
+  let q = ctx.db
+    .selectFrom('injectables')
+    .select(['id', 'slug', 'title', 'type', 'mode', 'target_path', 'content_enc', 'content_hash', 'secret_enc'])
+    .where('project_id', '=', projectId)
+    .where('is_active', '=', true)
+    .orderBy('id', 'asc');
+  if (!paid) q = q.where('only_if_paid', '=', false);
+  const rows = await q.execute();
+  return rows.map((row) => deliverInjectable(ctx.keys.seal, row));
 }

@@ -1,6 +1,7 @@
 import type { App } from '../typed.js';
 import type { Context } from '../../context.js';
 import { installDevpayrErrors } from './errors.js';
+import { runtimeRoutes } from './runtime.js';
 
 /** The DevPayr API face (specs/devpayr.md). */
 export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<void> {
@@ -9,5 +10,5 @@ export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<voi
   app.addHook('preValidation', async (request) => {
     if (Array.isArray(request.body) && request.body.length === 0) request.body = undefined;
   });
-  for (const routes of [] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
+  for (const routes of [runtimeRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
 }

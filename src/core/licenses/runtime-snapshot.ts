@@ -1,0 +1,129 @@
+import type { Context } from '../../context.js';
+import type { Environment } from '../../db/schema/domains.js';
+import { TtlCache } from '../../lib/license-cache.js';
+import { hostOfDomain } from '../domains/normalize.js';
+
+/**
+ * Everything the runtime check needs about one license key, read in at most three indexed
+ * queries and kept per process for SNAPSHOT_TTL_MS. That TTL is the bound on how long a
+ * revocation, an expiry change or a paid flag flip made through any process can go unseen by
+ * this one, so it stays well under the one second the issue allows.
+ */
+export const SNAPSHOT_TTL_MS = 500;
+const MAX_SNAPSHOTS = 200_000;
+
+export interface RuntimeDomain {
+  id: string;
+  domain: string;
+  /** The stored domain without its optional port: identifiers arrive without one. */
+  host: string;
+  environment: Environment;
+  hasPaid: boolean;
+  isActive: boolean;
+}
+
+export interface LicenseSnapshot {
+  license: {
+    id: string;
+    title: string;
+    status: 'active' | 'revoked';
+    expiresAt: Date | null;
+    domainId: string | null;
+    maxDomains: number | null;
+    maxSubdomainsPerDomain: number | null;
+    maxUsagePerDay: number | null;
+    allowedIps: string[] | null;
+    allowedCountries: string[] | null;
+    isTest: boolean;
+  };
+  project: { id: string; ownerId: string; hasPaid: boolean; isActive: boolean };
+  domains: RuntimeDomain[];
+  /** identifier -> base domain, for licenses that register their own identifiers; else null. */
+  identifiers: Map<string, string> | null;
+}
+
+function list(value: string | null): string[] | null {
+  if (!value) return null;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length ? items : null;
+}
+
+async function loadSnapshot(ctx: Pick<Context, 'db'>, keyHash: string): Promise<LicenseSnapshot | null> {
+  const row = await ctx.db
+    .selectFrom('licenses as l')
+    .innerJoin('projects as p', 'p.id', 'l.project_id')
+    .select([
+      'l.id',
+      'l.title',
+      'l.status',
+      'l.expires_at',
+      'l.domain_id',
+      'l.max_domains',
+      'l.max_subdomains_per_domain',
+      'l.max_usage_per_day',
+      'l.allowed_ips',
+      'l.allowed_countries',
+      'l.is_test_license',
+      'p.id as project_id',
+      'p.owner_id',
+      'p.has_paid',
+      'p.is_active',
+    ])
+    .where('l.key_hash', '=', keyHash)
+    .executeTakeFirst();
+  if (!row) return null;
+  const domains = await ctx.db
+    .selectFrom('domains')
+    .select(['id', 'domain', 'environment', 'has_paid', 'is_active'])
+    .where('project_id', '=', row.project_id)
+    .execute();
+  const selfRegistering = row.domain_id === null && domains.length === 0;
+  const identifiers = selfRegistering
+    ? new Map(
+        (
+          await ctx.db
+            .selectFrom('license_identifiers')
+            .select(['identifier', 'base_domain'])
+            .where('license_id', '=', row.id)
+            .execute()
+        ).map((i) => [i.identifier, i.base_domain] as const),
+      )
+    : null;
+  return {
+    license: {
+      id: row.id,
+      title: row.title,
+      status: row.status,
+      expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+      domainId: row.domain_id,
+      maxDomains: row.max_domains,
+      maxSubdomainsPerDomain: row.max_subdomains_per_domain,
+      maxUsagePerDay: row.max_usage_per_day,
+      allowedIps: list(row.allowed_ips),
+      allowedCountries: list(row.allowed_countries),
+      isTest: Boolean(row.is_test_license),
+    },
+    project: { id: row.project_id, ownerId: row.owner_id, hasPaid: Boolean(row.has_paid), isActive: Boolean(row.is_active) },
+    domains: domains.map((d) => ({
+      id: d.id,
+      domain: d.domain,
+      host: hostOfDomain(d.domain),
+      environment: d.environment,
+      hasPaid: Boolean(d.has_paid),
+      isActive: Boolean(d.is_active),
+    })),
+    identifiers,
+  };
+}
+
+const caches = new WeakMap<object, TtlCache<LicenseSnapshot | null>>();
+
+/** The snapshot for a key hash, from this process's cache when fresh; null for an unknown key. */
+export function licenseSnapshot(ctx: Pick<Context, 'db'>, keyHash: string): Promise<LicenseSnapshot | null> {
+  let cache = caches.get(ctx);
+  if (!cache) {
+    cache = new TtlCache<LicenseSnapshot | null>(SNAPSHOT_TTL_MS, MAX_SNAPSHOTS);
+    caches.set(ctx, cache);
+  }
+  return cache.get(keyHash, () => loadSnapshot(ctx, keyHash));
+}

@@ -1,0 +1,167 @@
+import { sql } from 'kysely';
+import type { Context } from '../../context.js';
+import { uuidv7 } from '../../lib/ids.js';
+
+export interface CheckRecord {
+  projectId: string | null;
+  licenseId: string | null;
+  identifier: string | null;
+  outcome: string;
+  at: Date;
+}
+
+interface SeenIdentifier {
+  licenseId: string;
+  identifier: string;
+  baseDomain: string;
+  count: number;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+interface DayCount {
+  licenseId: string;
+  day: string;
+  count: number;
+}
+
+const FLUSH_EVERY_MS = 1000;
+const FLUSH_AT_ROWS = 2000;
+
+/**
+ * Statistics of runtime checks, kept off the request path: checks, identifier sightings and
+ * per-day counts accumulate in memory and are written in one transaction per second (or
+ * sooner under load), and once more when the context closes. Under steady traffic on known
+ * identifiers a check therefore adds no write of its own.
+ */
+export class CheckRecorder {
+  private checks: CheckRecord[] = [];
+  private seen = new Map<string, SeenIdentifier>();
+  private days = new Map<string, DayCount>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ctx: Pick<Context, 'db' | 'log'>) {}
+
+  record(check: CheckRecord): void {
+    this.checks.push(check);
+    this.schedule();
+  }
+
+  /** A check that passed from `identifier` (batched last_seen/use_count and the day's count). */
+  sighting(licenseId: string, identifier: string | null, baseDomain: string | null, at: Date, countDay: boolean): void {
+    if (identifier !== null && baseDomain !== null) {
+      const key = `${licenseId}\u0000${identifier}`;
+      const s = this.seen.get(key);
+      if (s) {
+        s.count++;
+        s.lastAt = at;
+      } else this.seen.set(key, { licenseId, identifier, baseDomain, count: 1, firstAt: at, lastAt: at });
+    }
+    if (countDay) {
+      const day = at.toISOString().slice(0, 10);
+      const key = `${licenseId}\u0000${day}`;
+      const d = this.days.get(key);
+      if (d) d.count++;
+      else this.days.set(key, { licenseId, day, count: 1 });
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.checks.length >= FLUSH_AT_ROWS) {
+      void this.flush();
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Writes what has accumulated; flushes run one after another, never overlapping. */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const checks = this.checks;
+    const seen = [...this.seen.values()];
+    const days = [...this.days.values()];
+    this.checks = [];
+    this.seen = new Map();
+    this.days = new Map();
+    if (!checks.length && !seen.length && !days.length) return this.flushing;
+    this.flushing = this.flushing.then(() =>
+      this.write(checks, seen, days).catch((err: unknown) =>
+        this.ctx.log.error({ err, checks: checks.length }, 'writing runtime check statistics failed'),
+      ),
+    );
+    return this.flushing;
+  }
+
+  private async write(checks: CheckRecord[], seen: SeenIdentifier[], days: DayCount[]): Promise<void> {
+    await this.ctx.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < checks.length; i += 500) {
+        await trx
+          .insertInto('license_checks')
+          .values(
+            checks.slice(i, i + 500).map((c) => ({
+              id: uuidv7(c.at.getTime()),
+              project_id: c.projectId,
+              license_id: c.licenseId,
+              identifier: c.identifier,
+              outcome: c.outcome,
+              created_at: c.at,
+            })),
+          )
+          .execute();
+      }
+      for (const s of seen) {
+        await trx
+          .insertInto('license_identifiers')
+          .values({
+            id: uuidv7(),
+            license_id: s.licenseId,
+            identifier: s.identifier,
+            base_domain: s.baseDomain,
+            first_seen_at: s.firstAt,
+            last_seen_at: s.lastAt,
+            use_count: s.count,
+          })
+          .onConflict((oc) =>
+            oc.columns(['license_id', 'identifier']).doUpdateSet({
+              last_seen_at: s.lastAt,
+              use_count: sql<number>`license_identifiers.use_count + ${s.count}`,
+            }),
+          )
+          .execute();
+      }
+      for (const d of days) {
+        await trx
+          .insertInto('license_usage_days')
+          .values({ license_id: d.licenseId, day: d.day, count: d.count })
+          .onConflict((oc) =>
+            oc.columns(['license_id', 'day']).doUpdateSet({ count: sql<number>`license_usage_days.count + ${d.count}` }),
+          )
+          .execute();
+      }
+    });
+  }
+}
+
+const recorders = new WeakMap<Context, CheckRecorder>();
+
+/** The context's recorder, created on first use; the context's close() flushes it. */
+export function checkRecorder(ctx: Context): CheckRecorder {
+  let r = recorders.get(ctx);
+  if (!r) {
+    const created = new CheckRecorder(ctx);
+    recorders.set(ctx, created);
+    ctx.onClose(() => created.flush());
+    r = created;
+  }
+  return r;
+}

@@ -1,0 +1,196 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { Context } from '../../context.js';
+import { createLicense } from '../../core/licenses/create-license.js';
+import type { PageRequest } from '../../core/licenses/cursor-page.js';
+import { deleteLicense } from '../../core/licenses/delete-license.js';
+import { getLicense } from '../../core/licenses/get-license.js';
+import type { License } from '../../core/licenses/license.js';
+import type { LicenseInput } from '../../core/licenses/license-input.js';
+import { listLicenses } from '../../core/licenses/list-licenses.js';
+import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
+import { revokeLicense } from '../../core/licenses/revoke-license.js';
+import { requireApiKey } from '../auth.js';
+import { applyRateLimit } from '../rate-limit.js';
+import type { Routes } from '../typed.js';
+
+/*
+ * Licenses of the devpayr face, and the small envelope/list helpers the face's domain and
+ * injectable routes share with it.
+ */
+
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const SuccessEnvelope = <T extends TSchema>(data: T) =>
+  Type.Object({ status: Type.Literal('success'), message: Type.String(), data, errors: Type.Null() });
+
+export const ListEnvelope = <T extends TSchema>(item: T) =>
+  SuccessEnvelope(Type.Object({ data: Type.Array(item), next_cursor: Nullable(Type.String()) }));
+
+export const ok = <T>(message: string, data: T) => ({ status: 'success' as const, message, data, errors: null });
+
+export const ApiKeyHeaders = Type.Object({ 'x-api-key': Type.Optional(Type.String({ description: 'A global or project-scoped API key' })) });
+
+/** Clients append include/action/per_page to every call: unknown query parameters are ignored. */
+export const ListQuery = Type.Object({ per_page: Type.Optional(Type.String()), cursor: Type.Optional(Type.String()) });
+
+export function pageRequest(query: { per_page?: string; cursor?: string }): PageRequest {
+  const n = query.per_page !== undefined && /^\s*\d+\s*$/.test(query.per_page) ? Number(query.per_page) : undefined;
+  return { perPage: n, cursor: query.cursor ?? null };
+}
+
+/** The caller as an API key, counted against its owner's management rate limit. */
+export async function apiCaller(ctx: Context, request: FastifyRequest, reply: FastifyReply) {
+  const principal = await requireApiKey(ctx, request);
+  await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
+  return principal;
+}
+
+const LicenseObject = Type.Object({
+  id: Type.String(),
+  project_id: Type.String(),
+  title: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
+  key_prefix: Type.String({ description: 'The first characters of the key, masked; the full key is shown once, as `uuid` on create.' }),
+  expires_at: Nullable(Type.String()),
+  domain_id: Nullable(Type.String()),
+  max_domains: Nullable(Type.Integer()),
+  max_subdomains_per_domain: Nullable(Type.Integer()),
+  max_usage_per_day: Nullable(Type.Integer()),
+  allowed_ips: Nullable(Type.String()),
+  allowed_countries: Nullable(Type.String()),
+  is_test_license: Type.Boolean(),
+  revoked_at: Nullable(Type.String()),
+  created_at: Type.String(),
+  updated_at: Nullable(Type.String()),
+});
+
+const CreatedLicenseObject = Type.Composite([LicenseObject, Type.Object({ uuid: Type.String({ description: 'The license key, in full, only in this response.' }) })]);
+
+export function licenseBody(l: License) {
+  return {
+    id: l.id,
+    project_id: l.projectId,
+    title: l.title,
+    status: l.status,
+    key_prefix: l.maskedKey,
+    expires_at: l.expiresAt,
+    domain_id: l.domainId,
+    max_domains: l.maxDomains,
+    max_subdomains_per_domain: l.maxSubdomainsPerDomain,
+    max_usage_per_day: l.maxUsagePerDay,
+    allowed_ips: l.allowedIps,
+    allowed_countries: l.allowedCountries,
+    is_test_license: l.isTestLicense,
+    revoked_at: l.revokedAt,
+    created_at: l.createdAt,
+    updated_at: l.updatedAt,
+  };
+}
+
+const CommaList = Nullable(Type.Union([Type.String(), Type.Array(Type.String())]));
+
+export const LicenseCreateBody = Type.Object({
+  title: Type.String(),
+  expires_at: Type.Optional(Nullable(Type.String({ description: 'A future date or date-time (ISO 8601)' }))),
+  domain_id: Type.Optional(Nullable(Type.String({ description: "Pins the license to one of this project's domains" }))),
+  max_domains: Type.Optional(Nullable(Type.Integer())),
+  max_subdomains_per_domain: Type.Optional(Nullable(Type.Integer())),
+  max_usage_per_day: Type.Optional(Nullable(Type.Integer())),
+  allowed_ips: Type.Optional(CommaList),
+  allowed_countries: Type.Optional(CommaList),
+  is_test_license: Type.Optional(Type.Boolean()),
+});
+
+type CommaValue = string | string[] | null | undefined;
+const joined = (v: CommaValue) => (Array.isArray(v) ? v.join(',') : v);
+
+export function licenseInput(b: {
+  title: string;
+  expires_at?: string | null;
+  domain_id?: string | null;
+  max_domains?: number | null;
+  max_subdomains_per_domain?: number | null;
+  max_usage_per_day?: number | null;
+  allowed_ips?: CommaValue;
+  allowed_countries?: CommaValue;
+  is_test_license?: boolean;
+}): LicenseInput {
+  return {
+    title: b.title,
+    expiresAt: b.expires_at,
+    domainId: b.domain_id,
+    maxDomains: b.max_domains,
+    maxSubdomainsPerDomain: b.max_subdomains_per_domain,
+    maxUsagePerDay: b.max_usage_per_day,
+    allowedIps: joined(b.allowed_ips),
+    allowedCountries: joined(b.allowed_countries),
+    isTestLicense: b.is_test_license,
+  };
+}
+
+const ProjectParams = Type.Object({ project: Type.String() });
+const LicenseParams = Type.Object({ project: Type.String(), license: Type.String() });
+const Deleted = SuccessEnvelope(Type.Null());
+
+export const licenseRoutes: Routes = (app, ctx) => {
+  const tags = ['devpayr: licenses'];
+  const security = [{ apiKey: [] }];
+
+  app.get(
+    '/api/v1/project/:project/licenses',
+    { schema: { tags, security, summary: 'List licenses (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(LicenseObject) } } },
+    async (request, reply) => {
+      const principal = await apiCaller(ctx, request, reply);
+      const page = await listLicenses(ctx, principal, request.params.project, pageRequest(request.query));
+      return ok('Licenses retrieved.', { data: page.items.map(licenseBody), next_cursor: page.nextCursor });
+    },
+  );
+
+  app.post(
+    '/api/v1/project/:project/licenses',
+    { schema: { tags, security, summary: 'Create a license (the key is returned once, as uuid)', headers: ApiKeyHeaders, params: ProjectParams, body: LicenseCreateBody, response: { 201: SuccessEnvelope(CreatedLicenseObject) } } },
+    async (request, reply) => {
+      const principal = await apiCaller(ctx, request, reply);
+      const { license, key } = await createLicense(ctx, principal, request.params.project, licenseInput(request.body));
+      return reply.code(201).send(ok('License created. Copy the key now: it is not shown again.', { ...licenseBody(license), uuid: key }));
+    },
+  );
+
+  app.get(
+    '/api/v1/project/:project/licenses/:license',
+    { schema: { tags, security, summary: 'Show a license', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    async (request, reply) => {
+      const principal = await apiCaller(ctx, request, reply);
+      return ok('License retrieved.', licenseBody(await getLicense(ctx, principal, request.params.project, request.params.license)));
+    },
+  );
+
+  app.delete(
+    '/api/v1/project/:project/licenses/:license',
+    { schema: { tags, security, summary: 'Delete a license (200, never 204)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: Deleted } } },
+    async (request, reply) => {
+      const principal = await apiCaller(ctx, request, reply);
+      await deleteLicense(ctx, principal, request.params.project, request.params.license);
+      return ok('License deleted.', null);
+    },
+  );
+
+  app.post(
+    '/api/v1/project/:project/licenses/:license/revoke',
+    { schema: { tags, security, summary: 'Revoke an active license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    async (request, reply) => {
+      const principal = await apiCaller(ctx, request, reply);
+      return ok('License revoked.', licenseBody(await revokeLicense(ctx, principal, request.params.project, request.params.license)));
+    },
+  );
+
+  app.post(
+    '/api/v1/project/:project/licenses/:license/reactivate',
+    { schema: { tags, security, summary: 'Reactivate a revoked, unexpired license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    async (request, reply) => {
+      const principal = await apiCaller(ctx, request, reply);
+      return ok('License reactivated.', licenseBody(await reactivateLicense(ctx, principal, request.params.project, request.params.license)));
+    },
+  );
+};

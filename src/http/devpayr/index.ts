@@ -1,6 +1,9 @@
 import type { App } from '../typed.js';
 import type { Context } from '../../context.js';
+import { domainRoutes } from './domains.js';
 import { installDevpayrErrors } from './errors.js';
+import { injectableRoutes } from './injectables.js';
+import { licenseRoutes } from './licenses.js';
 import { runtimeRoutes } from './runtime.js';
 
 /** The DevPayr API face (specs/devpayr.md). */
@@ -10,5 +13,5 @@ export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<voi
   app.addHook('preValidation', async (request) => {
     if (Array.isArray(request.body) && request.body.length === 0) request.body = undefined;
   });
-  for (const routes of [runtimeRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
+  for (const routes of [runtimeRoutes, licenseRoutes, domainRoutes, injectableRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
 }

@@ -11,6 +11,8 @@ import { hostOfDomain } from '../domains/normalize.js';
  */
 export const SNAPSHOT_TTL_MS = 500;
 const MAX_SNAPSHOTS = 200_000;
+/** A snapshot may carry domains this old, so the two together stay under one second. */
+const DOMAINS_TTL_MS = 400;
 
 export interface RuntimeDomain {
   id: string;
@@ -48,7 +50,29 @@ function list(value: string | null): string[] | null {
   return items.length ? items : null;
 }
 
-async function loadSnapshot(ctx: Pick<Context, 'db'>, keyHash: string): Promise<LicenseSnapshot | null> {
+interface Caches {
+  snapshots: TtlCache<LicenseSnapshot | null>;
+  /** Domains by project: many licenses share a project, so a miss on a license rarely costs a second query. */
+  domains: TtlCache<RuntimeDomain[]>;
+}
+
+async function loadDomains(ctx: Pick<Context, 'db'>, projectId: string): Promise<RuntimeDomain[]> {
+  const rows = await ctx.db
+    .selectFrom('domains')
+    .select(['id', 'domain', 'environment', 'has_paid', 'is_active'])
+    .where('project_id', '=', projectId)
+    .execute();
+  return rows.map((d) => ({
+    id: d.id,
+    domain: d.domain,
+    host: hostOfDomain(d.domain),
+    environment: d.environment,
+    hasPaid: Boolean(d.has_paid),
+    isActive: Boolean(d.is_active),
+  }));
+}
+
+async function loadSnapshot(ctx: Pick<Context, 'db'>, caches: Caches, keyHash: string): Promise<LicenseSnapshot | null> {
   const row = await ctx.db
     .selectFrom('licenses as l')
     .innerJoin('projects as p', 'p.id', 'l.project_id')
@@ -72,11 +96,7 @@ async function loadSnapshot(ctx: Pick<Context, 'db'>, keyHash: string): Promise<
     .where('l.key_hash', '=', keyHash)
     .executeTakeFirst();
   if (!row) return null;
-  const domains = await ctx.db
-    .selectFrom('domains')
-    .select(['id', 'domain', 'environment', 'has_paid', 'is_active'])
-    .where('project_id', '=', row.project_id)
-    .execute();
+  const domains = await caches.domains.get(row.project_id, () => loadDomains(ctx, row.project_id));
   const selfRegistering = row.domain_id === null && domains.length === 0;
   const identifiers = selfRegistering
     ? new Map(
@@ -104,26 +124,20 @@ async function loadSnapshot(ctx: Pick<Context, 'db'>, keyHash: string): Promise<
       isTest: Boolean(row.is_test_license),
     },
     project: { id: row.project_id, ownerId: row.owner_id, hasPaid: Boolean(row.has_paid), isActive: Boolean(row.is_active) },
-    domains: domains.map((d) => ({
-      id: d.id,
-      domain: d.domain,
-      host: hostOfDomain(d.domain),
-      environment: d.environment,
-      hasPaid: Boolean(d.has_paid),
-      isActive: Boolean(d.is_active),
-    })),
+    domains,
     identifiers,
   };
 }
 
-const caches = new WeakMap<object, TtlCache<LicenseSnapshot | null>>();
+const perContext = new WeakMap<object, Caches>();
 
 /** The snapshot for a key hash, from this process's cache when fresh; null for an unknown key. */
 export function licenseSnapshot(ctx: Pick<Context, 'db'>, keyHash: string): Promise<LicenseSnapshot | null> {
-  let cache = caches.get(ctx);
-  if (!cache) {
-    cache = new TtlCache<LicenseSnapshot | null>(SNAPSHOT_TTL_MS, MAX_SNAPSHOTS);
-    caches.set(ctx, cache);
+  let caches = perContext.get(ctx);
+  if (!caches) {
+    caches = { snapshots: new TtlCache(SNAPSHOT_TTL_MS, MAX_SNAPSHOTS), domains: new TtlCache(DOMAINS_TTL_MS, MAX_SNAPSHOTS) };
+    perContext.set(ctx, caches);
   }
-  return cache.get(keyHash, () => loadSnapshot(ctx, keyHash));
+  const c = caches;
+  return c.snapshots.get(keyHash, () => loadSnapshot(ctx, c, keyHash));
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Context } from '../../context.js';
-import { uuidv7 } from '../../lib/ids.js';
+import { randomBytes } from 'node:crypto';
 
 export interface CheckRecord {
   projectId: string | null;
@@ -23,6 +23,25 @@ interface DayCount {
   licenseId: string;
   day: string;
   count: number;
+}
+
+/** UUID v7 ids for one flush from one draw of randomness (one draw per row showed up in profiles). */
+class UuidBatch {
+  private readonly pool: Buffer;
+  private offset = 0;
+  constructor(count: number) {
+    this.pool = randomBytes(Math.max(1, count) * 10);
+  }
+  next(ms: number): string {
+    const b = Buffer.alloc(16);
+    b.writeUIntBE(ms, 0, 6);
+    this.pool.copy(b, 6, this.offset, this.offset + 10);
+    this.offset += 10;
+    b[6] = (b[6]! & 0x0f) | 0x70;
+    b[8] = (b[8]! & 0x3f) | 0x80;
+    const h = b.toString('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
 }
 
 const FLUSH_EVERY_MS = 1000;
@@ -103,13 +122,14 @@ export class CheckRecorder {
   }
 
   private async write(checks: CheckRecord[], seen: SeenIdentifier[], days: DayCount[]): Promise<void> {
+    const ids = new UuidBatch(checks.length + seen.length);
     await this.ctx.db.transaction().execute(async (trx) => {
       for (let i = 0; i < checks.length; i += 500) {
         await trx
           .insertInto('license_checks')
           .values(
             checks.slice(i, i + 500).map((c) => ({
-              id: uuidv7(c.at.getTime()),
+              id: ids.next(c.at.getTime()),
               project_id: c.projectId,
               license_id: c.licenseId,
               identifier: c.identifier,
@@ -119,33 +139,34 @@ export class CheckRecorder {
           )
           .execute();
       }
-      for (const s of seen) {
+      // One multi-row upsert per chunk: a flush costs a few statements however many licenses it covers.
+      for (let i = 0; i < seen.length; i += 500) {
         await trx
           .insertInto('license_identifiers')
-          .values({
-            id: uuidv7(),
-            license_id: s.licenseId,
-            identifier: s.identifier,
-            base_domain: s.baseDomain,
-            first_seen_at: s.firstAt,
-            last_seen_at: s.lastAt,
-            use_count: s.count,
-          })
+          .values(
+            seen.slice(i, i + 500).map((s) => ({
+              id: ids.next(s.firstAt.getTime()),
+              license_id: s.licenseId,
+              identifier: s.identifier,
+              base_domain: s.baseDomain,
+              first_seen_at: s.firstAt,
+              last_seen_at: s.lastAt,
+              use_count: s.count,
+            })),
+          )
           .onConflict((oc) =>
             oc.columns(['license_id', 'identifier']).doUpdateSet({
-              last_seen_at: s.lastAt,
-              use_count: sql<number>`license_identifiers.use_count + ${s.count}`,
+              last_seen_at: (eb) => eb.ref('excluded.last_seen_at'),
+              use_count: sql<number>`license_identifiers.use_count + excluded.use_count`,
             }),
           )
           .execute();
       }
-      for (const d of days) {
+      for (let i = 0; i < days.length; i += 500) {
         await trx
           .insertInto('license_usage_days')
-          .values({ license_id: d.licenseId, day: d.day, count: d.count })
-          .onConflict((oc) =>
-            oc.columns(['license_id', 'day']).doUpdateSet({ count: sql<number>`license_usage_days.count + ${d.count}` }),
-          )
+          .values(days.slice(i, i + 500).map((d) => ({ license_id: d.licenseId, day: d.day, count: d.count })))
+          .onConflict((oc) => oc.columns(['license_id', 'day']).doUpdateSet({ count: sql<number>`license_usage_days.count + excluded.count` }))
           .execute();
       }
     });

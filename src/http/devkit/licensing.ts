@@ -1,0 +1,249 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Context } from '../../context.js';
+import { createDomain } from '../../core/domains/create-domain.js';
+import { deleteDomain } from '../../core/domains/delete-domain.js';
+import type { Domain } from '../../core/domains/domain.js';
+import { getDomain } from '../../core/domains/get-domain.js';
+import { listDomains } from '../../core/domains/list-domains.js';
+import { updateDomain } from '../../core/domains/update-domain.js';
+import { createInjectable } from '../../core/injectables/create-injectable.js';
+import { deleteInjectable } from '../../core/injectables/delete-injectable.js';
+import { getInjectable } from '../../core/injectables/get-injectable.js';
+import { INJECTABLE_MODES, INJECTABLE_TYPES, type Injectable } from '../../core/injectables/injectable.js';
+import { listInjectables } from '../../core/injectables/list-injectables.js';
+import { updateInjectable } from '../../core/injectables/update-injectable.js';
+import { createLicense } from '../../core/licenses/create-license.js';
+import { MAX_PER_PAGE } from '../../core/licenses/cursor-page.js';
+import { deleteLicense } from '../../core/licenses/delete-license.js';
+import { getLicense } from '../../core/licenses/get-license.js';
+import type { License } from '../../core/licenses/license.js';
+import { listLicenses } from '../../core/licenses/list-licenses.js';
+import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
+import { revokeLicense } from '../../core/licenses/revoke-license.js';
+import { requireDeveloper } from '../auth.js';
+import { applyRateLimit } from '../rate-limit.js';
+import type { Routes } from '../typed.js';
+import { DevkitAuthHeaders, Nullable } from './schemas.js';
+
+/*
+ * Licenses, domains and injectables for a developer signed in on the devkit face (bearer
+ * token + developer key). The cloud-api spec has no such routes; these follow its conventions:
+ * snake_case objects without an envelope, FastAPI-style errors, 204 on delete.
+ */
+
+async function developer(ctx: Context, request: FastifyRequest, reply: FastifyReply) {
+  const principal = await requireDeveloper(ctx, request);
+  await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
+  return principal;
+}
+
+const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PER_PAGE, default: 20 })),
+  cursor: Type.Optional(Type.String({ description: 'next_cursor of the previous page' })),
+});
+const pageOf = (q: { limit?: number; cursor?: string }) => ({ perPage: q.limit, cursor: q.cursor ?? null });
+
+const License = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  project_id: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
+  key_prefix: Type.String(),
+  expires_at: Nullable(Type.String({ format: 'date-time' })),
+  domain_id: Nullable(Type.String()),
+  max_domains: Nullable(Type.Integer()),
+  max_subdomains_per_domain: Nullable(Type.Integer()),
+  max_usage_per_day: Nullable(Type.Integer()),
+  allowed_ips: Nullable(Type.String()),
+  allowed_countries: Nullable(Type.String()),
+  is_test_license: Type.Boolean(),
+  revoked_at: Nullable(Type.String({ format: 'date-time' })),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Nullable(Type.String({ format: 'date-time' })),
+});
+const CreatedLicense = Type.Composite([License, Type.Object({ license_key: Type.String({ description: 'The full key: shown in this response only' }) })]);
+const licenseOut = (l: License) => ({
+  id: l.id, project_id: l.projectId, title: l.title, status: l.status, key_prefix: l.maskedKey, expires_at: l.expiresAt,
+  domain_id: l.domainId, max_domains: l.maxDomains, max_subdomains_per_domain: l.maxSubdomainsPerDomain,
+  max_usage_per_day: l.maxUsagePerDay, allowed_ips: l.allowedIps, allowed_countries: l.allowedCountries,
+  is_test_license: l.isTestLicense, revoked_at: l.revokedAt, created_at: l.createdAt, updated_at: l.updatedAt,
+});
+const LicenseCreate = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 255 }),
+    expires_at: Type.Optional(Nullable(Type.String({ description: 'A future ISO 8601 date or date-time' }))),
+    domain_id: Type.Optional(Nullable(Type.String({ description: "One of this project's domains" }))),
+    max_domains: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    max_subdomains_per_domain: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    max_usage_per_day: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    allowed_ips: Type.Optional(Nullable(Type.String({ description: 'Comma-separated IPs or CIDR ranges' }))),
+    allowed_countries: Type.Optional(Nullable(Type.String({ description: 'Comma-separated two-letter country codes' }))),
+    is_test_license: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const Environment = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development')]);
+const Domain = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  project_id: Type.String({ format: 'uuid' }),
+  domain: Type.String(),
+  environment: Environment,
+  is_primary: Type.Boolean(),
+  is_verified: Type.Boolean(),
+  is_active: Type.Boolean(),
+  has_paid: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Nullable(Type.String({ format: 'date-time' })),
+});
+const domainOut = (d: Domain) => ({
+  id: d.id, project_id: d.projectId, domain: d.domain, environment: d.environment, is_primary: d.isPrimary,
+  is_verified: d.isVerified, is_active: d.isActive, has_paid: d.hasPaid, created_at: d.createdAt, updated_at: d.updatedAt,
+});
+const domainFlags = {
+  environment: Type.Optional(Environment),
+  is_primary: Type.Optional(Type.Boolean()),
+  is_verified: Type.Optional(Type.Boolean()),
+  is_active: Type.Optional(Type.Boolean()),
+  has_paid: Type.Optional(Type.Boolean()),
+};
+const DomainCreate = Type.Object({ domain: Type.String({ description: 'host name, localhost[:port], IPv4[:port] or [IPv6][:port]' }), ...domainFlags }, { additionalProperties: false });
+const DomainUpdate = Type.Object({ domain: Type.Optional(Type.String()), ...domainFlags }, { additionalProperties: false });
+type DomainBody = { domain?: string; environment?: Domain['environment']; is_primary?: boolean; is_verified?: boolean; is_active?: boolean; has_paid?: boolean };
+const domainIn = (b: DomainBody) => ({ domain: b.domain, environment: b.environment, isPrimary: b.is_primary, isVerified: b.is_verified, isActive: b.is_active, hasPaid: b.has_paid });
+
+const Injectable = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  project_id: Type.String({ format: 'uuid' }),
+  title: Nullable(Type.String()),
+  slug: Type.String(),
+  type: Type.String(),
+  mode: Type.String(),
+  target_path: Nullable(Type.String()),
+  content_hash: Type.String(),
+  only_if_paid: Type.Boolean(),
+  is_active: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Nullable(Type.String({ format: 'date-time' })),
+});
+const DeliveredInjectable = Type.Composite([
+  Injectable,
+  Type.Object({ encrypted_content: Type.String({ description: 'The DevPayr delivery form, keyed with the injectable secret' }), signature: Type.String() }),
+]);
+const injectableOut = (i: Injectable) => ({
+  id: i.id, project_id: i.projectId, title: i.title, slug: i.slug, type: i.type, mode: i.mode, target_path: i.targetPath,
+  content_hash: i.contentHash, only_if_paid: i.onlyIfPaid, is_active: i.isActive, created_at: i.createdAt, updated_at: i.updatedAt,
+});
+const injectableFields = {
+  title: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  slug: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  mode: Type.Optional(Type.Union(INJECTABLE_MODES.map((m) => Type.Literal(m)))),
+  target_path: Type.Optional(Nullable(Type.String())),
+  secret: Type.Optional(Type.String({ minLength: 8, maxLength: 255, description: 'Required on create and whenever content changes' })),
+  only_if_paid: Type.Optional(Type.Boolean()),
+  is_active: Type.Optional(Type.Boolean()),
+  content: Type.Optional(Type.String({ description: 'Text content' })),
+  content_base64: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description: 'Binary content (type "file"), base64, at most 5 MB decoded' })),
+};
+const InjectableType = Type.Union(INJECTABLE_TYPES.map((t) => Type.Literal(t)));
+const InjectableCreate = Type.Object({ ...injectableFields, type: InjectableType }, { additionalProperties: false });
+const InjectableUpdate = Type.Object({ ...injectableFields, type: Type.Optional(InjectableType) }, { additionalProperties: false });
+type InjectableBody = {
+  title?: string | null; slug?: string | null; type?: string; mode?: string; target_path?: string | null; secret?: string;
+  only_if_paid?: boolean; is_active?: boolean; content?: string; content_base64?: string;
+};
+const injectableIn = (b: InjectableBody) => ({
+  title: b.title, slug: b.slug, type: b.type, mode: b.mode, targetPath: b.target_path, secret: b.secret,
+  onlyIfPaid: b.only_if_paid, isActive: b.is_active, content: b.content,
+  file: b.content_base64 === undefined ? undefined : Buffer.from(b.content_base64, 'base64'),
+});
+
+const P = Type.Object({ project_id: Type.String() });
+const PL = Type.Object({ project_id: Type.String(), license_id: Type.String() });
+const PD = Type.Object({ project_id: Type.String(), domain_id: Type.String() });
+const PI = Type.Object({ project_id: Type.String(), injectable_id: Type.String() });
+/** Room for 5 MB of content, base64-encoded, in a JSON body (the app's default limit is 1 MB). */
+const INJECTABLE_BODY_LIMIT = 8 * 1024 * 1024;
+
+export const licensingRoutes: Routes = (app, ctx) => {
+  const tags = ['devkit: licensing'];
+  const security = [{ bearer: [], developerKey: [] }];
+  const s = (summary: string, rest: Record<string, unknown>) => ({ schema: { tags, security, summary, headers: DevkitAuthHeaders, ...rest } });
+  const base = '/api/v1/projects/:project_id';
+
+  app.get(`${base}/licenses`, s('List licenses (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ licenses: Type.Array(License), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
+    const page = await listLicenses(ctx, await developer(ctx, req, reply), (req.params as { project_id: string }).project_id, pageOf(req.query as never));
+    return { licenses: page.items.map(licenseOut), next_cursor: page.nextCursor };
+  });
+  app.post(`${base}/licenses`, s('Create a license (the key is shown once)', { params: P, body: LicenseCreate, response: { 201: CreatedLicense } }), async (req, reply) => {
+    const b = req.body as Record<string, never>;
+    const { license, key } = await createLicense(ctx, await developer(ctx, req, reply), (req.params as { project_id: string }).project_id, {
+      title: b.title, expiresAt: b.expires_at, domainId: b.domain_id, maxDomains: b.max_domains, maxSubdomainsPerDomain: b.max_subdomains_per_domain,
+      maxUsagePerDay: b.max_usage_per_day, allowedIps: b.allowed_ips, allowedCountries: b.allowed_countries, isTestLicense: b.is_test_license,
+    });
+    return reply.code(201).send({ ...licenseOut(license), license_key: key });
+  });
+  app.get(`${base}/licenses/:license_id`, s('Get a license', { params: PL, response: { 200: License } }), async (req, reply) => {
+    const p = req.params as { project_id: string; license_id: string };
+    return licenseOut(await getLicense(ctx, await developer(ctx, req, reply), p.project_id, p.license_id));
+  });
+  app.delete(`${base}/licenses/:license_id`, s('Delete a license', { params: PL, response: { 204: Type.Null() } }), async (req, reply) => {
+    const p = req.params as { project_id: string; license_id: string };
+    await deleteLicense(ctx, await developer(ctx, req, reply), p.project_id, p.license_id);
+    return reply.code(204).send();
+  });
+  app.post(`${base}/licenses/:license_id/revoke`, s('Revoke an active license (else 403)', { params: PL, response: { 200: License } }), async (req, reply) => {
+    const p = req.params as { project_id: string; license_id: string };
+    return licenseOut(await revokeLicense(ctx, await developer(ctx, req, reply), p.project_id, p.license_id));
+  });
+  app.post(`${base}/licenses/:license_id/reactivate`, s('Reactivate a revoked, unexpired license (else 403)', { params: PL, response: { 200: License } }), async (req, reply) => {
+    const p = req.params as { project_id: string; license_id: string };
+    return licenseOut(await reactivateLicense(ctx, await developer(ctx, req, reply), p.project_id, p.license_id));
+  });
+
+  app.get(`${base}/domains`, s('List domains (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ domains: Type.Array(Domain), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
+    const page = await listDomains(ctx, await developer(ctx, req, reply), (req.params as { project_id: string }).project_id, pageOf(req.query as never));
+    return { domains: page.items.map(domainOut), next_cursor: page.nextCursor };
+  });
+  app.post(`${base}/domains`, s('Register a domain', { params: P, body: DomainCreate, response: { 201: Domain } }), async (req, reply) => {
+    const d = await createDomain(ctx, await developer(ctx, req, reply), (req.params as { project_id: string }).project_id, domainIn(req.body as DomainBody));
+    return reply.code(201).send(domainOut(d));
+  });
+  app.get(`${base}/domains/:domain_id`, s('Get a domain', { params: PD, response: { 200: Domain } }), async (req, reply) => {
+    const p = req.params as { project_id: string; domain_id: string };
+    return domainOut(await getDomain(ctx, await developer(ctx, req, reply), p.project_id, p.domain_id));
+  });
+  app.patch(`${base}/domains/:domain_id`, s('Update a domain (partial)', { params: PD, body: DomainUpdate, response: { 200: Domain } }), async (req, reply) => {
+    const p = req.params as { project_id: string; domain_id: string };
+    return domainOut(await updateDomain(ctx, await developer(ctx, req, reply), p.project_id, p.domain_id, domainIn(req.body as DomainBody)));
+  });
+  app.delete(`${base}/domains/:domain_id`, s('Delete a domain', { params: PD, response: { 204: Type.Null() } }), async (req, reply) => {
+    const p = req.params as { project_id: string; domain_id: string };
+    await deleteDomain(ctx, await developer(ctx, req, reply), p.project_id, p.domain_id);
+    return reply.code(204).send();
+  });
+
+  app.get(`${base}/injectables`, s('List injectables (no content)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ injectables: Type.Array(Injectable), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
+    const page = await listInjectables(ctx, await developer(ctx, req, reply), (req.params as { project_id: string }).project_id, pageOf(req.query as never));
+    return { injectables: page.items.map(injectableOut), next_cursor: page.nextCursor };
+  });
+  app.post(`${base}/injectables`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Create an injectable', { params: P, body: InjectableCreate, response: { 201: Injectable } }) }, async (req, reply) => {
+    const i = await createInjectable(ctx, await developer(ctx, req, reply), (req.params as { project_id: string }).project_id, injectableIn(req.body as InjectableBody));
+    return reply.code(201).send(injectableOut(i));
+  });
+  app.get(`${base}/injectables/:injectable_id`, s('Get an injectable with its content in delivery form', { params: PI, response: { 200: DeliveredInjectable } }), async (req, reply) => {
+    const p = req.params as { project_id: string; injectable_id: string };
+    const { injectable, delivered } = await getInjectable(ctx, await developer(ctx, req, reply), p.project_id, p.injectable_id);
+    return { ...injectableOut(injectable), encrypted_content: delivered.encrypted_content, signature: delivered.signature };
+  });
+  app.patch(`${base}/injectables/:injectable_id`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Update an injectable (partial)', { params: PI, body: InjectableUpdate, response: { 200: Injectable } }) }, async (req, reply) => {
+    const p = req.params as { project_id: string; injectable_id: string };
+    return injectableOut(await updateInjectable(ctx, await developer(ctx, req, reply), p.project_id, p.injectable_id, injectableIn(req.body as InjectableBody)));
+  });
+  app.delete(`${base}/injectables/:injectable_id`, s('Delete an injectable', { params: PI, response: { 204: Type.Null() } }), async (req, reply) => {
+    const p = req.params as { project_id: string; injectable_id: string };
+    await deleteInjectable(ctx, await developer(ctx, req, reply), p.project_id, p.injectable_id);
+    return reply.code(204).send();
+  });
+};

@@ -157,4 +157,17 @@ forEachDatabase('devpayr domains', (kind) => {
     const after = (await s.request('GET', `/api/v1/project/${t.projectId}/domain/${d.id}`, { headers: { 'x-api-key': t.projectKey } })).body.data;
     expect(after).toMatchObject({ id: d.id, has_paid: false });
   });
+
+  it('leaves exactly one primary when several domains are promoted at once', async () => {
+    const t2 = await seedTenant(s);
+    const h = t2.dev.apiKeyHeaders;
+    const url = `/api/v1/project/${t2.projectId}/domains`;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, n) => s.request('POST', url, { headers: h, body: { domain: `p${n}.example.net`, is_primary: true } })),
+    );
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    const rows = await s.ctx.db.selectFrom('domains').select(['is_primary']).where('project_id', '=', t2.projectId).execute();
+    expect(rows).toHaveLength(6);
+    expect(rows.filter((r) => Boolean(r.is_primary))).toHaveLength(1);
+  });
 });

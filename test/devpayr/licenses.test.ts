@@ -196,4 +196,51 @@ forEachDatabase('devpayr licenses', (kind) => {
     expect((await s.request('GET', `${base()}/${res.body.data.id}`, { headers: scoped })).status).toBe(200);
     expect((await s.request('POST', `${base()}/${res.body.data.id}/revoke`, { headers: scoped })).status).toBe(200);
   });
+
+  it('shows each runtime identifier the license was used from, with first/last seen and a count', async () => {
+    const t2 = await seedTenant(s);
+    await s.ctx.db.updateTable('projects').set({ has_paid: true }).where('id', '=', t2.projectId).execute();
+    const l = (await s.request('POST', `/api/v1/project/${t2.projectId}/licenses`, { headers: t2.dev.apiKeyHeaders, body: { title: 'Roaming', max_domains: 5 } })).body.data;
+    const check = (domain: string) =>
+      s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': l.uuid, 'x-devpayr-domain': domain }, body: {} });
+    for (const domain of ['https://App.Example.com/path', 'app.example.com', 'shop.example.org']) expect((await check(domain)).status).toBe(200);
+    const shown = await s.request('GET', `/api/v1/project/${t2.projectId}/licenses/${l.id}`, { headers: t2.dev.apiKeyHeaders });
+    expect(shown.status).toBe(200);
+    const byName = Object.fromEntries(shown.body.data.identifiers.map((i: { identifier: string }) => [i.identifier, i]));
+    expect(Object.keys(byName).sort()).toEqual(['app.example.com', 'shop.example.org']);
+    expect(byName['app.example.com'].base_domain).toBe('example.com');
+    expect(byName['shop.example.org'].base_domain).toBe('example.org');
+
+    // Use counts are written by the runtime's batched recorder; the display of a known row is exact.
+    const firstSeen = new Date('2026-01-01T00:00:00.000Z');
+    const lastSeen = new Date('2026-02-01T00:00:00.000Z');
+    await s.ctx.db
+      .updateTable('license_identifiers')
+      .set({ use_count: 7, first_seen_at: firstSeen, last_seen_at: lastSeen })
+      .where('license_id', '=', l.id)
+      .where('identifier', '=', 'shop.example.org')
+      .execute();
+    const again = await s.request('GET', `/api/v1/project/${t2.projectId}/licenses/${l.id}`, { headers: t2.dev.apiKeyHeaders });
+    expect(again.body.data.identifiers).toContainEqual({
+      identifier: 'shop.example.org',
+      base_domain: 'example.org',
+      first_seen_at: firstSeen.toISOString(),
+      last_seen_at: lastSeen.toISOString(),
+      count: 7,
+    });
+  });
+
+  it('revokes once under concurrent revokes: one 200, the rest 403, one event', async () => {
+    const l = (await create({ title: 'Raced' })).body.data;
+    const results = await Promise.all(Array.from({ length: 8 }, () => s.request('POST', `${base()}/${l.id}/revoke`, { headers: key })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 403)).toHaveLength(7);
+    expect((await eventsOf(s, t.projectId, 'license.revoked')).filter((e) => e.license_id === l.id)).toHaveLength(1);
+  });
+
+  it('keeps titles unique under concurrent creates', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => create({ title: 'Contended' })));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status !== 201)) expectEnvelopeError(r, 422, 'title', 'The title has already been taken.');
+  });
 });

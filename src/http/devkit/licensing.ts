@@ -62,6 +62,15 @@ const License = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Nullable(Type.String({ format: 'date-time' })),
 });
+const ShownLicense = Type.Composite([
+  License,
+  Type.Object({
+    identifiers: Type.Array(
+      Type.Object({ identifier: Type.String(), base_domain: Type.String(), first_seen_at: Type.String(), last_seen_at: Type.String(), count: Type.Integer() }),
+      { description: 'Where the license has been used from, most recent first (at most 100)' },
+    ),
+  }),
+]);
 const CreatedLicense = Type.Composite([License, Type.Object({ license_key: Type.String({ description: 'The full key: shown in this response only' }) })]);
 const licenseOut = (l: License) => ({
   id: l.id, project_id: l.projectId, title: l.title, status: l.status, key_prefix: l.maskedKey, expires_at: l.expiresAt,
@@ -184,9 +193,13 @@ export const licensingRoutes: Routes = (app, ctx) => {
     });
     return reply.code(201).send({ ...licenseOut(license), license_key: key });
   });
-  app.get(`${base}/licenses/:license_id`, s('Get a license', { params: PL, response: { 200: License } }), async (req, reply) => {
+  app.get(`${base}/licenses/:license_id`, s('Get a license and the identifiers it was used from', { params: PL, response: { 200: ShownLicense } }), async (req, reply) => {
     const p = req.params as { project_id: string; license_id: string };
-    return licenseOut(await getLicense(ctx, await developer(ctx, req, reply), p.project_id, p.license_id));
+    const { license, identifiers } = await getLicense(ctx, await developer(ctx, req, reply), p.project_id, p.license_id);
+    return {
+      ...licenseOut(license),
+      identifiers: identifiers.map((i) => ({ identifier: i.identifier, base_domain: i.baseDomain, first_seen_at: i.firstSeenAt, last_seen_at: i.lastSeenAt, count: i.count })),
+    };
   });
   app.delete(`${base}/licenses/:license_id`, s('Delete a license', { params: PL, response: { 204: Type.Null() } }), async (req, reply) => {
     const p = req.params as { project_id: string; license_id: string };

@@ -166,7 +166,7 @@ export const injectableRoutes: Routes = (app, ctx) => {
       {
         bodyLimit: JSON_BODY_LIMIT,
         attachValidation: true,
-        schema: { tags, security, summary: 'Create an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: ProjectParams, body: DOCUMENTED_BODY, response: { 201: SuccessEnvelope(InjectableObject) } },
+        schema: { tags, security, consumes: ['application/json', 'multipart/form-data'], summary: 'Create an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: ProjectParams, body: DOCUMENTED_BODY, response: { 201: SuccessEnvelope(InjectableObject) } },
       },
       async (request, reply) => {
         const principal = await apiCaller(ctx, request, reply);
@@ -199,7 +199,7 @@ export const injectableRoutes: Routes = (app, ctx) => {
         {
           bodyLimit: JSON_BODY_LIMIT,
           attachValidation: true,
-          schema: { tags, security, summary: 'Update an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: InjectableParams, body: DOCUMENTED_BODY, response: { 200: SuccessEnvelope(InjectableObject) } },
+          schema: { tags, security, consumes: ['application/json', 'multipart/form-data'], summary: 'Update an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: InjectableParams, body: DOCUMENTED_BODY, response: { 200: SuccessEnvelope(InjectableObject) } },
         },
         async (request, reply) => {
           const principal = await apiCaller(ctx, request, reply);

@@ -4,7 +4,7 @@ import type { Context } from '../../context.js';
 import { createLicense } from '../../core/licenses/create-license.js';
 import type { PageRequest } from '../../core/licenses/cursor-page.js';
 import { deleteLicense } from '../../core/licenses/delete-license.js';
-import { getLicense } from '../../core/licenses/get-license.js';
+import { getLicense, type LicenseIdentifier } from '../../core/licenses/get-license.js';
 import type { License } from '../../core/licenses/license.js';
 import type { LicenseInput } from '../../core/licenses/license-input.js';
 import { listLicenses } from '../../core/licenses/list-licenses.js';
@@ -65,6 +65,18 @@ const LicenseObject = Type.Object({
   updated_at: Nullable(Type.String()),
 });
 
+const Identifier = Type.Object({
+  identifier: Type.String(),
+  base_domain: Type.String(),
+  first_seen_at: Type.String(),
+  last_seen_at: Type.String(),
+  count: Type.Integer(),
+});
+const ShownLicenseObject = Type.Composite([
+  LicenseObject,
+  Type.Object({ identifiers: Type.Array(Identifier, { description: 'Where the license has been used from, most recent first (at most 100)' }) }),
+]);
+
 const CreatedLicenseObject = Type.Composite([LicenseObject, Type.Object({ uuid: Type.String({ description: 'The license key, in full, only in this response.' }) })]);
 
 export function licenseBody(l: License) {
@@ -87,6 +99,14 @@ export function licenseBody(l: License) {
     updated_at: l.updatedAt,
   };
 }
+
+const identifierBody = (i: LicenseIdentifier) => ({
+  identifier: i.identifier,
+  base_domain: i.baseDomain,
+  first_seen_at: i.firstSeenAt,
+  last_seen_at: i.lastSeenAt,
+  count: i.count,
+});
 
 const CommaList = Nullable(Type.Union([Type.String(), Type.Array(Type.String())]));
 
@@ -159,10 +179,11 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.get(
     '/api/v1/project/:project/licenses/:license',
-    { schema: { tags, security, summary: 'Show a license', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    { schema: { tags, security, summary: 'Show a license and the identifiers it was used from', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(ShownLicenseObject) } } },
     async (request, reply) => {
       const principal = await apiCaller(ctx, request, reply);
-      return ok('License retrieved.', licenseBody(await getLicense(ctx, principal, request.params.project, request.params.license)));
+      const { license, identifiers } = await getLicense(ctx, principal, request.params.project, request.params.license);
+      return ok('License retrieved.', { ...licenseBody(license), identifiers: identifiers.map(identifierBody) });
     },
   );
 

@@ -20,15 +20,18 @@ const CORS_HEADERS = {
   'access-control-max-age': '600',
 };
 
+/** `type: [string, null]` rather than anyOf: the serializer writes it without validating each branch. */
+const NullableString = Type.Unsafe<string | null>({ type: ['string', 'null'] });
+
 const DeliveredInjectable = Type.Object({
   id: Type.String(),
   slug: Type.String(),
   name: Type.String(),
-  title: Type.Union([Type.String(), Type.Null()]),
+  title: NullableString,
   type: Type.String(),
   mode: Type.String(),
-  target_path: Type.Union([Type.String(), Type.Null()]),
-  path: Type.Union([Type.String(), Type.Null()]),
+  target_path: NullableString,
+  path: NullableString,
   encrypted_content: Type.String(),
   content: Type.String(),
   signature: Type.String(),
@@ -42,7 +45,7 @@ const HasPaidResponse = Envelope(
   Type.Object({
     has_paid: Type.Boolean(),
     project_id: Type.String(),
-    domain: Type.Union([Type.String(), Type.Null()]),
+    domain: NullableString,
     injectables: Type.Optional(Type.Array(DeliveredInjectable)),
   }),
 );

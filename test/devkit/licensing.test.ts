@@ -150,6 +150,10 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
       expect(foreign.status).toBe(404);
       expect(foreign.body).toEqual({ detail: 'Project not found' });
     }
+    // Credentials come before the body: no token and no (or a bad) body is still a 401.
+    expect((await s.request('POST', `${p()}/licenses`)).status).toBe(401);
+    expect((await s.request('POST', `${p()}/domains`, { body: { domain: 7 } })).status).toBe(401);
+    expect((await s.request('PATCH', `${p()}/injectables/${i.id}`, { headers: { ...h, 'x-developer-key': 'ak_nope' }, body: { type: 'nope' } })).status).toBe(403);
     // Ids of this project named under the other developer's own project are not found either.
     expect((await s.request('GET', `/api/v1/projects/${other.projectId}/licenses/${l.id}`, { headers: other.dev.headers })).status).toBe(404);
     expect((await s.request('GET', `/api/v1/projects/${other.projectId}/domains/${d.id}`, { headers: other.dev.headers })).status).toBe(404);

@@ -152,6 +152,8 @@ forEachDatabase('devpayr domains', (kind) => {
       expectEnvelopeError(await s.request(method, path, { headers: other.dev.apiKeyHeaders, body }), 404);
       expectEnvelopeError(await s.request(method, path, { headers: { 'x-api-key': t.otherProjectKey }, body }), 403);
     }
+    expectEnvelopeError(await s.request('POST', list()), 401);
+    expectEnvelopeError(await s.request('PUT', `/api/v1/project/${t.projectId}/domain/${d.id}`, { headers: { 'x-api-key': 'ak_bogus' }, body: { environment: 'nope' } }), 403);
     expectEnvelopeError(await s.request('GET', `/api/v1/project/${t.otherProjectId}/domain/${d.id}`, { headers: key }), 404);
     expectEnvelopeError(await s.request('PUT', `/api/v1/project/${other.projectId}/domain/${d.id}`, { headers: other.dev.apiKeyHeaders, body: { has_paid: true } }), 404);
     const after = (await s.request('GET', `/api/v1/project/${t.projectId}/domain/${d.id}`, { headers: { 'x-api-key': t.projectKey } })).body.data;

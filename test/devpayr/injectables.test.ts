@@ -168,6 +168,8 @@ forEachDatabase('devpayr injectables', (kind) => {
       expect(foreign.text).not.toContain('guarded');
       expectEnvelopeError(await s.request(method, path, { headers: { 'x-api-key': t.otherProjectKey }, body }), 403);
     }
+    expectEnvelopeError(await s.request('POST', base()), 401);
+    expectEnvelopeError(await s.request('PUT', `${base()}/${i.id}`, { body: { type: 'nope' } }), 401);
     expectEnvelopeError(await s.request('GET', `/api/v1/project/${t.otherProjectId}/injectables/${i.id}`, { headers: key }), 404);
     const still = await s.request('GET', `${base()}/${i.id}`, { headers: { 'x-api-key': t.projectKey } });
     expect(still.status).toBe(200);

@@ -181,6 +181,9 @@ forEachDatabase('devpayr licenses', (kind) => {
       expectEnvelopeError(await s.request(method, path, { headers: { 'x-api-key': t.otherProjectKey }, body }), 403);
       expectEnvelopeError(await s.request(method, path, { headers: { 'x-api-key': other.projectKey }, body }), 403);
     }
+    // Credentials are checked before the body: no key and a bad body is still a 401.
+    expectEnvelopeError(await s.request('POST', base(), { body: { title: 42 } }), 401);
+    expectEnvelopeError(await s.request('POST', base()), 401);
     // A license of project A named under project B (same owner) is not found there.
     expectEnvelopeError(await s.request('GET', `/api/v1/project/${t.otherProjectId}/licenses/${l.id}`, { headers: key }), 404);
     expectEnvelopeError(await s.request('POST', `/api/v1/project/${t.otherProjectId}/licenses/${l.id}/revoke`, { headers: key }), 404);

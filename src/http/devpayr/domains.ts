@@ -7,7 +7,7 @@ import { getDomain } from '../../core/domains/get-domain.js';
 import { listDomains } from '../../core/domains/list-domains.js';
 import { updateDomain } from '../../core/domains/update-domain.js';
 import type { Routes } from '../typed.js';
-import { apiCaller, ApiKeyHeaders, ListEnvelope, ListQuery, Nullable, ok, pageRequest, SuccessEnvelope } from './licenses.js';
+import { apiKeyHook, ApiKeyHeaders, callerOf, ListEnvelope, ListQuery, Nullable, ok, pageRequest, SuccessEnvelope } from './licenses.js';
 
 const Environment = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development')]);
 
@@ -63,12 +63,13 @@ const DomainParams = Type.Object({ project: Type.String(), domain: Type.String()
 export const domainRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: domains'];
   const security = [{ apiKey: [] }];
+  const auth = apiKeyHook(ctx);
 
   app.get(
     '/api/v1/project/:project/domains',
-    { schema: { tags, security, summary: 'List domains (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(DomainObject) } } },
+    { preValidation: auth, schema: { tags, security, summary: 'List domains (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(DomainObject) } } },
     async (request, reply) => {
-      const principal = await apiCaller(ctx, request, reply);
+      const principal = callerOf(request);
       const page = await listDomains(ctx, principal, request.params.project, pageRequest(request.query));
       return ok('Domains retrieved.', { data: page.items.map(domainBody), next_cursor: page.nextCursor });
     },
@@ -76,9 +77,9 @@ export const domainRoutes: Routes = (app, ctx) => {
 
   app.post(
     '/api/v1/project/:project/domains',
-    { schema: { tags, security, summary: 'Register a domain', headers: ApiKeyHeaders, params: ProjectParams, body: DomainCreateBody, response: { 201: SuccessEnvelope(DomainObject) } } },
+    { preValidation: auth, schema: { tags, security, summary: 'Register a domain', headers: ApiKeyHeaders, params: ProjectParams, body: DomainCreateBody, response: { 201: SuccessEnvelope(DomainObject) } } },
     async (request, reply) => {
-      const principal = await apiCaller(ctx, request, reply);
+      const principal = callerOf(request);
       const domain = await createDomain(ctx, principal, request.params.project, domainInput(request.body));
       return reply.code(201).send(ok('Domain created.', domainBody(domain)));
     },
@@ -89,18 +90,18 @@ export const domainRoutes: Routes = (app, ctx) => {
     const path = `/api/v1/project/:project/${segment}/:domain`;
     app.get(
       path,
-      { schema: { tags, security, summary: `Show a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(DomainObject) } } },
+      { preValidation: auth, schema: { tags, security, summary: `Show a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(DomainObject) } } },
       async (request, reply) => {
-        const principal = await apiCaller(ctx, request, reply);
+        const principal = callerOf(request);
         return ok('Domain retrieved.', domainBody(await getDomain(ctx, principal, request.params.project, request.params.domain)));
       },
     );
     for (const method of ['put', 'patch'] as const) {
       app[method](
         path,
-        { schema: { tags, security, summary: `Update a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, body: DomainUpdateBody, response: { 200: SuccessEnvelope(DomainObject) } } },
+        { preValidation: auth, schema: { tags, security, summary: `Update a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, body: DomainUpdateBody, response: { 200: SuccessEnvelope(DomainObject) } } },
         async (request, reply) => {
-          const principal = await apiCaller(ctx, request, reply);
+          const principal = callerOf(request);
           const domain = await updateDomain(ctx, principal, request.params.project, request.params.domain, domainInput(request.body));
           return ok('Domain updated.', domainBody(domain));
         },
@@ -108,9 +109,9 @@ export const domainRoutes: Routes = (app, ctx) => {
     }
     app.delete(
       path,
-      { schema: { tags, security, summary: `Delete a domain (${segment}; 200, never 204)`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
+      { preValidation: auth, schema: { tags, security, summary: `Delete a domain (${segment}; 200, never 204)`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
       async (request, reply) => {
-        const principal = await apiCaller(ctx, request, reply);
+        const principal = callerOf(request);
         await deleteDomain(ctx, principal, request.params.project, request.params.domain);
         return ok('Domain deleted.', null);
       },

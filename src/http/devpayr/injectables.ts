@@ -10,7 +10,7 @@ import { MAX_FILE_BYTES, type InjectableInput } from '../../core/injectables/inj
 import { listInjectables } from '../../core/injectables/list-injectables.js';
 import { updateInjectable } from '../../core/injectables/update-injectable.js';
 import type { App, Routes } from '../typed.js';
-import { apiCaller, ApiKeyHeaders, ListEnvelope, ListQuery, Nullable, ok, pageRequest, SuccessEnvelope } from './licenses.js';
+import { apiKeyHook, ApiKeyHeaders, callerOf, ListEnvelope, ListQuery, Nullable, ok, pageRequest, SuccessEnvelope } from './licenses.js';
 
 const InjectableObject = Type.Object({
   id: Type.String(),
@@ -146,6 +146,7 @@ const JSON_BODY_LIMIT = MAX_FILE_BYTES + 1024 * 1024;
 export const injectableRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: injectables'];
   const security = [{ apiKey: [] }];
+  const auth = apiKeyHook(ctx);
 
   // Multipart only for these routes: its parser and limits stay inside this plugin's scope.
   void app.register(async (scope: App) => {
@@ -153,9 +154,9 @@ export const injectableRoutes: Routes = (app, ctx) => {
 
     scope.get(
       '/api/v1/project/:project/injectables',
-      { schema: { tags, security, summary: 'List injectables (no content)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(InjectableObject) } } },
+      { preValidation: auth, schema: { tags, security, summary: 'List injectables (no content)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(InjectableObject) } } },
       async (request, reply) => {
-        const principal = await apiCaller(ctx, request, reply);
+        const principal = callerOf(request);
         const page = await listInjectables(ctx, principal, request.params.project, pageRequest(request.query));
         return ok('Injectables retrieved.', { data: page.items.map(injectableBody), next_cursor: page.nextCursor });
       },
@@ -164,12 +165,13 @@ export const injectableRoutes: Routes = (app, ctx) => {
     scope.post(
       '/api/v1/project/:project/injectables',
       {
+        preValidation: auth,
         bodyLimit: JSON_BODY_LIMIT,
         attachValidation: true,
         schema: { tags, security, consumes: ['application/json', 'multipart/form-data'], summary: 'Create an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: ProjectParams, body: DOCUMENTED_BODY, response: { 201: SuccessEnvelope(InjectableObject) } },
       },
       async (request, reply) => {
-        const principal = await apiCaller(ctx, request, reply);
+        const principal = callerOf(request);
         const injectable = await createInjectable(ctx, principal, request.params.project, await readInjectableInput(request));
         return reply.code(201).send(ok('Injectable created.', injectableBody(injectable)));
       },
@@ -177,9 +179,9 @@ export const injectableRoutes: Routes = (app, ctx) => {
 
     scope.get(
       '/api/v1/project/:project/injectables/:injectable',
-      { schema: { tags, security, summary: 'Show an injectable with its content in delivery form', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(InjectableWithContent) } } },
+      { preValidation: auth, schema: { tags, security, summary: 'Show an injectable with its content in delivery form', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(InjectableWithContent) } } },
       async (request, reply) => {
-        const principal = await apiCaller(ctx, request, reply);
+        const principal = callerOf(request);
         const { injectable, delivered } = await getInjectable(ctx, principal, request.params.project, request.params.injectable);
         return ok('Injectable retrieved.', {
           ...injectableBody(injectable),
@@ -197,12 +199,13 @@ export const injectableRoutes: Routes = (app, ctx) => {
       scope[method](
         '/api/v1/project/:project/injectables/:injectable',
         {
-          bodyLimit: JSON_BODY_LIMIT,
+          preValidation: auth,
+        bodyLimit: JSON_BODY_LIMIT,
           attachValidation: true,
           schema: { tags, security, consumes: ['application/json', 'multipart/form-data'], summary: 'Update an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: InjectableParams, body: DOCUMENTED_BODY, response: { 200: SuccessEnvelope(InjectableObject) } },
         },
         async (request, reply) => {
-          const principal = await apiCaller(ctx, request, reply);
+          const principal = callerOf(request);
           const input = await readInjectableInput(request);
           return ok('Injectable updated.', injectableBody(await updateInjectable(ctx, principal, request.params.project, request.params.injectable, input)));
         },
@@ -211,9 +214,9 @@ export const injectableRoutes: Routes = (app, ctx) => {
 
     scope.delete(
       '/api/v1/project/:project/injectables/:injectable',
-      { schema: { tags, security, summary: 'Delete an injectable (200, never 204)', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
+      { preValidation: auth, schema: { tags, security, summary: 'Delete an injectable (200, never 204)', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
       async (request, reply) => {
-        const principal = await apiCaller(ctx, request, reply);
+        const principal = callerOf(request);
         await deleteInjectable(ctx, principal, request.params.project, request.params.injectable);
         return ok('Injectable deleted.', null);
       },

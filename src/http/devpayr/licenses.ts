@@ -39,10 +39,26 @@ export function pageRequest(query: { per_page?: string; cursor?: string }): Page
   return { perPage: n, cursor: query.cursor ?? null };
 }
 
-/** The caller as an API key, counted against its owner's management rate limit. */
-export async function apiCaller(ctx: Context, request: FastifyRequest, reply: FastifyReply) {
-  const principal = await requireApiKey(ctx, request);
-  await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
+type ApiPrincipal = Awaited<ReturnType<typeof requireApiKey>>;
+const callers = new WeakMap<FastifyRequest, ApiPrincipal>();
+
+/**
+ * A preValidation hook resolving the X-API-KEY caller (and counting the request against the
+ * owner's management rate limit) before the body is validated: a request without a key is a
+ * 401 whatever its body, as the spec's error list says.
+ */
+export function apiKeyHook(ctx: Context) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = await requireApiKey(ctx, request);
+    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
+    callers.set(request, principal);
+  };
+}
+
+/** The caller apiKeyHook resolved for this request. */
+export function callerOf(request: FastifyRequest): ApiPrincipal {
+  const principal = callers.get(request);
+  if (!principal) throw new Error('route is missing the apiKeyHook');
   return principal;
 }
 
@@ -156,12 +172,13 @@ const Deleted = SuccessEnvelope(Type.Null());
 export const licenseRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: licenses'];
   const security = [{ apiKey: [] }];
+  const auth = apiKeyHook(ctx);
 
   app.get(
     '/api/v1/project/:project/licenses',
-    { schema: { tags, security, summary: 'List licenses (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(LicenseObject) } } },
+    { preValidation: auth, schema: { tags, security, summary: 'List licenses (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(LicenseObject) } } },
     async (request, reply) => {
-      const principal = await apiCaller(ctx, request, reply);
+      const principal = callerOf(request);
       const page = await listLicenses(ctx, principal, request.params.project, pageRequest(request.query));
       return ok('Licenses retrieved.', { data: page.items.map(licenseBody), next_cursor: page.nextCursor });
     },
@@ -169,9 +186,9 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.post(
     '/api/v1/project/:project/licenses',
-    { schema: { tags, security, summary: 'Create a license (the key is returned once, as uuid)', headers: ApiKeyHeaders, params: ProjectParams, body: LicenseCreateBody, response: { 201: SuccessEnvelope(CreatedLicenseObject) } } },
+    { preValidation: auth, schema: { tags, security, summary: 'Create a license (the key is returned once, as uuid)', headers: ApiKeyHeaders, params: ProjectParams, body: LicenseCreateBody, response: { 201: SuccessEnvelope(CreatedLicenseObject) } } },
     async (request, reply) => {
-      const principal = await apiCaller(ctx, request, reply);
+      const principal = callerOf(request);
       const { license, key } = await createLicense(ctx, principal, request.params.project, licenseInput(request.body));
       return reply.code(201).send(ok('License created. Copy the key now: it is not shown again.', { ...licenseBody(license), uuid: key }));
     },
@@ -179,9 +196,9 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.get(
     '/api/v1/project/:project/licenses/:license',
-    { schema: { tags, security, summary: 'Show a license and the identifiers it was used from', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(ShownLicenseObject) } } },
+    { preValidation: auth, schema: { tags, security, summary: 'Show a license and the identifiers it was used from', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(ShownLicenseObject) } } },
     async (request, reply) => {
-      const principal = await apiCaller(ctx, request, reply);
+      const principal = callerOf(request);
       const { license, identifiers } = await getLicense(ctx, principal, request.params.project, request.params.license);
       return ok('License retrieved.', { ...licenseBody(license), identifiers: identifiers.map(identifierBody) });
     },
@@ -189,9 +206,9 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.delete(
     '/api/v1/project/:project/licenses/:license',
-    { schema: { tags, security, summary: 'Delete a license (200, never 204)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: Deleted } } },
+    { preValidation: auth, schema: { tags, security, summary: 'Delete a license (200, never 204)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: Deleted } } },
     async (request, reply) => {
-      const principal = await apiCaller(ctx, request, reply);
+      const principal = callerOf(request);
       await deleteLicense(ctx, principal, request.params.project, request.params.license);
       return ok('License deleted.', null);
     },
@@ -199,18 +216,18 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.post(
     '/api/v1/project/:project/licenses/:license/revoke',
-    { schema: { tags, security, summary: 'Revoke an active license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    { preValidation: auth, schema: { tags, security, summary: 'Revoke an active license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
     async (request, reply) => {
-      const principal = await apiCaller(ctx, request, reply);
+      const principal = callerOf(request);
       return ok('License revoked.', licenseBody(await revokeLicense(ctx, principal, request.params.project, request.params.license)));
     },
   );
 
   app.post(
     '/api/v1/project/:project/licenses/:license/reactivate',
-    { schema: { tags, security, summary: 'Reactivate a revoked, unexpired license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    { preValidation: auth, schema: { tags, security, summary: 'Reactivate a revoked, unexpired license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
     async (request, reply) => {
-      const principal = await apiCaller(ctx, request, reply);
+      const principal = callerOf(request);
       return ok('License reactivated.', licenseBody(await reactivateLicense(ctx, principal, request.params.project, request.params.license)));
     },
   );

@@ -135,6 +135,7 @@ forEachDatabase('devpayr licenses', (kind) => {
     expectEnvelopeError(await create({ title: 'x'.repeat(256) }), 422, 'title');
     expectEnvelopeError(await create({ title: 'Past', expires_at: '2001-01-01' }), 422, 'expires_at');
     expectEnvelopeError(await create({ title: 'Garbage date', expires_at: 'tomorrow' }), 422, 'expires_at');
+    expectEnvelopeError(await create({ title: 'No such day', expires_at: '2099-02-30' }), 422, 'expires_at', 'The expires at is not a valid date.');
     expectEnvelopeError(await create({ title: 'Negative', max_domains: -1 }), 422, 'max_domains');
     expectEnvelopeError(await create({ title: 'Fraction', max_usage_per_day: 1.5 }), 422, 'max_usage_per_day');
     expectEnvelopeError(await create({ title: 'Text limit', max_subdomains_per_domain: '3' }), 422, 'max_subdomains_per_domain');

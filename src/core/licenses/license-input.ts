@@ -29,6 +29,18 @@ export interface CheckedLicenseInput {
   isTestLicense: boolean;
 }
 
+/** An ISO 8601 date or date-time (UTC unless it says otherwise); null for anything else, including days a month lacks (Date() would roll 02-30 into March). */
+function parseDate(raw: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(raw);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return null;
+  // A date-time without a zone is read as UTC, not as the server's local time.
+  const d = new Date(m[4] && !m[7] ? `${raw.replace(' ', 'T')}Z` : raw);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
 function isIpOrCidr(s: string): boolean {
   const slash = s.indexOf('/');
   if (slash < 0) return isIP(s) !== 0;
@@ -60,8 +72,8 @@ export function checkLicenseInput(input: LicenseInput, now: Date): CheckedLicens
 
   let expiresAt: Date | null = null;
   if (input.expiresAt !== undefined && input.expiresAt !== null) {
-    const d = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(input.expiresAt.trim()) ? new Date(input.expiresAt.trim()) : null;
-    if (!d || Number.isNaN(d.getTime())) add('expires_at', 'The expires at is not a valid date.', 'date');
+    const d = parseDate(input.expiresAt.trim());
+    if (!d) add('expires_at', 'The expires at is not a valid date.', 'date');
     else if (d.getTime() <= now.getTime()) add('expires_at', 'The expires at must be a date after now.', 'after');
     else expiresAt = d;
   }

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY_PREFIX, newSecretKey } from '../../src/core/keys/secret-key.js';
 import { checkRecorder } from '../../src/core/usage/check-recorder.js';
+import { uuidv7 } from '../../src/lib/ids.js';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper, type SeededDeveloper } from '../support/seed.js';
 import { seedDomain, seedLicense, seedProject } from './runtime-fixtures.js';
 
 const HAS_PAID = '/api/v1/project/has-paid';
-const MISMATCH = 'This license is not authorized for the current domain.';
 
 forEachDatabase('runtime check: POST project/has-paid', (kind) => {
   let s: TestServer;
@@ -202,6 +203,31 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
       expect(res.status).toBe(404);
       expect(res.body.status).toBe('error');
       expect((await s.request('GET', `/api/v1/project/not-a-uuid/has-paid`, { headers: dev.apiKeyHeaders })).status).toBe(404);
+    });
+
+    it('a project-scoped key answers for its project and is refused (403) on another', async () => {
+      const scoped = await seedProject(s.ctx, dev.userId, { hasPaid: false });
+      const key = newSecretKey(API_KEY_PREFIX);
+      await s.ctx.db
+        .insertInto('api_keys')
+        .values({
+          id: uuidv7(),
+          kind: 'project',
+          user_id: dev.userId,
+          project_id: scoped,
+          name: 'scoped',
+          key_hash: key.hash,
+          key_prefix: key.prefix,
+          is_active: true,
+          created_at: new Date(),
+        })
+        .execute();
+      const own = await s.request('GET', `/api/v1/project/${scoped}/has-paid`, { headers: { 'x-api-key': key.key } });
+      expect(own.status).toBe(200);
+      expect(own.body.data.has_paid).toBe(false);
+      const other = await s.request('GET', `/api/v1/project/${paidProject}/has-paid`, { headers: { 'x-api-key': key.key } });
+      expect(other.status).toBe(403);
+      expect(other.body.message).toBe('This API key is not authorized for this project.');
     });
   });
 });

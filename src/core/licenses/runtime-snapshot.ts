@@ -10,7 +10,7 @@ import { hostOfDomain } from '../domains/normalize.js';
  * this one, so it stays under the one second the issue allows. Domain changes (a new
  * registered domain, a domain's paid flag) are seen within two TTLs.
  */
-export const SNAPSHOT_TTL_MS = 800;
+export const SNAPSHOT_TTL_MS = 500;
 const MAX_SNAPSHOTS = 200_000;
 const DOMAINS_TTL_MS = SNAPSHOT_TTL_MS;
 

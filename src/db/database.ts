@@ -26,11 +26,15 @@ function sqliteParam(value: unknown): unknown {
 
 function sqliteWithPortableParams(raw: BetterSqlite3.Database): BetterSqlite3.Database {
   const prepare = raw.prepare.bind(raw);
+  // Kysely prepares every query anew; the same SQL text reuses one compiled statement.
+  const cache = new Map<string, BetterSqlite3.Statement>();
   raw.prepare = ((source: string) => {
+    const hit = cache.get(source);
+    if (hit) return hit;
     const stmt = prepare(source);
     const wrap = <F extends (...args: unknown[]) => unknown>(fn: F) =>
       ((...args: unknown[]) => fn.apply(stmt, args.map((a) => (Array.isArray(a) ? a.map(sqliteParam) : sqliteParam(a))))) as F;
-    return new Proxy(stmt, {
+    const portable = new Proxy(stmt, {
       get(target, prop, receiver) {
         if (prop === 'all' || prop === 'get' || prop === 'run' || prop === 'iterate') {
           return wrap((target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!);
@@ -39,6 +43,9 @@ function sqliteWithPortableParams(raw: BetterSqlite3.Database): BetterSqlite3.Da
         return typeof v === 'function' ? v.bind(target) : v;
       },
     });
+    if (cache.size >= 500) cache.delete(cache.keys().next().value!);
+    cache.set(source, portable);
+    return portable;
   }) as typeof raw.prepare;
   return raw;
 }

@@ -96,8 +96,8 @@ export async function startServer(kind: DbKind, options: ServerOptions = {}): Pr
 
   const request = async (method: string, p: string, opts: RequestOptions = {}): Promise<TestResponse> => {
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-    let body: string | Buffer | undefined;
-    if (opts.rawBody !== undefined) body = opts.rawBody;
+    let body: RequestInit['body'];
+    if (opts.rawBody !== undefined) body = opts.rawBody as RequestInit['body'];
     else if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';

@@ -1,0 +1,65 @@
+import type { Updateable } from 'kysely';
+import type { Context } from '../../context.js';
+import type { ProjectsTable } from '../../db/schema/projects.js';
+import { sealSecret } from '../../lib/crypto.js';
+import { isUniqueViolation } from '../../lib/db-errors.js';
+import { Conflict, Forbidden } from '../errors.js';
+import { recordEvent } from '../events/record-event.js';
+import type { Principal } from '../principal.js';
+import { getProject } from './get-project.js';
+import { checkProjectInput, type ProjectInput } from './project-input.js';
+import { toProject, type Project } from './project.js';
+
+/** Partial update of the fields given; name stays unique per owner, slug globally. */
+export async function updateProject(
+  ctx: Pick<Context, 'db' | 'clock' | 'keys'>,
+  principal: Principal,
+  projectId: string,
+  input: ProjectInput,
+): Promise<Project> {
+  if (principal.kind === 'end_user') throw Forbidden('insufficient', 'Insufficient permissions');
+  checkProjectInput(input, false);
+  const before = await getProject(ctx, principal, projectId);
+  const set: Updateable<ProjectsTable> = { updated_at: ctx.clock.now() };
+  if (input.name !== undefined) set.name = input.name.trim();
+  if (input.slug !== undefined && input.slug !== null) set.slug = input.slug;
+  if (input.description !== undefined) set.description = input.description;
+  if (input.defaultRedirectUrl !== undefined) set.default_redirect_url = input.defaultRedirectUrl;
+  if (input.webhookUrl !== undefined) set.webhook_url = input.webhookUrl;
+  if (input.logoUrl !== undefined) set.logo_url = input.logoUrl;
+  if (input.webhookSecret !== undefined) set.webhook_secret_enc = input.webhookSecret ? sealSecret(ctx.keys.seal, input.webhookSecret) : null;
+  if (input.meta !== undefined) set.meta = input.meta === null ? null : JSON.stringify(input.meta);
+  if (input.hasPaid !== undefined) set.has_paid = input.hasPaid;
+  if (input.isActive !== undefined) set.is_active = input.isActive;
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('projects')
+        .set(set)
+        .where('id', '=', before.id)
+        .where('owner_id', '=', before.ownerId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const after = toProject(row);
+      await recordEvent(trx, ctx, {
+        ownerId: after.ownerId,
+        projectId: after.id,
+        type: 'project.updated',
+        payload: { project_id: after.id, fields: Object.keys(set).filter((k) => k !== 'updated_at' && k !== 'webhook_secret_enc') },
+      });
+      if (after.hasPaid !== before.hasPaid) {
+        await recordEvent(trx, ctx, {
+          ownerId: after.ownerId,
+          projectId: after.id,
+          type: 'project.paid_changed',
+          payload: { project_id: after.id, has_paid: after.hasPaid },
+        });
+      }
+      return after;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'slug')) throw Conflict('slug', 'project_slug_taken', 'The slug has already been taken.');
+    if (isUniqueViolation(err, 'name')) throw Conflict('name', 'project_name_taken', 'A project with this name already exists.');
+    throw err;
+  }
+}

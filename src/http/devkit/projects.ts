@@ -1,10 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import { createProject } from '../../core/projects/create-project.js';
+import { deleteProject } from '../../core/projects/delete-project.js';
+import { getProject } from '../../core/projects/get-project.js';
+import { listProjects } from '../../core/projects/list-projects.js';
+import { updateProject } from '../../core/projects/update-project.js';
+import type { Principal } from '../../core/principal.js';
 import type { Project } from '../../core/projects/project.js';
 import { requireDeveloper } from '../auth.js';
 import { applyRateLimit } from '../rate-limit.js';
 import type { Routes } from '../typed.js';
-import { DevkitAuthHeaders, Nullable } from './schemas.js';
+import { DevkitAuthHeaders, Nullable, ProjectIdParams } from './schemas.js';
 
 export const ProjectResponse = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -36,8 +41,70 @@ const ProjectCreateRequest = Type.Object(
   { additionalProperties: false },
 );
 
+const ProjectUpdateRequest = Type.Object(
+  {
+    name: Type.Optional(Nullable(Type.String({ minLength: 3, maxLength: 100 }))),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+  },
+  { additionalProperties: false },
+);
+
+/** All of a developer's projects (the devkit list is not paged): walk the core's cursor pages. */
+async function allProjects(ctx: Parameters<Routes>[1], principal: Principal): Promise<Project[]> {
+  const out: Project[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await listProjects(ctx, principal, { perPage: 50, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
 export const projectRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: projects'];
+  const developer = async (request: Parameters<typeof requireDeveloper>[1], reply: import('fastify').FastifyReply) => {
+    const principal = await requireDeveloper(ctx, request);
+    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
+    return principal;
+  };
+
+  app.get(
+    '/api/v1/projects/',
+    { schema: { tags, summary: 'List your projects', headers: DevkitAuthHeaders, response: { 200: Type.Array(ProjectResponse) } } },
+    async (request, reply) => (await allProjects(ctx, await developer(request, reply))).map(projectBody),
+  );
+
+  app.get(
+    '/api/v1/projects/:project_id',
+    { schema: { tags, summary: 'Get a project', headers: DevkitAuthHeaders, params: ProjectIdParams, response: { 200: ProjectResponse } } },
+    async (request, reply) => projectBody(await getProject(ctx, await developer(request, reply), request.params.project_id)),
+  );
+
+  app.put(
+    '/api/v1/projects/:project_id',
+    {
+      schema: { tags, summary: 'Update a project', headers: DevkitAuthHeaders, params: ProjectIdParams, body: ProjectUpdateRequest, response: { 200: ProjectResponse } },
+    },
+    async (request, reply) => {
+      const principal = await developer(request, reply);
+      const body = request.body ?? {};
+      const project = await updateProject(ctx, principal, request.params.project_id, {
+        name: body.name ?? undefined,
+        description: body.description === undefined ? undefined : body.description,
+      });
+      return projectBody(project);
+    },
+  );
+
+  app.delete(
+    '/api/v1/projects/:project_id',
+    { schema: { tags, summary: 'Delete a project', headers: DevkitAuthHeaders, params: ProjectIdParams } },
+    async (request, reply) => {
+      await deleteProject(ctx, await developer(request, reply), request.params.project_id);
+      return reply.code(204).send();
+    },
+  );
 
   app.post(
     '/api/v1/projects/',

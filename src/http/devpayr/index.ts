@@ -4,6 +4,7 @@ import { domainRoutes } from './domains.js';
 import { installDevpayrErrors } from './errors.js';
 import { injectableRoutes } from './injectables.js';
 import { licenseRoutes } from './licenses.js';
+import { devpayrProjectRoutes } from './projects.js';
 import { runtimeRoutes } from './runtime.js';
 
 /** The DevPayr API face (specs/devpayr.md). */
@@ -13,5 +14,5 @@ export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<voi
   app.addHook('preValidation', async (request) => {
     if (Array.isArray(request.body) && request.body.length === 0) request.body = undefined;
   });
-  for (const routes of [runtimeRoutes, licenseRoutes, domainRoutes, injectableRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
+  for (const routes of [runtimeRoutes, devpayrProjectRoutes, licenseRoutes, domainRoutes, injectableRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
 }

@@ -1,0 +1,28 @@
+import type { Context } from '../../context.js';
+import { BadRequest, Unauthenticated } from '../errors.js';
+import { issueTokens, type TokenPair } from './issue-tokens.js';
+import { normaliseEmail } from './operators.js';
+import { verifyPassword } from './passwords.js';
+
+/**
+ * Password login: global for developers and operators, project-scoped for end users
+ * (cloud-api/auth/login.mdx). Unknown email and wrong password answer alike, in like time.
+ */
+export async function login(
+  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config'>,
+  input: { email: string; password: string; projectId: string | null },
+): Promise<TokenPair> {
+  const row = await ctx.db
+    .selectFrom('users')
+    .select(['id', 'role', 'project_id', 'password_hash', 'is_active', 'email_verified_at'])
+    .where('email_scope', '=', input.projectId ?? 'global')
+    .where('email_lower', '=', normaliseEmail(input.email))
+    .executeTakeFirst();
+  const ok = await verifyPassword(ctx.config, row?.password_hash ?? null, input.password);
+  if (!row || !ok || (input.projectId && row.role !== 'end_user')) throw Unauthenticated('bad_credentials', 'Incorrect email or password');
+  if (!row.is_active) {
+    if (ctx.config.requireEmailVerification && !row.email_verified_at) throw BadRequest('not_activated', 'Account not activated');
+    throw Unauthenticated('bad_credentials', 'Incorrect email or password');
+  }
+  return issueTokens(ctx, { id: row.id, projectId: row.project_id });
+}

@@ -2,7 +2,9 @@ import type { App } from '../typed.js';
 import type { Context } from '../../context.js';
 import { authRoutes } from './auth.js';
 import { installDevkitErrors } from './errors.js';
+import { insightRoutes } from './insights.js';
 import { keyRoutes } from './keys.js';
+import { operatorRoutes } from './operator.js';
 import { healthRoutes } from './health.js';
 import { licensingRoutes } from './licensing.js';
 import { projectRoutes } from './projects.js';
@@ -10,5 +12,5 @@ import { projectRoutes } from './projects.js';
 /** The Dev Kit for AI Cloud API face (specs/devkit4ai/cloud-api). */
 export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void> {
   installDevkitErrors(app);
-  for (const routes of [healthRoutes, authRoutes, keyRoutes, projectRoutes, licensingRoutes]) routes(app, opts.ctx);
+  for (const routes of [healthRoutes, authRoutes, keyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes]) routes(app, opts.ctx);
 }

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { login } from '../../core/accounts/login.js';
 import { refreshSession } from '../../core/accounts/refresh-session.js';
 import { register } from '../../core/accounts/register.js';
+import { sendVerification, verifyEmail } from '../../core/accounts/email-verification.js';
 import { issueTokens } from '../../core/accounts/issue-tokens.js';
 import { BadRequest, Forbidden } from '../../core/errors.js';
 import { findActiveKey } from '../../core/keys/find-key.js';
@@ -69,10 +70,14 @@ export const authRoutes: Routes = (app, ctx) => {
     const u = await register(ctx, principal, { email: request.body.email, password: request.body.password, fullName: request.body.full_name ?? null }, projectId);
     const body = { id: u.id, email: u.email, full_name: u.fullName, role: u.role, is_active: u.isActive, created_at: u.createdAt, project_id: u.projectId };
     if (u.provisioning) {
+      if (!u.isActive) await sendVerification(ctx, u.id);
       const p = u.provisioning;
       return reply.code(201).send({ ...body, provisioning: { project_id: p.projectId, developer_key: p.developerKey, api_key: p.apiKey } });
     }
-    if (!u.isActive) return reply.code(201).send(body);
+    if (!u.isActive) {
+      await sendVerification(ctx, u.id);
+      return reply.code(201).send(body);
+    }
     const tokens = await issueTokens(ctx, { id: u.id, projectId: u.projectId });
     return reply.code(201).send({ ...body, access_token: tokens.accessToken, refresh_token: tokens.refreshToken, token_type: 'bearer' });
   });
@@ -93,4 +98,24 @@ export const authRoutes: Routes = (app, ctx) => {
     const u = await requireTokenUser(ctx, request);
     return { id: u.id, email: u.email, full_name: u.fullName, role: u.role, is_active: u.isActive, created_at: toIso(u.createdAt), project_id: u.projectId };
   });
+
+  const Message = Type.Object({ message: Type.String() });
+  app.post(
+    '/api/v1/auth/verify-email',
+    { schema: { tags, summary: 'Activate an account with its emailed token', body: Type.Object({ user_id: Type.String(), verification_token: Type.String({ maxLength: 200 }) }, { additionalProperties: false }), response: { 200: Message } } },
+    async (request, reply) => {
+      await limitAnonymous(request, reply);
+      await verifyEmail(ctx, { userId: request.body.user_id, token: request.body.verification_token });
+      return { message: 'Email verified successfully' };
+    },
+  );
+  app.post(
+    '/api/v1/auth/request-verification',
+    { schema: { tags, summary: 'Send a new verification token', querystring: Type.Object({ user_id: Type.String() }), response: { 200: Message } } },
+    async (request, reply) => {
+      await limitAnonymous(request, reply);
+      await sendVerification(ctx, request.query.user_id);
+      return { message: 'If the account exists and is not yet verified, a verification email has been sent' };
+    },
+  );
 };

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './context.js';
-import { uuidv7 } from './lib/ids.js';
+import { randomBytes } from 'node:crypto';
 import { devkitFace } from './http/devkit/index.js';
 import { sendDevkitError } from './http/devkit/errors.js';
 import { devpayrFace } from './http/devpayr/index.js';
@@ -16,12 +16,19 @@ function looksLikeDevpayr(request: FastifyRequest): boolean {
   return request.headers['x-api-key'] !== undefined || request.headers['x-license-key'] !== undefined;
 }
 
+function requestIds(): () => string {
+  const prefix = randomBytes(6).toString('base64url');
+  let n = 0;
+  return () => `${prefix}-${(++n).toString(36)}`;
+}
+
 /** The whole HTTP service, both faces and the docs; it does not listen (main.ts does). */
 export async function buildApp(ctx: Context): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
-    genReqId: () => uuidv7(),
+    // A per-process random prefix plus a counter: unique, and no randomness drawn per request.
+    genReqId: requestIds(),
     requestIdHeader: false,
     // Per-request log lines only at debug level: the hot path should not pay for them.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),

@@ -32,14 +32,16 @@ function sqliteWithPortableParams(raw: BetterSqlite3.Database): BetterSqlite3.Da
     const hit = cache.get(source);
     if (hit) return hit;
     const stmt = prepare(source);
-    const wrap = <F extends (...args: unknown[]) => unknown>(fn: F) =>
-      ((...args: unknown[]) => fn.apply(stmt, args.map((a) => (Array.isArray(a) ? a.map(sqliteParam) : sqliteParam(a))))) as F;
+    const wrapped = new Map<PropertyKey, (...a: unknown[]) => unknown>();
+    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
+      const fn = (stmt[method] as (...a: unknown[]) => unknown).bind(stmt);
+      wrapped.set(method, (...args) => fn(...args.map((a) => (Array.isArray(a) ? a.map(sqliteParam) : sqliteParam(a)))));
+    }
     const portable = new Proxy(stmt, {
-      get(target, prop, receiver) {
-        if (prop === 'all' || prop === 'get' || prop === 'run' || prop === 'iterate') {
-          return wrap((target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!);
-        }
-        const v = Reflect.get(target, prop, receiver);
+      get(target, prop) {
+        const w = wrapped.get(prop);
+        if (w) return w;
+        const v = Reflect.get(target, prop, target);
         return typeof v === 'function' ? v.bind(target) : v;
       },
     });

@@ -1,47 +1,40 @@
 import type { Context } from '../../context.js';
 import { randomString, sha256Hex } from '../../lib/crypto.js';
-import { isUuid, uuidv7 } from '../../lib/ids.js';
-import { BadRequest } from '../errors.js';
+import { uuidv7 } from '../../lib/ids.js';
 
-const TTL_MS = 24 * 3600 * 1000;
+export const VERIFICATION_TTL_MS = 24 * 3600 * 1000;
 
 /**
- * Sends a fresh verification token to an inactive, unverified account (stored only as its
- * SHA-256, valid 24 h, single use). Unknown or already active accounts are a silent no-op,
- * so the answer does not tell whether an account exists.
+ * Stores a single-use verification token (only its SHA-256, valid 24 hours) and returns it in
+ * the clear for the mail. Takes the caller's db so it joins a registration's transaction.
  */
-export async function sendVerification(ctx: Pick<Context, 'db' | 'clock' | 'mailer' | 'log'>, userId: string): Promise<void> {
-  if (!isUuid(userId)) return;
-  const user = await ctx.db.selectFrom('users').select(['id', 'email', 'is_active', 'email_verified_at']).where('id', '=', userId).executeTakeFirst();
-  if (!user || user.is_active || user.email_verified_at) return;
-  const token = randomString(40);
+export async function createVerification(ctx: Pick<Context, 'db' | 'clock'>, userId: string): Promise<string> {
+  const token = randomString(43);
   const now = ctx.clock.now();
   await ctx.db
     .insertInto('email_verifications')
-    .values({ id: uuidv7(now.getTime()), user_id: user.id, token_hash: sha256Hex(token), expires_at: new Date(now.getTime() + TTL_MS), created_at: now })
+    .values({ id: uuidv7(now.getTime()), user_id: userId, token_hash: sha256Hex(token), expires_at: new Date(now.getTime() + VERIFICATION_TTL_MS), used_at: null, created_at: now })
     .execute();
-  await ctx.mailer.send({
-    to: user.email,
-    subject: 'Verify your email address',
-    text: `Your verification code: ${token}\nuser_id: ${user.id}\nPOST /api/v1/auth/verify-email with {"user_id": "${user.id}", "verification_token": "${token}"}. It expires in 24 hours.`,
-  });
+  return token;
 }
 
-/** Spends a verification token (conditional update: once only) and activates the account. */
-export async function verifyEmail(ctx: Pick<Context, 'db' | 'clock'>, input: { userId: string; token: string }): Promise<void> {
-  const refused = BadRequest('bad_verification_token', 'Invalid or expired verification token');
-  if (!isUuid(input.userId)) throw refused;
-  const now = ctx.clock.now();
-  await ctx.db.transaction().execute(async (trx) => {
-    const spent = await trx
-      .updateTable('email_verifications')
-      .set({ used_at: now })
-      .where('user_id', '=', input.userId)
-      .where('token_hash', '=', sha256Hex(input.token))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    if (Number(spent.numUpdatedRows) !== 1) throw refused;
-    await trx.updateTable('users').set({ is_active: true, email_verified_at: now, updated_at: now }).where('id', '=', input.userId).execute();
-  });
+/** Sent after the commit; a failed send is logged, and the user can ask for another mail. */
+export async function sendVerificationMail(ctx: Pick<Context, 'mailer' | 'log'>, user: { id: string; email: string }, token: string): Promise<void> {
+  try {
+    await ctx.mailer.send({
+      to: user.email,
+      subject: 'Verify your email address',
+      text: [
+        'Confirm your email address to activate your account.',
+        '',
+        `Your verification code: ${token}`,
+        `user_id: ${user.id}`,
+        '',
+        `POST /api/v1/auth/verify-email with {"user_id": "${user.id}", "verification_token": "${token}"} (or {"token": "${token}"}).`,
+        'The code expires in 24 hours and works once.',
+      ].join('\n'),
+    });
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message, userId: user.id }, 'could not send the verification mail');
+  }
 }

@@ -6,7 +6,9 @@ import { verifyPassword } from './passwords.js';
 
 /**
  * Password login: global for developers and operators, project-scoped for end users
- * (cloud-api/auth/login.mdx). Unknown email and wrong password answer alike, in like time.
+ * (cloud-api/auth/login.mdx): the email is looked up in the scope the caller names, so an end
+ * user of one project cannot sign in to another. Unknown email and wrong password answer
+ * alike and take alike time (a dummy hash is verified when there is no account).
  */
 export async function login(
   ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config'>,
@@ -19,9 +21,11 @@ export async function login(
     .where('email_lower', '=', normaliseEmail(input.email))
     .executeTakeFirst();
   const ok = await verifyPassword(ctx.config, row?.password_hash ?? null, input.password);
-  if (!row || !ok || (input.projectId && row.role !== 'end_user')) throw Unauthenticated('bad_credentials', 'Incorrect email or password');
+  const roleFits = row && (input.projectId ? row.role === 'end_user' : row.role !== 'end_user');
+  if (!row || !ok || !roleFits) throw Unauthenticated('bad_credentials', 'Incorrect email or password');
+  // The password was right, so saying why the account cannot sign in reveals nothing new.
   if (!row.is_active) {
-    if (ctx.config.requireEmailVerification && !row.email_verified_at) throw BadRequest('not_activated', 'Account not activated');
+    if (!row.email_verified_at) throw BadRequest('not_activated', 'Account not activated');
     throw Unauthenticated('bad_credentials', 'Incorrect email or password');
   }
   return issueTokens(ctx, { id: row.id, projectId: row.project_id });

@@ -2,32 +2,46 @@ import type { Context } from '../../context.js';
 import { Unauthenticated } from '../errors.js';
 import { verifyToken } from './access-tokens.js';
 import { issueTokens, type TokenPair } from './issue-tokens.js';
+import { inTransaction } from './join-transaction.js';
 
 const REFUSED = 'Could not validate credentials';
 
+type Outcome = { refused: 'bad_refresh_token' | 'refresh_token_reused' } | { tokens: TokenPair };
+
 /**
- * Rotates a refresh token: it is spent by a conditional UPDATE (so of two concurrent uses
- * exactly one wins) and a new pair is issued in the same family. A spent token presented
- * again means it leaked: the whole family is revoked.
+ * Rotates a refresh token. The token is spent by a conditional UPDATE (... WHERE used_at IS
+ * NULL), so of two concurrent uses exactly one wins; the winner gets a new pair in the same
+ * family, in the same transaction. A spent token presented again means it leaked: the whole
+ * family is revoked (committed before the refusal), so the thief's fresh token dies too.
  */
 export async function refreshSession(ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config'>, refreshToken: string): Promise<TokenPair> {
   const claims = await verifyToken(ctx, refreshToken, 'refresh');
   if (!claims?.jti) throw Unauthenticated('bad_refresh_token', REFUSED);
+  const { jti, sub } = claims;
   const now = ctx.clock.now();
-  const row = await ctx.db.selectFrom('refresh_tokens').select(['id', 'family_id', 'user_id', 'revoked_at']).where('id', '=', claims.jti).executeTakeFirst();
-  if (!row || row.user_id !== claims.sub || row.revoked_at) throw Unauthenticated('bad_refresh_token', REFUSED);
-  const spent = await ctx.db
-    .updateTable('refresh_tokens')
-    .set({ used_at: now })
-    .where('id', '=', row.id)
-    .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(spent.numUpdatedRows) !== 1) {
-    await ctx.db.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).where('revoked_at', 'is', null).execute();
-    throw Unauthenticated('refresh_token_reused', REFUSED);
-  }
-  const user = await ctx.db.selectFrom('users').select(['id', 'project_id', 'is_active']).where('id', '=', row.user_id).executeTakeFirst();
-  if (!user || !user.is_active) throw Unauthenticated('bad_refresh_token', REFUSED);
-  return issueTokens(ctx, { id: user.id, projectId: user.project_id }, row.family_id);
+  const outcome = await inTransaction(ctx, async (tx): Promise<Outcome> => {
+    const row = await tx.db
+      .selectFrom('refresh_tokens')
+      .select(['id', 'family_id', 'user_id', 'revoked_at'])
+      .where('id', '=', jti)
+      .where('user_id', '=', sub)
+      .executeTakeFirst();
+    if (!row || row.revoked_at) return { refused: 'bad_refresh_token' };
+    const spent = await tx.db
+      .updateTable('refresh_tokens')
+      .set({ used_at: now })
+      .where('id', '=', row.id)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(spent.numUpdatedRows) !== 1) {
+      await tx.db.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).where('revoked_at', 'is', null).execute();
+      return { refused: 'refresh_token_reused' };
+    }
+    const user = await tx.db.selectFrom('users').select(['id', 'project_id', 'is_active']).where('id', '=', row.user_id).executeTakeFirst();
+    if (!user || !user.is_active) return { refused: 'bad_refresh_token' };
+    return { tokens: await issueTokens(tx, { id: user.id, projectId: user.project_id }, row.family_id) };
+  });
+  if ('refused' in outcome) throw Unauthenticated(outcome.refused, REFUSED);
+  return outcome.tokens;
 }

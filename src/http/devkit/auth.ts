@@ -1,121 +1,184 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { verifyToken } from '../../core/accounts/access-tokens.js';
+import type { Registered } from '../../core/accounts/account-input.js';
+import { getAccount } from '../../core/accounts/get-account.js';
 import { login } from '../../core/accounts/login.js';
 import { refreshSession } from '../../core/accounts/refresh-session.js';
-import { register } from '../../core/accounts/register.js';
-import { sendVerification, verifyEmail } from '../../core/accounts/email-verification.js';
-import { issueTokens } from '../../core/accounts/issue-tokens.js';
-import { BadRequest, Forbidden } from '../../core/errors.js';
-import { findActiveKey } from '../../core/keys/find-key.js';
-import type { Principal } from '../../core/principal.js';
+import { registerDeveloper } from '../../core/accounts/register-developer.js';
+import { requestVerification, VERIFICATION_REQUESTED } from '../../core/accounts/request-verification.js';
+import { verifyEmail } from '../../core/accounts/verify-email.js';
+import { registerEndUser } from '../../core/end-users/register-end-user.js';
+import { BadRequest, Forbidden, invalidField, Unauthenticated } from '../../core/errors.js';
+import { findActiveKey, touchKey } from '../../core/keys/find-key.js';
 import { isUuid } from '../../lib/ids.js';
-import { toIso } from '../../lib/time.js';
-import { header, requireTokenUser } from '../auth.js';
+import { AUTH_MESSAGES, header, requireTokenUser } from '../auth.js';
 import { applyRateLimit, clientSubject } from '../rate-limit.js';
 import type { Routes } from '../typed.js';
 import { Nullable } from './schemas.js';
 
-const Credentials = { email: Type.String({ format: 'email', maxLength: 320 }), password: Type.String({ maxLength: 128 }) };
-const UserCreateRequest = Type.Object({ ...Credentials, full_name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))) }, { additionalProperties: false });
-const UserLoginRequest = Type.Object(Credentials, { additionalProperties: false });
+// Email format and password strength are checked in the core, so both are reported together.
+const UserCreateRequest = Type.Object(
+  {
+    email: Type.String({ maxLength: 320, description: 'An email address' }),
+    password: Type.String({ maxLength: 1024, description: 'At least 8 characters with uppercase, lowercase and a digit' }),
+    full_name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  },
+  { additionalProperties: false },
+);
+const UserLoginRequest = Type.Object({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
 const RefreshRequest = Type.Object({ refresh_token: Type.String({ maxLength: 4096 }) }, { additionalProperties: false });
+/** verify-email.mdx sends `token`; openapi.json's VerifyEmailRequest sends `user_id` + `verification_token`. Both work. */
+const VerifyEmailRequest = Type.Object(
+  {
+    token: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    user_id: Type.Optional(Type.String({ maxLength: 64 })),
+    verification_token: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+// Not format-checked: any unknown id, well-formed or not, gets the same answer.
+const RequestVerificationQuery = Type.Object({ user_id: Type.Optional(Type.String({ maxLength: 64 })) });
+const ProjectHeaders = Type.Object({ 'x-project-id': Type.Optional(Type.String({ description: 'End users: the project UUID' })) });
+const RegisterHeaders = Type.Object({
+  'x-operator-key': Type.Optional(Type.String({ description: 'Registers a developer' })),
+  'x-developer-key': Type.Optional(Type.String({ description: 'With X-Project-ID: registers an end user of that project' })),
+  'x-project-id': Type.Optional(Type.String()),
+});
+
 const TokenResponse = Type.Object({ access_token: Type.String(), refresh_token: Nullable(Type.String()), token_type: Type.String() });
 const UserResponse = Type.Object({
-  id: Type.String(),
+  id: Type.String({ format: 'uuid' }),
   email: Type.String(),
   full_name: Nullable(Type.String()),
   role: Type.String(),
   is_active: Type.Boolean(),
-  created_at: Type.String(),
-  project_id: Nullable(Type.String()),
+  is_verified: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time' }),
+  project_id: Nullable(Type.String({ format: 'uuid' })),
 });
 const RegistrationResponse = Type.Object({
-  ...UserResponse.properties,
-  provisioning: Type.Optional(Type.Object({ project_id: Type.String(), developer_key: Type.String(), api_key: Type.String() })),
+  id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  full_name: Nullable(Type.String()),
+  role: Type.String(),
+  is_active: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time' }),
+  project_id: Type.Optional(Type.String({ format: 'uuid' })),
+  provisioning: Type.Optional(Type.Object({ project_id: Type.String({ format: 'uuid' }), developer_key: Type.String(), api_key: Type.String() })),
   access_token: Type.Optional(Type.String()),
   refresh_token: Type.Optional(Type.String()),
   token_type: Type.Optional(Type.String()),
 });
+const MessageResponse = Type.Object({ message: Type.String() });
+const VerifiedResponse = Type.Object({ message: Type.String(), email: Type.String() });
 
 /** X-Project-ID, when given, must be a UUID (login.mdx documents the 400). */
 function projectIdHeader(value: string | undefined): string | null {
-  if (value === undefined || value === '') return null;
+  if (value === undefined) return null;
   if (!isUuid(value)) throw BadRequest('bad_project_id', 'Invalid X-Project-ID format. Must be a valid UUID.');
   return value.toLowerCase();
 }
 
+function registrationBody(u: Registered) {
+  const base = { id: u.id, email: u.email, full_name: u.fullName, role: u.role, is_active: u.isActive, created_at: u.createdAt };
+  if (u.provisioning) {
+    const p = u.provisioning;
+    return { ...base, provisioning: { project_id: p.projectId, developer_key: p.developerKey, api_key: p.apiKey } };
+  }
+  const tokens = u.tokens ? { access_token: u.tokens.accessToken, refresh_token: u.tokens.refreshToken, token_type: 'bearer' } : {};
+  return { ...base, ...(u.projectId ? { project_id: u.projectId } : {}), ...tokens };
+}
+
+const tokenBody = (t: { accessToken: string; refreshToken: string }) => ({ access_token: t.accessToken, refresh_token: t.refreshToken, token_type: 'bearer' });
+
 export const authRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: auth'];
-  const limitAnonymous = (request: Parameters<typeof clientSubject>[0], reply: Parameters<typeof applyRateLimit>[1]) =>
-    applyRateLimit(ctx, reply, 'auth', clientSubject(request), 'free_starter');
+  // Counted before the body is validated: every attempt costs, malformed or not.
+  const limitAnonymous = async (request: FastifyRequest, reply: FastifyReply) => {
+    await applyRateLimit(ctx, reply, 'auth', clientSubject(request), 'free_starter');
+  };
 
-  app.post('/api/v1/auth/register', { schema: { tags, summary: 'Register a developer (X-Operator-Key) or an end user (X-Developer-Key + X-Project-ID)', body: UserCreateRequest, response: { 201: RegistrationResponse } } }, async (request, reply) => {
-    await limitAnonymous(request, reply);
-    const operatorKey = header(request, 'x-operator-key');
-    const developerKey = header(request, 'x-developer-key');
-    let principal: Principal;
-    let projectId: string | null = null;
-    if (operatorKey) {
-      const key = await findActiveKey(ctx, operatorKey);
-      if (!key || key.kind !== 'operator') throw Forbidden('bad_operator_key', 'Invalid operator key');
-      principal = { kind: 'operator', userId: key.userId };
-    } else if (developerKey) {
-      projectId = projectIdHeader(header(request, 'x-project-id'));
-      if (!projectId) throw BadRequest('project_id_required', 'X-Project-ID header is required to register an end user');
-      const key = await findActiveKey(ctx, developerKey);
-      if (!key || key.kind !== 'developer') throw Forbidden('bad_developer_key', 'Invalid or revoked developer key');
-      principal = { kind: 'developer', userId: key.userId, tier: key.tier, keyId: key.id };
-    } else {
-      throw Forbidden('registration_closed', 'Public registration is disabled. Provide X-Operator-Key, or X-Developer-Key with X-Project-ID.');
-    }
-    const u = await register(ctx, principal, { email: request.body.email, password: request.body.password, fullName: request.body.full_name ?? null }, projectId);
-    const body = { id: u.id, email: u.email, full_name: u.fullName, role: u.role, is_active: u.isActive, created_at: u.createdAt, project_id: u.projectId };
-    if (u.provisioning) {
-      if (!u.isActive) await sendVerification(ctx, u.id);
-      const p = u.provisioning;
-      return reply.code(201).send({ ...body, provisioning: { project_id: p.projectId, developer_key: p.developerKey, api_key: p.apiKey } });
-    }
-    if (!u.isActive) {
-      await sendVerification(ctx, u.id);
-      return reply.code(201).send(body);
-    }
-    const tokens = await issueTokens(ctx, { id: u.id, projectId: u.projectId });
-    return reply.code(201).send({ ...body, access_token: tokens.accessToken, refresh_token: tokens.refreshToken, token_type: 'bearer' });
-  });
-
-  app.post('/api/v1/auth/login', { schema: { tags, summary: 'Log in (X-Project-ID for end users)', body: UserLoginRequest, response: { 200: TokenResponse } } }, async (request, reply) => {
-    await limitAnonymous(request, reply);
-    const tokens = await login(ctx, { ...request.body, projectId: projectIdHeader(header(request, 'x-project-id')) });
-    return { access_token: tokens.accessToken, refresh_token: tokens.refreshToken, token_type: 'bearer' };
-  });
-
-  app.post('/api/v1/auth/refresh', { schema: { tags, summary: 'Rotate a refresh token', body: RefreshRequest, response: { 200: TokenResponse } } }, async (request, reply) => {
-    await limitAnonymous(request, reply);
-    const tokens = await refreshSession(ctx, request.body.refresh_token);
-    return { access_token: tokens.accessToken, refresh_token: tokens.refreshToken, token_type: 'bearer' };
-  });
-
-  app.get('/api/v1/auth/me', { schema: { tags, summary: 'The signed-in account', response: { 200: UserResponse } } }, async (request) => {
-    const u = await requireTokenUser(ctx, request);
-    return { id: u.id, email: u.email, full_name: u.fullName, role: u.role, is_active: u.isActive, created_at: toIso(u.createdAt), project_id: u.projectId };
-  });
-
-  const Message = Type.Object({ message: Type.String() });
   app.post(
-    '/api/v1/auth/verify-email',
-    { schema: { tags, summary: 'Activate an account with its emailed token', body: Type.Object({ user_id: Type.String(), verification_token: Type.String({ maxLength: 200 }) }, { additionalProperties: false }), response: { 200: Message } } },
+    '/api/v1/auth/register',
+    {
+      preValidation: limitAnonymous,
+      schema: { tags, summary: 'Register a developer (X-Operator-Key) or an end user (X-Developer-Key + X-Project-ID)', headers: RegisterHeaders, body: UserCreateRequest, response: { 201: RegistrationResponse } },
+    },
     async (request, reply) => {
-      await limitAnonymous(request, reply);
-      await verifyEmail(ctx, { userId: request.body.user_id, token: request.body.verification_token });
-      return { message: 'Email verified successfully' };
+      const input = { email: request.body.email, password: request.body.password, fullName: request.body.full_name?.trim() || null };
+      const operatorKey = header(request, 'x-operator-key');
+      const developerKey = header(request, 'x-developer-key');
+      if (operatorKey) {
+        const key = await findActiveKey(ctx, operatorKey);
+        if (!key || key.kind !== 'operator') throw Forbidden('bad_operator_key', AUTH_MESSAGES.badOperatorKey);
+        touchKey(ctx, key.id);
+        const u = await registerDeveloper(ctx, { kind: 'operator', userId: key.userId }, input);
+        return reply.code(201).send(registrationBody(u));
+      }
+      if (developerKey) {
+        const projectId = projectIdHeader(header(request, 'x-project-id'));
+        if (!projectId) throw BadRequest('project_id_required', 'X-Project-ID header is required to register an end user');
+        const key = await findActiveKey(ctx, developerKey);
+        if (!key || key.kind !== 'developer') throw Forbidden('bad_developer_key', AUTH_MESSAGES.badDeveloperKey);
+        touchKey(ctx, key.id);
+        const u = await registerEndUser(ctx, { kind: 'developer', userId: key.userId, tier: key.tier, keyId: key.id }, projectId, input);
+        return reply.code(201).send(registrationBody(u));
+      }
+      throw Forbidden(
+        'registration_closed',
+        'Public registration is disabled. Send X-Operator-Key to register a developer, or X-Developer-Key with X-Project-ID to register an end user.',
+      );
     },
   );
+
+  app.post(
+    '/api/v1/auth/login',
+    { preValidation: limitAnonymous, schema: { tags, summary: 'Log in (X-Project-ID for end users)', headers: ProjectHeaders, body: UserLoginRequest, response: { 200: TokenResponse } } },
+    async (request) => tokenBody(await login(ctx, { ...request.body, projectId: projectIdHeader(header(request, 'x-project-id')) })),
+  );
+
+  app.post(
+    '/api/v1/auth/refresh',
+    { preValidation: limitAnonymous, schema: { tags, summary: 'Rotate a refresh token (single use; reuse revokes the session)', body: RefreshRequest, response: { 200: TokenResponse } } },
+    async (request) => tokenBody(await refreshSession(ctx, request.body.refresh_token)),
+  );
+
+  app.get('/api/v1/auth/me', { schema: { tags, summary: 'The signed-in account', response: { 200: UserResponse } } }, async (request) => {
+    const a = await getAccount(ctx, (await requireTokenUser(ctx, request)).id);
+    return { id: a.id, email: a.email, full_name: a.fullName, role: a.role, is_active: a.isActive, is_verified: a.isVerified, created_at: a.createdAt, project_id: a.projectId };
+  });
+
+  app.post(
+    '/api/v1/auth/verify-email',
+    { preValidation: limitAnonymous, schema: { tags, summary: 'Verify an email address with the mailed token', body: VerifyEmailRequest, response: { 200: VerifiedResponse } } },
+    async (request) => {
+      const token = request.body.token ?? request.body.verification_token;
+      if (!token) throw invalidField('token', 'field required', 'value_error.missing');
+      const { email } = await verifyEmail(ctx, { token, userId: request.body.user_id ?? null });
+      return { message: 'Email verified successfully', email };
+    },
+  );
+
   app.post(
     '/api/v1/auth/request-verification',
-    { schema: { tags, summary: 'Send a new verification token', querystring: Type.Object({ user_id: Type.String() }), response: { 200: Message } } },
-    async (request, reply) => {
-      await limitAnonymous(request, reply);
-      await sendVerification(ctx, request.query.user_id);
-      return { message: 'If the account exists and is not yet verified, a verification email has been sent' };
+    {
+      preValidation: limitAnonymous,
+      schema: { tags, summary: 'Send a new verification email (Bearer token, or ?user_id=)', querystring: RequestVerificationQuery, response: { 200: MessageResponse } },
+    },
+    async (request) => {
+      // The bearer may belong to an account that is not active yet: that is who needs this.
+      const auth = header(request, 'authorization');
+      const bearer = auth ? /^Bearer\s+(\S+)$/i.exec(auth)?.[1] : undefined;
+      let userId: string | undefined = request.query.user_id;
+      if (auth) {
+        const claims = bearer ? await verifyToken(ctx, bearer, 'access') : null;
+        if (!claims) throw Unauthenticated('bad_token', AUTH_MESSAGES.badToken);
+        userId = claims.sub;
+      }
+      if (!userId) throw Unauthenticated('not_authenticated', AUTH_MESSAGES.badToken);
+      await requestVerification(ctx, userId);
+      return { message: VERIFICATION_REQUESTED };
     },
   );
 };

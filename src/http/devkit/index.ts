@@ -3,7 +3,8 @@ import type { Context } from '../../context.js';
 import { authRoutes } from './auth.js';
 import { installDevkitErrors } from './errors.js';
 import { insightRoutes } from './insights.js';
-import { keyRoutes } from './keys.js';
+import { developerKeyRoutes } from './developer-keys.js';
+import { apiKeyRoutes } from './api-keys.js';
 import { operatorRoutes } from './operator.js';
 import { healthRoutes } from './health.js';
 import { licensingRoutes } from './licensing.js';
@@ -12,5 +13,5 @@ import { projectRoutes } from './projects.js';
 /** The Dev Kit for AI Cloud API face (specs/devkit4ai/cloud-api). */
 export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void> {
   installDevkitErrors(app);
-  for (const routes of [healthRoutes, authRoutes, keyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes]) routes(app, opts.ctx);
+  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes]) routes(app, opts.ctx);
 }

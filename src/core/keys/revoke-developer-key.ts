@@ -1,0 +1,34 @@
+import type { Context } from '../../context.js';
+import { isUuid } from '../../lib/ids.js';
+import { BadRequest, DomainError, Forbidden } from '../errors.js';
+import type { Developer } from './key-record.js';
+
+const notFound = () => new DomainError('not_found', 'developer_key_not_found', 'Developer key not found');
+
+/**
+ * Revokes one of the caller's developer keys, never the one this request authenticated with.
+ * Another developer's key id answers like an unknown one (404). The conditional UPDATE makes
+ * a concurrent second revoke see "already revoked".
+ */
+export async function revokeDeveloperKey(ctx: Pick<Context, 'db' | 'clock'>, principal: Developer, keyId: string): Promise<void> {
+  if (!isUuid(keyId)) throw notFound();
+  const row = await ctx.db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('id', '=', keyId.toLowerCase())
+    .where('user_id', '=', principal.userId)
+    .where('kind', '=', 'developer')
+    .executeTakeFirst();
+  if (!row) throw notFound();
+  if (principal.keyId === row.id) {
+    throw Forbidden('developer_key_in_use', 'Cannot revoke the developer key currently being used for authentication');
+  }
+  const done = await ctx.db
+    .updateTable('api_keys')
+    .set({ is_active: false, revoked_at: ctx.clock.now() })
+    .where('id', '=', row.id)
+    .where('user_id', '=', principal.userId)
+    .where('is_active', '=', true)
+    .executeTakeFirst();
+  if (Number(done.numUpdatedRows) !== 1) throw BadRequest('developer_key_inactive', 'Developer key is already revoked or inactive');
+}

@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
+import { seedDeveloper } from '../support/seed.js';
+
+for (const redis of [false, true]) {
+  forEachDatabase(`devkit rate limits (${redis ? 'Redis' : 'in-process'} counters)`, (kind) => {
+    let s: TestServer;
+    const available = !redis || inject('redis');
+    beforeAll(async () => {
+      if (available) s = await startServer(kind, { redis });
+      else console.log('[tollgate tests] Redis not reachable: the Redis rate-limit test is skipped');
+    });
+    afterAll(async () => s?.close());
+
+    it.runIf(available)('answers the documented 429 once the Free Starter management budget (1,000/day) is spent', async () => {
+      const dev = await seedDeveloper(s.ctx);
+      // Spend 999 of the day's 1,000 through the limiter itself; the last ones go over HTTP.
+      for (let i = 0; i < 999; i++) await s.ctx.rateLimiter.hit(`management:${dev.userId}`, 1000, 86400);
+      const last = await s.request('GET', '/api/v1/projects/', { headers: dev.headers });
+      expect(last.status).toBe(200);
+      expect(last.headers.get('x-ratelimit-limit')).toBe('1000');
+      expect(last.headers.get('x-ratelimit-remaining')).toBe('0');
+      const over = await s.request('GET', '/api/v1/projects/', { headers: dev.headers });
+      expect(over.status).toBe(429);
+      const retry = Number(over.headers.get('retry-after'));
+      expect(retry).toBeGreaterThan(0);
+      expect(over.body).toEqual({ detail: `Rate limit exceeded. Try again in ${retry} seconds.`, retry_after: retry });
+      expect(Number(over.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
+      // Another developer's budget is untouched.
+      const other = await seedDeveloper(s.ctx);
+      expect((await s.request('GET', '/api/v1/projects/', { headers: other.headers })).status).toBe(200);
+    });
+  });
+}

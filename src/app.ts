@@ -37,8 +37,10 @@ export async function buildApp(ctx: Context): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   registerJsonParser(app);
-  app.addHook('onSend', async (request, reply) => {
+  // Set on arrival (a callback hook, no promise): every answer carries it, errors included.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   await app.register(swagger, {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -16,7 +16,8 @@ export function randomString(length: number, alphabet = URL_SAFE): string {
 }
 
 export function sha256Hex(value: string | Buffer): string {
-  return createHash('sha256').update(value).digest('hex');
+  // The one-shot form: no Hash object per call (the runtime check hashes every key it sees).
+  return hash('sha256', value, 'hex');
 }
 
 export function hmacHex(key: string | Buffer, value: string): string {

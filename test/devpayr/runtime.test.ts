@@ -172,19 +172,38 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
   });
 
   describe('statistics', () => {
-    it('records every check with project, license, identifier and outcome', async () => {
+    it('counts every check by minute, project, license, identifier and outcome', async () => {
       const { id, key } = await seedLicense(s.ctx, paidProject);
       await check(key, 'stats.example.com');
-      await check(key, 'stats.example.com');
+      await check(key, 'https://Stats.Example.com/shop');
+      await check(key, 'other.example.com');
       await checkRecorder(s.ctx).flush();
-      const rows = await s.ctx.db.selectFrom('license_checks').selectAll().where('license_id', '=', id).execute();
-      expect(rows).toHaveLength(2);
-      expect(rows[0]).toMatchObject({ project_id: paidProject, identifier: 'stats.example.com', outcome: 'paid' });
-      const seen = await s.ctx.db.selectFrom('license_identifiers').selectAll().where('license_id', '=', id).execute();
-      expect(seen).toHaveLength(1);
-      expect(Number(seen[0]!.use_count)).toBe(2);
-      const day = await s.ctx.db.selectFrom('license_usage_days').selectAll().where('license_id', '=', id).execute();
-      expect(Number(day[0]!.count)).toBe(2);
+      const rows = await s.ctx.db
+        .selectFrom('license_check_counts')
+        .select(['identifier', 'outcome', 'project_id', 'minute'])
+        .select((eb) => eb.fn.sum<number>('count').as('total'))
+        .where('license_id', '=', id)
+        .groupBy(['identifier', 'outcome', 'project_id', 'minute'])
+        .orderBy('identifier')
+        .execute();
+      expect(rows.map((r) => [r.identifier, r.outcome, r.project_id, Number(r.total)])).toEqual([
+        ['other.example.com', 'paid', paidProject, 1],
+        ['stats.example.com', 'paid', paidProject, 2],
+      ]);
+      expect(new Date(rows[0]!.minute).getUTCSeconds()).toBe(0);
+      const seen = await s.ctx.db.selectFrom('license_identifiers').selectAll().where('license_id', '=', id).orderBy('identifier').execute();
+      expect(seen.map((r) => [r.identifier, Number(r.use_count)])).toEqual([
+        ['other.example.com', 1],
+        ['stats.example.com', 2],
+      ]);
+    });
+
+    it('counts refusals too, with the identifier as sent', async () => {
+      const { id, key } = await seedLicense(s.ctx, paidProject, { status: 'revoked' });
+      expect((await check(key, 'gone.example.com')).status).toBe(403);
+      await checkRecorder(s.ctx).flush();
+      const rows = await s.ctx.db.selectFrom('license_check_counts').selectAll().where('license_id', '=', id).execute();
+      expect(rows).toMatchObject([{ outcome: 'revoked', identifier: 'gone.example.com', count: 1 }]);
     });
   });
 

@@ -20,14 +20,27 @@ function spawnServer(databaseUrl: string, redis: boolean): Promise<{ child: Chil
   });
 }
 
-async function check(url: string, key: string): Promise<number> {
+async function checkBody(url: string, key: string): Promise<{ status: number; hasPaid: boolean | undefined }> {
   const res = await fetch(`${url}/api/v1/project/has-paid`, {
     method: 'POST',
     headers: { 'x-license-key': key, 'x-devpayr-domain': 'shop.example.com', 'content-type': 'application/json' },
     body: '{}',
   });
-  await res.arrayBuffer();
-  return res.status;
+  const body = (await res.json()) as { data?: { has_paid?: boolean } };
+  return { status: res.status, hasPaid: body.data?.has_paid };
+}
+
+async function check(url: string, key: string): Promise<number> {
+  return (await checkBody(url, key)).status;
+}
+
+/** Milliseconds until `seen` holds on `url`, polling every 25 ms; Infinity past 3 s. */
+async function within(url: string, seen: () => Promise<boolean>, since: number): Promise<number> {
+  for (;;) {
+    if (await seen()) return Date.now() - since;
+    if (Date.now() - since > 3000) return Infinity;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 const pgOnly = inject('postgres') ? describe : describe.skip;
@@ -68,26 +81,42 @@ for (const redis of [false, true]) {
     });
 
     it('a revoked license stops passing on every process within one second', async () => {
-      const owner = (await seedDeveloper(main.ctx)).userId;
-      const project = await seedProject(main.ctx, owner);
+      const developer = await seedDeveloper(main.ctx);
+      const project = await seedProject(main.ctx, developer.userId);
       const { id, key } = await seedLicense(main.ctx, project);
       // Every process has the license cached as passing before the revocation.
       for (const url of urls) expect(await check(url, key)).toBe(200);
 
-      const now = new Date();
-      await main.ctx.db.updateTable('licenses').set({ status: 'revoked', revoked_at: now, updated_at: now }).where('id', '=', id).execute();
+      // Revoked the way a vendor does it: through the API of one process (the last one).
+      const revoke = await fetch(`${urls[urls.length - 1]}/api/v1/project/${project}/licenses/${id}/revoke`, {
+        method: 'POST',
+        headers: developer.apiKeyHeaders,
+      });
+      expect(revoke.status).toBe(200);
       const revokedAt = Date.now();
 
-      const stoppedAfter = await Promise.all(
-        urls.map(async (url) => {
-          for (;;) {
-            if ((await check(url, key)) === 403) return Date.now() - revokedAt;
-            if (Date.now() - revokedAt > 3000) return Infinity;
-            await new Promise((r) => setTimeout(r, 25));
-          }
-        }),
-      );
+      const stoppedAfter = await Promise.all(urls.map((url) => within(url, async () => (await check(url, key)) === 403, revokedAt)));
       for (const ms of stoppedAfter) expect(ms).toBeLessThan(1000);
+    });
+
+    it("a project's paid flag, changed on one process, is answered by every process within one second", async () => {
+      const developer = await seedDeveloper(main.ctx);
+      const project = await seedProject(main.ctx, developer.userId, { hasPaid: true });
+      const { key } = await seedLicense(main.ctx, project);
+      for (const url of urls) expect(await checkBody(url, key)).toEqual({ status: 200, hasPaid: true });
+
+      const update = await fetch(`${urls[1]}/api/v1/project/${project}`, {
+        method: 'PUT',
+        headers: { ...developer.apiKeyHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify({ has_paid: false }),
+      });
+      expect(update.status).toBe(200);
+      const changedAt = Date.now();
+
+      const seenAfter = await Promise.all(
+        urls.map((url) => within(url, async () => (await checkBody(url, key)).hasPaid === false, changedAt)),
+      );
+      for (const ms of seenAfter) expect(ms).toBeLessThan(1000);
     });
   });
 }

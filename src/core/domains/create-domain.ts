@@ -4,6 +4,7 @@ import { uuidv7 } from '../../lib/ids.js';
 import { lockAccount } from '../accounts/lock-account.js';
 import { Conflict } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
+import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { toDomain, type Domain } from './domain.js';
@@ -41,6 +42,7 @@ export async function createDomain(ctx: Pick<Context, 'db' | 'clock'>, principal
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
       await recordEvent(trx, ctx, {
         ownerId: project.ownerId,
         projectId: project.id,

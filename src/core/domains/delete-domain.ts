@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { Conflict } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
+import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { findDomainRow } from './domain.js';
@@ -16,6 +17,7 @@ export async function deleteDomain(ctx: Pick<Context, 'db' | 'clock'>, principal
     const pinned = await trx.selectFrom('licenses').select('id').where('project_id', '=', project.id).where('domain_id', '=', row.id).executeTakeFirst();
     if (pinned) throw Conflict('domain', 'domain_pinned', 'Licenses are pinned to this domain; delete those licenses before the domain.');
     await trx.deleteFrom('domains').where('id', '=', row.id).where('project_id', '=', project.id).execute();
+    await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
     await recordEvent(trx, ctx, {
       ownerId: project.ownerId,
       projectId: project.id,

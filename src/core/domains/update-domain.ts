@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../lib/db-errors.js';
 import { lockAccount } from '../accounts/lock-account.js';
 import { Conflict } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
+import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { findDomainRow, toDomain, type Domain } from './domain.js';
@@ -54,6 +55,7 @@ export async function updateDomain(
           payload: { domain_id: row.id, project_id: project.id, domain: row.domain, has_paid: Boolean(row.has_paid) },
         });
       }
+      await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
       return toDomain(row);
     });
   } catch (err) {

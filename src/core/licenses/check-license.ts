@@ -56,6 +56,33 @@ function plainIp(ip: string): string {
   return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
 }
 
+interface Identifier {
+  /** The canonical identifier (normalize.ts). */
+  host: string;
+  /** Its registrable base, for the domain limits. */
+  base: string;
+}
+
+const IDENTIFIER_MEMO_SIZE = 10_000;
+const identifierMemo = new Map<string, Identifier | null>();
+
+/**
+ * The canonical identifier and base of a raw X-Devpayr-Domain value. An install sends the
+ * same value on every check, and parsing it (IDNA, IP forms) cost more than the rest of a
+ * cached check, so recent answers are remembered; long values are not, to bound the memory.
+ */
+function identifierOf(raw: string): Identifier | null {
+  const hit = identifierMemo.get(raw);
+  if (hit !== undefined) return hit;
+  const host = normalizeIdentifier(raw);
+  const value = host === null ? null : { host, base: baseDomainOf(host) };
+  if (raw.length <= 255) {
+    if (identifierMemo.size >= IDENTIFIER_MEMO_SIZE) identifierMemo.delete(identifierMemo.keys().next().value!);
+    identifierMemo.set(raw, value);
+  }
+  return value;
+}
+
 /**
  * The runtime check of specs/devpayr.md ("is this install licensed and paid for?"): the
  * delivered software's one call, so it reads a cached snapshot and writes only when
@@ -64,8 +91,9 @@ function plainIp(ip: string): string {
  */
 export async function checkLicense(ctx: Context, input: RuntimeCheckInput): Promise<RuntimeCheck> {
   const now = ctx.clock.now();
-  const result = await evaluate(ctx, input, now);
-  const snap = result.valid ? result.snapshot : null;
+  const found: Found = { snapshot: null };
+  const result = await evaluate(ctx, input, now, found);
+  const snap = found.snapshot;
   checkRecorder(ctx).record({
     projectId: snap?.project.id ?? null,
     licenseId: snap?.license.id ?? null,
@@ -76,11 +104,17 @@ export async function checkLicense(ctx: Context, input: RuntimeCheckInput): Prom
   return result;
 }
 
-async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date): Promise<RuntimeCheck> {
+/** The license the key named, when it named one: refusals are counted against it too. */
+interface Found {
+  snapshot: LicenseSnapshot | null;
+}
+
+async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found): Promise<RuntimeCheck> {
   const key = input.licenseKey?.trim();
   if (!key) return refuse('license_required', 401, 'Missing license key: send it in the X-LICENSE-KEY header.');
   const snap = await licenseSnapshot(ctx, hashKey(key));
   if (!snap) return refuse('invalid_license', 403, 'Invalid license key.');
+  found.snapshot = snap;
   const { license, project } = snap;
   if (license.status === 'revoked') return refuse('revoked', 403, 'This license has been revoked.');
   if (license.expiresAt !== null && license.expiresAt.getTime() <= now.getTime()) {
@@ -92,9 +126,9 @@ async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date): Prom
   }
   if (!project.isActive) return refuse('project_inactive', 403, 'The project of this license is not active.');
 
-  let identifier: string | null = null;
+  let identifier: Identifier | null = null;
   if (input.domain !== null && input.domain.trim() !== '') {
-    identifier = normalizeIdentifier(input.domain);
+    identifier = identifierOf(input.domain);
     if (identifier === null) {
       return refuse('bad_domain', 400, 'The X-Devpayr-Domain header must be a host name, an IP address or an install fingerprint.');
     }
@@ -127,25 +161,20 @@ async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date): Prom
     }
   }
 
-  checkRecorder(ctx).sighting(
-    license.id,
-    snap.identifiers && identifier ? identifier : null,
-    identifier ? baseDomainOf(identifier) : null,
-    now,
-    license.maxUsagePerDay === null,
-  );
+  if (identifier !== null) checkRecorder(ctx).sighting(license.id, identifier.host, identifier.base, now);
   const byProject = (input.action ?? 'check_project') === 'check_project' || domain === null;
   const hasPaid = byProject ? project.hasPaid : domain.hasPaid;
-  return { valid: true, code: 'VALID', hasPaid, snapshot: snap, domain, identifier };
+  return { valid: true, code: 'VALID', hasPaid, snapshot: snap, domain, identifier: identifier?.host ?? null };
 }
 
 /** The domain rules, in the order of the spec; `{domain}` when the identifier may use the license. */
 async function matchIdentifier(
   ctx: Context,
   snap: LicenseSnapshot,
-  identifier: string | null,
+  seen: Identifier | null,
 ): Promise<{ domain: RuntimeDomain | null } | RuntimeCheck> {
   const { license, domains } = snap;
+  const identifier = seen?.host ?? null;
   const needsDomain =
     license.isTest || license.domainId !== null || domains.length > 0 || license.maxDomains !== null || license.maxSubdomainsPerDomain !== null;
   if (identifier === null) {
@@ -171,7 +200,7 @@ async function matchIdentifier(
     if (!registered) return refuse('domain_mismatch', 403, MISMATCH);
     domain = registered;
   } else if (snap.identifiers && !snap.identifiers.has(identifier)) {
-    const base = baseDomainOf(identifier);
+    const base = seen!.base;
     if (license.maxDomains !== null || license.maxSubdomainsPerDomain !== null) {
       const registeredNow = await registerIdentifier(ctx, snap, identifier, base);
       if (!registeredNow.ok) return refuse(registeredNow.code, 403, registeredNow.message);

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { NotFound } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
+import { noteRuntimeChange } from './runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
 import { projectInScope } from './project-scope.js';
@@ -12,6 +13,7 @@ export async function deleteLicense(ctx: Pick<Context, 'db' | 'clock'>, principa
     const row = await findLicenseRow(trx, project.id, licenseId);
     const result = await trx.deleteFrom('licenses').where('id', '=', row.id).where('project_id', '=', project.id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw NotFound('license');
+    await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: row.id });
     await recordEvent(trx, ctx, {
       ownerId: project.ownerId,
       projectId: project.id,

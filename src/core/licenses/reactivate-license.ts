@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { Forbidden } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
+import { noteRuntimeChange } from './runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
 import { licenseStatus, toLicense, type License } from './license.js';
@@ -24,6 +25,7 @@ export async function reactivateLicense(ctx: Pick<Context, 'db' | 'clock'>, prin
       const why = row.status === 'revoked' ? 'it has expired' : `it is ${licenseStatus(row, now)}`;
       throw Forbidden('license_not_revoked', `Only a revoked, unexpired license can be reactivated; ${why}.`);
     }
+    await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: before.id });
     await recordEvent(trx, ctx, {
       ownerId: project.ownerId,
       projectId: project.id,

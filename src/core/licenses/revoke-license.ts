@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { Forbidden } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
+import { noteRuntimeChange } from './runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
 import { licenseStatus, toLicense, type License } from './license.js';
@@ -26,6 +27,7 @@ export async function revokeLicense(ctx: Pick<Context, 'db' | 'clock'>, principa
       const status = licenseStatus(await findLicenseRow(trx, project.id, licenseId), now);
       throw Forbidden('license_not_active', `Only an active license can be revoked; this license is ${status}.`);
     }
+    await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: before.id });
     await recordEvent(trx, ctx, {
       ownerId: project.ownerId,
       projectId: project.id,

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { Forbidden } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
+import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { getProject } from './get-project.js';
 
@@ -15,6 +16,7 @@ export async function deleteProject(ctx: Pick<Context, 'db' | 'clock'>, principa
   await ctx.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('users').where('project_id', '=', project.id).where('role', '=', 'end_user').execute();
     await trx.deleteFrom('projects').where('id', '=', project.id).where('owner_id', '=', project.ownerId).execute();
+    await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
     await recordEvent(trx, ctx, {
       ownerId: project.ownerId,
       projectId: project.id,

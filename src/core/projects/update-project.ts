@@ -5,6 +5,7 @@ import { sealSecret } from '../../lib/crypto.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { Conflict, Forbidden } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
+import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { getProject } from './get-project.js';
 import { checkProjectInput, type ProjectInput } from './project-input.js';
@@ -41,6 +42,7 @@ export async function updateProject(
         .returningAll()
         .executeTakeFirstOrThrow();
       const after = toProject(row);
+      await noteRuntimeChange(trx, ctx, { projectId: after.id, licenseId: null });
       await recordEvent(trx, ctx, {
         ownerId: after.ownerId,
         projectId: after.id,

@@ -10,6 +10,15 @@ export interface CheckRecord {
   at: Date;
 }
 
+interface CheckCount {
+  minute: number;
+  projectId: string | null;
+  licenseId: string | null;
+  identifier: string | null;
+  outcome: string;
+  count: number;
+}
+
 interface SeenIdentifier {
   licenseId: string;
   identifier: string;
@@ -17,12 +26,6 @@ interface SeenIdentifier {
   count: number;
   firstAt: Date;
   lastAt: Date;
-}
-
-interface DayCount {
-  licenseId: string;
-  day: string;
-  count: number;
 }
 
 /** UUID v7 ids for one flush from one draw of randomness (one draw per row showed up in profiles). */
@@ -44,146 +47,123 @@ class UuidBatch {
   }
 }
 
-// Small, frequent flushes: on SQLite a write blocks the event loop, and a few hundred rows at
-// a time keep that pause to a few milliseconds instead of tens at the tail of the latency.
-const FLUSH_EVERY_MS = 250;
-const FLUSH_AT_ROWS = 400;
-const COUNTERS_EVERY_MS = 1000;
+/** How often counters reach the database; a crash loses at most this much statistics. */
+export const FLUSH_EVERY_MS = 5_000;
+/**
+ * Rows per statement. Each statement is its own short write: on SQLite a write blocks the
+ * event loop and holds the one connection, so a flush of thousands of rows is cut into
+ * pieces with the event loop let through between them, and never held in one transaction.
+ */
+const ROWS_PER_STATEMENT = 250;
+const MINUTE_MS = 60_000;
+
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Statistics of runtime checks, kept off the request path: checks, identifier sightings and
- * per-day counts accumulate in memory and are written in one transaction per second (or
- * sooner under load), and once more when the context closes. Under steady traffic on known
- * identifiers a check therefore adds no write of its own.
+ * Statistics of runtime checks, kept off the request path. A check adds one to an in-memory
+ * counter keyed by (minute, project, license, identifier, outcome), and a passing check one
+ * to its identifier's sighting (first seen, last seen, use count); every FLUSH_EVERY_MS the
+ * counters are appended to the database, and once more when the context closes. Under steady
+ * traffic the write volume follows the number of distinct installs, not of requests.
  */
 export class CheckRecorder {
-  private checks: CheckRecord[] = [];
+  private counts = new Map<string, CheckCount>();
   private seen = new Map<string, SeenIdentifier>();
-  private days = new Map<string, DayCount>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  private countersWrittenAt = performance.now();
 
   constructor(private readonly ctx: Pick<Context, 'db' | 'log'>) {}
 
   record(check: CheckRecord): void {
-    this.checks.push(check);
+    const ms = check.at.getTime();
+    const minute = ms - (ms % MINUTE_MS);
+    const key = `${minute}\u0000${check.projectId}\u0000${check.licenseId}\u0000${check.identifier}\u0000${check.outcome}`;
+    const c = this.counts.get(key);
+    if (c) c.count++;
+    else this.counts.set(key, { minute, projectId: check.projectId, licenseId: check.licenseId, identifier: check.identifier, outcome: check.outcome, count: 1 });
     this.schedule();
   }
 
-  /** A check that passed from `identifier` (batched last_seen/use_count and the day's count). */
-  sighting(licenseId: string, identifier: string | null, baseDomain: string | null, at: Date, countDay: boolean): void {
-    if (identifier !== null && baseDomain !== null) {
-      const key = `${licenseId}\u0000${identifier}`;
-      const s = this.seen.get(key);
-      if (s) {
-        s.count++;
-        s.lastAt = at;
-      } else this.seen.set(key, { licenseId, identifier, baseDomain, count: 1, firstAt: at, lastAt: at });
-    }
-    if (countDay) {
-      const day = at.toISOString().slice(0, 10);
-      const key = `${licenseId}\u0000${day}`;
-      const d = this.days.get(key);
-      if (d) d.count++;
-      else this.days.set(key, { licenseId, day, count: 1 });
-    }
+  /** A check that passed from `identifier`: its license's sighting of it, counted. */
+  sighting(licenseId: string, identifier: string, baseDomain: string, at: Date): void {
+    const key = `${licenseId}\u0000${identifier}`;
+    const s = this.seen.get(key);
+    if (s) {
+      s.count++;
+      s.lastAt = at;
+    } else this.seen.set(key, { licenseId, identifier, baseDomain, count: 1, firstAt: at, lastAt: at });
     this.schedule();
   }
 
   private schedule(): void {
-    if (this.checks.length >= FLUSH_AT_ROWS) {
-      void this.flush(false);
-      return;
-    }
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.flush(false);
+      void this.flush();
     }, FLUSH_EVERY_MS);
     this.timer.unref();
   }
 
-  /**
-   * Writes what has accumulated; flushes run one after another, never overlapping. Per-license
-   * counters (identifiers, days) go at most once a second unless `all`, since each is a row to
-   * upsert however many checks it sums.
-   */
-  flush(all = true): Promise<void> {
+  /** Writes what has accumulated; flushes run one after another, never overlapping. */
+  flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    const checks = this.checks;
-    this.checks = [];
-    const withCounters = all || performance.now() - this.countersWrittenAt >= COUNTERS_EVERY_MS;
-    const seen = withCounters ? [...this.seen.values()] : [];
-    const days = withCounters ? [...this.days.values()] : [];
-    if (withCounters) {
-      this.seen = new Map();
-      this.days = new Map();
-      this.countersWrittenAt = performance.now();
-    } else if (this.seen.size || this.days.size) this.schedule();
-    if (!checks.length && !seen.length && !days.length) return this.flushing;
-    this.flushing = this.flushing.then(async () => {
-      // Let pending requests run between two flushes.
-      await new Promise((resolve) => setImmediate(resolve));
-      await this.write(checks, seen, days).catch((err: unknown) =>
-        this.ctx.log.error({ err, checks: checks.length }, 'writing runtime check statistics failed'),
-      );
-    });
+    const counts = [...this.counts.values()];
+    const seen = [...this.seen.values()];
+    this.counts = new Map();
+    this.seen = new Map();
+    if (!counts.length && !seen.length) return this.flushing;
+    this.flushing = this.flushing.then(() =>
+      this.write(counts, seen).catch((err: unknown) =>
+        this.ctx.log.error({ err, rows: counts.length + seen.length }, 'writing runtime check statistics failed'),
+      ),
+    );
     return this.flushing;
   }
 
-  private async write(checks: CheckRecord[], seen: SeenIdentifier[], days: DayCount[]): Promise<void> {
-    const ids = new UuidBatch(checks.length + seen.length);
-    await this.ctx.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < checks.length; i += 500) {
-        await trx
-          .insertInto('license_checks')
-          .values(
-            checks.slice(i, i + 500).map((c) => ({
-              id: ids.next(c.at.getTime()),
-              project_id: c.projectId,
-              license_id: c.licenseId,
-              identifier: c.identifier,
-              outcome: c.outcome,
-              created_at: c.at,
-            })),
-          )
-          .execute();
-      }
-      // One multi-row upsert per chunk: a flush costs a few statements however many licenses it covers.
-      for (let i = 0; i < seen.length; i += 500) {
-        await trx
-          .insertInto('license_identifiers')
-          .values(
-            seen.slice(i, i + 500).map((s) => ({
-              id: ids.next(s.firstAt.getTime()),
-              license_id: s.licenseId,
-              identifier: s.identifier,
-              base_domain: s.baseDomain,
-              first_seen_at: s.firstAt,
-              last_seen_at: s.lastAt,
-              use_count: s.count,
-            })),
-          )
-          .onConflict((oc) =>
-            oc.columns(['license_id', 'identifier']).doUpdateSet({
-              last_seen_at: (eb) => eb.ref('excluded.last_seen_at'),
-              use_count: sql<number>`license_identifiers.use_count + excluded.use_count`,
-            }),
-          )
-          .execute();
-      }
-      for (let i = 0; i < days.length; i += 500) {
-        await trx
-          .insertInto('license_usage_days')
-          .values(days.slice(i, i + 500).map((d) => ({ license_id: d.licenseId, day: d.day, count: d.count })))
-          .onConflict((oc) => oc.columns(['license_id', 'day']).doUpdateSet({ count: sql<number>`license_usage_days.count + excluded.count` }))
-          .execute();
-      }
-    });
+  private async write(counts: CheckCount[], seen: SeenIdentifier[]): Promise<void> {
+    for (let i = 0; i < counts.length; i += ROWS_PER_STATEMENT) {
+      await yieldToRequests();
+      await this.ctx.db
+        .insertInto('license_check_counts')
+        .values(
+          counts.slice(i, i + ROWS_PER_STATEMENT).map((c) => ({
+            minute: new Date(c.minute),
+            project_id: c.projectId,
+            license_id: c.licenseId,
+            identifier: c.identifier,
+            outcome: c.outcome,
+            count: c.count,
+          })),
+        )
+        .execute();
+    }
+    const ids = new UuidBatch(seen.length);
+    for (let i = 0; i < seen.length; i += ROWS_PER_STATEMENT) {
+      await yieldToRequests();
+      await this.ctx.db
+        .insertInto('license_identifiers')
+        .values(
+          seen.slice(i, i + ROWS_PER_STATEMENT).map((s) => ({
+            id: ids.next(s.firstAt.getTime()),
+            license_id: s.licenseId,
+            identifier: s.identifier,
+            base_domain: s.baseDomain,
+            first_seen_at: s.firstAt,
+            last_seen_at: s.lastAt,
+            use_count: s.count,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['license_id', 'identifier']).doUpdateSet({
+            last_seen_at: (eb) => eb.ref('excluded.last_seen_at'),
+            use_count: sql<number>`license_identifiers.use_count + excluded.use_count`,
+          }),
+        )
+        .execute();
+    }
   }
 }
 

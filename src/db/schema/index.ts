@@ -3,10 +3,11 @@ import type { DomainsTable } from './domains.js';
 import type { EmailVerificationsTable } from './email-verifications.js';
 import type { EventsTable } from './events.js';
 import type { InjectablesTable } from './injectables.js';
-import type { LicenseChecksTable } from './license-checks.js';
+import type { LicenseCheckCountsTable } from './license-checks.js';
 import type { LicenseIdentifiersTable, LicensesTable, LicenseUsageDaysTable } from './licenses.js';
 import type { ProjectsTable } from './projects.js';
 import type { RefreshTokensTable } from './refresh-tokens.js';
+import type { RuntimeChangesTable } from './runtime-changes.js';
 import type { UsersTable } from './users.js';
 
 export interface Database {
@@ -21,7 +22,8 @@ export interface Database {
   license_identifiers: LicenseIdentifiersTable;
   license_usage_days: LicenseUsageDaysTable;
   injectables: InjectablesTable;
-  license_checks: LicenseChecksTable;
+  license_check_counts: LicenseCheckCountsTable;
+  runtime_changes: RuntimeChangesTable;
 }
 
 export type { Role, Tier } from './users.js';

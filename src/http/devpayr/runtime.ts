@@ -94,8 +94,9 @@ function paidMessage(paid: boolean): string {
   return paid ? 'This project has been paid for.' : 'This project has not been paid for.';
 }
 
-async function cors(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+function cors(_request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   reply.headers(CORS_HEADERS);
+  done();
 }
 
 async function hasPaid(ctx: Context, request: FastifyRequest) {

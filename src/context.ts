@@ -67,7 +67,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     log,
     clock: overrides.clock ?? systemClock,
     mailer,
-    rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
+    rateLimiter: redis ? new RedisRateLimiter(redis, log) : new MemoryRateLimiter(),
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
     onClose: (fn) => closers.push(fn),

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 
 export interface RateDecision {
   allowed: boolean;
@@ -40,14 +41,35 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
+/**
+ * Counters shared by every process through Redis. While Redis cannot be reached, this
+ * process counts on its own (limits then hold per process) rather than refusing service;
+ * the outage is logged once and the recovery once.
+ */
 export class RedisRateLimiter implements RateLimiter {
-  constructor(private readonly redis: Redis) {}
+  private readonly fallback = new MemoryRateLimiter();
+  private degraded = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly log?: Logger,
+  ) {}
 
   async hit(key: string, limit: number, windowSeconds: number, nowMs = Date.now()): Promise<RateDecision> {
     const now = Math.floor(nowMs / 1000);
     const windowStart = now - (now % windowSeconds);
     const id = `tollgate:rl:${key}:${windowSeconds}:${windowStart}`;
-    const [[, count]] = (await this.redis.multi().incr(id).expire(id, windowSeconds + 1).exec()) as [[null, number]];
+    let replies: Array<[Error | null, unknown]> | null;
+    try {
+      replies = await this.redis.multi().incr(id).expire(id, windowSeconds + 1).exec();
+    } catch (err) {
+      if (!this.degraded) this.log?.warn({ err: (err as Error).message }, 'rate limits: Redis unreachable, counting in this process');
+      this.degraded = true;
+      return this.fallback.hit(key, limit, windowSeconds, nowMs);
+    }
+    if (this.degraded) this.log?.info('rate limits: Redis reachable again');
+    this.degraded = false;
+    const count = Number(replies?.[0]?.[1] ?? 0);
     return decide(count, limit, windowStart + windowSeconds);
   }
 }

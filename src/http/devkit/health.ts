@@ -10,6 +10,7 @@ const HealthCheck = Type.Object({
   status: Type.String(),
   database: Component,
   file_storage: Component,
+  storage: Component,
   redis: Component,
   timestamp: Type.String(),
   version: Type.Union([Type.String(), Type.Null()]),
@@ -57,7 +58,9 @@ async function overall(ctx: Context) {
   return {
     status: bad ? 'unhealthy' : 'healthy',
     database: db,
+    // openapi.json names it file_storage, the reference page (health/check.mdx) storage: both are sent.
     file_storage: s,
+    storage: s,
     redis: r,
     timestamp: ctx.clock.now().toISOString(),
     version: ctx.config.version,

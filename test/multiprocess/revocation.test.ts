@@ -1,24 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper } from '../support/seed.js';
-import { createScratchDatabase, REDIS_URL } from '../support/services.js';
+import { createScratchDatabase } from '../support/services.js';
+import { spawnServer, type ServerProcess } from './processes.js';
 import { seedLicense, seedProject } from '../devpayr/runtime-fixtures.js';
-
-/** A second and third Tollgate as real OS processes, on the same PostgreSQL database. */
-function spawnServer(databaseUrl: string, redis: boolean): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./server-process.ts', import.meta.url).pathname], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, ...(redis ? { REDIS_URL } : { REDIS_URL: '' }) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('READY ')) resolve({ child, url: `http://127.0.0.1:${line.slice(6)}` });
-    });
-    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
-  });
-}
 
 async function checkBody(url: string, key: string): Promise<{ status: number; hasPaid: boolean | undefined }> {
   const res = await fetch(`${url}/api/v1/project/has-paid`, {
@@ -50,7 +35,7 @@ for (const redis of [false, true]) {
   maybe(`revocation across processes sharing PostgreSQL${redis ? ' and Redis' : ''}`, () => {
     let drop: () => Promise<void>;
     let main: TestServer;
-    const children: ChildProcess[] = [];
+    const children: ServerProcess[] = [];
     const urls: string[] = [];
 
     beforeAll(async () => {
@@ -59,23 +44,14 @@ for (const redis of [false, true]) {
       main = await startServer('postgres', { databaseUrl: scratch.url, redis });
       urls.push(main.url);
       for (let i = 0; i < 2; i++) {
-        const p = await spawnServer(scratch.url, redis);
-        children.push(p.child);
+        const p = await spawnServer(scratch.url, { redis });
+        children.push(p);
         urls.push(p.url);
       }
     }, 60_000);
 
     afterAll(async () => {
-      await Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              c.removeAllListeners('exit');
-              c.once('exit', () => resolve());
-              c.kill('SIGTERM');
-            }),
-        ),
-      );
+      await Promise.all(children.map((c) => c.stop()));
       await main.close();
       await drop();
     });

@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
+import { PASSWORD, uniqueEmail } from '../support/seed.js';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The command line as an operator types it (`tollgate <command>`), run as its own process
+ * against the database of a running server, the way `npx tollgate …` is used beside one.
+ */
+forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
+  let s: TestServer;
+
+  const tollgate = (...args: string[]): Promise<Run> =>
+    new Promise((resolve) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: s.config.dataDir, LOG_LEVEL: 'warn', DATABASE_URL: s.config.database.url ?? '' };
+      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+
+  const post = (path: string, headers: Record<string, string>, body: unknown) => s.request('POST', path, { headers, body });
+
+  beforeAll(async () => {
+    s = await startServer(kind, { env: { RATE_LIMIT: 'false' } });
+  });
+  afterAll(async () => s.close());
+
+  it('create-operator prints a working operator key once, and refuses the same email twice', async () => {
+    const email = uniqueEmail('ops');
+    const created = await tollgate('create-operator', '--email', email, '--name', 'Ops Person');
+    expect(created.code).toBe(0);
+    const key = /\b(op_[A-Za-z0-9_-]{32})\b/.exec(created.stdout)?.[1];
+    expect(key).toBeDefined();
+    expect(created.stdout.split(key!).length - 1).toBe(1);
+    const stored = await s.ctx.db.selectFrom('api_keys').innerJoin('users', 'users.id', 'api_keys.user_id').select(['api_keys.key_hash', 'users.role']).where('users.email', '=', email).executeTakeFirstOrThrow();
+    expect(stored.role).toBe('platform_operator');
+    expect(stored.key_hash).not.toContain(key!.slice(3));
+
+    // The printed key registers a developer on the running server.
+    const dev = await post('/api/v1/auth/register', { 'x-operator-key': key! }, { email: uniqueEmail(), password: PASSWORD, full_name: 'Dev' });
+    expect(dev.status).toBe(201);
+
+    const again = await tollgate('create-operator', '--email', email.toUpperCase());
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^tollgate: .*already/im);
+    expect(again.stdout).not.toMatch(/op_/);
+  });
+
+  it('set-tier moves a developer to Cloud Starter: the sixth project is then allowed', async () => {
+    const op = await tollgate('create-operator', '--email', uniqueEmail('ops'));
+    const opKey = /\b(op_[A-Za-z0-9_-]{32})\b/.exec(op.stdout)![1]!;
+    const email = uniqueEmail();
+    const reg = await post('/api/v1/auth/register', { 'x-operator-key': opKey }, { email, password: PASSWORD, full_name: 'Tiered Dev' });
+    expect(reg.status).toBe(201);
+    const login = await post('/api/v1/auth/login', {}, { email, password: PASSWORD });
+    const headers = { authorization: `Bearer ${login.body.access_token}`, 'x-user-role': 'developer', 'x-developer-key': reg.body.provisioning.developer_key };
+    // Registration provisioned the first project; four more reach the Free Starter limit.
+    for (let i = 2; i <= 5; i++) expect((await post('/api/v1/projects/', headers, { name: `Project ${i}` })).status).toBe(201);
+    expect((await post('/api/v1/projects/', headers, { name: 'Project 6' })).status).toBe(403);
+
+    const moved = await tollgate('set-tier', '--developer', email, '--tier', 'cloud_starter');
+    expect(moved).toMatchObject({ code: 0, stdout: `${email} is now on cloud_starter.\n` });
+    expect((await post('/api/v1/projects/', headers, { name: 'Project 6' })).status).toBe(201);
+
+    // By id as well, and back down: existing projects stay, new ones are refused again.
+    const back = await tollgate('set-tier', '--developer', reg.body.id, '--tier', 'free_starter');
+    expect(back.code).toBe(0);
+    expect((await post('/api/v1/projects/', headers, { name: 'Project 7' })).status).toBe(403);
+    expect((await s.request('GET', '/api/v1/projects/', { headers })).body).toHaveLength(6);
+  });
+
+  it('refuses an unknown developer, an unknown tier and missing options with a clear message and exit code 1', async () => {
+    const [unknownDev, unknownTier, missing, unknownCommand] = await Promise.all([
+      tollgate('set-tier', '--developer', 'nobody@example.com', '--tier', 'cloud_premium'),
+      tollgate('set-tier', '--developer', 'nobody@example.com', '--tier', 'gold'),
+      tollgate('set-tier', '--tier', 'cloud_premium'),
+      tollgate('make-coffee'),
+    ]);
+    expect(unknownDev).toMatchObject({ code: 1, stdout: '' });
+    expect(unknownDev.stderr).toBe('tollgate: Developer not found\n');
+    expect(unknownTier.code).toBe(1);
+    expect(unknownTier.stderr).toMatch(/tier must be one of: free_starter, cloud_starter, cloud_premium/);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/set-tier needs --developer and --tier/);
+    expect(missing.stderr).toMatch(/Usage: tollgate/);
+    expect(unknownCommand.code).toBe(1);
+    expect(unknownCommand.stderr).toMatch(/unknown command "make-coffee"/);
+    for (const r of [unknownDev, unknownTier, missing, unknownCommand]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('migrate reports an up-to-date database, and --help lists the commands', async () => {
+    const [migrate, help] = await Promise.all([tollgate('migrate'), tollgate('--help')]);
+    expect(migrate).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
+    expect(help.code).toBe(0);
+    for (const command of ['serve', 'migrate', 'create-operator', 'set-tier']) expect(help.stdout).toContain(command);
+  });
+});

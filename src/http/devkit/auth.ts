@@ -144,7 +144,7 @@ export const authRoutes: Routes = (app, ctx) => {
     async (request) => tokenBody(await refreshSession(ctx, request.body.refresh_token)),
   );
 
-  app.get('/api/v1/auth/me', { schema: { tags, summary: 'The signed-in account', response: { 200: UserResponse } } }, async (request) => {
+  app.get('/api/v1/auth/me', { schema: { tags, security: [{ bearer: [] }], summary: 'The signed-in account', response: { 200: UserResponse } } }, async (request) => {
     const a = await getAccount(ctx, (await requireTokenUser(ctx, request)).id);
     return { id: a.id, email: a.email, full_name: a.fullName, role: a.role, is_active: a.isActive, is_verified: a.isVerified, created_at: a.createdAt, project_id: a.projectId };
   });

@@ -9,9 +9,14 @@ import { operatorRoutes } from './operator.js';
 import { healthRoutes } from './health.js';
 import { licensingRoutes } from './licensing.js';
 import { projectRoutes } from './projects.js';
+import { DevkitAuthHeaders } from './schemas.js';
 
 /** The Dev Kit for AI Cloud API face (specs/devkit4ai/cloud-api). */
 export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void> {
   installDevkitErrors(app);
+  // A route that takes the developer headers is documented as needing them (OpenAPI security).
+  app.addHook('onRoute', (route) => {
+    if (route.schema && route.schema.headers === DevkitAuthHeaders) route.schema.security ??= [{ bearer: [], developerKey: [] }];
+  });
   for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes]) routes(app, opts.ctx);
 }

@@ -11,6 +11,7 @@ export const operatorRoutes: Routes = (app, ctx) => {
     {
       schema: {
         tags: ['tollgate: operator'],
+        security: [{ operatorKey: [] }],
         summary: "Change a developer's plan tier (by id or email)",
         headers: Type.Object({ 'x-operator-key': Type.Optional(Type.String()) }),
         params: Type.Object({ developer: Type.String({ maxLength: 320 }) }),

@@ -30,5 +30,21 @@ for (const redis of [false, true]) {
       const other = await seedDeveloper(s.ctx);
       expect((await s.request('GET', '/api/v1/projects/', { headers: other.headers })).status).toBe(200);
     });
+
+    it.runIf(available)('the devpayr face shares the budget and answers 429 in its envelope with Retry-After', async () => {
+      const dev = await seedDeveloper(s.ctx);
+      for (let i = 0; i < 1000; i++) await s.ctx.rateLimiter.hit(`management:${dev.userId}`, 1000, 86400);
+      const over = await s.request('GET', '/api/v1/projects', { headers: dev.apiKeyHeaders });
+      expect(over.status).toBe(429);
+      const retry = Number(over.headers.get('retry-after'));
+      expect(retry).toBeGreaterThan(0);
+      expect(over.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(over.body).toMatchObject({ status: 'error', message: `Rate limit exceeded. Try again in ${retry} seconds.`, data: null });
+      // A refused create writes nothing.
+      const create = await s.request('POST', '/api/v1/project', { headers: dev.apiKeyHeaders, body: { name: 'Over budget' } });
+      expect(create.status).toBe(429);
+      const { n } = await s.ctx.db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('n')).where('owner_id', '=', dev.userId).executeTakeFirstOrThrow();
+      expect(Number(n)).toBe(0);
+    });
   });
 }

@@ -47,36 +47,50 @@ class UuidBatch {
   }
 }
 
-/** How often counters reach the database; a crash loses at most this much statistics. */
-export const FLUSH_EVERY_MS = 5_000;
+/** How often the recorder hands rows to the database (a part of what is due each time). */
+export const TICK_MS = 5_000;
+const MINUTE_MS = 60_000;
+const TICKS_PER_MINUTE = MINUTE_MS / TICK_MS;
 /**
  * Rows per statement. Each statement is its own short write: on SQLite a write blocks the
- * event loop and holds the one connection, so a flush of thousands of rows is cut into
- * pieces with the event loop let through between them, and never held in one transaction.
+ * event loop and holds the one connection, so rows go in pieces with the event loop let
+ * through between them, and never in one long transaction.
  */
 const ROWS_PER_STATEMENT = 250;
-const MINUTE_MS = 60_000;
+
+const minuteOf = (ms: number) => ms - (ms % MINUTE_MS);
 
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Statistics of runtime checks, kept off the request path. A check adds one to an in-memory
- * counter keyed by (minute, project, license, identifier, outcome), and a passing check one
- * to its identifier's sighting (first seen, last seen, use count); every FLUSH_EVERY_MS the
- * counters are appended to the database, and once more when the context closes. Under steady
- * traffic the write volume follows the number of distinct installs, not of requests.
+ * Statistics of runtime checks, kept off the request path.
+ *
+ * A check adds one to an in-memory counter keyed by (minute, project, license, identifier,
+ * outcome), and a passing check one to its identifier's sighting (first seen, last seen,
+ * use count). A minute's counters are final once the minute is over, so each is written
+ * exactly once; sightings are handed over when their minute ends too. What is due is trickled out over
+ * the following minute, a twelfth every TICK_MS, so the write load is even instead of a
+ * burst at each minute: under steady traffic it follows the number of distinct installs,
+ * not of requests. flush() (and closing the context) writes everything at once. A crash
+ * loses at most the last two minutes of statistics.
  */
 export class CheckRecorder {
   private counts = new Map<string, CheckCount>();
   private seen = new Map<string, SeenIdentifier>();
+  private countQueue: CheckCount[] = [];
+  private seenQueue: SeenIdentifier[] = [];
+  private perTick = ROWS_PER_STATEMENT;
+  /** The minute whose sightings are being gathered; they are handed over when it ends. */
+  private seenMinute: number;
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly ctx: Pick<Context, 'db' | 'log'>) {}
+  constructor(private readonly ctx: Pick<Context, 'db' | 'log' | 'clock'>) {
+    this.seenMinute = minuteOf(ctx.clock.now().getTime());
+  }
 
   record(check: CheckRecord): void {
-    const ms = check.at.getTime();
-    const minute = ms - (ms % MINUTE_MS);
+    const minute = minuteOf(check.at.getTime());
     const key = `${minute}\u0000${check.projectId}\u0000${check.licenseId}\u0000${check.identifier}\u0000${check.outcome}`;
     const c = this.counts.get(key);
     if (c) c.count++;
@@ -97,30 +111,66 @@ export class CheckRecorder {
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, FLUSH_EVERY_MS);
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
     this.timer.unref();
   }
 
-  /** Writes what has accumulated; flushes run one after another, never overlapping. */
-  flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
+  /** Hands over what has become due, and writes this tick's share of the queue (the timer's work; callable by tests). */
+  tick(): Promise<void> {
+    const thisMinute = minuteOf(this.ctx.clock.now().getTime());
+    let handed = false;
+    for (const [key, c] of this.counts) {
+      if (c.minute >= thisMinute) continue;
+      this.countQueue.push(c);
+      this.counts.delete(key);
+      handed = true;
     }
-    const counts = [...this.counts.values()];
-    const seen = [...this.seen.values()];
+    if (thisMinute > this.seenMinute) {
+      this.seenMinute = thisMinute;
+      if (this.seen.size) {
+        this.seenQueue.push(...this.seen.values());
+        this.seen = new Map();
+        handed = true;
+      }
+    }
+    const queued = this.countQueue.length + this.seenQueue.length;
+    if (handed) this.perTick = Math.max(ROWS_PER_STATEMENT, Math.ceil(queued / TICKS_PER_MINUTE));
+    if (queued === 0) {
+      if (!this.counts.size && !this.seen.size && this.timer) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
+      return this.writing;
+    }
+    const counts = this.countQueue.splice(0, this.perTick);
+    const seen = this.seenQueue.splice(0, this.perTick - counts.length);
+    return this.enqueueWrite(counts, seen);
+  }
+
+  /** Writes everything recorded so far, due or not; resolves when it is in the database. */
+  flush(): Promise<void> {
+    const counts = [...this.countQueue, ...this.counts.values()];
+    const seen = [...this.seenQueue, ...this.seen.values()];
+    this.countQueue = [];
+    this.seenQueue = [];
     this.counts = new Map();
     this.seen = new Map();
-    if (!counts.length && !seen.length) return this.flushing;
-    this.flushing = this.flushing.then(() =>
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+    return this.enqueueWrite(counts, seen);
+  }
+
+  /** Writes run one after another, never overlapping. */
+  private enqueueWrite(counts: CheckCount[], seen: SeenIdentifier[]): Promise<void> {
+    if (!counts.length && !seen.length) return this.writing;
+    this.writing = this.writing.then(() =>
       this.write(counts, seen).catch((err: unknown) =>
         this.ctx.log.error({ err, rows: counts.length + seen.length }, 'writing runtime check statistics failed'),
       ),
     );
-    return this.flushing;
+    return this.writing;
   }
 
   private async write(counts: CheckCount[], seen: SeenIdentifier[]): Promise<void> {

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { ConfigError, readEnv, toConfig, type Config } from './config.js';
@@ -40,10 +41,12 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
+  // The bound port, which differs from config.port when that is 0 (any free port).
+  const { port } = app.server.address() as AddressInfo;
   const where = config.database.dialect === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : config.database.sqliteFile;
   ctx.log.info(
     { database: where, redis: config.redisUrl ? 'configured' : 'not configured' },
-    `Tollgate listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} — API reference at /docs. ` +
+    `Tollgate listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} — API reference at /docs. ` +
       (config.operator ? '' : 'Create the first operator with: npx tollgate create-operator --email you@example.com'),
   );
 }

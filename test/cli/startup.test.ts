@@ -1,0 +1,215 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PASSWORD, uniqueEmail } from '../support/seed.js';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+interface Started {
+  url: string;
+  lines: Array<Record<string, unknown>>;
+  stop(): Promise<number | null>;
+}
+
+interface Exited {
+  code: number | null;
+  output: string;
+}
+
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+/** Runs `tollgate serve` the way `npm start` does, with only the given environment on top of a clean one. */
+function launch(env: Record<string, string>): ChildProcess {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL)/.test(k)),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+    env: { ...clean, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Starts a server and resolves once its log says where it listens. */
+function serve(env: Record<string, string>): Promise<Started> {
+  const child = launch(env);
+  const lines: Array<Record<string, unknown>> = [];
+  return new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      lines.push(entry);
+      const m = /listening on (http:\/\/[^\s]+) /.exec(String(entry.msg ?? ''));
+      if (m) {
+        const stop = () =>
+          new Promise<number | null>((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', (code) => done(code));
+            child.kill('SIGTERM');
+          });
+        resolve({ url: m[1]!, lines, stop });
+      }
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)));
+  });
+}
+
+/** Runs a start that is expected to fail, and returns its exit code and everything it printed. */
+function failToServe(env: Record<string, string>): Promise<Exited> {
+  const child = launch(env);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
+}
+
+const tmpDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-start-'));
+
+async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+  return { status: res.status, body: await res.json() };
+}
+
+/** Registers a developer with an operator key; the proof that the key works. */
+const registerDeveloper = (url: string, operatorKey: string) =>
+  json(`${url}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'x-operator-key': operatorKey },
+    body: JSON.stringify({ email: uniqueEmail('dev'), password: PASSWORD }),
+  });
+
+describe('start-up: what a new user sees on the embedded default', () => {
+  it('creates its database and an owner-only secret in DATA_DIR, says where it listens and how to create an operator, and answers', async () => {
+    const dataDir = tmpDataDir();
+    const server = await serve({ DATA_DIR: dataDir });
+    try {
+      const listening = server.lines.find((l) => /listening on/.test(String(l.msg)))!;
+      expect(listening.msg).toContain('npx tollgate create-operator --email');
+      expect(listening.msg).toContain('/docs');
+      expect(listening.redis).toBe('not configured');
+      expect(listening.database).toBe(path.join(dataDir, 'tollgate.sqlite'));
+
+      expect(fs.existsSync(path.join(dataDir, 'tollgate.sqlite'))).toBe(true);
+      const secret = fs.statSync(path.join(dataDir, 'secret.key'));
+      expect(secret.mode & 0o777).toBe(0o600);
+      const secretText = fs.readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim();
+      expect(secretText.length).toBeGreaterThanOrEqual(32);
+      // The secret itself is never logged.
+      expect(JSON.stringify(server.lines)).not.toContain(secretText);
+
+      const health = await json(`${server.url}/health`);
+      expect(health.status).toBe(200);
+      expect(health.body.status).toBe('healthy');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    // A second start on the same directory keeps the same secret (tokens stay valid across restarts).
+    const before = fs.readFileSync(path.join(dataDir, 'secret.key'), 'utf8');
+    const again = await serve({ DATA_DIR: dataDir });
+    await again.stop();
+    expect(fs.readFileSync(path.join(dataDir, 'secret.key'), 'utf8')).toBe(before);
+  });
+
+  it('tightens a secret file that others can read', async () => {
+    const dataDir = tmpDataDir();
+    fs.writeFileSync(path.join(dataDir, 'secret.key'), 'x'.repeat(64) + '\n', { mode: 0o644 });
+    fs.chmodSync(path.join(dataDir, 'secret.key'), 0o644);
+    const server = await serve({ DATA_DIR: dataDir });
+    await server.stop();
+    expect(fs.statSync(path.join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERATOR_KEY', () => {
+  const KEY = 'op_' + 'scripted-setup-key-0123456789';
+
+  it('exists after the first start with that key, and later starts leave it as it is', async () => {
+    const dataDir = tmpDataDir();
+    const email = uniqueEmail('ops');
+    const env = { DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: email, TOLLGATE_OPERATOR_KEY: KEY };
+
+    const first = await serve(env);
+    try {
+      expect(first.lines.find((l) => l.operator === email)?.outcome).toBe('created');
+      // With an operator configured, the log does not tell the user to create one.
+      expect(String(first.lines.find((l) => /listening on/.test(String(l.msg)))!.msg)).not.toContain('create-operator');
+      expect(JSON.stringify(first.lines)).not.toContain(KEY);
+      expect((await registerDeveloper(first.url, KEY)).status).toBe(201);
+      expect((await registerDeveloper(first.url, KEY.replace(/.$/, 'x'))).status).toBe(403);
+    } finally {
+      await first.stop();
+    }
+
+    const second = await serve(env);
+    try {
+      expect(second.lines.find((l) => l.operator === email)?.outcome).toBe('unchanged');
+      expect((await registerDeveloper(second.url, KEY)).status).toBe(201);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('refuses to start, with a clear message and no stack trace, when the settings cannot be honoured', async () => {
+    const dataDir = tmpDataDir();
+    const cases: Array<{ env: Record<string, string>; says: RegExp }> = [
+      { env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com' }, says: /TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERATOR_KEY must be set together/ },
+      { env: { TOLLGATE_OPERATOR_KEY: KEY }, says: /must be set together/ },
+      { env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com', TOLLGATE_OPERATOR_KEY: 'short' }, says: /TOLLGATE_OPERATOR_KEY must be at least 24 characters/ },
+      { env: { PORT: 'eighty' }, says: /PORT/ },
+      { env: { TOLLGATE_SECRET: 'too-short' }, says: /TOLLGATE_SECRET must be at least 32 characters/ },
+    ];
+    for (const c of cases) {
+      const run = await failToServe({ DATA_DIR: dataDir, ...c.env });
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).toMatch(/tollgate: configuration error: /);
+      expect(run.output).toMatch(c.says);
+      expect(run.output).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('will not turn an existing developer into an operator, or take over a key another operator holds', async () => {
+    const dataDir = tmpDataDir();
+    const server = await serve({ DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops'), TOLLGATE_OPERATOR_KEY: KEY });
+    const developerEmail = uniqueEmail('dev');
+    try {
+      const reg = await json(`${server.url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'x-operator-key': KEY },
+        body: JSON.stringify({ email: developerEmail, password: PASSWORD }),
+      });
+      expect(reg.status).toBe(201);
+    } finally {
+      await server.stop();
+    }
+
+    const asDeveloper = await failToServe({ DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: developerEmail, TOLLGATE_OPERATOR_KEY: 'op_another-key-0123456789abcdef' });
+    expect(asDeveloper.code).toBe(1);
+    expect(asDeveloper.output).toMatch(/belongs to an account that is not an operator/);
+    expect(asDeveloper.output).not.toMatch(/\n\s+at /);
+
+    const stolenKey = await failToServe({ DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops2'), TOLLGATE_OPERATOR_KEY: KEY });
+    expect(stolenKey.code).toBe(1);
+    expect(stolenKey.output).toMatch(/TOLLGATE_OPERATOR_KEY is already in use by another account/);
+  });
+});

@@ -8,7 +8,7 @@ import { devkitFace } from './http/devkit/index.js';
 import { sendDevkitError } from './http/devkit/errors.js';
 import { devpayrFace } from './http/devpayr/index.js';
 import { envelopeError, sendDevpayrError } from './http/devpayr/errors.js';
-import { registerJsonParser, validatorCompiler } from './http/validation.js';
+import { BodyParseError, registerJsonParser, validatorCompiler } from './http/validation.js';
 import type { App } from './http/typed.js';
 
 /** A request that carries a DevPayr credential is answered in the DevPayr format when no route claims it. */
@@ -33,6 +33,9 @@ export async function buildApp(ctx: Context): Promise<App> {
     // Per-request log lines only at debug level: the hot path should not pay for them.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
     routerOptions: { maxParamLength: 200 },
+    // Errors the router raises before any route (an over-long path segment, a malformed URL): the face's format too.
+    frameworkErrors: (err, request, reply) =>
+      looksLikeDevpayr(request) ? sendDevpayrError(err, request, reply) : sendDevkitError(err, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -40,7 +43,8 @@ export async function buildApp(ctx: Context): Promise<App> {
   // Set on arrival (a callback hook, no promise): every answer carries it, errors included.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done();
+    // A NUL in a path or query value: refused here, before it can reach a text column.
+    done(request.url.includes('%00') ? new BodyParseError('nul', 'The URL contains a NUL character (%00), which is not allowed.') : undefined);
   });
 
   await app.register(swagger, {

@@ -28,6 +28,8 @@ export function classify(err: unknown, request: FastifyRequest): Classified {
       FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported media type; send application/json.',
       FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Request body size did not match Content-Length.',
       FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty.',
+      FST_ERR_MAX_PARAM_LENGTH: 'A path segment is too long.',
+      FST_ERR_BAD_URL: 'The URL is malformed.',
     };
     return { kind: 'malformed', status, message: messages[fe.code] ?? fe.message ?? 'Bad request.' };
   }

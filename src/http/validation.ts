@@ -28,10 +28,27 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
 
 export class BodyParseError extends Error {
   readonly statusCode = 400;
-  constructor(readonly reason: 'json' | 'utf8', message: string) {
+  constructor(readonly reason: 'json' | 'utf8' | 'nul', message: string) {
     super(message);
   }
 }
+
+/**
+ * Where a parsed JSON value holds a NUL character (in a key or a string), as a dotted path,
+ * or null. PostgreSQL cannot store NUL in text, and no field of ours means to hold one.
+ */
+export function findNul(value: unknown, path: string[] = []): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') || 'body' : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return [...path, k].join('.');
+    const found = findNul(v, [...path, k]);
+    if (found) return found;
+  }
+  return null;
+}
+
+export const nulError = (where: string) => new BodyParseError('nul', `The ${where} field contains a NUL character, which is not allowed.`);
 
 /**
  * JSON bodies: strict UTF-8 (invalid bytes are an error, not U+FFFD), prototype-poisoning
@@ -48,11 +65,16 @@ export function registerJsonParser(app: FastifyInstance): void {
     } catch {
       return done(new BodyParseError('utf8', 'The request body is not valid UTF-8.'), undefined);
     }
+    let value: unknown;
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (err) {
-      done(new BodyParseError('json', `Malformed JSON body: ${(err as Error).message}`), undefined);
+      return done(new BodyParseError('json', `Malformed JSON body: ${(err as Error).message}`), undefined);
     }
+    // A NUL can only arrive escaped (raw control characters are not JSON): look only then.
+    const nulAt = text.includes('\\u0000') ? findNul(value) : null;
+    if (nulAt) return done(nulError(nulAt), undefined);
+    done(null, value);
   });
 }
 

@@ -23,9 +23,13 @@ forEachDatabase('devpayr projects', (kind) => {
 
   it('creates, shows, lists, updates and deletes in the envelope', async () => {
     const dev = await seedDeveloper(s.ctx);
+    // A field the spec does not list is refused by name, not silently dropped.
+    const extra = await s.request('POST', '/api/v1/project', { headers: dev.apiKeyHeaders, body: { name: 'Desktop App', is_active: false } });
+    expect(extra.status).toBe(422);
+    expect(extra.body).toMatchObject({ status: 'error', message: 'The is active field is not allowed.', errors: { is_active: ['The is active field is not allowed.'] } });
     const created = await s.request('POST', '/api/v1/project?include=injectables&action=check_project', {
       headers: { 'X-Api-Key': dev.developerKey },
-      body: { name: 'Desktop App', meta: '{"tier":"gold"}', webhook_secret: 'whsec-123456', has_paid: true, extra: 'ignored' },
+      body: { name: 'Desktop App', meta: '{"tier":"gold"}', webhook_secret: 'whsec-123456', has_paid: true },
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'success', errors: null, data: { name: 'Desktop App', slug: 'desktop-app', meta: { tier: 'gold' }, has_paid: true, is_active: true } });

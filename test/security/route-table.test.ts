@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forEachDatabase, startServer, type TestResponse, type TestServer } from '../support/harness.js';
+import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
+import { expectFaceError, fill, holdingsOf, ROUTES, seedEstate, type Auth, type Ids, type Route } from '../support/routes.js';
 import { PASSWORD, seedDeveloper, seedOperator, uniqueEmail, type SeededDeveloper } from '../support/seed.js';
 
 /**
@@ -10,113 +11,6 @@ import { PASSWORD, seedDeveloper, seedOperator, uniqueEmail, type SeededDevelope
  * 403 or 404 in the face's own error format, never a 500 or a stack trace, and nothing the
  * refused requests asked for has happened.
  */
-
-type Face = 'devkit' | 'devpayr';
-/** developer: bearer + X-User-Role + X-Developer-Key; token: bearer only; api: X-API-KEY; operator: X-Operator-Key. */
-type Auth = 'developer' | 'token' | 'api' | 'operator';
-
-interface Route {
-  method: string;
-  path: string;
-  face: Face;
-  auth: Auth;
-  body?: unknown;
-}
-
-const INJECTABLE = { title: 'Banner', type: 'snippet', mode: 'inject', secret: 'correct-horse-battery', content: 'hello' };
-
-const ROUTES: Route[] = [
-  // devkit: the account itself
-  { method: 'GET', path: '/api/v1/auth/me', face: 'devkit', auth: 'token' },
-  { method: 'GET', path: '/api/v1/auth/developer-keys', face: 'devkit', auth: 'developer' },
-  { method: 'POST', path: '/api/v1/auth/developer-keys', face: 'devkit', auth: 'developer', body: { name: 'k' } },
-  { method: 'DELETE', path: '/api/v1/auth/developer-keys/:key_id', face: 'devkit', auth: 'developer' },
-  // devkit: projects, their keys, statistics and users
-  { method: 'GET', path: '/api/v1/projects/', face: 'devkit', auth: 'developer' },
-  { method: 'POST', path: '/api/v1/projects/', face: 'devkit', auth: 'developer', body: { name: 'Intruder project' } },
-  { method: 'GET', path: '/api/v1/projects/:project_id', face: 'devkit', auth: 'developer' },
-  { method: 'PUT', path: '/api/v1/projects/:project_id', face: 'devkit', auth: 'developer', body: { name: 'Renamed by intruder' } },
-  { method: 'DELETE', path: '/api/v1/projects/:project_id', face: 'devkit', auth: 'developer' },
-  { method: 'GET', path: '/api/v1/projects/stats', face: 'devkit', auth: 'developer' },
-  { method: 'GET', path: '/api/v1/projects/:project_id/stats', face: 'devkit', auth: 'developer' },
-  { method: 'GET', path: '/api/v1/projects/users', face: 'devkit', auth: 'developer' },
-  { method: 'GET', path: '/api/v1/projects/:project_id/users', face: 'devkit', auth: 'developer' },
-  { method: 'GET', path: '/api/v1/projects/:project_id/api-keys', face: 'devkit', auth: 'developer' },
-  { method: 'POST', path: '/api/v1/projects/:project_id/api-keys', face: 'devkit', auth: 'developer', body: { name: 'k' } },
-  { method: 'DELETE', path: '/api/v1/projects/:project_id/api-keys/:api_key_id', face: 'devkit', auth: 'developer' },
-  // devkit: licensing under a project
-  { method: 'GET', path: '/api/v1/projects/:project_id/licenses', face: 'devkit', auth: 'developer' },
-  { method: 'POST', path: '/api/v1/projects/:project_id/licenses', face: 'devkit', auth: 'developer', body: { title: 'Intruder license' } },
-  { method: 'GET', path: '/api/v1/projects/:project_id/licenses/:license_id', face: 'devkit', auth: 'developer' },
-  { method: 'DELETE', path: '/api/v1/projects/:project_id/licenses/:license_id', face: 'devkit', auth: 'developer' },
-  { method: 'POST', path: '/api/v1/projects/:project_id/licenses/:license_id/revoke', face: 'devkit', auth: 'developer' },
-  { method: 'POST', path: '/api/v1/projects/:project_id/licenses/:license_id/reactivate', face: 'devkit', auth: 'developer' },
-  { method: 'GET', path: '/api/v1/projects/:project_id/domains', face: 'devkit', auth: 'developer' },
-  { method: 'POST', path: '/api/v1/projects/:project_id/domains', face: 'devkit', auth: 'developer', body: { domain: 'intruder.example.com' } },
-  { method: 'GET', path: '/api/v1/projects/:project_id/domains/:domain_id', face: 'devkit', auth: 'developer' },
-  { method: 'PATCH', path: '/api/v1/projects/:project_id/domains/:domain_id', face: 'devkit', auth: 'developer', body: { has_paid: true } },
-  { method: 'DELETE', path: '/api/v1/projects/:project_id/domains/:domain_id', face: 'devkit', auth: 'developer' },
-  { method: 'GET', path: '/api/v1/projects/:project_id/injectables', face: 'devkit', auth: 'developer' },
-  { method: 'POST', path: '/api/v1/projects/:project_id/injectables', face: 'devkit', auth: 'developer', body: INJECTABLE },
-  { method: 'GET', path: '/api/v1/projects/:project_id/injectables/:injectable_id', face: 'devkit', auth: 'developer' },
-  { method: 'PATCH', path: '/api/v1/projects/:project_id/injectables/:injectable_id', face: 'devkit', auth: 'developer', body: { is_active: false } },
-  { method: 'DELETE', path: '/api/v1/projects/:project_id/injectables/:injectable_id', face: 'devkit', auth: 'developer' },
-  // operator
-  { method: 'PUT', path: '/api/v1/operator/developers/:developer/tier', face: 'devkit', auth: 'operator', body: { tier: 'cloud_premium' } },
-  // devpayr: projects
-  { method: 'GET', path: '/api/v1/projects', face: 'devpayr', auth: 'api' },
-  { method: 'POST', path: '/api/v1/project', face: 'devpayr', auth: 'api', body: { name: 'Intruder project' } },
-  { method: 'GET', path: '/api/v1/project/:project', face: 'devpayr', auth: 'api' },
-  { method: 'PUT', path: '/api/v1/project/:project', face: 'devpayr', auth: 'api', body: { name: 'Renamed by intruder', has_paid: false } },
-  { method: 'PATCH', path: '/api/v1/project/:project', face: 'devpayr', auth: 'api', body: { has_paid: false } },
-  { method: 'DELETE', path: '/api/v1/project/:project', face: 'devpayr', auth: 'api' },
-  { method: 'GET', path: '/api/v1/project/:project/has-paid', face: 'devpayr', auth: 'api' },
-  // devpayr: licenses, domains (both spellings), injectables
-  { method: 'GET', path: '/api/v1/project/:project/licenses', face: 'devpayr', auth: 'api' },
-  { method: 'POST', path: '/api/v1/project/:project/licenses', face: 'devpayr', auth: 'api', body: { title: 'Intruder license' } },
-  { method: 'GET', path: '/api/v1/project/:project/licenses/:license', face: 'devpayr', auth: 'api' },
-  { method: 'DELETE', path: '/api/v1/project/:project/licenses/:license', face: 'devpayr', auth: 'api' },
-  { method: 'POST', path: '/api/v1/project/:project/licenses/:license/revoke', face: 'devpayr', auth: 'api' },
-  { method: 'POST', path: '/api/v1/project/:project/licenses/:license/reactivate', face: 'devpayr', auth: 'api' },
-  { method: 'GET', path: '/api/v1/project/:project/domains', face: 'devpayr', auth: 'api' },
-  { method: 'POST', path: '/api/v1/project/:project/domains', face: 'devpayr', auth: 'api', body: { domain: 'intruder.example.com' } },
-  ...['domain', 'domains'].flatMap((segment): Route[] => [
-    { method: 'GET', path: `/api/v1/project/:project/${segment}/:domain`, face: 'devpayr', auth: 'api' },
-    { method: 'PUT', path: `/api/v1/project/:project/${segment}/:domain`, face: 'devpayr', auth: 'api', body: { has_paid: true } },
-    { method: 'PATCH', path: `/api/v1/project/:project/${segment}/:domain`, face: 'devpayr', auth: 'api', body: { has_paid: true } },
-    { method: 'DELETE', path: `/api/v1/project/:project/${segment}/:domain`, face: 'devpayr', auth: 'api' },
-  ]),
-  { method: 'GET', path: '/api/v1/project/:project/injectables', face: 'devpayr', auth: 'api' },
-  { method: 'POST', path: '/api/v1/project/:project/injectables', face: 'devpayr', auth: 'api', body: INJECTABLE },
-  { method: 'GET', path: '/api/v1/project/:project/injectables/:injectable', face: 'devpayr', auth: 'api' },
-  { method: 'PUT', path: '/api/v1/project/:project/injectables/:injectable', face: 'devpayr', auth: 'api', body: { is_active: false } },
-  { method: 'PATCH', path: '/api/v1/project/:project/injectables/:injectable', face: 'devpayr', auth: 'api', body: { is_active: false } },
-  { method: 'DELETE', path: '/api/v1/project/:project/injectables/:injectable', face: 'devpayr', auth: 'api' },
-];
-
-/** What the victim owns, by path parameter name. */
-type Ids = Record<string, string>;
-
-function fill(path: string, ids: Ids): string {
-  return path.replace(/:([a-z_]+)/g, (_, name: string) => {
-    const id = ids[name];
-    if (!id) throw new Error(`no id for :${name}`);
-    return id;
-  });
-}
-
-function expectFaceError(route: Route, res: TestResponse, allowed: number[], label: string): void {
-  const where = `${label}: ${route.method} ${route.path} -> ${res.status} ${res.text.slice(0, 200)}`;
-  expect(allowed, where).toContain(res.status);
-  expect(res.text, where).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
-  if (route.face === 'devkit') {
-    expect(typeof res.body?.detail, where).toBe('string');
-    expect(res.body.status, where).toBeUndefined();
-  } else {
-    expect(res.body, where).toMatchObject({ status: 'error' });
-    expect(typeof res.body.message, where).toBe('string');
-  }
-}
 
 interface Caller {
   label: string;
@@ -139,48 +33,17 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
   let ids: Ids;
   let before: string;
 
-  /** Everything the victim owns, as one comparable text. */
-  const holdings = async (): Promise<string> => {
-    const projects = await s.ctx.db.selectFrom('projects').selectAll().where('owner_id', '=', victim.userId).orderBy('id').execute();
-    const projectIds = projects.map((p) => p.id);
-    const under = async (table: 'licenses' | 'domains' | 'injectables') =>
-      s.ctx.db.selectFrom(table).selectAll().where('project_id', 'in', projectIds).orderBy('id').execute();
-    const keys = await s.ctx.db.selectFrom('api_keys').select(['id', 'is_active', 'project_id']).where('user_id', '=', victim.userId).orderBy('id').execute();
-    const user = await s.ctx.db.selectFrom('users').select(['tier', 'is_active']).where('id', '=', victim.userId).execute();
-    return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user });
-  };
+  const holdings = () => holdingsOf(s, victim);
 
   beforeAll(async () => {
     s = await startServer(kind, { env: { RATE_LIMIT: 'false' } });
     [victim, intruder, revoked, disabled] = await Promise.all([0, 1, 2, 3].map(() => seedDeveloper(s.ctx, { tier: 'cloud_premium' })));
     operatorKey = (await seedOperator(s.ctx)).key;
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await s.request(method, path, { headers: victim.apiKeyHeaders, ...(body !== undefined ? { body } : {}) });
-      if (res.status >= 300) throw new Error(`seeding ${method} ${path}: ${res.status} ${res.text}`);
-      return res.body.data;
-    };
-    const project = await api('POST', '/api/v1/project', { name: 'Victim project', has_paid: true });
-    const other = await api('POST', '/api/v1/project', { name: 'Victim other project' });
-    const license = await api('POST', `/api/v1/project/${project.id}/licenses`, { title: 'Victim license' });
-    const domain = await api('POST', `/api/v1/project/${project.id}/domains`, { domain: 'victim.example.com' });
-    const injectable = await api('POST', `/api/v1/project/${project.id}/injectables`, INJECTABLE);
-    const projectKey = await s.request('POST', `/api/v1/projects/${project.id}/api-keys`, { headers: victim.headers, body: { name: 'victim key' } });
-    const otherKey = await s.request('POST', `/api/v1/projects/${other.id}/api-keys`, { headers: victim.headers, body: { name: 'other key' } });
-    const spareDevKey = await s.request('POST', '/api/v1/auth/developer-keys', { headers: victim.headers, body: { name: 'spare' } });
+    const estate = await seedEstate(s, victim);
+    ids = estate.ids;
+    const project = { id: ids.project_id! };
+    const otherKey = await s.request('POST', `/api/v1/projects/${estate.otherProjectId}/api-keys`, { headers: victim.headers, body: { name: 'other key' } });
     otherProjectKey = otherKey.body.key;
-    ids = {
-      project_id: project.id,
-      project: project.id,
-      license_id: license.id,
-      license: license.id,
-      domain_id: domain.id,
-      domain: domain.id,
-      injectable_id: injectable.id,
-      injectable: injectable.id,
-      api_key_id: projectKey.body.id,
-      key_id: spareDevKey.body.id,
-      developer: victim.userId,
-    };
 
     // An end user of the victim's project, signed in.
     const endUserEmail = uniqueEmail('user');

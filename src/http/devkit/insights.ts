@@ -8,7 +8,7 @@ import type { Routes } from '../typed.js';
 import { CountStats, DevkitAuthHeaders, Nullable, ProjectIdParams } from './schemas.js';
 
 const Filters = { search: Type.Optional(Type.String({ maxLength: 200 })), is_active: Type.Optional(Type.Boolean()) };
-const Paging = { page: Type.Integer({ minimum: 1, default: 1 }), page_size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) };
+const Paging = { page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }), page_size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) };
 const ProjectUser = {
   id: Type.String(),
   email: Type.String(),

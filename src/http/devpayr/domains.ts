@@ -49,8 +49,8 @@ const domainFields = {
 const DomainCreateBody = Type.Object({
   domain: Type.String({ description: 'A host name, localhost[:port], IPv4[:port] or [IPv6][:port]; no wildcards' }),
   ...domainFields,
-});
-const DomainUpdateBody = Type.Object({ domain: Type.Optional(Type.String()), ...domainFields });
+}, { additionalProperties: false });
+const DomainUpdateBody = Type.Object({ domain: Type.Optional(Type.String()), ...domainFields }, { additionalProperties: false });
 
 type DomainBody = { domain?: string; environment?: Domain['environment']; is_primary?: boolean; is_verified?: boolean; is_active?: boolean; has_paid?: boolean };
 function domainInput(b: DomainBody | undefined): DomainInput {

@@ -10,6 +10,7 @@ import { MAX_FILE_BYTES, type InjectableInput } from '../../core/injectables/inj
 import { listInjectables } from '../../core/injectables/list-injectables.js';
 import { updateInjectable } from '../../core/injectables/update-injectable.js';
 import type { App, Routes } from '../typed.js';
+import { objectBody, refuseUnknownFields } from './body.js';
 import { apiKeyHook, ApiKeyHeaders, callerOf, ListEnvelope, ListQuery, Nullable, ok, pageRequest, SuccessEnvelope } from './licenses.js';
 
 const InjectableObject = Type.Object({
@@ -66,7 +67,7 @@ const InjectableBody = Type.Object({
   only_if_paid: Type.Optional(Type.Boolean()),
   is_active: Type.Optional(Type.Boolean()),
   content: Type.Optional(Type.String()),
-});
+}, { additionalProperties: false });
 const DOCUMENTED_BODY = {
   ...InjectableBody,
   description: 'JSON, or multipart/form-data with the same fields plus `file` (at most 5 MB, type "file" only).',
@@ -111,14 +112,16 @@ async function readInjectableInput(request: FastifyRequest): Promise<InjectableI
     }
   } else {
     if (request.validationError) throw request.validationError;
-    Object.assign(raw, request.body ?? {});
+    Object.assign(raw, objectBody(request.body));
   }
   const problems: FieldError[] = [];
+  refuseUnknownFields(raw, [...TEXT_FIELDS, ...BOOL_FIELDS], problems);
   const text: Partial<Record<(typeof TEXT_FIELDS)[number], string | null>> = {};
   for (const f of TEXT_FIELDS) {
     const v = raw[f];
     if (v === undefined) continue;
     if (v === null && (f === 'title' || f === 'slug' || f === 'target_path')) text[f] = null;
+    else if (typeof v === 'string' && v.includes('\u0000')) problems.push({ field: f, message: `The ${f.replace(/_/g, ' ')} may not contain a NUL character.`, type: 'nul' });
     else if (typeof v === 'string') text[f] = v;
     else problems.push({ field: f, message: `The ${f.replace(/_/g, ' ')} must be a string.`, type: 'string' });
   }

@@ -136,7 +136,7 @@ export const LicenseCreateBody = Type.Object({
   allowed_ips: Type.Optional(CommaList),
   allowed_countries: Type.Optional(CommaList),
   is_test_license: Type.Optional(Type.Boolean()),
-});
+}, { additionalProperties: false });
 
 type CommaValue = string | string[] | null | undefined;
 const joined = (v: CommaValue) => (Array.isArray(v) ? v.join(',') : v);

@@ -9,6 +9,7 @@ import { updateProject } from '../../core/projects/update-project.js';
 import { Forbidden, Invalid, type FieldError } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
 import type { Routes } from '../typed.js';
+import { objectBody, refuseUnknownFields } from './body.js';
 import { ApiKeyHeaders, apiKeyHook, callerOf, ListEnvelope, ListQuery, Nullable, ok, pageRequest, SuccessEnvelope } from './licenses.js';
 
 const ProjectObject = Type.Object({
@@ -45,13 +46,17 @@ function projectBody(p: Project) {
 
 const STRING_FIELDS = ['name', 'slug', 'description', 'default_redirect_url', 'webhook_url', 'logo_url', 'webhook_secret'] as const;
 
+const PROJECT_FIELDS = [...STRING_FIELDS, 'meta', 'has_paid'] as const;
+
 /**
  * The body read by hand, after the plan-limit check (the spec orders limits before validation).
- * Unknown fields are ignored, as the Laravel original does; known ones are type-checked.
+ * Fields the spec does not list are refused by name rather than dropped: a client that sends
+ * `is_active: false` learns it did nothing.
  */
 function readProjectBody(body: unknown): ProjectInput {
-  const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const b = objectBody(body);
   const problems: FieldError[] = [];
+  refuseUnknownFields(b, PROJECT_FIELDS, problems);
   const str = (f: string): string | null | undefined => {
     const v = b[f];
     if (v === undefined || v === null) return v as null | undefined;

@@ -170,6 +170,34 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
     }
   });
 
+  it('without SMTP_URL, mail goes to the log: a verification code read there activates the account', async () => {
+    const dataDir = tmpDataDir();
+    const server = await serve({ DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops'), TOLLGATE_OPERATOR_KEY: KEY, REQUIRE_EMAIL_VERIFICATION: 'true' });
+    try {
+      const email = uniqueEmail('logged');
+      const reg = await json(`${server.url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'x-operator-key': KEY },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
+      expect(reg.status).toBe(201);
+      expect(reg.body.is_active).toBe(false);
+      let logged: { to: string; text: string } | undefined;
+      for (let i = 0; i < 50 && !logged; i++) {
+        logged = server.lines.map((l) => l.mail as { to: string; text: string } | undefined).find((m) => m?.to === email);
+        if (!logged) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(logged, 'the mail was written to the log').toBeDefined();
+      const token = /Your verification code: (\S+)/.exec(logged!.text)![1]!;
+      const verify = await json(`${server.url}/api/v1/auth/verify-email`, { method: 'POST', body: JSON.stringify({ user_id: reg.body.id, verification_token: token }) });
+      expect(verify.status).toBe(200);
+      const login = await json(`${server.url}/api/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email, password: PASSWORD }) });
+      expect(login.status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('refuses to start, with a clear message and no stack trace, when the settings cannot be honoured', async () => {
     const dataDir = tmpDataDir();
     const cases: Array<{ env: Record<string, string>; says: RegExp }> = [

@@ -68,6 +68,8 @@ export interface ServerOptions {
   /** Share an existing database (a second process on the same PostgreSQL, say). */
   databaseUrl?: string;
   redis?: boolean;
+  /** Use the mailer the configuration chooses (SMTP_URL, else the log) instead of recording mail. */
+  configuredMailer?: boolean;
 }
 
 /** A real Tollgate on a random loopback port over a fresh database. */
@@ -89,7 +91,7 @@ export async function startServer(kind: DbKind, options: ServerOptions = {}): Pr
     ...options.env,
   });
   const mailer = new RecordingMailer();
-  const ctx = await createContext(config, { mailer, log: pino({ level: 'silent' }) });
+  const ctx = await createContext(config, { ...(options.configuredMailer ? {} : { mailer }), log: pino({ level: 'silent' }) });
   const app = await buildApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

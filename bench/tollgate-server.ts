@@ -6,6 +6,7 @@ import pino from 'pino';
 import { buildApp } from '../src/app.js';
 import { toConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
+import { startWorkers } from '../src/workers.js';
 import { seedBench } from './seed.js';
 
 /** A Tollgate on SQLite in a fresh data directory, seeded for the bench; prints READY and a key sample. */
@@ -18,6 +19,7 @@ const started = Date.now();
 const { sample } = await seedBench(ctx, licenses, projects, 5_000);
 const seedMs = Date.now() - started;
 const app = await buildApp(ctx);
+startWorkers(ctx);
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(`READY ${JSON.stringify({ port: (app.server.address() as AddressInfo).port, seedMs, sample })}\n`);
 

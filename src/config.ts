@@ -19,6 +19,8 @@ export interface Config {
   rateLimit: boolean;
   logLevel: string;
   bodyLimitBytes: number;
+  /** How often a serving process announces license expiries (license.expired events). */
+  expirySweepSeconds: number;
   /** Argon2 memory cost in KiB; lowered only by tests. */
   passwordHashMemoryKib: number;
   version: string;
@@ -93,6 +95,7 @@ export function toConfig(env: Env): Config {
     rateLimit: bool(env, 'RATE_LIMIT') ?? true,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
+    expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
     version: '0.1.0',
   };

@@ -9,6 +9,7 @@ import { DomainError } from './core/errors.js';
 import { TIER_NAMES } from './core/plans/tiers.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startWorkers } from './workers.js';
 
 const USAGE = `Usage: tollgate <command> [options]
 
@@ -29,6 +30,7 @@ async function serve(config: Config): Promise<void> {
     ctx.log.info({ operator: config.operator.email, outcome }, 'operator from TOLLGATE_OPERATOR_EMAIL ensured');
   }
   const app = await buildApp(ctx);
+  startWorkers(ctx);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

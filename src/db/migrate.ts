@@ -3,6 +3,7 @@ import type { Dialect } from '../config.js';
 import { accountsAndProjects } from './migrations/001-accounts-projects.js';
 import { licensing } from './migrations/002-licensing.js';
 import { runtimeFeed } from './migrations/003-runtime-feed.js';
+import { licenseExpiry } from './migrations/004-license-expiry.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
 /** In order; the names are recorded in the database, so never rename one that has shipped. */
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '001-accounts-projects': accountsAndProjects,
   '002-licensing': licensing,
   '003-runtime-feed': runtimeFeed,
+  '004-license-expiry': licenseExpiry,
 };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<MigrationResultSet> {

@@ -6,6 +6,7 @@ import { baseDomainOf, normalizeIdentifier } from '../domains/normalize.js';
 import { hashKey } from '../keys/secret-key.js';
 import { checkRecorder } from '../usage/check-recorder.js';
 import { registerIdentifier } from './runtime-identifiers.js';
+import { announceExpiredLicenses } from './license-expiry.js';
 import { licenseSnapshot, type LicenseSnapshot, type RuntimeDomain } from './runtime-snapshot.js';
 
 export type RefusalCode =
@@ -118,7 +119,7 @@ async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found
   const { license, project } = snap;
   if (license.status === 'revoked') return refuse('revoked', 403, 'This license has been revoked.');
   if (license.expiresAt !== null && license.expiresAt.getTime() <= now.getTime()) {
-    await recordExpiry(ctx, snap, now);
+    await recordExpiry(ctx, snap);
     return refuse('expired', 403, 'This license has expired.');
   }
   if (input.projectId !== null && input.projectId !== project.id) {
@@ -229,37 +230,13 @@ async function countUsage(ctx: Context, licenseId: string, now: Date): Promise<n
   return Number(row.count);
 }
 
-const expiryRecorded = new WeakMap<Context, Set<string>>();
+const expiryAnnounced = new WeakMap<Context, Set<string>>();
 
-/** One durable `license.expired` event per license, however many checks see the expiry. */
-async function recordExpiry(ctx: Context, snap: LicenseSnapshot, now: Date): Promise<void> {
-  let seen = expiryRecorded.get(ctx);
-  if (!seen) expiryRecorded.set(ctx, (seen = new Set()));
+/** The expiry a check sees is announced at once (once per process; the claim makes it once in all). */
+async function recordExpiry(ctx: Context, snap: LicenseSnapshot): Promise<void> {
+  let seen = expiryAnnounced.get(ctx);
+  if (!seen) expiryAnnounced.set(ctx, (seen = new Set()));
   if (seen.has(snap.license.id)) return;
   seen.add(snap.license.id);
-  const marker = `%"license_id":"${snap.license.id}"%`;
-  await ctx.db.transaction().execute(async (trx) => {
-    let lock = trx.selectFrom('licenses').select('id').where('id', '=', snap.license.id);
-    if (ctx.dialect === 'postgres') lock = lock.forUpdate();
-    await lock.executeTakeFirst();
-    const existing = await trx
-      .selectFrom('events')
-      .select('id')
-      .where('project_id', '=', snap.project.id)
-      .where('type', '=', 'license.expired')
-      .where('payload', 'like', marker)
-      .executeTakeFirst();
-    if (existing) return;
-    await trx
-      .insertInto('events')
-      .values({
-        id: uuidv7(),
-        owner_id: snap.project.ownerId,
-        project_id: snap.project.id,
-        type: 'license.expired',
-        payload: JSON.stringify({ license_id: snap.license.id, title: snap.license.title, expires_at: snap.license.expiresAt?.toISOString() }),
-        created_at: now,
-      })
-      .execute();
-  });
+  await announceExpiredLicenses(ctx, { licenseId: snap.license.id });
 }

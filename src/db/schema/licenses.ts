@@ -17,6 +17,8 @@ export interface LicensesTable {
   allowed_countries: string | null;
   is_test_license: Bool;
   revoked_at: NullableTimestamp;
+  /** When the license.expired event was recorded (null: not yet, or no expiry). */
+  expiry_event_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: NullableTimestamp;
 }

@@ -1,0 +1,46 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../support/harness.js';
+import { ensureChromium } from './chromium.js';
+
+/** The API reference at /docs, rendered by a real browser from assets the server itself serves (no CDN). */
+const executablePath = ensureChromium();
+
+describe.skipIf(!executablePath)('the API reference page at /docs in headless Chromium', () => {
+  let s: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    s = await startServer('sqlite');
+    browser = await chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('renders both faces, groups operations by tag, and loads nothing from outside the server', async () => {
+    const page = await browser.newPage();
+    const foreign: string[] = [];
+    const failed: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(s.url) && !r.url().startsWith('data:')) foreign.push(r.url());
+    });
+    page.on('requestfailed', (r) => failed.push(r.url()));
+    await page.goto(`${s.url}/docs`);
+    await page.waitForSelector('.opblock-tag', { timeout: 20_000 });
+
+    const tags = await page.$$eval('.opblock-tag', (els) => els.map((e) => e.getAttribute('data-tag')));
+    expect(tags).toEqual(expect.arrayContaining(['devkit: projects', 'devpayr: projects', 'devpayr: licenses', 'devpayr: runtime']));
+    const title = await page.textContent('.info .title');
+    expect(title).toContain('Tollgate');
+    // The trailing-slash devkit list and the devpayr list are different operations.
+    const paths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.getAttribute('data-path')));
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/projects/', '/api/v1/projects', '/api/v1/project/has-paid']));
+    // Credentials can be entered once for the whole page.
+    expect(await page.isVisible('button.authorize')).toBe(true);
+    expect(foreign).toEqual([]);
+    expect(failed).toEqual([]);
+    await page.close();
+  });
+});

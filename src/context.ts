@@ -58,7 +58,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     await database.close();
     throw err;
   }
-  const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(log));
+  const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
 
   return {
     config,
@@ -74,7 +74,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     async close() {
       // Workers flush first (they may still write), then connections go.
       for (const fn of closers.reverse()) await fn();
-      mailer.close?.();
+      await mailer.close?.();
       redis?.disconnect();
       await database.close();
     },

@@ -18,7 +18,11 @@ export async function createVerification(ctx: Pick<Context, 'db' | 'clock'>, use
   return token;
 }
 
-/** Sent after the commit; a failed send is logged, and the user can ask for another mail. */
+/**
+ * Sent after the commit. The SMTP mailer only queues (delivery and its retries run in the
+ * background), so this never waits on a mail server; a failed delivery is logged, and the
+ * user can ask for another mail.
+ */
 export async function sendVerificationMail(ctx: Pick<Context, 'mailer' | 'log'>, user: { id: string; email: string }, token: string): Promise<void> {
   try {
     await ctx.mailer.send({

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { PASSWORD, uniqueEmail } from '../support/seed.js';
 
+/** An operator key in printed text; keys may end in '-' or '_', where \b would not match. */
+const OPERATOR_KEY = /(?<![A-Za-z0-9_-])(op_[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])/;
+
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 interface Run {
@@ -39,7 +42,7 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
     const email = uniqueEmail('ops');
     const created = await tollgate('create-operator', '--email', email, '--name', 'Ops Person');
     expect(created.code).toBe(0);
-    const key = /\b(op_[A-Za-z0-9_-]{32})\b/.exec(created.stdout)?.[1];
+    const key = OPERATOR_KEY.exec(created.stdout)?.[1];
     expect(key).toBeDefined();
     expect(created.stdout.split(key!).length - 1).toBe(1);
     const stored = await s.ctx.db.selectFrom('api_keys').innerJoin('users', 'users.id', 'api_keys.user_id').select(['api_keys.key_hash', 'users.role']).where('users.email', '=', email).executeTakeFirstOrThrow();
@@ -58,7 +61,7 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
 
   it('set-tier moves a developer to Cloud Starter: the sixth project is then allowed', async () => {
     const op = await tollgate('create-operator', '--email', uniqueEmail('ops'));
-    const opKey = /\b(op_[A-Za-z0-9_-]{32})\b/.exec(op.stdout)![1]!;
+    const opKey = OPERATOR_KEY.exec(op.stdout)![1]!;
     const email = uniqueEmail();
     const reg = await post('/api/v1/auth/register', { 'x-operator-key': opKey }, { email, password: PASSWORD, full_name: 'Tiered Dev' });
     expect(reg.status).toBe(201);

@@ -14,7 +14,8 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '004-license-expiry': licenseExpiry,
 };
 
-export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<MigrationResultSet> {
+/** Applies every migration not yet applied; with `upTo`, stops after that one (tests of a migration's data step use it). */
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, upTo?: string): Promise<MigrationResultSet> {
   const t = typesFor(dialect);
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(MIGRATIONS)) migrations[name] = { up: (d) => m.up(d, t) };
@@ -24,7 +25,7 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
     migrationTableName: 'tollgate_migrations',
     migrationLockTableName: 'tollgate_migrations_lock',
   });
-  const result = await migrator.migrateToLatest();
+  const result = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { BadRequest, Unauthenticated } from '../errors.js';
 import { issueTokens, type TokenPair } from './issue-tokens.js';
-import { normaliseEmail } from './operators.js';
+import { normaliseEmail } from './account-input.js';
 import { verifyPassword } from './passwords.js';
 
 /**

@@ -6,10 +6,9 @@ import { createDeveloperKey } from '../keys/create-developer-key.js';
 import { createProjectKey } from '../keys/create-project-key.js';
 import type { Principal } from '../principal.js';
 import { createProject } from '../projects/create-project.js';
-import { checkRegisterInput, type RegisterInput, type Registered } from './account-input.js';
+import { checkRegisterInput, normaliseEmail, type RegisterInput, type Registered } from './account-input.js';
 import { createVerification, sendVerificationMail } from './email-verification.js';
 import { inTransaction } from './join-transaction.js';
-import { normaliseEmail } from './operators.js';
 import { hashPassword } from './passwords.js';
 
 type RegisterCtx = Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'mailer' | 'log'>;

@@ -11,11 +11,6 @@ import { getDomain } from 'tldts';
 const FINGERPRINT_RE = /^(fp_)?[0-9a-f]{32}$/;
 const LABEL_RE = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-/** 32 hex characters, or `fp_` + 32 hex: an opaque install fingerprint, not a host. */
-export function isFingerprint(s: string): boolean {
-  return FINGERPRINT_RE.test(s.trim().toLowerCase());
-}
-
 function isHostName(host: string): boolean {
   if (host.length > 253) return false;
   const labels = host.split('.');

@@ -1,10 +1,9 @@
 import type { Context } from '../../context.js';
-import { checkRegisterInput, type RegisterInput, type Registered } from '../accounts/account-input.js';
+import { checkRegisterInput, normaliseEmail, type RegisterInput, type Registered } from '../accounts/account-input.js';
 import { createVerification, sendVerificationMail } from '../accounts/email-verification.js';
 import { issueTokens } from '../accounts/issue-tokens.js';
 import { inTransaction } from '../accounts/join-transaction.js';
 import { lockAccount } from '../accounts/lock-account.js';
-import { normaliseEmail } from '../accounts/operators.js';
 import { hashPassword } from '../accounts/passwords.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config, Dialect } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createPasswords, type Passwords } from './core/accounts/passwords.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
@@ -27,6 +28,8 @@ export interface Context {
   rateLimiter: RateLimiter;
   redis: Redis | null;
   keys: Keys;
+  /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
+  passwords: Passwords;
   /** Runs `fn` when the context closes (background workers register their flush here). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -70,6 +73,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     rateLimiter: redis ? new RedisRateLimiter(redis, log) : new MemoryRateLimiter(),
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
+    passwords: createPasswords(config),
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.

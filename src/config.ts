@@ -18,6 +18,8 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   rateLimit: boolean;
   logLevel: string;
+  /** `auto`: readable lines when stdout is a terminal, JSON otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   bodyLimitBytes: number;
   /** Socket limits against idle and slow (slowloris) clients, in milliseconds. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
@@ -43,6 +45,13 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${env[name]}"`);
+  return raw as T;
 }
 
 function bool(env: Env, name: string): boolean | null {
@@ -109,6 +118,7 @@ export function toConfig(env: Env): Config {
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, 1) * 86400,
     rateLimit: bool(env, 'RATE_LIMIT') ?? true,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     http: httpTimeouts(env),
     expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),

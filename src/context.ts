@@ -42,7 +42,7 @@ export interface ContextOverrides {
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = overrides.log ?? createLogger(config.logLevel, config.logFormat);
   const secret = loadServerSecret(config.secret, config.dataDir);
   const database = openDatabase(config);
   const closers: Array<() => Promise<void> | void> = [];

@@ -1,6 +1,7 @@
 import Fastify, { LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { docsPage } from './http/docs-page.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './context.js';
 import { randomBytes } from 'node:crypto';
@@ -73,7 +74,7 @@ export async function buildApp(ctx: Context): Promise<App> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, docsPage);
   await installPipeline(app, ctx);
 
   await app.register(devkitFace, { ctx });

@@ -34,9 +34,45 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-/** Reads the process environment once; everything else takes a Config. */
-export function readEnv(env: Env = process.env): Env {
-  return { ...env };
+/**
+ * Every environment variable Tollgate reads: the one list, and the README's Configuration
+ * table lists exactly these (a test holds the two together). TEST_* are read by the test
+ * harness only, through readEnv like the rest.
+ */
+export const ENV_VARS = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'TOLLGATE_SECRET',
+  'TOLLGATE_OPERATOR_EMAIL',
+  'TOLLGATE_OPERATOR_KEY',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'REQUIRE_EMAIL_VERIFICATION',
+  'ACCESS_TOKEN_EXPIRE_MINUTES',
+  'REFRESH_TOKEN_EXPIRE_DAYS',
+  'RATE_LIMIT',
+  'BODY_LIMIT_BYTES',
+  'HTTP_HEADERS_TIMEOUT_SECONDS',
+  'HTTP_REQUEST_TIMEOUT_SECONDS',
+  'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
+  'LICENSE_EXPIRY_SWEEP_SECONDS',
+  'PASSWORD_HASH_MEMORY_KIB',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'TEST_DATABASE_URL',
+  'TEST_REDIS_URL',
+] as const;
+
+export type EnvVar = (typeof ENV_VARS)[number];
+
+/** Reads the process environment once, keeping only the variables of ENV_VARS; everything else takes a Config. */
+export function readEnv(env: Env = process.env): Partial<Record<EnvVar, string>> {
+  const picked: Partial<Record<EnvVar, string>> = {};
+  for (const name of ENV_VARS) if (env[name] !== undefined) picked[name] = env[name];
+  return picked;
 }
 
 function int(env: Env, name: string, fallback: number, min = 0): number {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { devkitFace } from './http/devkit/index.js';
 import { sendDevkitError } from './http/devkit/errors.js';
 import { devpayrFace } from './http/devpayr/index.js';
+import { consoleFace } from './http/console/index.js';
 import { envelopeError, sendDevpayrError } from './http/devpayr/errors.js';
 import { BodyParseError, registerJsonParser, validatorCompiler } from './http/validation.js';
 import type { App } from './http/typed.js';
@@ -33,6 +34,8 @@ export async function buildApp(ctx: Context): Promise<App> {
     // Per-request log lines only at debug level: the hot path should not pay for them.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
     routerOptions: { maxParamLength: 200 },
+    // TRUST_PROXY: request.ip and request.protocol come from X-Forwarded-* only when the operator says a proxy is in front.
+    trustProxy: ctx.config.trustProxy as boolean | string, // a hop count works at run time; the type omits it
     // Errors the router raises before any route (an over-long path segment, a malformed URL): the face's format too.
     frameworkErrors: (err, request, reply) =>
       looksLikeDevpayr(request) ? sendDevpayrError(err, request, reply) : sendDevkitError(err, request, reply),
@@ -71,6 +74,7 @@ export async function buildApp(ctx: Context): Promise<App> {
 
   await app.register(devkitFace, { ctx });
   await app.register(devpayrFace, { ctx });
+  await app.register(consoleFace, { ctx });
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Tollgate',

@@ -15,7 +15,10 @@ export class ApiError extends Error {
   }
   /** The words for one input, or undefined. */
   field(name: string): string | undefined {
-    return this.fields.find((f) => f.field === name || f.field.endsWith(`.${name}`))?.message;
+    // The core names some fields in snake_case (webhook_url), the forms in camelCase (webhookUrl).
+    const norm = (s: string) => s.replace(/_/g, '').toLowerCase();
+    const want = norm(name);
+    return this.fields.find((f) => norm(f.field) === want || norm(f.field).endsWith(`.${want}`))?.message;
   }
 }
 

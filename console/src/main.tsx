@@ -99,12 +99,12 @@ function App() {
     api<Meta>('GET', '/meta').then(setMeta, (e: Error) => setError(e.message));
   useEffect(() => {
     refresh();
-    whenSignedOut(() => setMeta((m) => (m ? { ...m, signedIn: false, me: null } : m)));
+    whenSignedOut(() => void refresh());
   }, []);
   if (error) return <p class="alert err" role="alert">{error}</p>;
   if (!meta) return <p aria-live="polite">Loading…</p>;
   if (!meta.me) return <SignIn meta={meta} onSignedIn={(me) => setMeta({ ...meta, signedIn: true, me })} />;
-  return <Shell me={meta.me} insecure={meta.insecure} onSignOut={() => setMeta({ ...meta, signedIn: false, me: null })} />;
+  return <Shell me={meta.me} insecure={meta.insecure} onSignOut={() => void refresh()} />;
 }
 
 render(

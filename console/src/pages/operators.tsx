@@ -52,6 +52,8 @@ export function Operators() {
   );
   const settings = useLoad(() => api<{ signUpOpen: boolean }>('GET', '/operator/settings'), []);
   const toggle = useAction();
+  const [open, setOpen] = useState<boolean | null>(null);
+  const signUpOpen = open ?? settings.data?.signUpOpen ?? false;
   const [f, setF] = useState({ email: '', password: '', fullName: '' });
   const [reveal, setReveal] = useState<RevealData | null>(null);
   const create = useAction();
@@ -66,13 +68,19 @@ export function Operators() {
             <input
               id="signup-open"
               type="checkbox"
-              checked={settings.data.signUpOpen}
+              checked={signUpOpen}
               disabled={toggle.busy}
               onChange={(e) => {
-                const open = (e.target as HTMLInputElement).checked;
+                const want = (e.target as HTMLInputElement).checked;
+                setOpen(want);
                 toggle.run(async () => {
-                  await api('PUT', '/operator/settings', { signUpOpen: open });
-                  settings.reload();
+                  try {
+                    const r = await api<{ signUpOpen: boolean }>('PUT', '/operator/settings', { signUpOpen: want });
+                    setOpen(r.signUpOpen);
+                  } catch (err) {
+                    setOpen(!want);
+                    throw err;
+                  }
                 });
               }}
             />

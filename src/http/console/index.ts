@@ -59,7 +59,8 @@ interface Asset {
 export function consoleDir(): string | null {
   const here = path.dirname(fileURLToPath(import.meta.url));
   for (const dir of [path.resolve(here, '../../../console'), path.resolve(here, '../../../dist/console')]) {
-    if (fs.existsSync(path.join(dir, 'index.html'))) return dir;
+    // Only a build output (…/dist/console), never the source folder console/ beside src/.
+    if (path.basename(path.dirname(dir)) === 'dist' && fs.existsSync(path.join(dir, 'index.html'))) return dir;
   }
   return null;
 }

@@ -314,22 +314,17 @@ export function projectRoutes(app: App, ctx: Context): void {
       return { license: licenseBody(r.license), identifiers: r.identifiers };
     },
   );
-  app.post(
-    '/console/api/projects/:projectId/licenses/:id/:action',
-    {
-      config: dev,
-      schema: {
-        hide: true,
-        params: Type.Object({ projectId: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }), action: Type.Union([Type.Literal('revoke'), Type.Literal('reactivate')]) }),
-        response: { 200: LicenseSchema },
+  for (const action of ['revoke', 'reactivate'] as const) {
+    app.post(
+      `/console/api/projects/:projectId/licenses/:id/${action}`,
+      { config: dev, schema: { hide: true, params: ProjectItemParams, response: { 200: LicenseSchema } } },
+      async (request, reply) => {
+        const p = await manage(request, reply);
+        const { projectId, id } = request.params;
+        return licenseBody(action === 'revoke' ? await revokeLicense(ctx, p, projectId, id) : await reactivateLicense(ctx, p, projectId, id));
       },
-    },
-    async (request, reply) => {
-      const p = await manage(request, reply);
-      const { projectId, id, action } = request.params;
-      return licenseBody(action === 'revoke' ? await revokeLicense(ctx, p, projectId, id) : await reactivateLicense(ctx, p, projectId, id));
-    },
-  );
+    );
+  }
   app.delete('/console/api/projects/:projectId/licenses/:id', { config: dev, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
     await deleteLicense(ctx, await manage(request, reply), request.params.projectId, request.params.id);
     return { ok: true };

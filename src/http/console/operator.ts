@@ -27,7 +27,7 @@ export function operatorRoutes(app: App, ctx: Context): void {
       config: op,
       schema: {
         hide: true,
-        querystring: Type.Object({ ...PageQuery, search: Type.Optional(Type.String({ maxLength: 100 })) }),
+        querystring: Type.Object({ ...PageQuery, search: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
         response: { 200: Type.Intersect([pageOf(DeveloperSchema), Type.Object({ tiers: Type.Array(Type.Object({ name: Type.String(), label: Type.String() })) })]) },
       },
     },

@@ -150,7 +150,7 @@ export function projectRoutes(app: App, ctx: Context): void {
     '/console/api/projects',
     {
       config: dev,
-      schema: { hide: true, querystring: Type.Object({ ...PageQuery, search: Type.Optional(Type.String({ maxLength: 100 })) }), response: { 200: pageOf(ProjectSchema) } },
+      schema: { hide: true, querystring: Type.Object({ ...PageQuery, search: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }), response: { 200: pageOf(ProjectSchema) } },
     },
     async (request) => {
       const page = await listProjects(ctx, developerOf(request), { cursor: request.query.cursor ?? null, perPage: request.query.perPage }, { search: request.query.search?.trim() || null });
@@ -256,7 +256,7 @@ export function projectRoutes(app: App, ctx: Context): void {
       schema: {
         hide: true,
         params: ProjectParams,
-        querystring: Type.Object({ ...PageQuery, status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')])) }),
+        querystring: Type.Object({ ...PageQuery, status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')])) }, { additionalProperties: false }),
         response: { 200: pageOf(LicenseSchema) },
       },
     },
@@ -333,7 +333,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   // Domains
   app.get(
     '/console/api/projects/:projectId/domains',
-    { config: dev, schema: { hide: true, params: ProjectParams, querystring: Type.Object(PageQuery), response: { 200: pageOf(DomainSchema) } } },
+    { config: dev, schema: { hide: true, params: ProjectParams, querystring: Type.Object(PageQuery, { additionalProperties: false }), response: { 200: pageOf(DomainSchema) } } },
     async (request) => {
       const page = await listDomains(ctx, developerOf(request), request.params.projectId, { cursor: request.query.cursor ?? null, perPage: request.query.perPage });
       return { items: page.items.map(domainBody), nextCursor: page.nextCursor };
@@ -367,7 +367,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   // Injectables: content goes in once and is never shown again (only its hash).
   app.get(
     '/console/api/projects/:projectId/injectables',
-    { config: dev, schema: { hide: true, params: ProjectParams, querystring: Type.Object(PageQuery), response: { 200: pageOf(InjectableSchema) } } },
+    { config: dev, schema: { hide: true, params: ProjectParams, querystring: Type.Object(PageQuery, { additionalProperties: false }), response: { 200: pageOf(InjectableSchema) } } },
     async (request) => {
       const page = await listInjectables(ctx, developerOf(request), request.params.projectId, { cursor: request.query.cursor ?? null, perPage: request.query.perPage });
       return { items: page.items.map(injectableBody), nextCursor: page.nextCursor };
@@ -415,7 +415,7 @@ export function projectRoutes(app: App, ctx: Context): void {
           search: Type.Optional(Type.String({ maxLength: 100 })),
           projectId: Type.Optional(Type.String({ maxLength: 64 })),
           isActive: Type.Optional(Type.Boolean()),
-        }),
+        }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             items: Type.Array(

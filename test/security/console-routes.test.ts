@@ -164,9 +164,9 @@ describe('security: the console route table covers every console route', () => {
     const declared: Array<{ route: string; access: string }> = [];
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const src = fs.readFileSync(path.join(dir, file), 'utf8');
-      const re = /app\.(get|post|put|patch|delete)\(\s*['`](\/console\/api\/[^'`]+)['`],\s*\{\s*config:\s*([a-z]+|\{ console: '([a-z]+)' \})/g;
+      const re = /app\.(get|post|put|patch|delete)\(\s*['`](\/console\/api\/[^'`]+)['`],\s*\{\s*config:\s*([A-Za-z]+|\{ auth: '([A-Za-z]+)'[^}]*\})/g;
       for (const m of src.matchAll(re)) {
-        const access = m[4] ?? ({ dev: 'developer', op: 'operator' } as Record<string, string>)[m[3]!] ?? m[3]!;
+        const access = m[4] ?? ({ dev: 'consoleDeveloper', devWrite: 'consoleDeveloper', op: 'consoleOperator' } as Record<string, string>)[m[3]!] ?? m[3]!;
         declared.push({ route: `${m[1]!.toUpperCase()} ${m[2]!.replace(':id', ':x').replace(':projectId', ':project_id')}`, access });
       }
     }
@@ -174,12 +174,13 @@ describe('security: the console route table covers every console route', () => {
     const norm = (p: string) => p.replace(/:[a-z_]+/g, ':x');
     const tabled = new Set(CONSOLE_ROUTES.map((r) => `${r.method} ${norm(r.path)}`));
     const missing = declared
-      .filter((d) => d.access !== 'public')
+      .filter((d) => d.access !== 'consoleOptional')
       .map((d) => `${d.route.split(' ')[0]} ${norm(d.route.split(' ')[1]!)}`)
       .map((r) => r.replace('${action}', 'revoke'))
       .filter((r) => !tabled.has(r));
     expect(missing).toEqual([]);
-    const publicOnes = declared.filter((d) => d.access === 'public').map((d) => d.route).sort();
+    expect(new Set(declared.map((d) => d.access))).toEqual(new Set(['consoleOptional', 'console', 'consoleDeveloper', 'consoleOperator']));
+    const publicOnes = declared.filter((d) => d.access === 'consoleOptional').map((d) => d.route).sort();
     expect(publicOnes).toEqual(['GET /console/api/meta', 'POST /console/api/sign-in', 'POST /console/api/sign-in/operator', 'POST /console/api/sign-out', 'POST /console/api/sign-up']);
   });
 });

@@ -8,7 +8,6 @@ import { createDeveloperKey } from '../../core/keys/create-developer-key.js';
 import { findActiveKey } from '../../core/keys/find-key.js';
 import { listDeveloperKeys } from '../../core/keys/list-developer-keys.js';
 import { revokeDeveloperKey } from '../../core/keys/revoke-developer-key.js';
-import { applyRateLimit, clientSubject } from '../rate-limit.js';
 import type { App } from '../typed.js';
 import { developerOf, sessionOf } from './index.js';
 import { KeyRecordSchema, keyBody, Ok } from './schemas.js';
@@ -44,7 +43,7 @@ export function accountRoutes(app: App, ctx: Context): void {
   app.get(
     '/console/api/meta',
     {
-      config: { console: 'public' },
+      config: { auth: 'consoleOptional' },
       schema: {
         hide: true,
         response: { 200: Type.Object({ signUpOpen: Type.Boolean(), insecure: Type.Boolean(), signedIn: Type.Boolean(), me: Type.Union([Me, Type.Null()]) }) },
@@ -61,11 +60,10 @@ export function accountRoutes(app: App, ctx: Context): void {
   app.post(
     '/console/api/sign-in',
     {
-      config: { console: 'public' },
+      config: { auth: 'consoleOptional', limit: 'auth' },
       schema: { hide: true, body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }), response: { 200: Me } },
     },
     async (request, reply) => {
-      await applyRateLimit(ctx, reply, 'auth', clientSubject(request), 'free_starter');
       const tokens = await login(ctx, { email: request.body.email, password: request.body.password, projectId: null });
       const user = await ctx.db.selectFrom('users').select(['id', 'role']).where('email_scope', '=', 'global').where('email_lower', '=', request.body.email.trim().toLowerCase()).executeTakeFirstOrThrow();
       // Operators have no password (they hold operator keys); login() refuses them already.
@@ -77,11 +75,10 @@ export function accountRoutes(app: App, ctx: Context): void {
   app.post(
     '/console/api/sign-in/operator',
     {
-      config: { console: 'public' },
+      config: { auth: 'consoleOptional', limit: 'auth' },
       schema: { hide: true, body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), response: { 200: Me } },
     },
     async (request, reply) => {
-      await applyRateLimit(ctx, reply, 'auth', clientSubject(request), 'free_starter');
       const key = await findActiveKey(ctx, request.body.key.trim());
       if (!key || key.kind !== 'operator') throw Unauthenticated('bad_operator_key', 'That operator key is not valid.');
       return meBody(await begin(request, reply, key.userId, 'operator', null));
@@ -91,7 +88,7 @@ export function accountRoutes(app: App, ctx: Context): void {
   app.post(
     '/console/api/sign-up',
     {
-      config: { console: 'public' },
+      config: { auth: 'consoleOptional', limit: 'auth' },
       schema: {
         hide: true,
         body: Type.Object(
@@ -108,7 +105,6 @@ export function accountRoutes(app: App, ctx: Context): void {
       },
     },
     async (request, reply) => {
-      await applyRateLimit(ctx, reply, 'auth', clientSubject(request), 'free_starter');
       if (!(await signUpOpen(ctx))) throw Forbidden('sign_up_closed', 'Sign-up is closed on this instance. Ask its operator for an account.');
       // The instance's operator opened sign-up: the same provisioning an operator's register call does.
       const registered = await registerDeveloper(ctx, { kind: 'operator', userId: 'open-sign-up' }, {
@@ -125,14 +121,14 @@ export function accountRoutes(app: App, ctx: Context): void {
     },
   );
 
-  app.post('/console/api/sign-out', { config: { console: 'public' }, schema: { hide: true, response: { 200: Ok } } }, async (request, reply) => {
+  app.post('/console/api/sign-out', { config: { auth: 'consoleOptional' }, schema: { hide: true, response: { 200: Ok } } }, async (request, reply) => {
     const s = request.consoleSession;
     if (s) await revokeSession(ctx, s, s.id);
     reply.header('set-cookie', sessionCookie(transport(ctx.config, request), null, 0));
     return { ok: true };
   });
 
-  app.get('/console/api/me', { config: { console: 'session' }, schema: { hide: true, response: { 200: Me } } }, async (request) => meBody(sessionOf(request)));
+  app.get('/console/api/me', { config: { auth: 'console' }, schema: { hide: true, response: { 200: Me } } }, async (request) => meBody(sessionOf(request)));
 
   const SessionRow = Type.Object({
     id: Type.String(),
@@ -143,12 +139,12 @@ export function accountRoutes(app: App, ctx: Context): void {
     lastSeenAt: Type.String(),
     expiresAt: Type.String(),
   });
-  app.get('/console/api/sessions', { config: { console: 'session' }, schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(SessionRow) }) } } }, async (request) => ({
+  app.get('/console/api/sessions', { config: { auth: 'console' }, schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(SessionRow) }) } } }, async (request) => ({
     items: await listSessions(ctx, sessionOf(request)),
   }));
   app.delete(
     '/console/api/sessions/:id',
-    { config: { console: 'session' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } } },
+    { config: { auth: 'console' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } } },
     async (request, reply) => {
       const s = sessionOf(request);
       await revokeSession(ctx, s, request.params.id);
@@ -158,13 +154,13 @@ export function accountRoutes(app: App, ctx: Context): void {
   );
 
   // Developer keys (the account's own keys, used with the devkit face).
-  app.get('/console/api/developer-keys', { config: { console: 'developer' }, schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(KeyRecordSchema) }) } } }, async (request) => ({
+  app.get('/console/api/developer-keys', { config: { auth: 'consoleDeveloper' }, schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(KeyRecordSchema) }) } } }, async (request) => ({
     items: (await listDeveloperKeys(ctx, developerOf(request))).map(keyBody),
   }));
   app.post(
     '/console/api/developer-keys',
     {
-      config: { console: 'developer' },
+      config: { auth: 'consoleDeveloper' },
       schema: {
         hide: true,
         body: Type.Object({ name: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) }, { additionalProperties: false }),
@@ -178,7 +174,7 @@ export function accountRoutes(app: App, ctx: Context): void {
   );
   app.delete(
     '/console/api/developer-keys/:id',
-    { config: { console: 'developer' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } } },
+    { config: { auth: 'consoleDeveloper' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } } },
     async (request) => {
       await revokeDeveloperKey(ctx, developerOf(request), request.params.id);
       return { ok: true };

@@ -4,40 +4,23 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.js';
-import { Forbidden, Unauthenticated } from '../../core/errors.js';
-import type { Principal } from '../../core/principal.js';
+import { Unauthenticated } from '../../core/errors.js';
+import { asDeveloper, type Developer } from '../auth.js';
 import type { App } from '../typed.js';
 import { accountRoutes } from './account.js';
 import { consoleError, sendConsoleError } from './errors.js';
 import { operatorRoutes } from './operator.js';
 import { projectRoutes } from './projects.js';
-import { CSRF_HEADER, readSessionToken, securityHeaders, transport } from './security.js';
-import { resolveSession, type ConsoleSession } from './sessions.js';
+import { securityHeaders } from './security.js';
+import type { ConsoleSession } from './sessions.js';
 
-/** Who may call a console API route: nobody signed in, any session, or only one kind. */
-export type ConsoleAccess = 'public' | 'session' | 'developer' | 'operator';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    console?: ConsoleAccess;
-  }
-  interface FastifyRequest {
-    consoleSession: ConsoleSession | null;
-  }
-}
-
-export type Developer = Extract<Principal, { kind: 'developer' }>;
-
-/** The session of a route declared `developer`/`operator`/`session` (the hook has refused everyone else). */
+/** The session of a route declared with a console credential (the credential has refused everyone else). */
 export function sessionOf(request: FastifyRequest): ConsoleSession {
   if (!request.consoleSession) throw Unauthenticated('not_signed_in', 'Please sign in.');
   return request.consoleSession;
 }
-export function developerOf(request: FastifyRequest): Developer {
-  const p = sessionOf(request).principal;
-  if (p.kind !== 'developer') throw Forbidden('developer_required', 'This page is for developer accounts.');
-  return p;
-}
+/** Console routes declared `consoleDeveloper`: the developer principal the credential resolved. */
+export const developerOf = (request: FastifyRequest): Developer => asDeveloper(request);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -100,33 +83,19 @@ export async function consoleFace(app: App, opts: { ctx: Context }): Promise<voi
   app.setErrorHandler((err, request, reply) => sendConsoleError(err, request, reply));
   app.decorateRequest('consoleSession', null);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Credentials are resolved by the pipeline's hook (the console* entries of http/auth.ts); this
+  // one only sets the headers every console answer carries.
+  app.addHook('onRequest', (request, reply, done) => {
     securityHeaders(reply);
-    if (!request.url.startsWith('/console/api/')) return;
-    reply.header('cache-control', 'no-store');
-    const access = request.routeOptions.config?.console;
-    if (!access) return; // an unknown route: the not-found handler answers
-    const t = transport(ctx.config, request);
-    // CSRF: SameSite=Strict keeps the cookie off cross-site requests; on top, every change must
-    // carry our custom header (a form or simple request cannot) and come from our own origin.
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      if (request.headers[CSRF_HEADER] !== '1') throw Forbidden('csrf_header', `Refused: the ${CSRF_HEADER} header is missing.`);
-      const origin = request.headers.origin;
-      if (origin !== t.origin) throw Forbidden('csrf_origin', 'Refused: the request does not come from this console.');
-    }
-    const token = readSessionToken(t, request);
-    request.consoleSession = token ? await resolveSession(ctx, token) : null;
-    if (access === 'public') return;
-    if (!request.consoleSession) throw Unauthenticated('not_signed_in', 'Your session has ended. Please sign in again.');
-    if (access === 'developer' && request.consoleSession.kind !== 'developer') throw Forbidden('developer_required', 'This page is for developer accounts.');
-    if (access === 'operator' && request.consoleSession.kind !== 'operator') throw Forbidden('operator_required', 'This page is for operators.');
+    if (request.url.startsWith('/console/api/')) reply.header('cache-control', 'no-store');
+    done();
   });
 
   accountRoutes(app, ctx);
   projectRoutes(app, ctx);
   operatorRoutes(app, ctx);
 
-  app.all('/console/api/*', { schema: { hide: true } }, async (_request, reply) =>
+  app.all('/console/api/*', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.code(404).send(consoleError('not_found', 'No such console API route.')),
   );
 
@@ -142,8 +111,8 @@ export async function consoleFace(app: App, opts: { ctx: Context }): Promise<voi
     }
     return sendAsset(request, reply, index, false);
   };
-  app.get('/console', { schema: { hide: true } }, page);
-  app.get('/console/*', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/console', { config: { auth: 'public' }, schema: { hide: true } }, page);
+  app.get('/console/*', { config: { auth: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const rest = (request.params as { '*': string })['*'];
     const asset = assets.get(rest);
     if (asset && rest !== 'index.html') return sendAsset(request, reply, asset, rest.startsWith('assets/'));

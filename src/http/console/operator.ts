@@ -5,7 +5,7 @@ import { registerDeveloper } from '../../core/accounts/register-developer.js';
 import { setDeveloperTier } from '../../core/accounts/set-tier.js';
 import { TIER_NAMES, TIERS } from '../../core/plans/tiers.js';
 import type { App } from '../typed.js';
-import { sessionOf } from './index.js';
+import { asOperator } from '../auth.js';
 import { N, PageQuery, pageOf } from './schemas.js';
 import { setSignUpOpen, signUpOpen } from './sessions.js';
 
@@ -20,7 +20,7 @@ const DeveloperSchema = Type.Object({
 });
 
 export function operatorRoutes(app: App, ctx: Context): void {
-  const op = { console: 'operator' as const };
+  const op = { auth: 'consoleOperator' as const };
   app.get(
     '/console/api/operator/developers',
     {
@@ -32,7 +32,7 @@ export function operatorRoutes(app: App, ctx: Context): void {
       },
     },
     async (request) => {
-      const page = await listDevelopers(ctx, sessionOf(request).principal, { cursor: request.query.cursor ?? null, perPage: request.query.perPage }, { search: request.query.search?.trim() || null });
+      const page = await listDevelopers(ctx, asOperator(request), { cursor: request.query.cursor ?? null, perPage: request.query.perPage }, { search: request.query.search?.trim() || null });
       return { ...page, tiers: TIER_NAMES.map((name) => ({ name, label: TIERS[name].label })) };
     },
   );
@@ -47,7 +47,7 @@ export function operatorRoutes(app: App, ctx: Context): void {
         response: { 200: Type.Object({ id: Type.String(), email: Type.String(), tier: Type.String() }) },
       },
     },
-    async (request) => setDeveloperTier(ctx, sessionOf(request).principal, { developer: request.params.id, tier: request.body.tier }),
+    async (request) => setDeveloperTier(ctx, asOperator(request), { developer: request.params.id, tier: request.body.tier }),
   );
   app.post(
     '/console/api/operator/developers',
@@ -63,7 +63,7 @@ export function operatorRoutes(app: App, ctx: Context): void {
       },
     },
     async (request) => {
-      const r = await registerDeveloper(ctx, sessionOf(request).principal, { email: request.body.email, password: request.body.password, fullName: request.body.fullName?.trim() || null });
+      const r = await registerDeveloper(ctx, asOperator(request), { email: request.body.email, password: request.body.password, fullName: request.body.fullName?.trim() || null });
       return { id: r.id, email: r.email, isActive: r.isActive, reveal: r.provisioning! };
     },
   );
@@ -73,6 +73,6 @@ export function operatorRoutes(app: App, ctx: Context): void {
   app.put(
     '/console/api/operator/settings',
     { config: op, schema: { hide: true, body: Type.Object({ signUpOpen: Type.Boolean() }, { additionalProperties: false }), response: { 200: Type.Object({ signUpOpen: Type.Boolean() }) } } },
-    async (request) => ({ signUpOpen: await setSignUpOpen(ctx, sessionOf(request).principal, request.body.signUpOpen) }),
+    async (request) => ({ signUpOpen: await setSignUpOpen(ctx, asOperator(request), request.body.signUpOpen) }),
   );
 }

@@ -24,7 +24,6 @@ import { getProject } from '../../core/projects/get-project.js';
 import { listProjects } from '../../core/projects/list-projects.js';
 import { updateProject } from '../../core/projects/update-project.js';
 import { countStats } from '../../core/stats/count-stats.js';
-import { applyRateLimit } from '../rate-limit.js';
 import type { App } from '../typed.js';
 import { developerOf } from './index.js';
 import {
@@ -87,12 +86,10 @@ async function healthProblems(ctx: Context): Promise<string[]> {
 }
 
 export function projectRoutes(app: App, ctx: Context): void {
-  const dev = { console: 'developer' as const };
-  const manage = async (request: Parameters<typeof developerOf>[0], reply: import('fastify').FastifyReply) => {
-    const p = developerOf(request);
-    await applyRateLimit(ctx, reply, 'management', p.userId, p.tier);
-    return p;
-  };
+  const dev = { auth: 'consoleDeveloper' as const };
+  // Changes count against the developer's management rate limit, as on the wire faces.
+  const devWrite = { auth: 'consoleDeveloper' as const, limit: 'management' as const };
+  const manage = async (request: Parameters<typeof developerOf>[0], _reply?: unknown) => developerOf(request);
 
   // The dashboard in one call: counts, the 14-day chart, the checklist's facts, instance health.
   app.get(
@@ -172,7 +169,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   app.post(
     '/console/api/projects',
     {
-      config: dev,
+      config: devWrite,
       schema: {
         hide: true,
         body: Type.Object({ name: ProjectFields.name, description: Type.Optional(ProjectFields.description) }, { additionalProperties: false }),
@@ -187,7 +184,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   app.patch(
     '/console/api/projects/:projectId',
     {
-      config: dev,
+      config: devWrite,
       schema: {
         hide: true,
         params: ProjectParams,
@@ -200,7 +197,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   app.delete(
     '/console/api/projects/:projectId',
     {
-      config: dev,
+      config: devWrite,
       schema: { hide: true, params: ProjectParams, body: Type.Object({ confirm: Type.String({ maxLength: 255 }) }, { additionalProperties: false }), response: { 200: Ok } },
     },
     async (request, reply) => {
@@ -230,7 +227,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   app.post(
     '/console/api/projects/:projectId/keys',
     {
-      config: dev,
+      config: devWrite,
       schema: {
         hide: true,
         params: ProjectParams,
@@ -243,7 +240,7 @@ export function projectRoutes(app: App, ctx: Context): void {
       return { key: keyBody(created), secret: created.key };
     },
   );
-  app.delete('/console/api/projects/:projectId/keys/:id', { config: dev, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
+  app.delete('/console/api/projects/:projectId/keys/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
     await revokeProjectKey(ctx, await manage(request, reply), request.params.projectId, request.params.id);
     return { ok: true };
   });
@@ -268,7 +265,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   app.post(
     '/console/api/projects/:projectId/licenses',
     {
-      config: dev,
+      config: devWrite,
       schema: {
         hide: true,
         params: ProjectParams,
@@ -317,7 +314,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   for (const action of ['revoke', 'reactivate'] as const) {
     app.post(
       `/console/api/projects/:projectId/licenses/:id/${action}`,
-      { config: dev, schema: { hide: true, params: ProjectItemParams, response: { 200: LicenseSchema } } },
+      { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: LicenseSchema } } },
       async (request, reply) => {
         const p = await manage(request, reply);
         const { projectId, id } = request.params;
@@ -325,7 +322,7 @@ export function projectRoutes(app: App, ctx: Context): void {
       },
     );
   }
-  app.delete('/console/api/projects/:projectId/licenses/:id', { config: dev, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
+  app.delete('/console/api/projects/:projectId/licenses/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
     await deleteLicense(ctx, await manage(request, reply), request.params.projectId, request.params.id);
     return { ok: true };
   });
@@ -342,7 +339,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   app.post(
     '/console/api/projects/:projectId/domains',
     {
-      config: dev,
+      config: devWrite,
       schema: {
         hide: true,
         params: ProjectParams,
@@ -359,7 +356,7 @@ export function projectRoutes(app: App, ctx: Context): void {
     },
     async (request, reply) => domainBody(await createDomain(ctx, await manage(request, reply), request.params.projectId, request.body)),
   );
-  app.delete('/console/api/projects/:projectId/domains/:id', { config: dev, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
+  app.delete('/console/api/projects/:projectId/domains/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
     await deleteDomain(ctx, await manage(request, reply), request.params.projectId, request.params.id);
     return { ok: true };
   });
@@ -376,7 +373,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   app.post(
     '/console/api/projects/:projectId/injectables',
     {
-      config: dev,
+      config: devWrite,
       schema: {
         hide: true,
         params: ProjectParams,
@@ -398,7 +395,7 @@ export function projectRoutes(app: App, ctx: Context): void {
     },
     async (request, reply) => injectableBody(await createInjectable(ctx, await manage(request, reply), request.params.projectId, request.body)),
   );
-  app.delete('/console/api/projects/:projectId/injectables/:id', { config: dev, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
+  app.delete('/console/api/projects/:projectId/injectables/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
     await deleteInjectable(ctx, await manage(request, reply), request.params.projectId, request.params.id);
     return { ok: true };
   });

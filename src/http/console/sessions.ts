@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import type { TokenPair } from '../../core/accounts/issue-tokens.js';
 import { NotFound } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
+import type { Tier } from '../../db/schema/index.js';
 import { openSecret, sealSecret, sha256Hex } from '../../lib/crypto.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { toIso } from '../../lib/time.js';
@@ -17,7 +18,7 @@ export interface ConsoleSession {
   principal: Principal;
   email: string;
   fullName: string | null;
-  tier: string;
+  tier: Tier;
 }
 
 export interface SessionSummary {
@@ -86,7 +87,9 @@ export async function resolveSession(ctx: Ctx, token: string): Promise<ConsoleSe
     await ctx.db.updateTable('console_sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
   }
   const principal: Principal =
-    row.kind === 'operator' ? { kind: 'operator', userId: row.user_id } : { kind: 'developer', userId: row.user_id, tier: row.tier, keyId: null };
+    row.kind === 'operator'
+      ? { kind: 'operator', userId: row.user_id, keyId: null, keyPrefix: null }
+      : { kind: 'developer', userId: row.user_id, tier: row.tier, keyId: null, keyPrefix: null };
   return { id: row.id, userId: row.user_id, kind: row.kind, principal, email: row.email, fullName: row.full_name, tier: row.tier };
 }
 

@@ -15,22 +15,38 @@ function Chart({ data }: { data: Dashboard['chart'] }) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!el.current) return;
+    const host = el.current;
     const xs = data.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000);
-    const width = Math.max(280, Math.min(720, el.current.clientWidth || 600));
-    const color = getComputedStyle(document.documentElement).getPropertyValue('--accent').trim() || '#2563eb';
-    const axis = getComputedStyle(document.documentElement).getPropertyValue('--fg').trim() || '#111';
-    const plot = new uPlot(
-      {
-        width,
-        height: 220,
-        series: [{}, { label: 'Runtime checks', stroke: color, width: 2, fill: `${color}22` }],
-        axes: [{ stroke: axis }, { stroke: axis }],
-        legend: { show: false },
-      },
-      [xs, data.map((d) => d.checks)],
-      el.current,
-    );
-    return () => plot.destroy();
+    let plot: uPlot | null = null;
+    // Canvas colours are fixed when drawn: draw again when the theme changes.
+    const draw = () => {
+      plot?.destroy();
+      const css = getComputedStyle(document.documentElement);
+      const color = css.getPropertyValue('--accent').trim() || '#1d4ed8';
+      const fg = css.getPropertyValue('--fg').trim() || '#16181d';
+      const grid = css.getPropertyValue('--line').trim() || '#c9ced8';
+      const width = Math.max(260, Math.min(720, host.clientWidth || 600));
+      const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+      plot = new uPlot(
+        {
+          width,
+          height: 220,
+          scales: { y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
+          series: [{}, { label: 'Runtime checks', stroke: color, width: 2, fill: `${color}33` }],
+          axes: [axis, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 1e6, 1e7] }],
+          legend: { show: false },
+        },
+        [xs, data.map((d) => d.checks)],
+        host,
+      );
+    };
+    draw();
+    const watch = new MutationObserver(draw);
+    watch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => {
+      watch.disconnect();
+      plot?.destroy();
+    };
   }, [data]);
   const total = data.reduce((s, d) => s + d.checks, 0);
   return (

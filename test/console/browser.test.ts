@@ -215,8 +215,10 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     // Dashboard: the plan, the counts, the chart with that check, what is left of the checklist.
     await capture('dashboard', '/console', 'figure.chart canvas');
 
-    // Revoke the license with confirmation.
+    // The license lists where it was used from; then revoke it, with confirmation.
     await page.goto(`${base}/console/projects/${projectId}/licenses`);
+    await page.getByRole('button', { name: 'Used from' }).click();
+    await page.getByRole('list', { name: 'Used from' }).getByText('shop.example.com').waitFor();
     await page.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page.getByRole('button', { name: 'Reactivate' }).waitFor();

@@ -203,7 +203,31 @@ function Keys({ projectId }: { projectId: string }) {
   );
 }
 
+interface Identifier {
+  identifier: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  count: number;
+}
+
+/** Where a license has been used from (its identifiers), fetched when asked for. */
+function UsedFrom({ projectId, licenseId }: { projectId: string; licenseId: string }) {
+  const { data, error } = useLoad(() => api<{ identifiers: Identifier[] }>('GET', `/projects/${projectId}/licenses/${licenseId}`), [licenseId]);
+  if (!data) return <Loading error={error} />;
+  if (data.identifiers.length === 0) return <p>Not used anywhere yet.</p>;
+  return (
+    <ul class="used-from" aria-label="Used from">
+      {data.identifiers.map((i) => (
+        <li>
+          <code>{i.identifier}</code> — {i.count} checks, last {when(i.lastSeenAt)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function Licenses({ projectId }: { projectId: string }) {
+  const [open, setOpen] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const cursor = cursors[cursors.length - 1]!;
@@ -300,8 +324,14 @@ function Licenses({ projectId }: { projectId: string }) {
                   <td>
                     <span class={`badge ${l.status === 'active' ? 'ok' : 'off'}`}>{l.status}</span>
                   </td>
-                  <td>{when(l.expiresAt)}</td>
+                  <td>
+                    {when(l.expiresAt)}
+                    {open === l.id && <UsedFrom projectId={projectId} licenseId={l.id} />}
+                  </td>
                   <td class="actions">
+                    <button type="button" aria-expanded={open === l.id} onClick={() => setOpen(open === l.id ? null : l.id)}>
+                      Used from
+                    </button>{' '}
                     {l.status === 'revoked' ? (
                       <button type="button" onClick={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/reactivate`), reload()))}>
                         Reactivate

@@ -27,6 +27,16 @@ export interface Config {
   expirySweepSeconds: number;
   /** Argon2 memory cost in KiB; lowered only by tests. */
   passwordHashMemoryKib: number;
+  /** Where browsers reach this server (PUBLIC_URL), e.g. https://tollgate.example.com; decides the console cookie and Origin. */
+  publicUrl: string | null;
+  /** TRUST_PROXY: believe X-Forwarded-For/-Proto from the proxy in front (true, a hop count, or addresses). */
+  trustProxy: boolean | number | string;
+  console: {
+    /** A console session ends after this long without a request. */
+    idleSeconds: number;
+    /** ... and this long after sign-in, whatever happens. */
+    absoluteSeconds: number;
+  };
   version: string;
 }
 
@@ -64,6 +74,10 @@ export const ENV_VARS = [
   'LOG_FORMAT',
   'TEST_DATABASE_URL',
   'TEST_REDIS_URL',
+  'PUBLIC_URL',
+  'TRUST_PROXY',
+  'CONSOLE_IDLE_MINUTES',
+  'CONSOLE_SESSION_HOURS',
 ] as const;
 
 export type EnvVar = (typeof ENV_VARS)[number];
@@ -137,6 +151,13 @@ export function toConfig(env: Env): Config {
   if (secret && secret.length < 32) throw new ConfigError('TOLLGATE_SECRET must be at least 32 characters long');
 
   const smtpUrl = env.SMTP_URL?.trim() || null;
+
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
+  if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
+    throw new ConfigError('PUBLIC_URL must be an origin such as https://tollgate.example.com (scheme and host, no path)');
+  }
+  const proxyRaw = env.TRUST_PROXY?.trim() ?? '';
+  const trustProxy: boolean | number | string = /^\d+$/.test(proxyRaw) ? Number(proxyRaw) : proxyRaw === '' ? false : /^(true|false|yes|no|on|off)$/i.test(proxyRaw) ? bool(env, 'TRUST_PROXY')! : proxyRaw;
   const verification = bool(env, 'REQUIRE_EMAIL_VERIFICATION');
 
   return {
@@ -159,6 +180,12 @@ export function toConfig(env: Env): Config {
     http: httpTimeouts(env),
     expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
+    publicUrl,
+    trustProxy,
+    console: {
+      idleSeconds: int(env, 'CONSOLE_IDLE_MINUTES', 30, 1) * 60,
+      absoluteSeconds: int(env, 'CONSOLE_SESSION_HOURS', 12, 1) * 3600,
+    },
     version: '0.1.0',
   };
 }

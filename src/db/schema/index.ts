@@ -1,4 +1,5 @@
 import type { ApiKeysTable } from './api-keys.js';
+import type { ConsoleSessionsTable, InstanceSettingsTable } from './console-sessions.js';
 import type { DomainsTable } from './domains.js';
 import type { EmailVerificationsTable } from './email-verifications.js';
 import type { EventsTable } from './events.js';
@@ -24,6 +25,8 @@ export interface Database {
   injectables: InjectablesTable;
   license_check_counts: LicenseCheckCountsTable;
   runtime_changes: RuntimeChangesTable;
+  console_sessions: ConsoleSessionsTable;
+  instance_settings: InstanceSettingsTable;
 }
 
 export type { Role, Tier } from './users.js';

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertProjectQuota, createProject } from '../../core/projects/create-project.js';
 import { deleteProject } from '../../core/projects/delete-project.js';
 import { getProject } from '../../core/projects/get-project.js';
@@ -6,7 +7,7 @@ import { listProjects } from '../../core/projects/list-projects.js';
 import type { Project } from '../../core/projects/project.js';
 import type { ProjectInput } from '../../core/projects/project-input.js';
 import { updateProject } from '../../core/projects/update-project.js';
-import { Forbidden, invalidField } from '../../core/errors.js';
+import { Forbidden } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
 import type { Routes } from '../typed.js';
 import { asApiCaller } from '../auth.js';
@@ -59,22 +60,28 @@ const ProjectBody = Type.Object(
     webhook_url: NullableText(2048),
     logo_url: NullableText(2048),
     webhook_secret: Type.Optional(Nullable(Type.String({ maxLength: 255, description: 'Signs webhook deliveries; stored encrypted, never returned' }))),
-    meta: Type.Optional(Nullable(Type.Union([Type.Object({}, { additionalProperties: true }), Type.String({ description: 'A JSON object, as text' })]))),
+    meta: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true, description: 'A JSON object (or the same as JSON text)' }))),
     has_paid: Type.Optional(Flag),
   },
   { additionalProperties: false },
 );
 type ProjectBodyType = Static<typeof ProjectBody>;
 
-function metaOf(meta: ProjectBodyType['meta']): Record<string, unknown> | null | undefined {
-  if (typeof meta !== 'string') return meta;
-  try {
-    const m: unknown = JSON.parse(meta);
-    if (m && typeof m === 'object' && !Array.isArray(m)) return m as Record<string, unknown>;
-  } catch {
-    // answered below
+/**
+ * DevPayr clients send `meta` as an object or as JSON text: text holding a JSON object is read as
+ * that object before the schema looks, so every field's problem is reported together.
+ */
+function readMetaText(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  const body = request.body as { meta?: unknown } | undefined;
+  if (body && typeof body === 'object' && typeof body.meta === 'string') {
+    try {
+      const m: unknown = JSON.parse(body.meta);
+      if (m && typeof m === 'object' && !Array.isArray(m)) body.meta = m;
+    } catch {
+      // left as text: the schema refuses it
+    }
   }
-  throw invalidField('meta', 'The meta must be a JSON object.', 'json');
+  done();
 }
 
 function projectInput(b: ProjectBodyType): ProjectInput {
@@ -86,7 +93,7 @@ function projectInput(b: ProjectBodyType): ProjectInput {
     webhookUrl: b.webhook_url,
     logoUrl: b.logo_url,
     webhookSecret: b.webhook_secret,
-    meta: metaOf(b.meta),
+    meta: b.meta,
     hasPaid: b.has_paid === undefined ? undefined : b.has_paid === true || String(b.has_paid) === '1',
   };
 }
@@ -114,7 +121,7 @@ export const devpayrProjectRoutes: Routes = (app, ctx) => {
     {
       config,
       // specs/devpayr.md orders the plan limit before validation: a developer at the limit learns that first.
-      preValidation: async (request) => assertProjectQuota(ctx, asApiCaller(request)),
+      preValidation: [async (request) => assertProjectQuota(ctx, asApiCaller(request)), readMetaText],
       schema: { tags, summary: 'Create a project (global key)', headers: ApiKeyHeaders, body: ProjectBody, response: { 201: SuccessEnvelope(ProjectObject) } },
     },
     async (request, reply) => {
@@ -134,6 +141,7 @@ export const devpayrProjectRoutes: Routes = (app, ctx) => {
       method,
       url: '/api/v1/project/:project',
       config,
+      preValidation: readMetaText,
       schema: { tags, summary: 'Update a project (partial)', headers: ApiKeyHeaders, params: Params, body: ProjectBody, response: one },
       handler: async (request) => {
         const principal = asApiCaller(request);

@@ -1,4 +1,5 @@
 import type { ApiKeysTable } from './api-keys.js';
+import type { AuditLogTable } from './audit-log.js';
 import type { DomainsTable } from './domains.js';
 import type { EmailVerificationsTable } from './email-verifications.js';
 import type { EventsTable } from './events.js';
@@ -9,6 +10,7 @@ import type { ProjectsTable } from './projects.js';
 import type { RefreshTokensTable } from './refresh-tokens.js';
 import type { RuntimeChangesTable } from './runtime-changes.js';
 import type { UsersTable } from './users.js';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable } from './webhook-deliveries.js';
 
 export interface Database {
   users: UsersTable;
@@ -24,6 +26,9 @@ export interface Database {
   injectables: InjectablesTable;
   license_check_counts: LicenseCheckCountsTable;
   runtime_changes: RuntimeChangesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  audit_log: AuditLogTable;
 }
 
 export type { Role, Tier } from './users.js';

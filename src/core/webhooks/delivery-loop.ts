@@ -129,7 +129,6 @@ async function settle(ctx: LoopCtx, owner: string, d: Claimed, r: AttemptResult,
         .set({ status: 'failed', next_attempt_at: null, last_error: 'endpoint disabled after failing without success' })
         .where('project_id', '=', d.project_id)
         .where('status', 'in', ['pending', 'retrying'])
-        .where('id', '!=', d.id)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
         .execute();
       await recordAudit(trx, ctx, SYSTEM, {

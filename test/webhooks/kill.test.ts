@@ -144,10 +144,10 @@ forEachDatabase('webhook delivery across two processes and a kill -9', (kind) =>
       const extra = at.length - (logged.get(id) ?? 0);
       expect(extra, id).toBeGreaterThanOrEqual(0);
       expect(extra, id).toBeLessThanOrEqual(1);
-      if (extra === 1) expect(at[0]).toBeLessThan(killedAt);
+      // An unlogged receipt is an attempt the killed process had in flight: sent within one timeout (2 s) before the kill.
+      // Two processes attempting one delivery at once would also leave one unlogged, at any time.
+      if (extra === 1) expect(at.some((t) => t <= killedAt && t >= killedAt - 2500), id).toBe(true);
       unlogged += extra;
-      // While the process lived, each attempt was made once: nothing arrived twice without a logged retry.
-      expect(at.filter((t) => t < killedAt).length, id).toBeLessThanOrEqual((logged.get(id) ?? 0) + extra);
     }
     expect(unlogged).toBeLessThanOrEqual(IN_FLIGHT);
     const deliveries = await ctx.db.selectFrom('webhook_deliveries').select(['event_id', 'attempts']).where('project_id', '=', projectId).execute();

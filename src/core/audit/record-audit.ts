@@ -22,19 +22,14 @@ export interface AuditEntry {
   changedFields?: string[];
 }
 
-interface Origin {
-  ip: string | null;
-  requestId: string | null;
-}
-
 /** The request a principal came with (absent for the CLI and the server's own work). */
-function originOf(actor: Actor): Origin {
-  const origin = (actor as { origin?: Partial<Origin> | null }).origin;
+function originOf(actor: Actor): { ip: string | null; requestId: string | null } {
+  const origin = actor.kind === 'system' ? undefined : actor.origin;
   return { ip: origin?.ip ?? null, requestId: origin?.requestId ?? null };
 }
 
 function keyPrefixOf(actor: Actor): string | null {
-  return (actor as { keyPrefix?: string | null }).keyPrefix ?? null;
+  return actor.kind === 'system' || actor.kind === 'end_user' ? null : (actor.keyPrefix ?? null);
 }
 
 export function actorType(actor: Actor): ActorType {

@@ -1,7 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Context } from '../../context.js';
 import type { AuditLogTable } from '../../db/schema/audit-log.js';
-import { isUuid } from '../../lib/ids.js';
 import { toIso } from '../../lib/time.js';
 import { Forbidden, invalidField } from '../errors.js';
 import { pageWindow, toPage, type Page, type PageRequest } from '../licenses/cursor-page.js';
@@ -77,7 +76,6 @@ export async function listAuditLog(
   const scoped = principal.kind === 'project_key' ? principal.projectId : filter.projectId;
   if (scoped !== undefined) {
     // A foreign or unknown project is NotFound (projectInScope), never an empty page that confirms nothing.
-    if (!isUuid(scoped)) throw invalidField('project_id', 'The project id is invalid.', 'uuid');
     await projectInScope(ctx, principal, filter.projectId ?? scoped);
     q = q.where('project_id', '=', scoped);
   }

@@ -109,6 +109,8 @@ async function settle(ctx: LoopCtx, owner: string, d: Claimed, r: AttemptResult,
         error: r.error ?? (r.ok ? null : `answered ${r.statusCode}`),
       })
       .execute();
+    // A refusal (no endpoint any more, event gone) says nothing about the endpoint's health.
+    if (final && r.statusCode === null && !r.ok) return;
     if (r.ok) {
       await trx.updateTable('projects').set({ webhook_failing_since: null }).where('id', '=', d.project_id).where('webhook_failing_since', 'is not', null).execute();
       return;

@@ -58,24 +58,30 @@ async function claimDue(ctx: LoopCtx, owner: string, limit: number): Promise<Cla
 
 /** The event's body and the endpoint as it is now (the copy on the delivery once the project is gone). */
 async function prepare(ctx: LoopCtx, d: Claimed) {
-  const event = await ctx.db.selectFrom('events').select(['type', 'payload', 'created_at']).where('id', '=', d.event_id).executeTakeFirst();
-  const project = await ctx.db
-    .selectFrom('projects')
-    .select(['webhook_url', 'webhook_secret_enc', 'webhook_disabled_at'])
-    .where('id', '=', d.project_id)
+  // One round trip: the event, and the project if it still exists.
+  const row = await ctx.db
+    .selectFrom('events as e')
+    .leftJoin('projects as p', 'p.id', 'e.project_id')
+    .select(['e.type', 'e.payload', 'e.created_at', 'p.id as project_id', 'p.webhook_url', 'p.webhook_secret_enc', 'p.webhook_disabled_at', 'p.webhook_failing_since'])
+    .where('e.id', '=', d.event_id)
     .executeTakeFirst();
-  const url = project ? project.webhook_url : d.url;
-  const secretEnc = project ? project.webhook_secret_enc : d.secret_enc;
-  const body = event
-    ? `{"type":${JSON.stringify(event.type)},"timestamp":${JSON.stringify(toIso(event.created_at))},"data":${event.payload}}`
-    : null;
-  return { body, url, secret: secretEnc ? openSecret(ctx.keys.seal, secretEnc) : null, disabled: project?.webhook_disabled_at != null };
+  const exists = row?.project_id != null;
+  const url = exists ? row.webhook_url : d.url;
+  const secretEnc = exists ? row.webhook_secret_enc : d.secret_enc;
+  const body = row ? `{"type":${JSON.stringify(row.type)},"timestamp":${JSON.stringify(toIso(row.created_at))},"data":${row.payload}}` : null;
+  return {
+    body,
+    url,
+    secret: secretEnc ? openSecret(ctx.keys.seal, secretEnc) : null,
+    disabled: exists && row.webhook_disabled_at != null,
+    failing: exists && row.webhook_failing_since != null,
+  };
 }
 
 class LeaseLost extends Error {}
 
 /** Logs the attempt and moves the delivery on, only while this process still holds its lease. */
-async function settle(ctx: LoopCtx, owner: string, d: Claimed, r: AttemptResult, final: boolean): Promise<void> {
+async function settle(ctx: LoopCtx, owner: string, d: Claimed, r: AttemptResult, final: boolean, failing: boolean): Promise<void> {
   const wh = ctx.config.webhooks;
   const attempts = d.attempts + 1;
   const delay = r.ok || final ? null : nextDelay(wh.retrySchedule, attempts);
@@ -112,7 +118,8 @@ async function settle(ctx: LoopCtx, owner: string, d: Claimed, r: AttemptResult,
     // A refusal (no endpoint any more, event gone) says nothing about the endpoint's health.
     if (final && r.statusCode === null && !r.ok) return;
     if (r.ok) {
-      await trx.updateTable('projects').set({ webhook_failing_since: null }).where('id', '=', d.project_id).where('webhook_failing_since', 'is not', null).execute();
+      // Most successes follow successes: only clear a failure streak that was seen.
+      if (failing) await trx.updateTable('projects').set({ webhook_failing_since: null }).where('id', '=', d.project_id).where('webhook_failing_since', 'is not', null).execute();
       return;
     }
     await trx.updateTable('projects').set({ webhook_failing_since: r.attemptedAt }).where('id', '=', d.project_id).where('webhook_failing_since', 'is', null).execute();
@@ -147,7 +154,7 @@ async function settle(ctx: LoopCtx, owner: string, d: Claimed, r: AttemptResult,
 
 /** One claimed delivery: attempt it (unless there is nothing to attempt) and settle it. */
 async function attempt(ctx: LoopCtx, owner: string, d: Claimed): Promise<void> {
-  const { body, url, secret, disabled } = await prepare(ctx, d);
+  const { body, url, secret, disabled, failing } = await prepare(ctx, d);
   const wh = ctx.config.webhooks;
   const refusal = !body ? 'event not found' : !url ? 'the project has no webhook url any more' : disabled ? 'endpoint disabled after failing without success' : null;
   const result: AttemptResult = refusal
@@ -155,7 +162,7 @@ async function attempt(ctx: LoopCtx, owner: string, d: Claimed): Promise<void> {
     : await sendWebhook(url!, { id: d.event_id, body: body!, secret }, { timeoutMs: wh.timeoutMs, allowPrivateNetworks: wh.allowPrivateNetworks, now: () => ctx.clock.now() });
   try {
     // A refusal is final: no retry could change it.
-    await settle(ctx, owner, d, result, refusal !== null);
+    await settle(ctx, owner, d, result, refusal !== null, failing);
   } catch (err) {
     if (err instanceof LeaseLost) ctx.log.warn({ delivery: d.id }, 'webhook delivery lease lapsed during an attempt; its result is dropped');
     else throw err;

@@ -5,7 +5,7 @@ import { Forbidden, invalidField, NotFound } from '../errors.js';
 import { isTier, TIER_NAMES } from '../plans/tiers.js';
 import type { Principal } from '../principal.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { normaliseEmail } from './operators.js';
+import { normaliseEmail } from './account-input.js';
 
 export interface DeveloperTier {
   id: string;

@@ -37,10 +37,45 @@ export interface Config {
     /** ... and this long after sign-in, whatever happens. */
     absoluteSeconds: number;
   };
+  webhooks: WebhookConfig;
+  /** Audit entries older than this are pruned in the background. */
+  auditRetentionDays: number;
   version: string;
 }
 
+export interface WebhookConfig {
+  /** Delays before the 2nd, 3rd ... attempt (ms); after the last one fails the delivery is `failed`. */
+  retrySchedule: number[];
+  /** An attempt not answered (status and first KB) within this is a failure. */
+  timeoutMs: number;
+  /** An endpoint failing this long without one success is disabled. */
+  disableAfterMs: number;
+  /** Deliver to loopback, private and link-local addresses (self-hosted set-ups, tests). */
+  allowPrivateNetworks: boolean;
+  /** How often each process looks for due deliveries. */
+  pollMs: number;
+}
+
 export class ConfigError extends Error {}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `5s`, `30m`, `2h`, `5d` -> milliseconds. */
+export function parseDuration(name: string, raw: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(raw);
+  if (!m) throw new ConfigError(`${name} must be a duration such as 500ms, 5s, 30m, 2h or 5d, got "${raw}"`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = env[name]?.trim();
+  return parseDuration(name, raw ? raw : fallback);
+}
+
+function durations(env: Env, name: string, fallback: string): number[] {
+  const raw = env[name]?.trim() || fallback;
+  return raw.split(',').map((part) => parseDuration(name, part));
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -78,6 +113,12 @@ export const ENV_VARS = [
   'TRUST_PROXY',
   'CONSOLE_IDLE_MINUTES',
   'CONSOLE_SESSION_HOURS',
+  'WEBHOOK_RETRY_SCHEDULE',
+  'WEBHOOK_TIMEOUT',
+  'WEBHOOK_DISABLE_AFTER',
+  'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+  'WEBHOOK_POLL_INTERVAL',
+  'AUDIT_RETENTION_DAYS',
 ] as const;
 
 export type EnvVar = (typeof ENV_VARS)[number];
@@ -186,6 +227,14 @@ export function toConfig(env: Env): Config {
       idleSeconds: int(env, 'CONSOLE_IDLE_MINUTES', 30, 1) * 60,
       absoluteSeconds: int(env, 'CONSOLE_SESSION_HOURS', 12, 1) * 3600,
     },
+    webhooks: {
+      retrySchedule: durations(env, 'WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h'),
+      timeoutMs: duration(env, 'WEBHOOK_TIMEOUT', '10s'),
+      disableAfterMs: duration(env, 'WEBHOOK_DISABLE_AFTER', '5d'),
+      allowPrivateNetworks: bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS') ?? false,
+      pollMs: duration(env, 'WEBHOOK_POLL_INTERVAL', '250ms'),
+    },
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 1),
     version: '0.1.0',
   };
 }

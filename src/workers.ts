@@ -1,5 +1,7 @@
 import type { Context } from './context.js';
+import { startAuditPruner } from './core/audit/prune-audit-log.js';
 import { startExpirySweeper } from './core/licenses/license-expiry.js';
+import { startDeliveryLoop } from './core/webhooks/delivery-loop.js';
 
 /**
  * The background work of a serving process (the command-line tools do not run it). Each
@@ -8,4 +10,6 @@ import { startExpirySweeper } from './core/licenses/license-expiry.js';
  */
 export function startWorkers(ctx: Context): void {
   startExpirySweeper(ctx, ctx.config.expirySweepSeconds * 1000);
+  startDeliveryLoop(ctx);
+  startAuditPruner(ctx);
 }

@@ -20,7 +20,10 @@ forEachDatabase('license expiry announcements', (kind) => {
 
   const expiredEvents = async (projectId: string) =>
     (await s.ctx.db.selectFrom('events').select(['payload', 'owner_id']).where('project_id', '=', projectId).where('type', '=', 'license.expired').execute()).map(
-      (e) => ({ ...(JSON.parse(e.payload) as { license_id: string; title: string; expires_at: string }), owner: e.owner_id }),
+      (e) => {
+        const data = JSON.parse(e.payload) as { id: string; title: string; expires_at: string };
+        return { ...data, license_id: data.id, owner: e.owner_id };
+      },
     );
   const past = (ms: number) => new Date(Date.now() - ms);
 

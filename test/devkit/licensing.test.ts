@@ -46,7 +46,7 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
     expect(del.status).toBe(204);
     expect((await s.request('GET', `${p()}/licenses/${l.id}`, { headers: h })).body).toEqual({ detail: 'License not found' });
     for (const type of ['license.created', 'license.revoked', 'license.reactivated', 'license.deleted']) {
-      expect((await eventsOf(s, t.projectId, type)).map((e) => e.license_id)).toContain(l.id);
+      expect((await eventsOf(s, t.projectId, type)).map((e) => e.id)).toContain(l.id);
     }
   });
 
@@ -74,7 +74,7 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
     expect((await s.request('GET', `${p()}/domains/${a.body.id}`, { headers: h })).body.is_primary).toBe(false);
     const paid = await s.request('PATCH', `${p()}/domains/${a.body.id}`, { headers: h, body: { has_paid: true } });
     expect(paid.body.has_paid).toBe(true);
-    expect((await eventsOf(s, t.projectId, 'domain.paid_changed')).map((e) => e.domain_id)).toEqual([a.body.id]);
+    expect((await eventsOf(s, t.projectId, 'domain.updated')).map((e) => [e.id, e.has_paid])).toEqual([[a.body.id, true]]);
     const listed = await s.request('GET', `${p()}/domains?limit=1`, { headers: h });
     expect(listed.body.domains).toHaveLength(1);
     expect(listed.body.next_cursor).toEqual(expect.any(String));
@@ -85,7 +85,7 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
     expect(wild.body.detail[0].loc).toEqual(['body', 'domain']);
     expect((await s.request('DELETE', `${p()}/domains/${b.body.id}`, { headers: h })).status).toBe(204);
     expect((await s.request('GET', `${p()}/domains/${b.body.id}`, { headers: h })).status).toBe(404);
-    expect((await eventsOf(s, t.projectId, 'domain.removed')).map((e) => e.domain_id)).toEqual([b.body.id]);
+    expect((await eventsOf(s, t.projectId, 'domain.deleted')).map((e) => e.id)).toEqual([b.body.id]);
   });
 
   it('manages injectables, text and base64 file content, never echoing content or secret', async () => {

@@ -53,7 +53,11 @@ forEachDatabase('devpayr licenses', (kind) => {
     expect(row.key_hash).toBe(hashKey(l.uuid));
     expect(JSON.stringify(row)).not.toContain(l.uuid);
     const events = await eventsOf(s, t.projectId, 'license.created');
-    expect(events).toContainEqual({ license_id: l.id, project_id: t.projectId, title: 'Pro seat' });
+    // The license as this face shows it, without its key, masked or not.
+    const event = events.find((e) => e.id === l.id)!;
+    expect(event).toMatchObject({ project_id: t.projectId, title: 'Pro seat', status: 'active', expires_at: FUTURE });
+    expect(event).not.toHaveProperty('key_prefix');
+    expect(JSON.stringify(event)).not.toContain(l.uuid);
     expect(JSON.stringify(events)).not.toContain(l.uuid);
 
     const shown = await s.request('GET', `${base()}/${l.id}`, { headers: key });
@@ -100,8 +104,8 @@ forEachDatabase('devpayr licenses', (kind) => {
     expect(back.body.data).toMatchObject({ status: 'active', revoked_at: null });
     expectEnvelopeError(await s.request('POST', `${base()}/${l.id}/reactivate`, { headers: key }), 403);
 
-    expect((await eventsOf(s, t.projectId, 'license.revoked')).map((e) => e.license_id)).toEqual([l.id]);
-    expect((await eventsOf(s, t.projectId, 'license.reactivated')).map((e) => e.license_id)).toEqual([l.id]);
+    expect((await eventsOf(s, t.projectId, 'license.revoked')).map((e) => e.id)).toEqual([l.id]);
+    expect((await eventsOf(s, t.projectId, 'license.reactivated')).map((e) => e.id)).toEqual([l.id]);
   });
 
   it('derives "expired" at read time; an expired license can be neither revoked nor reactivated', async () => {
@@ -124,7 +128,7 @@ forEachDatabase('devpayr licenses', (kind) => {
     expect(res.body).toMatchObject({ status: 'success', data: null, errors: null });
     expectEnvelopeError(await s.request('GET', `${base()}/${l.id}`, { headers: key }), 404);
     expectEnvelopeError(await s.request('DELETE', `${base()}/${l.id}`, { headers: key }), 404);
-    expect((await eventsOf(s, t.projectId, 'license.deleted')).map((e) => e.license_id)).toEqual([l.id]);
+    expect((await eventsOf(s, t.projectId, 'license.deleted')).map((e) => e.id)).toEqual([l.id]);
   });
 
   it('answers bad input with 422 and field messages', async () => {
@@ -239,7 +243,7 @@ forEachDatabase('devpayr licenses', (kind) => {
     const results = await Promise.all(Array.from({ length: 8 }, () => s.request('POST', `${base()}/${l.id}/revoke`, { headers: key })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 403)).toHaveLength(7);
-    expect((await eventsOf(s, t.projectId, 'license.revoked')).filter((e) => e.license_id === l.id)).toHaveLength(1);
+    expect((await eventsOf(s, t.projectId, 'license.revoked')).filter((e) => e.id === l.id)).toHaveLength(1);
   });
 
   it('keeps titles unique under concurrent creates', async () => {

@@ -45,7 +45,7 @@ forEachDatabase('devpayr projects', (kind) => {
     const patched = await s.request('PATCH', `/api/v1/project/${id}`, { headers: dev.apiKeyHeaders, body: { has_paid: false } });
     expect(patched.status).toBe(200);
     expect(patched.body.data).toMatchObject({ name: 'Desktop App', has_paid: false });
-    const paidEvents = await s.ctx.db.selectFrom('events').select('type').where('project_id', '=', id).where('type', '=', 'project.paid_changed').execute();
+    const paidEvents = await s.ctx.db.selectFrom('events').select('type').where('project_id', '=', id).where('type', '=', 'project.unpaid').execute();
     expect(paidEvents).toHaveLength(1);
 
     // The same project on the devkit face.

@@ -113,7 +113,7 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
         expect(res.body.message).toBe('This license has expired.');
       }
       const events = await s.ctx.db.selectFrom('events').select(['type', 'payload', 'owner_id']).where('type', '=', 'license.expired').execute();
-      const mine = events.filter((e) => JSON.parse(e.payload).license_id === id);
+      const mine = events.filter((e) => JSON.parse(e.payload).id === id);
       expect(mine).toHaveLength(1);
       expect(mine[0]!.owner_id).toBe(dev.userId);
     });

@@ -145,7 +145,7 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
         const res = await s.request(t.method, t.path, { headers: { ...t.headers(), 'content-type': contentType }, rawBody });
         expectRefused(t.face, res, `${probe.label}: ${t.method} ${t.path}`);
       }
-    });
+    }, 90_000); // a 9 MiB body to every body route takes over 30 s on a loaded 2-core machine
   }
 
   it('a wrong value in any field (object, array, NUL byte, 100,000 characters) is refused field by field', async () => {
@@ -174,7 +174,7 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
         }
       }
     }
-  });
+    }, 90_000); // one request per route, id position and bad id: about 20 s on a quiet machine
 
   it('paging and filter parameters out of range or of the wrong type are refused, never a 500', async () => {
     const lists = ROUTES.filter((r) => r.method === 'GET' && !/:[a-z_]+$/.test(r.path) && !r.path.endsWith('/me') && !r.path.endsWith('stats'));

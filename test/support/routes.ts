@@ -57,6 +57,13 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/projects/:project_id/injectables/:injectable_id', face: 'devkit', auth: 'developer' },
   { method: 'PATCH', path: '/api/v1/projects/:project_id/injectables/:injectable_id', face: 'devkit', auth: 'developer', body: { is_active: false } },
   { method: 'DELETE', path: '/api/v1/projects/:project_id/injectables/:injectable_id', face: 'devkit', auth: 'developer' },
+  // devkit: webhooks and the audit log
+  { method: 'PUT', path: '/api/v1/projects/:project_id/webhook', face: 'devkit', auth: 'developer', body: { url: 'http://hooks.invalid/intruder', secret: 'intruder-secret' } },
+  { method: 'GET', path: '/api/v1/projects/:project_id/webhook-deliveries', face: 'devkit', auth: 'developer' },
+  { method: 'GET', path: '/api/v1/projects/:project_id/webhook-deliveries/:delivery_id', face: 'devkit', auth: 'developer' },
+  { method: 'POST', path: '/api/v1/projects/:project_id/webhook-deliveries/:delivery_id/resend', face: 'devkit', auth: 'developer' },
+  { method: 'POST', path: '/api/v1/projects/:project_id/webhook-test', face: 'devkit', auth: 'developer' },
+  { method: 'GET', path: '/api/v1/audit-log', face: 'devkit', auth: 'developer' },
   // operator
   { method: 'PUT', path: '/api/v1/operator/developers/:developer/tier', face: 'devkit', auth: 'operator', body: { tier: 'cloud_premium' } },
   // devpayr: projects
@@ -88,6 +95,12 @@ export const ROUTES: Route[] = [
   { method: 'PUT', path: '/api/v1/project/:project/injectables/:injectable', face: 'devpayr', auth: 'api', body: { is_active: false } },
   { method: 'PATCH', path: '/api/v1/project/:project/injectables/:injectable', face: 'devpayr', auth: 'api', body: { is_active: false } },
   { method: 'DELETE', path: '/api/v1/project/:project/injectables/:injectable', face: 'devpayr', auth: 'api' },
+  // devpayr: webhooks and the audit log
+  { method: 'GET', path: '/api/v1/project/:project/webhook-deliveries', face: 'devpayr', auth: 'api' },
+  { method: 'GET', path: '/api/v1/project/:project/webhook-deliveries/:delivery', face: 'devpayr', auth: 'api' },
+  { method: 'POST', path: '/api/v1/project/:project/webhook-deliveries/:delivery/resend', face: 'devpayr', auth: 'api' },
+  { method: 'POST', path: '/api/v1/project/:project/webhook-test', face: 'devpayr', auth: 'api' },
+  { method: 'GET', path: '/api/v1/project/:project/audit-log', face: 'devpayr', auth: 'api' },
 ];
 
 /** What the victim owns, by path parameter name. */
@@ -133,6 +146,11 @@ export async function seedEstate(s: TestServer, owner: SeededDeveloper): Promise
   const projectKey = await s.request('POST', `/api/v1/projects/${project.id}/api-keys`, { headers: owner.headers, body: { name: 'victim key' } });
   const spareDevKey = await s.request('POST', '/api/v1/auth/developer-keys', { headers: owner.headers, body: { name: 'spare' } });
   if (projectKey.status !== 201 || spareDevKey.status !== 201) throw new Error(`seeding keys: ${projectKey.text} ${spareDevKey.text}`);
+  // A webhook delivery (to a host that never resolves), then no endpoint, so nothing is sent anywhere.
+  const hook = (url: string | null) => s.request('PUT', `/api/v1/projects/${project.id}/webhook`, { headers: owner.headers, body: { url, secret: 'victim-webhook-secret' } });
+  if ((await hook('http://hooks.invalid/victim')).status !== 200) throw new Error('seeding webhook');
+  const delivery = await api('POST', `/api/v1/project/${project.id}/webhook-test`);
+  if ((await hook(null)).status !== 200) throw new Error('clearing webhook');
   return {
     otherProjectId: other.id,
     ids: {
@@ -147,13 +165,18 @@ export async function seedEstate(s: TestServer, owner: SeededDeveloper): Promise
       api_key_id: projectKey.body.id,
       key_id: spareDevKey.body.id,
       developer: owner.userId,
+      delivery_id: delivery.id,
+      delivery: delivery.id,
     },
   };
 }
 
 /** Everything a developer owns, as one comparable text. */
 export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise<string> {
-  const projects = await s.ctx.db.selectFrom('projects').selectAll().where('owner_id', '=', owner.userId).orderBy('id').execute();
+  // Without the delivery loop's own bookkeeping (webhook_failing_since), which no request changes.
+  const projects = (await s.ctx.db.selectFrom('projects').selectAll().where('owner_id', '=', owner.userId).orderBy('id').execute()).map(
+    ({ webhook_failing_since: _f, ...p }) => p,
+  );
   const projectIds = projects.map((p) => p.id);
   const under = async (table: 'licenses' | 'domains' | 'injectables') =>
     projectIds.length ? s.ctx.db.selectFrom(table).selectAll().where('project_id', 'in', projectIds).orderBy('id').execute() : [];

@@ -4,6 +4,7 @@ import { isUuid } from '../../lib/ids.js';
 import { Forbidden, invalidField, NotFound } from '../errors.js';
 import { isTier, TIER_NAMES } from '../plans/tiers.js';
 import type { Principal } from '../principal.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { normaliseEmail } from './account-input.js';
 
 export interface DeveloperTier {
@@ -23,14 +24,18 @@ export async function setDeveloperTier(
 ): Promise<DeveloperTier> {
   if (principal.kind !== 'operator') throw Forbidden('operator_required', 'Insufficient permissions. Platform operator role required.');
   if (!isTier(input.tier)) throw invalidField('tier', `tier must be one of: ${TIER_NAMES.join(', ')}`, 'type_error.enum');
-  const q = ctx.db.updateTable('users').set({ tier: input.tier, updated_at: ctx.clock.now() }).where('role', '=', 'developer');
-  const byId = isUuid(input.developer);
-  const row = await (byId
-    ? q.where('id', '=', input.developer)
-    : q.where('email_scope', '=', 'global').where('email_lower', '=', normaliseEmail(input.developer))
-  )
-    .returning(['id', 'email', 'tier'])
-    .executeTakeFirst();
-  if (!row) throw NotFound('developer');
-  return { id: row.id, email: row.email, tier: row.tier };
+  const tier: Tier = input.tier;
+  return ctx.db.transaction().execute(async (trx) => {
+    const q = trx.updateTable('users').set({ tier, updated_at: ctx.clock.now() }).where('role', '=', 'developer');
+    const byId = isUuid(input.developer);
+    const row = await (byId
+      ? q.where('id', '=', input.developer)
+      : q.where('email_scope', '=', 'global').where('email_lower', '=', normaliseEmail(input.developer))
+    )
+      .returning(['id', 'email', 'tier'])
+      .executeTakeFirst();
+    if (!row) throw NotFound('developer');
+    await recordAudit(trx, ctx, principal, { action: 'developer.tier_set', targetType: 'developer', targetId: row.id, projectId: null, ownerId: row.id, changedFields: ['tier'] });
+    return { id: row.id, email: row.email, tier: row.tier };
+  });
 }

@@ -2,6 +2,8 @@ import type { Context } from '../../context.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { domainData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
@@ -49,9 +51,10 @@ export async function createDomain(ctx: Pick<Context, 'db' | 'clock'>, principal
       await recordEvent(trx, ctx, {
         ownerId: project.ownerId,
         projectId: project.id,
-        type: 'domain.added',
-        payload: { domain_id: row.id, project_id: project.id, domain: row.domain, has_paid: Boolean(row.has_paid) },
+        type: 'domain.created',
+        data: domainData(toDomain(row)),
       });
+      await recordAudit(trx, ctx, principal, { action: 'domain.created', targetType: 'domain', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) });
       return toDomain(row);
     });
   } catch (err) {

@@ -1,10 +1,12 @@
 import type { Context } from '../../context.js';
 import { Conflict } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { domainData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
-import { findDomainRow } from './domain.js';
+import { findDomainRow, toDomain } from './domain.js';
 
 /**
  * Removes the domain. A domain that licenses are pinned to is kept: the schema would unpin
@@ -21,8 +23,9 @@ export async function deleteDomain(ctx: Pick<Context, 'db' | 'clock'>, principal
     await recordEvent(trx, ctx, {
       ownerId: project.ownerId,
       projectId: project.id,
-      type: 'domain.removed',
-      payload: { domain_id: row.id, project_id: project.id, domain: row.domain },
+      type: 'domain.deleted',
+      data: domainData(toDomain(row)),
     });
+    await recordAudit(trx, ctx, principal, { action: 'domain.deleted', targetType: 'domain', targetId: row.id, projectId: project.id, ownerId: project.ownerId });
   });
 }

@@ -3,6 +3,8 @@ import type { Context } from '../../context.js';
 import type { DomainsTable } from '../../db/schema/domains.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { Conflict } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { domainData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
@@ -48,14 +50,9 @@ export async function updateDomain(
         .where('project_id', '=', project.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (Boolean(row.has_paid) !== Boolean(before.has_paid)) {
-        await recordEvent(trx, ctx, {
-          ownerId: project.ownerId,
-          projectId: project.id,
-          type: 'domain.paid_changed',
-          payload: { domain_id: row.id, project_id: project.id, domain: row.domain, has_paid: Boolean(row.has_paid) },
-        });
-      }
+      const fields = Object.keys(changes).filter((k) => k !== 'updated_at');
+      await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'domain.updated', data: domainData(toDomain(row)) });
+      await recordAudit(trx, ctx, principal, { action: 'domain.updated', targetType: 'domain', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: fields });
       await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
       return toDomain(row);
     });

@@ -7,6 +7,9 @@ import { lockAccount } from '../accounts/lock-account.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict, Forbidden, LimitReached } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { endUserData } from '../events/event-data.js';
+import { recordEvent } from '../events/record-event.js';
 import { TIERS } from '../plans/tiers.js';
 import type { Principal } from '../principal.js';
 import { getProject } from '../projects/get-project.js';
@@ -48,6 +51,8 @@ export async function registerEndUser(ctx: RegisterCtx, principal: Principal, pr
         .insertInto('users')
         .values({ id, email, email_scope: project.id, email_lower: normaliseEmail(email), password_hash: passwordHash, full_name: input.fullName, role: 'end_user', project_id: project.id, tier: 'free_starter', is_active: isActive, email_verified_at: null, created_at: now })
         .execute();
+      await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'end_user.registered', data: endUserData({ id, email, fullName: input.fullName, projectId: project.id, isActive, createdAt: now.toISOString() }) });
+      await recordAudit(trx, ctx, principal, { action: 'end_user.registered', targetType: 'end_user', targetId: id, projectId: project.id, ownerId: project.ownerId, changedFields: ['email', 'password', ...(input.fullName ? ['full_name'] : [])] });
       const tokens = await issueTokens(tx, { id, projectId: project.id });
       const token = isActive ? null : await createVerification(tx, id);
       return { tokens, token };

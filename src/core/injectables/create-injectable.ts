@@ -3,6 +3,9 @@ import { randomString, sealSecret, sha256Hex } from '../../lib/crypto.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { injectableData } from '../events/event-data.js';
+import { recordEvent } from '../events/record-event.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { slugify } from '../projects/project-input.js';
@@ -56,7 +59,10 @@ export async function createInjectable(
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return toInjectable(row);
+        const created = toInjectable(row);
+        await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'injectable.created', data: injectableData(created) });
+        await recordAudit(trx, ctx, principal, { action: 'injectable.created', targetType: 'injectable', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: injectableFields(input) });
+        return created;
       });
     } catch (err) {
       const race = err instanceof SlugCollision || (!explicitSlug && isUniqueViolation(err, 'slug'));
@@ -68,3 +74,9 @@ export async function createInjectable(
 }
 
 class SlugCollision extends Error {}
+
+/** The names of the fields given (`file` as `content`); values never reach the audit log. */
+export function injectableFields(input: InjectableInput): string[] {
+  const names = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined).map((k) => (k === 'file' ? 'content' : k));
+  return [...new Set(names)];
+}

@@ -4,6 +4,10 @@ import type { InjectablesTable } from '../../db/schema/injectables.js';
 import { sealSecret, sha256Hex } from '../../lib/crypto.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { Conflict, invalidField } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { injectableData } from '../events/event-data.js';
+import { recordEvent } from '../events/record-event.js';
+import { injectableFields } from './create-injectable.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { findInjectableRow, toInjectable, type Injectable } from './injectable.js';
@@ -53,7 +57,10 @@ export async function updateInjectable(
         .where('project_id', '=', project.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      return toInjectable(row);
+      const after = toInjectable(row);
+      await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'injectable.updated', data: injectableData(after) });
+      await recordAudit(trx, ctx, principal, { action: 'injectable.updated', targetType: 'injectable', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: injectableFields(input) });
+      return after;
     });
   } catch (err) {
     if (isUniqueViolation(err, 'slug')) throw Conflict('slug', 'injectable_slug_taken', SLUG_TAKEN);

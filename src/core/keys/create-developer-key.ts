@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { lockAccount } from '../accounts/lock-account.js';
 import { LimitReached } from '../errors.js';
@@ -31,6 +32,7 @@ export async function createDeveloperKey(ctx: Pick<Context, 'db' | 'clock'>, pri
       .values({ id: uuidv7(now.getTime()), kind: 'developer', user_id: principal.userId, project_id: null, name, key_hash: secret.hash, key_prefix: secret.prefix, is_active: true, created_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await recordAudit(trx, ctx, principal, { action: 'developer_key.created', targetType: 'developer_key', targetId: row.id, projectId: null, ownerId: principal.userId, changedFields: name ? ['name'] : [] });
     return { ...toKeyRecord(row), key: secret.key };
   });
 }

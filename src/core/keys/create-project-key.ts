@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { lockAccount } from '../accounts/lock-account.js';
 import { LimitReached } from '../errors.js';
@@ -44,6 +45,7 @@ export async function createProjectKey(
       .values({ id: uuidv7(now.getTime()), kind: 'project', user_id: principal.userId, project_id: project.id, name, key_hash: secret.hash, key_prefix: secret.prefix, is_active: true, created_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await recordAudit(trx, ctx, principal, { action: 'project_key.created', targetType: 'project_key', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: name ? ['name'] : [] });
     return { ...toKeyRecord(row), key: secret.key };
   });
 }

@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { isUuid } from '../../lib/ids.js';
 import { BadRequest, DomainError } from '../errors.js';
 import { getProject } from '../projects/get-project.js';
@@ -22,12 +23,15 @@ export async function revokeProjectKey(ctx: Pick<Context, 'db' | 'clock'>, princ
     .where('kind', '=', 'project')
     .executeTakeFirst();
   if (!row) throw notFound();
-  const done = await ctx.db
-    .updateTable('api_keys')
-    .set({ is_active: false, revoked_at: ctx.clock.now() })
-    .where('id', '=', row.id)
-    .where('user_id', '=', principal.userId)
-    .where('is_active', '=', true)
-    .executeTakeFirst();
-  if (Number(done.numUpdatedRows) !== 1) throw BadRequest('api_key_inactive', 'API key is already revoked or inactive');
+  await ctx.db.transaction().execute(async (trx) => {
+    const done = await trx
+      .updateTable('api_keys')
+      .set({ is_active: false, revoked_at: ctx.clock.now() })
+      .where('id', '=', row.id)
+      .where('user_id', '=', principal.userId)
+      .where('is_active', '=', true)
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) throw BadRequest('api_key_inactive', 'API key is already revoked or inactive');
+    await recordAudit(trx, ctx, principal, { action: 'project_key.revoked', targetType: 'project_key', targetId: row.id, projectId: project.id, ownerId: principal.userId, changedFields: ['is_active'] });
+  });
 }

@@ -3,6 +3,8 @@ import type { Context } from '../../context.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { isUuid, uuidv7 } from '../../lib/ids.js';
 import { Conflict, invalidField } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { licenseData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
 import { hashKey } from '../keys/secret-key.js';
 import type { Principal } from '../principal.js';
@@ -64,8 +66,9 @@ export async function createLicense(
         ownerId: project.ownerId,
         projectId: project.id,
         type: 'license.created',
-        payload: { license_id: row.id, project_id: project.id, title: row.title },
+        data: licenseData(toLicense(row, now)),
       });
+      await recordAudit(trx, ctx, principal, { action: 'license.created', targetType: 'license', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) });
       return toLicense(row, now);
     });
     return { license, key };

@@ -1,6 +1,9 @@
 import type { Context } from '../../context.js';
 import { NotFound } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { licenseData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
+import { toLicense } from './license.js';
 import { noteRuntimeChange } from './runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
@@ -18,7 +21,8 @@ export async function deleteLicense(ctx: Pick<Context, 'db' | 'clock'>, principa
       ownerId: project.ownerId,
       projectId: project.id,
       type: 'license.deleted',
-      payload: { license_id: row.id, project_id: project.id, title: row.title },
+      data: licenseData(toLicense(row, ctx.clock.now())),
     });
+    await recordAudit(trx, ctx, principal, { action: 'license.deleted', targetType: 'license', targetId: row.id, projectId: project.id, ownerId: project.ownerId });
   });
 }

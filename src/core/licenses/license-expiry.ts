@@ -1,5 +1,8 @@
 import type { Context } from '../../context.js';
 import { uuidv7 } from '../../lib/ids.js';
+import { licenseData } from '../events/event-data.js';
+import { queueDeliveries } from '../events/record-event.js';
+import { toLicense } from './license.js';
 
 /** Licenses announced per transaction: short writes, however many expire at once. */
 const BATCH = 200;
@@ -21,7 +24,8 @@ export async function announceExpiredLicenses(ctx: ExpiryCtx, only?: { licenseId
     let due = ctx.db
       .selectFrom('licenses')
       .innerJoin('projects', 'projects.id', 'licenses.project_id')
-      .select(['licenses.id', 'licenses.project_id', 'licenses.title', 'licenses.expires_at', 'projects.owner_id'])
+      .selectAll('licenses')
+      .select('projects.owner_id')
       .where('licenses.expiry_event_at', 'is', null)
       .where('licenses.expires_at', '<=', now)
       .where('licenses.status', '=', 'active')
@@ -47,10 +51,11 @@ export async function announceExpiredLicenses(ctx: ExpiryCtx, only?: { licenseId
           owner_id: r.owner_id,
           project_id: r.project_id,
           type: 'license.expired',
-          payload: JSON.stringify({ license_id: r.id, title: r.title, expires_at: new Date(r.expires_at!).toISOString() }),
+          payload: JSON.stringify(licenseData(toLicense({ ...r, expiry_event_at: now }, now))),
           created_at: now,
         }));
       if (events.length) await trx.insertInto('events').values(events).execute();
+      await queueDeliveries(trx, events.map((e) => ({ id: e.id, ownerId: e.owner_id, projectId: e.project_id, type: e.type })), now);
       return events.length;
     });
     if (rows.length < BATCH) return announced;

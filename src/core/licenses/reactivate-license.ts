@@ -1,5 +1,7 @@
 import type { Context } from '../../context.js';
 import { Forbidden } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { licenseData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from './runtime-changes.js';
 import type { Principal } from '../principal.js';
@@ -26,12 +28,9 @@ export async function reactivateLicense(ctx: Pick<Context, 'db' | 'clock'>, prin
       throw Forbidden('license_not_revoked', `Only a revoked, unexpired license can be reactivated; ${why}.`);
     }
     await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: before.id });
-    await recordEvent(trx, ctx, {
-      ownerId: project.ownerId,
-      projectId: project.id,
-      type: 'license.reactivated',
-      payload: { license_id: before.id, project_id: project.id, title: before.title },
-    });
-    return toLicense(await findLicenseRow(trx, project.id, before.id), now);
+    const after = toLicense(await findLicenseRow(trx, project.id, before.id), now);
+    await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'license.reactivated', data: licenseData(after) });
+    await recordAudit(trx, ctx, principal, { action: 'license.reactivated', targetType: 'license', targetId: before.id, projectId: project.id, ownerId: project.ownerId, changedFields: ['status'] });
+    return after;
   });
 }

@@ -1,5 +1,7 @@
 import type { Context } from '../../context.js';
 import { Forbidden } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { licenseData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from './runtime-changes.js';
 import type { Principal } from '../principal.js';
@@ -28,12 +30,9 @@ export async function revokeLicense(ctx: Pick<Context, 'db' | 'clock'>, principa
       throw Forbidden('license_not_active', `Only an active license can be revoked; this license is ${status}.`);
     }
     await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: before.id });
-    await recordEvent(trx, ctx, {
-      ownerId: project.ownerId,
-      projectId: project.id,
-      type: 'license.revoked',
-      payload: { license_id: before.id, project_id: project.id, title: before.title },
-    });
-    return toLicense(await findLicenseRow(trx, project.id, before.id), now);
+    const after = toLicense(await findLicenseRow(trx, project.id, before.id), now);
+    await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'license.revoked', data: licenseData(after) });
+    await recordAudit(trx, ctx, principal, { action: 'license.revoked', targetType: 'license', targetId: before.id, projectId: project.id, ownerId: project.ownerId, changedFields: ['status'] });
+    return after;
   });
 }

@@ -5,16 +5,19 @@ import { uuidv7 } from '../../lib/ids.js';
 import { randomString } from '../../lib/crypto.js';
 import { lockAccount } from '../accounts/lock-account.js';
 import { Conflict, Forbidden, LimitReached } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { projectData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
 import { TIERS } from '../plans/tiers.js';
 import type { Principal } from '../principal.js';
 import { checkProjectInput, slugify, type ProjectInput } from './project-input.js';
 import { toProject, type Project } from './project.js';
+import { assertWebhookEndpoint } from '../webhooks/webhook-endpoint.js';
 
 export const PROJECT_LIMIT_MESSAGE =
   'Maximum number of projects reached for your subscription tier. Upgrade to create more projects.';
 
-type CreateCtx = Pick<Context, 'db' | 'clock' | 'keys'>;
+type CreateCtx = Pick<Context, 'db' | 'clock' | 'keys' | 'config'>;
 
 /** Only a developer (token or global key) creates projects; project-scoped keys may not. */
 export function assertMayCreateProject(principal: Principal): asserts principal is Extract<Principal, { kind: 'developer' }> {
@@ -44,6 +47,7 @@ export async function assertProjectQuota(ctx: CreateCtx, principal: Principal): 
 export async function createProject(ctx: CreateCtx, principal: Principal, input: ProjectInput): Promise<Project> {
   assertMayCreateProject(principal);
   checkProjectInput(input, true);
+  if (input.webhookUrl) await assertWebhookEndpoint(ctx, input.webhookUrl);
   const name = input.name!.trim();
   const now = ctx.clock.now();
   const explicitSlug = input.slug ?? null;
@@ -98,8 +102,9 @@ export async function createProject(ctx: CreateCtx, principal: Principal, input:
           ownerId: principal.userId,
           projectId: row.id,
           type: 'project.created',
-          payload: { project_id: row.id, name, slug },
+          data: projectData(toProject(row)),
         });
+        await recordAudit(trx, ctx, principal, { action: 'project.created', targetType: 'project', targetId: row.id, projectId: row.id, ownerId: principal.userId, changedFields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) });
         return toProject(row);
       });
     } catch (err) {

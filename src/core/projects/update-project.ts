@@ -4,16 +4,19 @@ import type { ProjectsTable } from '../../db/schema/projects.js';
 import { sealSecret } from '../../lib/crypto.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { Conflict, Forbidden } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { projectData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { getProject } from './get-project.js';
+import { assertWebhookEndpoint } from '../webhooks/webhook-endpoint.js';
 import { checkProjectInput, type ProjectInput } from './project-input.js';
 import { toProject, type Project } from './project.js';
 
 /** Partial update of the fields given; name stays unique per owner, slug globally. */
 export async function updateProject(
-  ctx: Pick<Context, 'db' | 'clock' | 'keys'>,
+  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config'>,
   principal: Principal,
   projectId: string,
   input: ProjectInput,
@@ -26,7 +29,11 @@ export async function updateProject(
   if (input.slug !== undefined && input.slug !== null) set.slug = input.slug;
   if (input.description !== undefined) set.description = input.description;
   if (input.defaultRedirectUrl !== undefined) set.default_redirect_url = input.defaultRedirectUrl;
-  if (input.webhookUrl !== undefined) set.webhook_url = input.webhookUrl;
+  if (input.webhookUrl !== undefined) {
+    await assertWebhookEndpoint(ctx, input.webhookUrl);
+    // Setting the URL (again) re-enables an endpoint disabled for failing.
+    Object.assign(set, { webhook_url: input.webhookUrl, webhook_disabled_at: null, webhook_failing_since: null });
+  }
   if (input.logoUrl !== undefined) set.logo_url = input.logoUrl;
   if (input.webhookSecret !== undefined) set.webhook_secret_enc = input.webhookSecret ? sealSecret(ctx.keys.seal, input.webhookSecret) : null;
   if (input.meta !== undefined) set.meta = input.meta === null ? null : JSON.stringify(input.meta);
@@ -43,20 +50,14 @@ export async function updateProject(
         .executeTakeFirstOrThrow();
       const after = toProject(row);
       await noteRuntimeChange(trx, ctx, { projectId: after.id, licenseId: null });
-      await recordEvent(trx, ctx, {
-        ownerId: after.ownerId,
-        projectId: after.id,
-        type: 'project.updated',
-        payload: { project_id: after.id, fields: Object.keys(set).filter((k) => k !== 'updated_at' && k !== 'webhook_secret_enc') },
-      });
+      const fields = Object.keys(set)
+        .filter((k) => k !== 'updated_at' && k !== 'webhook_disabled_at' && k !== 'webhook_failing_since')
+        .map((k) => (k === 'webhook_secret_enc' ? 'webhook_secret' : k));
+      await recordEvent(trx, ctx, { ownerId: after.ownerId, projectId: after.id, type: 'project.updated', data: projectData(after) });
       if (after.hasPaid !== before.hasPaid) {
-        await recordEvent(trx, ctx, {
-          ownerId: after.ownerId,
-          projectId: after.id,
-          type: 'project.paid_changed',
-          payload: { project_id: after.id, has_paid: after.hasPaid },
-        });
+        await recordEvent(trx, ctx, { ownerId: after.ownerId, projectId: after.id, type: after.hasPaid ? 'project.paid' : 'project.unpaid', data: projectData(after) });
       }
+      await recordAudit(trx, ctx, principal, { action: 'project.updated', targetType: 'project', targetId: after.id, projectId: after.id, ownerId: after.ownerId, changedFields: fields });
       return after;
     });
   } catch (err) {

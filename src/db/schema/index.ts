@@ -1,5 +1,6 @@
 import type { ApiKeysTable } from './api-keys.js';
 import type { ConsoleSessionsTable, InstanceSettingsTable } from './console-sessions.js';
+import type { AuditLogTable } from './audit-log.js';
 import type { DomainsTable } from './domains.js';
 import type { EmailVerificationsTable } from './email-verifications.js';
 import type { EventsTable } from './events.js';
@@ -10,6 +11,7 @@ import type { ProjectsTable } from './projects.js';
 import type { RefreshTokensTable } from './refresh-tokens.js';
 import type { RuntimeChangesTable } from './runtime-changes.js';
 import type { UsersTable } from './users.js';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable } from './webhook-deliveries.js';
 
 export interface Database {
   users: UsersTable;
@@ -27,6 +29,9 @@ export interface Database {
   runtime_changes: RuntimeChangesTable;
   console_sessions: ConsoleSessionsTable;
   instance_settings: InstanceSettingsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  audit_log: AuditLogTable;
 }
 
 export type { Role, Tier } from './users.js';

@@ -13,6 +13,10 @@ export interface ProjectsTable {
   webhook_secret_enc: string | null;
   /** JSON object text. */
   meta: string | null;
+  /** Since when the endpoint has failed without one success (null while it works). */
+  webhook_failing_since: NullableTimestamp;
+  /** Set when it failed too long; setting the URL again clears it. */
+  webhook_disabled_at: NullableTimestamp;
   is_active: Bool;
   has_paid: Bool;
   created_at: Timestamp;

@@ -9,9 +9,10 @@ import { operatorRoutes } from './operator.js';
 import { healthRoutes } from './health.js';
 import { licensingRoutes } from './licensing.js';
 import { projectRoutes } from './projects.js';
+import { webhookRoutes } from './webhooks.js';
 
 /** The Dev Kit for AI Cloud API face (specs/devkit4ai/cloud-api). */
 export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void> {
   declareFace(app, 'devkit');
-  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes]) routes(app, opts.ctx);
+  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, webhookRoutes]) routes(app, opts.ctx);
 }

@@ -6,6 +6,7 @@ import { injectableRoutes } from './injectables.js';
 import { licenseRoutes } from './licenses.js';
 import { devpayrProjectRoutes } from './projects.js';
 import { runtimeRoutes } from './runtime.js';
+import { devpayrWebhookRoutes } from './webhooks.js';
 
 /** The DevPayr API face (specs/devpayr.md). */
 export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<void> {
@@ -16,5 +17,5 @@ export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<voi
     if (b === undefined ? request.method !== 'GET' && request.method !== 'DELETE' : Array.isArray(b) && b.length === 0) request.body = {};
     done();
   });
-  for (const routes of [runtimeRoutes, devpayrProjectRoutes, licenseRoutes, domainRoutes, injectableRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
+  for (const routes of [runtimeRoutes, devpayrProjectRoutes, licenseRoutes, domainRoutes, injectableRoutes, devpayrWebhookRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
 }

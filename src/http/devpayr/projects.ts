@@ -10,6 +10,7 @@ import { updateProject } from '../../core/projects/update-project.js';
 import { Forbidden } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
 import type { Routes } from '../typed.js';
+import { webhookWarning } from '../../core/webhooks/webhook-endpoint.js';
 import { asApiCaller } from '../auth.js';
 import { Nullable } from '../schemas.js';
 import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
@@ -27,9 +28,11 @@ const ProjectObject = Type.Object({
   has_paid: Type.Boolean(),
   created_at: Type.String(),
   updated_at: Nullable(Type.String()),
+  webhook_warning: Type.Optional(Type.String({ description: 'Present while the project has a webhook URL and no secret: deliveries go unsigned' })),
 });
 
 function projectBody(p: Project) {
+  const warning = webhookWarning(p);
   return {
     id: p.id,
     name: p.name,
@@ -43,6 +46,7 @@ function projectBody(p: Project) {
     has_paid: p.hasPaid,
     created_at: p.createdAt,
     updated_at: p.updatedAt,
+    ...(warning ? { webhook_warning: warning } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ import { checkDomainInput, DOMAIN_TAKEN, type DomainInput } from './domain-input
  * Registers a domain in the project. Uniqueness and "one primary per project" hold under
  * concurrency: both are decided inside one transaction holding the owner's account lock.
  */
-export async function createDomain(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, projectId: string, input: DomainInput): Promise<Domain> {
+export async function createDomain(ctx: Pick<Context, 'db' | 'clock' | 'runtime'>, principal: Principal, projectId: string, input: DomainInput): Promise<Domain> {
   const project = await projectInScope(ctx, principal, projectId);
   const { domain } = checkDomainInput(input, true);
   const now = ctx.clock.now();

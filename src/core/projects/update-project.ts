@@ -13,7 +13,7 @@ import { toProject, type Project } from './project.js';
 
 /** Partial update of the fields given; name stays unique per owner, slug globally. */
 export async function updateProject(
-  ctx: Pick<Context, 'db' | 'clock' | 'keys'>,
+  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'runtime'>,
   principal: Principal,
   projectId: string,
   input: ProjectInput,

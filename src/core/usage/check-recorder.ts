@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Context } from '../../context.js';
-import { randomBytes } from 'node:crypto';
+import { uuidv7 } from '../../lib/ids.js';
 
 export interface CheckRecord {
   projectId: string | null;
@@ -28,25 +28,6 @@ interface SeenIdentifier {
   lastAt: Date;
 }
 
-/** UUID v7 ids for one flush from one draw of randomness (one draw per row showed up in profiles). */
-class UuidBatch {
-  private readonly pool: Buffer;
-  private offset = 0;
-  constructor(count: number) {
-    this.pool = randomBytes(Math.max(1, count) * 10);
-  }
-  next(ms: number): string {
-    const b = Buffer.alloc(16);
-    b.writeUIntBE(ms, 0, 6);
-    this.pool.copy(b, 6, this.offset, this.offset + 10);
-    this.offset += 10;
-    b[6] = (b[6]! & 0x0f) | 0x70;
-    b[8] = (b[8]! & 0x3f) | 0x80;
-    const h = b.toString('hex');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
-}
-
 /** How often the recorder hands rows to the database (a part of what is due each time). */
 export const TICK_MS = 5_000;
 const MINUTE_MS = 60_000;
@@ -71,7 +52,8 @@ const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolv
  * exactly once; sightings are handed over when their minute ends too. What is due is trickled out over
  * the following minute, a twelfth every TICK_MS, so the write load is even instead of a
  * burst at each minute: under steady traffic it follows the number of distinct installs,
- * not of requests. flush() (and closing the context) writes everything at once. A crash
+ * not of requests. flush() (and closing the context, whose RuntimeState owns the recorder)
+ * writes everything at once. A crash
  * loses at most the last two minutes of statistics.
  */
 export class CheckRecorder {
@@ -190,14 +172,13 @@ export class CheckRecorder {
         )
         .execute();
     }
-    const ids = new UuidBatch(seen.length);
     for (let i = 0; i < seen.length; i += ROWS_PER_STATEMENT) {
       await yieldToRequests();
       await this.ctx.db
         .insertInto('license_identifiers')
         .values(
           seen.slice(i, i + ROWS_PER_STATEMENT).map((s) => ({
-            id: ids.next(s.firstAt.getTime()),
+            id: uuidv7(s.firstAt.getTime()),
             license_id: s.licenseId,
             identifier: s.identifier,
             base_domain: s.baseDomain,
@@ -215,18 +196,4 @@ export class CheckRecorder {
         .execute();
     }
   }
-}
-
-const recorders = new WeakMap<Context, CheckRecorder>();
-
-/** The context's recorder, created on first use; the context's close() flushes it. */
-export function checkRecorder(ctx: Context): CheckRecorder {
-  let r = recorders.get(ctx);
-  if (!r) {
-    const created = new CheckRecorder(ctx);
-    recorders.set(ctx, created);
-    ctx.onClose(() => created.flush());
-    r = created;
-  }
-  return r;
 }

@@ -42,6 +42,8 @@ export interface LicenseOptions {
   allowedIps?: string | null;
   allowedCountries?: string | null;
   isTest?: boolean;
+  /** Note the runtime change createLicense notes (default); off for a schema older than migration 009. */
+  note?: boolean;
 }
 
 export async function seedLicense(ctx: Context, projectId: string, o: LicenseOptions = {}): Promise<{ id: string; key: string }> {
@@ -71,7 +73,7 @@ export async function seedLicense(ctx: Context, projectId: string, o: LicenseOpt
         updated_at: null,
       })
       .execute();
-    await noteRuntimeChange(trx, ctx, { projectId, licenseId: id, keyHash: hashKey(key) });
+    if (o.note !== false) await noteRuntimeChange(trx, ctx, { projectId, licenseId: id, keyHash: hashKey(key) });
   });
   return { id, key };
 }

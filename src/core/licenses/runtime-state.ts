@@ -62,6 +62,7 @@ export class RuntimeState {
   readonly expiryAnnounced = new Set<string>();
   private readonly identifiers = new Map<string, Identifier | null>();
   private readonly push: RuntimePush | null;
+  private pushing: Promise<void> | null = null;
 
   constructor(ctx: Pick<Context, 'db' | 'log' | 'clock' | 'redis'>) {
     this.store = new SnapshotStore(ctx);
@@ -71,7 +72,7 @@ export class RuntimeState {
 
   /** Starts the feed, the key filter and the push (a serving process calls it at startup; the first check otherwise). */
   start(): Promise<void> {
-    void this.push?.start();
+    if (!this.pushing) this.pushing = this.push?.start() ?? Promise.resolve();
     return this.store.start();
   }
 

@@ -77,6 +77,9 @@ pgOnly('runtime changes across three processes on one PostgreSQL', () => {
   let redis: { url: string; kill: () => Promise<void> };
   const groups: Record<'redis' | 'polling', { main: TestServer; children: ServerProcess[]; urls: string[] }> = {} as never;
   let dev: SeededDeveloper;
+  /** Every child as soon as it is up, so that a failed setup still stops them all. */
+  const spawned: ServerProcess[] = [];
+  const track = (p: ServerProcess) => (spawned.push(p), p);
 
   beforeAll(async () => {
     const scratch = await createScratchDatabase();
@@ -88,8 +91,8 @@ pgOnly('runtime changes across three processes on one PostgreSQL', () => {
         const env: Record<string, string> = name === 'redis' ? { REDIS_URL: redis.url } : {};
         const [main, ...children] = await Promise.all([
           startServer('postgres', { databaseUrl: scratch.url, env }),
-          spawnServer(scratch.url, { env }),
-          spawnServer(scratch.url, { env }),
+          spawnServer(scratch.url, { env }).then(track),
+          spawnServer(scratch.url, { env }).then(track),
         ]);
         groups[name] = { main: main as TestServer, children: children as ServerProcess[], urls: [(main as TestServer).url, ...(children as ServerProcess[]).map((c) => c.url)] };
       }),
@@ -98,12 +101,10 @@ pgOnly('runtime changes across three processes on one PostgreSQL', () => {
   }, 240_000);
 
   afterAll(async () => {
-    for (const g of Object.values(groups)) {
-      await Promise.all(g.children.map((c) => c.stop()));
-      await g.main.close();
-    }
-    await redis.kill();
-    await drop();
+    await Promise.all(spawned.map((c) => c.stop()));
+    for (const g of Object.values(groups)) await g.main.close();
+    await redis?.kill();
+    await drop?.();
   });
 
   /** `trials` changes, alternately revoke and reactivate, each made through the next process; the ms each process took to answer it. */

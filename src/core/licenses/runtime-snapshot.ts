@@ -189,6 +189,12 @@ export class SnapshotStore implements FeedListener {
     return this.started;
   }
 
+  /** Resolves once the key filter has been filled (or has given up). */
+  async filled(): Promise<void> {
+    await this.start();
+    await this.filling;
+  }
+
   /**
    * The snapshot of a key hash; null for a key no license has. Answered from memory while
    * the feed is current: a cached snapshot, or the key filter's "no such key".

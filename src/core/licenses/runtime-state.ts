@@ -76,6 +76,11 @@ export class RuntimeState {
     return this.store.start();
   }
 
+  /** Resolves once the key filter is filled (tools and the bench wait for it; serving does not). */
+  ready(): Promise<void> {
+    return this.store.filled();
+  }
+
   /** A change in a transaction of this process (runtime-changes.ts): dropped here now, pushed to the others. */
   noted(change: RuntimeChange, seq: number): void {
     this.store.noted(change, seq);

@@ -13,8 +13,11 @@ export const RUNTIME_CORS = {
   maxAge: 600,
 } satisfies FastifyCorsOptions;
 
-/** What a non-preflight runtime answer carries (the fast lane writes it itself; runtime.ts). */
-export const RUNTIME_CORS_HEADERS = { 'access-control-allow-origin': '*' } as const;
+/**
+ * What a non-preflight runtime answer carries through the plugin (options chosen per request
+ * add `Vary: Origin`); the fast lane (devpayr/runtime.ts) writes the same itself.
+ */
+export const RUNTIME_CORS_HEADERS = { vary: 'Origin', 'access-control-allow-origin': '*' } as const;
 
 /** The devpayr management routes (X-API-KEY, called from the vendor's servers): no CORS, as the spec has it. */
 function isDevpayrManagement(path: string): boolean {

@@ -1,6 +1,7 @@
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import { faceOfPath } from './pipeline.js';
 
 /** The two runtime routes: what delivered software calls from any page (specs/devpayr.md, CORS). */
 export const RUNTIME_PATHS = new Set(['/api/v1/project/has-paid', '/api/v1/injectable/stream']);
@@ -19,16 +20,13 @@ export const RUNTIME_CORS = {
  */
 export const RUNTIME_CORS_HEADERS = { vary: 'Origin', 'access-control-allow-origin': '*' } as const;
 
-/** The devpayr management routes (X-API-KEY, called from the vendor's servers): no CORS, as the spec has it. */
-function isDevpayrManagement(path: string): boolean {
-  return path === '/api/v1/project' || path.startsWith('/api/v1/project/') || path === '/api/v1/projects';
-}
 
 /**
  * CORS for both faces through @fastify/cors, options chosen by path: the runtime routes
  * allow any origin (RUNTIME_CORS); the devkit face, called directly by browser clients (the
  * Starter Kit's pages) with bearer tokens and no cookies, allows any origin unless
- * CORS_ORIGINS lists the allowed ones; the devpayr management routes allow none.
+ * CORS_ORIGINS lists the allowed ones; the devpayr management routes (X-API-KEY, called
+ * from the vendor's servers) allow none, as the spec has it.
  */
 export async function registerCors(app: FastifyInstance, config: Pick<Config, 'corsOrigins'>): Promise<void> {
   const devkit: FastifyCorsOptions = {
@@ -45,7 +43,7 @@ export async function registerCors(app: FastifyInstance, config: Pick<Config, 'c
       const url = req.url ?? '';
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
-      callback(null, RUNTIME_PATHS.has(path) ? RUNTIME_CORS : isDevpayrManagement(path) ? none : devkit);
+      callback(null, RUNTIME_PATHS.has(path) ? RUNTIME_CORS : faceOfPath(path) === 'devpayr' ? none : devkit);
     },
   });
 }

@@ -8,7 +8,7 @@ import { deliverableInjectables } from '../../core/injectables/delivery.js';
 import { checkLicense, type RefusalOutcome, type RuntimeCheck, type RuntimeCheckInput } from '../../core/licenses/check-license.js';
 import { projectInScope } from '../../core/licenses/project-scope.js';
 import type { Context } from '../../context.js';
-import { header, requireApiKey } from '../auth.js';
+import { asApiCaller } from '../auth.js';
 import { RUNTIME_CORS_HEADERS } from '../cors.js';
 import type { Routes } from '../typed.js';
 import { envelopeError } from './errors.js';
@@ -146,18 +146,17 @@ type Replayable = IncomingMessage & { [REPLAY]?: Buffer };
 
 export const runtimeRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: runtime'];
-  const security = [{ licenseKey: [] }];
 
   app.post(
     '/api/v1/project/has-paid',
     {
+      config: { auth: 'license' },
       preParsing: async (request, _reply, payload) => {
         const body = (request.raw as Replayable)[REPLAY];
         return body === undefined ? payload : Readable.from([body]);
       },
       schema: {
         tags,
-        security,
         summary: 'Runtime check: is this license valid here, and has its project been paid for?',
         querystring: RuntimeQuery,
         response: { 200: HasPaidResponse },
@@ -173,9 +172,9 @@ export const runtimeRoutes: Routes = (app, ctx) => {
     app[method](
       '/api/v1/injectable/stream',
       {
+        config: { auth: 'license' },
         schema: {
           tags,
-          security,
           summary: "The license's project's injectables in delivery form (only_if_paid ones only when paid)",
           querystring: RuntimeQuery,
           response: { 200: StreamResponse },
@@ -192,17 +191,16 @@ export const runtimeRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/project/:project/has-paid',
     {
+      config: { auth: 'apiKey' },
       schema: {
         tags,
-        security: [{ apiKey: [] }],
         summary: "The project's paid flag, for the vendor's own tooling",
         params: Type.Object({ project: Type.String() }),
         response: { 200: HasPaidResponse },
       },
     },
     async (request) => {
-      const principal = await requireApiKey(ctx, request);
-      const project = await projectInScope(ctx, principal, request.params.project);
+      const project = await projectInScope(ctx, asApiCaller(request), request.params.project);
       return {
         status: 'success' as const,
         message: paidMessage(project.hasPaid),

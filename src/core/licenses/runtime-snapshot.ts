@@ -201,13 +201,27 @@ export class SnapshotStore implements FeedListener {
    */
   get(keyHash: string): Promise<LicenseSnapshot | null> {
     const now = performance.now();
-    if (this.feed.isCurrent(now)) {
-      const hit = this.snapshots.get(keyHash);
-      if (hit && now - hit.loadedAt < MAX_AGE_MS && !(hit.value && this.pendingProjects.size && this.pendingProjects.has(hit.value.project.id))) {
-        return Promise.resolve(hit.value);
-      }
-      if (!hit && this.filterReady && !this.filter.has(keyHash)) return Promise.resolve(null);
+    if (this.feed.isCurrent(now)) return this.fromMemory(keyHash, now) ?? this.loadShared(keyHash);
+    // The feed is late (a busy event loop delays its timer): one poll, shared by every check
+    // waiting here, makes memory current again, instead of every check reading the database.
+    if (!this.started) return this.loadShared(keyHash);
+    return this.feed.poll().then(() => {
+      const after = performance.now();
+      return (this.feed.isCurrent(after) ? this.fromMemory(keyHash, after) : undefined) ?? this.loadShared(keyHash);
+    });
+  }
+
+  /** The answer memory holds while the feed is current: a kept snapshot, or the filter's "no such key". */
+  private fromMemory(keyHash: string, now: number): Promise<LicenseSnapshot | null> | undefined {
+    const hit = this.snapshots.get(keyHash);
+    if (hit && now - hit.loadedAt < MAX_AGE_MS && !(hit.value && this.pendingProjects.size && this.pendingProjects.has(hit.value.project.id))) {
+      return Promise.resolve(hit.value);
     }
+    if (!hit && this.filterReady && !this.filter.has(keyHash)) return Promise.resolve(null);
+    return undefined;
+  }
+
+  private loadShared(keyHash: string): Promise<LicenseSnapshot | null> {
     const pending = this.loading.get(keyHash);
     if (pending) return pending;
     const load = this.load(keyHash).finally(() => this.loading.delete(keyHash));

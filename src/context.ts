@@ -4,6 +4,7 @@ import type { Config, Dialect } from './config.js';
 import { RuntimeState } from './core/licenses/runtime-state.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createPasswords, type Passwords } from './core/accounts/passwords.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
@@ -28,6 +29,8 @@ export interface Context {
   keys: Keys;
   /** The runtime check's state between requests (snapshots, change feed, statistics). */
   runtime: RuntimeState;
+  /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
+  passwords: Passwords;
   /** Runs `fn` when the context closes (background workers register their flush here). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -42,7 +45,7 @@ export interface ContextOverrides {
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = overrides.log ?? createLogger(config.logLevel, config.logFormat);
   const secret = loadServerSecret(config.secret, config.dataDir);
   const database = openDatabase(config);
   const closers: Array<() => Promise<void> | void> = [];
@@ -71,6 +74,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
     runtime: undefined as unknown as RuntimeState,
+    passwords: createPasswords(config),
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Context } from '../../context.js';
-import { uuidv7 } from '../../lib/ids.js';
+import { UuidBatch } from '../../lib/ids.js';
 
 export interface CheckRecord {
   projectId: string | null;
@@ -172,13 +172,14 @@ export class CheckRecorder {
         )
         .execute();
     }
+    const ids = new UuidBatch(seen.length);
     for (let i = 0; i < seen.length; i += ROWS_PER_STATEMENT) {
       await yieldToRequests();
       await this.ctx.db
         .insertInto('license_identifiers')
         .values(
           seen.slice(i, i + ROWS_PER_STATEMENT).map((s) => ({
-            id: uuidv7(s.firstAt.getTime()),
+            id: ids.next(s.firstAt.getTime()),
             license_id: s.licenseId,
             identifier: s.identifier,
             base_domain: s.baseDomain,

@@ -1,39 +1,60 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 /**
- * `npm run bench`: the paid-install check against a bare node:http server on the same
- * machine, same load generator, same connections. Servers run as child processes so the
- * load generator does not share their event loop. Ends with the one summary line.
+ * `npm run bench`: the paid-install check against a bare node:http server answering the same
+ * JSON. Both servers stay up and are driven in turn (bare, Tollgate, bare, Tollgate …) for
+ * several rounds, so drift of a shared machine hits both alike; each round's Tollgate figure
+ * is divided by the bare figure of the run just before it, and the median of those ratios is
+ * reported. Beside requests per second (which the load generator, on the same cores,
+ * distorts), the server's own CPU time per request (user + sys from /proc, over the requests
+ * it answered) is the figure that says what a check costs.
+ *
+ * Scenarios: SQLite and PostgreSQL, 1,000 and 1,000,000 licenses, warm keys (a sample of
+ * 5,000 real keys, cached after the warm-up) and unknown keys (a fresh random key per
+ * request). BENCH_QUICK=1 runs 100,000 instead of 1,000,000 licenses, PostgreSQL only at
+ * 1,000, and shorter rounds. The last line is the headline: SQLite, warm keys, most licenses.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
+const QUICK = process.env.BENCH_QUICK === '1';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 3));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 5));
 const WARMUP = 2;
+// The warm-up also passes once over every sample key before any measured run.
+const BIG = QUICK ? 100_000 : 1_000_000;
+const PROJECTS = 1_000;
+const CLK_TCK = 100;
 
-interface Ready {
-  port: number;
-  seedMs?: number;
-  sample?: Array<{ key: string; domain: string }>;
+interface Sample {
+  key: string;
+  domain: string;
 }
-
-interface Figures {
+interface Run {
   rps: number;
-  p50: number;
   p99: number;
-  non2xx: number;
-  errors: number;
+  /** Server CPU microseconds per answered request. */
+  cpuUs: number;
+}
+interface Server {
+  child: ChildProcess;
+  port: number;
 }
 
-function start(script: string, args: string[] = []): Promise<{ child: ChildProcess; ready: Ready }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+function launch(script: string, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; ready: any }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (line.startsWith('READY ')) resolve({ child, ready: JSON.parse(line.slice(6)) as Ready });
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('READY ')) resolve({ child, ready: JSON.parse(line.slice(6)) });
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
   });
@@ -41,71 +62,167 @@ function start(script: string, args: string[] = []): Promise<{ child: ChildProce
 
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
     child.removeAllListeners('exit');
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
 }
 
-async function drive(port: number, sample: Ready['sample'], seconds: number): Promise<Figures> {
-  const url = `http://127.0.0.1:${port}`;
+/** user + sys CPU of a process in microseconds (/proc/<pid>/stat, fields 14 and 15). */
+function cpuUs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+}
+
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** `seconds` of load, or with `amount`, that many requests (the warm-up's pass over every sample key). */
+async function drive(server: Server, keys: 'warm' | 'unknown' | 'none', sample: Sample[], seconds: number, amount?: number): Promise<Run> {
   let i = 0;
+  const before = cpuUs(server.child.pid!);
   const result = await autocannon({
-    url,
+    url: `http://127.0.0.1:${server.port}`,
     connections: CONNECTIONS,
-    duration: seconds,
+    ...(amount !== undefined ? { amount } : { duration: seconds }),
     requests: [
       {
         method: 'POST',
         path: '/api/v1/project/has-paid',
         setupRequest: (req) => {
-          // Keys in turn across the whole sample: most checks miss the short-lived cache.
-          const s = sample?.length ? sample[i++ % sample.length]! : null;
+          const s = keys === 'warm' ? sample[i++ % sample.length]! : keys === 'unknown' ? { key: randomUUID(), domain: 'p1.example.com' } : null;
           return {
             ...req,
-            headers: {
-              'content-type': 'application/json',
-              accept: 'application/json',
-              ...(s ? { 'x-license-key': s.key, 'x-devpayr-domain': s.domain } : {}),
-            },
+            headers: { 'content-type': 'application/json', accept: 'application/json', ...(s ? { 'x-license-key': s.key, 'x-devpayr-domain': s.domain } : {}) },
             body: '{}',
           };
         },
       },
     ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const cpu = cpuUs(server.child.pid!) - before;
+  const answered = result['2xx'] + result.non2xx;
+  const expectedStatus = keys === 'unknown' ? 403 : 200;
+  const wrong = keys === 'unknown' ? result['2xx'] : result.non2xx;
+  if (wrong || result.errors) throw new Error(`load run saw ${wrong} answers other than ${expectedStatus} and ${result.errors} errors`);
+  return { rps: result.requests.average, p99: result.latency.p99, cpuUs: cpu / Math.max(1, answered) };
 }
 
-async function measure(label: string, script: string, args: string[] = []): Promise<Figures> {
-  const { child, ready } = await start(script, args);
-  try {
-    if (ready.seedMs !== undefined) console.log(`${label}: seeded in ${(ready.seedMs / 1000).toFixed(1)} s`);
-    // Statistics of a minute are written during the next one: measuring from just after a
-    // minute boundary puts that steady-state write load inside the window.
-    const warmup = ready.seedMs === undefined ? WARMUP : Math.max(WARMUP, Math.ceil(60 - ((Date.now() / 1000) % 60)) + 1);
-    await drive(ready.port, ready.sample, warmup);
-    const f = await drive(ready.port, ready.sample, DURATION);
-    console.log(
-      `${label}: ${Math.round(f.rps)} req/s  p50=${f.p50} ms  p99=${f.p99} ms` + (f.non2xx || f.errors ? `  non-2xx=${f.non2xx} errors=${f.errors}` : ''),
-    );
-    if (f.non2xx || f.errors) throw new Error(`${label}: the load run saw failed requests`);
-    return f;
-  } finally {
-    await stop(child);
-  }
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+
+interface Result {
+  db: string;
+  licenses: number;
+  keys: 'warm' | 'unknown';
+  ratio: number;
+  cpuRatio: number;
+  p99: number;
+  bareP99: number;
+  cpuUs: number;
+  bareCpuUs: number;
 }
+
+/** Rounds of bare, Tollgate-warm, bare, Tollgate-unknown; each Tollgate run against the bare run just before it. */
+async function compare(bare: Server, tollgate: Server, sample: Sample[], db: string, licenses: number): Promise<Result[]> {
+  await drive(bare, 'none', sample, WARMUP);
+  // Every sample key once (so all are cached however slow the machine is), then the timed warm-up.
+  await drive(tollgate, 'warm', sample, 0, sample.length);
+  await drive(tollgate, 'warm', sample, WARMUP);
+  await drive(tollgate, 'unknown', sample, 1);
+  const runs: Record<'warm' | 'unknown', Array<{ t: Run; b: Run }>> = { warm: [], unknown: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const keys of ['warm', 'unknown'] as const) {
+      const b = await drive(bare, 'none', sample, SECONDS);
+      const t = await drive(tollgate, keys, sample, SECONDS);
+      runs[keys].push({ t, b });
+    }
+  }
+  return (['warm', 'unknown'] as const).map((keys) => {
+    const rs = runs[keys];
+    const ratios = rs.map(({ t, b }) => t.rps / b.rps);
+    const cpuRatios = rs.map(({ t, b }) => b.cpuUs / t.cpuUs);
+    const res: Result = {
+      db,
+      licenses,
+      keys,
+      ratio: median(ratios),
+      cpuRatio: median(cpuRatios),
+      p99: median(rs.map((x) => x.t.p99)),
+      bareP99: median(rs.map((x) => x.b.p99)),
+      cpuUs: median(rs.map((x) => x.t.cpuUs)),
+      bareCpuUs: median(rs.map((x) => x.b.cpuUs)),
+    };
+    console.log(
+      `  ${db} ${licenses} licenses, ${keys} keys: ${Math.round(median(rs.map((x) => x.t.rps)))} req/s (bare ${Math.round(median(rs.map((x) => x.b.rps)))}), ` +
+        `cpu ${res.cpuUs.toFixed(1)} µs/req (bare ${res.bareCpuUs.toFixed(1)}), p99 ${res.p99} ms (bare ${res.bareP99}); ` +
+        `ratio ${res.ratio.toFixed(2)} [${spread(ratios)}], cpu_ratio ${res.cpuRatio.toFixed(2)} [${spread(cpuRatios)}]`,
+    );
+    return res;
+  });
+}
+
+async function dropPostgres(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`drop database if exists ${name} with (force)`);
+  await client.end();
+}
+
+const scenarios: Array<{ db: 'sqlite' | 'postgres'; licenses: number }> = [
+  { db: 'sqlite', licenses: 1_000 },
+  { db: 'postgres', licenses: 1_000 },
+  ...(QUICK ? [] : [{ db: 'postgres' as const, licenses: BIG }]),
+  { db: 'sqlite', licenses: BIG },
+];
 
 console.log(
-  `bench: ${CONNECTIONS} connections, ${DURATION} s per run after a warm-up of ${WARMUP} s (has-paid: until just past the next minute), loopback, SQLite`,
+  `bench: ${CONNECTIONS} connections, loopback; ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario after a ${WARMUP} s warm-up${QUICK ? ' (quick)' : ''}`,
 );
-const bare = await measure('bare node:http', 'bare-server.ts');
-const summaries: string[] = [];
-for (const licenses of [1_000, 100_000]) {
-  const f = await measure(`has-paid, ${licenses} licenses / 1000 projects`, 'tollgate-server.ts', [String(licenses), '1000']);
-  const ratio = f.rps / bare.rps;
-  console.log(`  ratio vs bare: ${ratio.toFixed(2)}  (goal >= 0.5, p99 < 20 ms)`);
-  summaries.push(`has-paid vs bare: ratio=${ratio.toFixed(2)} p99_ms=${f.p99} licenses=${licenses}`);
+const bareStarted = await launch('bare-server.ts', []);
+const bare: Server = { child: bareStarted.child, port: bareStarted.ready.port };
+const results: Result[] = [];
+const rss: string[] = [];
+try {
+  for (const s of scenarios) {
+    const seeded = await launch('seed-db.ts', [s.db, String(s.licenses), String(PROJECTS)]);
+    console.log(`${s.db}, ${s.licenses} licenses / ${PROJECTS} projects: seeded in ${(seeded.ready.seedMs / 1000).toFixed(1)} s`);
+    const started = await launch('tollgate-server.ts', [], { DATABASE_URL: seeded.ready.databaseUrl, DATA_DIR: seeded.ready.dataDir });
+    const tollgate: Server = { child: started.child, port: started.ready.port };
+    try {
+      results.push(...(await compare(bare, tollgate, seeded.ready.sample, s.db, s.licenses)));
+      const peak = peakRssMb(tollgate.child.pid!);
+      rss.push(`${s.db} ${s.licenses}: ${peak.toFixed(0)} MB`);
+      console.log(`  peak RSS of the server: ${peak.toFixed(0)} MB`);
+    } finally {
+      await stop(tollgate.child);
+      if (s.db === 'postgres') await dropPostgres(seeded.ready.databaseUrl);
+      fs.rmSync(seeded.ready.dataDir, { recursive: true, force: true });
+    }
+  }
+} finally {
+  await stop(bare.child);
 }
-console.log(summaries[0]);
-console.log(summaries[1]);
+
+const small = (db: string, keys: string) => results.find((r) => r.db === db && r.keys === keys && r.licenses === 1_000)!;
+console.log('');
+console.log(`peak server RSS: ${rss.join(', ')}`);
+for (const r of results) {
+  const flat = r.licenses === 1_000 ? '' : ` vs_1k=${(r.cpuUs / small(r.db, r.keys).cpuUs).toFixed(2)}`;
+  console.log(
+    `has-paid vs bare (${r.db}, ${r.keys} keys): ratio=${r.ratio.toFixed(2)} cpu_ratio=${r.cpuRatio.toFixed(2)} p99_ms=${r.p99} bare_p99_ms=${r.bareP99}${flat} licenses=${r.licenses}`,
+  );
+}
+const headline = results.find((r) => r.db === 'sqlite' && r.keys === 'warm' && r.licenses === BIG)!;
+console.log(`has-paid vs bare: ratio=${headline.ratio.toFixed(2)} cpu_ratio=${headline.cpuRatio.toFixed(2)} p99_ms=${headline.p99} licenses=${headline.licenses}`);

@@ -5,6 +5,8 @@ import { docsPage } from './http/docs-page.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './context.js';
 import { randomBytes } from 'node:crypto';
+import { registerCors } from './http/cors.js';
+import { runtimeLaneServer } from './http/devpayr/runtime.js';
 import { devkitFace } from './http/devkit/index.js';
 import { devpayrFace } from './http/devpayr/index.js';
 import { consoleFace } from './http/console/index.js';
@@ -20,6 +22,8 @@ function requestIds(): () => string {
 
 /** The whole HTTP service, both faces and the docs; it does not listen (main.ts does). */
 export async function buildApp(ctx: Context): Promise<App> {
+  const nextId = requestIds();
+  const requestLogging = ctx.config.logLevel === 'debug' || ctx.config.logLevel === 'trace';
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
@@ -35,10 +39,13 @@ export async function buildApp(ctx: Context): Promise<App> {
     requestTimeout: ctx.config.http.requestTimeoutMs,
     keepAliveTimeout: ctx.config.http.keepAliveTimeoutMs,
     // A per-process random prefix plus a counter: unique, and no randomness drawn per request.
-    genReqId: requestIds(),
+    genReqId: nextId,
     requestIdHeader: false,
     // Per-request log lines only at debug level: the hot path should not pay for them.
-    logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
+    logController: new LogController({ disableRequestLogging: !requestLogging }),
+    // The runtime check's fast lane sits in front of the router (http/devpayr/runtime.ts);
+    // with request logging on, every request takes the router so that each is logged.
+    serverFactory: runtimeLaneServer(ctx, nextId, !requestLogging),
     routerOptions: { maxParamLength: 200 },
     // TRUST_PROXY: request.ip and request.protocol come from X-Forwarded-* only when the operator says a proxy is in front.
     trustProxy: ctx.config.trustProxy as boolean | string, // a hop count works at run time; the type omits it
@@ -55,6 +62,7 @@ export async function buildApp(ctx: Context): Promise<App> {
     done(request.url.includes('%00') ? new BodyParseError('nul', 'The URL contains a NUL character (%00), which is not allowed.') : undefined);
   });
 
+  await registerCors(app, ctx.config);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   database: { dialect: Dialect; url: string | null; sqliteFile: string };
   redisUrl: string | null;
+  /** CORS_ORIGINS: the origins the devkit face allows (comma-separated); null = any origin. */
+  corsOrigins: string[] | null;
   /** Explicit server secret; when null, one is generated into the data directory. */
   secret: string | null;
   operator: { email: string; key: string } | null;
@@ -153,6 +155,16 @@ function bool(env: Env, name: string): boolean | null {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+/** CORS_ORIGINS: `https://a.example, https://b.example`; empty or `*` = any origin. */
+function origins(raw: string | undefined): string[] | null {
+  const list = (raw ?? '').split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+  if (list.length === 0 || list.includes('*')) return null;
+  for (const o of list) {
+    if (!/^https?:\/\/[^/?#\s]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS must list origins like https://app.example.com, got "${o}"`);
+  }
+  return list;
+}
+
 function httpTimeouts(env: Env): Config['http'] {
   const headers = int(env, 'HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1);
   const request = int(env, 'HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1);
@@ -207,6 +219,7 @@ export function toConfig(env: Env): Config {
     dataDir,
     database: { dialect, url, sqliteFile },
     redisUrl: env.REDIS_URL?.trim() || null,
+    corsOrigins: origins(env.CORS_ORIGINS),
     secret,
     operator: operatorEmail && operatorKey ? { email: operatorEmail, key: operatorKey } : null,
     smtpUrl,

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, Dialect } from './config.js';
+import { RuntimeState } from './core/licenses/runtime-state.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createPasswords, type Passwords } from './core/accounts/passwords.js';
@@ -26,6 +27,8 @@ export interface Context {
   mailer: Mailer;
   redis: Redis | null;
   keys: Keys;
+  /** The runtime check's state between requests (snapshots, change feed, statistics). */
+  runtime: RuntimeState;
   /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
   passwords: Passwords;
   /** Runs `fn` when the context closes (background workers register their flush here). */
@@ -61,7 +64,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   }
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
 
-  return {
+  const ctx: Context = {
     config,
     db: database.db,
     dialect: database.dialect,
@@ -70,14 +73,18 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     mailer,
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
+    runtime: undefined as unknown as RuntimeState,
     passwords: createPasswords(config),
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.
       for (const fn of closers.reverse()) await fn();
+      await ctx.runtime.close();
       await mailer.close?.();
       redis?.disconnect();
       await database.close();
     },
   };
+  ctx.runtime = new RuntimeState(ctx);
+  return ctx;
 }

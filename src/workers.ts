@@ -5,10 +5,11 @@ import { startDeliveryLoop } from './core/webhooks/delivery-loop.js';
 
 /**
  * The background work of a serving process (the command-line tools do not run it). Each
- * worker stops when the context closes. The runtime change feed is not here: the snapshot
- * store starts it on the first runtime check.
+ * worker stops when the context closes. The runtime check's change feed, key filter and
+ * Redis push start here too (or on the first check of a process that runs no workers).
  */
 export function startWorkers(ctx: Context): void {
+  void ctx.runtime.start();
   startExpirySweeper(ctx, ctx.config.expirySweepSeconds * 1000);
   startDeliveryLoop(ctx);
   startAuditPruner(ctx);

@@ -4,8 +4,9 @@ import { accountsAndProjects } from './migrations/001-accounts-projects.js';
 import { licensing } from './migrations/002-licensing.js';
 import { runtimeFeed } from './migrations/003-runtime-feed.js';
 import { licenseExpiry } from './migrations/004-license-expiry.js';
-import { consoleSessions } from './migrations/008-console-sessions.js';
 import { webhooksAudit } from './migrations/006-webhooks-audit.js';
+import { consoleSessions } from './migrations/008-console-sessions.js';
+import { hotPath } from './migrations/009-hot-path.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
 /** In order; the names are recorded in the database, so never rename one that has shipped. */
@@ -14,8 +15,9 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '002-licensing': licensing,
   '003-runtime-feed': runtimeFeed,
   '004-license-expiry': licenseExpiry,
-  '008-console-sessions': consoleSessions,
   '006-webhooks-audit': webhooksAudit,
+  '008-console-sessions': consoleSessions,
+  '009-hot-path': hotPath,
 };
 
 /** Applies every migration not yet applied; with `upTo`, stops after that one (tests of a migration's data step use it). */

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRecorder } from '../../src/core/usage/check-recorder.js';
 import { ensureChromium } from '../browser/chromium.js';
 import { startServer, type TestServer } from '../support/harness.js';
 import { PASSWORD, seedOperator, uniqueEmail } from '../support/seed.js';
@@ -209,7 +208,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     // A runtime check from the delivered software is counted on the dashboard.
     const check = await s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': licenseKey, 'x-devpayr-domain': 'shop.example.com' }, body: {} });
     expect(check.status).toBe(200);
-    await checkRecorder(s.ctx).flush();
+    await s.ctx.runtime.recorder.flush();
     await page.goto(`${base}/console`);
     await page.getByText('Runtime checks, last 14 days: 1').waitFor();
     // Dashboard: the plan, the counts, the chart with that check, what is left of the checklist.

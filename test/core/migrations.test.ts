@@ -38,9 +38,9 @@ forEachDatabase('migrations over existing data', (kind) => {
     const dev = await seedDeveloper(ctx);
     const project = await seedProject(ctx, dev.userId);
     const expiredAt = new Date(Date.now() - 3_600_000);
-    const announced = await seedLicense(ctx, project, { expiresAt: expiredAt });
-    const unannounced = await seedLicense(ctx, project, { expiresAt: expiredAt });
-    const stillValid = await seedLicense(ctx, project, { expiresAt: new Date(Date.now() + 3_600_000) });
+    const announced = await seedLicense(ctx, project, { expiresAt: expiredAt, note: false });
+    const unannounced = await seedLicense(ctx, project, { expiresAt: expiredAt, note: false });
+    const stillValid = await seedLicense(ctx, project, { expiresAt: new Date(Date.now() + 3_600_000), note: false });
     const announcedAt = new Date(Date.now() - 1_800_000);
     // What the 003-era runtime check wrote when it first saw the expiry.
     await ctx.db

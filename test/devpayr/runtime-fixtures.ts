@@ -1,3 +1,4 @@
+import { noteRuntimeChange } from '../../src/core/licenses/runtime-changes.js';
 import { createDecipheriv, createHash, createHmac, randomUUID } from 'node:crypto';
 import type { Context } from '../../src/context.js';
 import { hashKey } from '../../src/core/keys/secret-key.js';
@@ -41,33 +42,39 @@ export interface LicenseOptions {
   allowedIps?: string | null;
   allowedCountries?: string | null;
   isTest?: boolean;
+  /** Note the runtime change createLicense notes (default); off for a schema older than migration 009. */
+  note?: boolean;
 }
 
 export async function seedLicense(ctx: Context, projectId: string, o: LicenseOptions = {}): Promise<{ id: string; key: string }> {
   const id = uuidv7();
   const key = randomUUID();
-  await ctx.db
-    .insertInto('licenses')
-    .values({
-      id,
-      project_id: projectId,
-      title: `License ${id}`,
-      key_hash: hashKey(key),
-      key_prefix: key.slice(0, 8),
-      status: o.status ?? 'active',
-      expires_at: o.expiresAt ?? null,
-      domain_id: o.domainId ?? null,
-      max_domains: o.maxDomains ?? null,
-      max_subdomains_per_domain: o.maxSubdomainsPerDomain ?? null,
-      max_usage_per_day: o.maxUsagePerDay ?? null,
-      allowed_ips: o.allowedIps ?? null,
-      allowed_countries: o.allowedCountries ?? null,
-      is_test_license: o.isTest ?? false,
-      revoked_at: o.status === 'revoked' ? ctx.clock.now() : null,
-      created_at: ctx.clock.now(),
-      updated_at: null,
-    })
-    .execute();
+  // In a transaction with its runtime change, as createLicense does: the key filter learns the key.
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('licenses')
+      .values({
+        id,
+        project_id: projectId,
+        title: `License ${id}`,
+        key_hash: hashKey(key),
+        key_prefix: key.slice(0, 8),
+        status: o.status ?? 'active',
+        expires_at: o.expiresAt ?? null,
+        domain_id: o.domainId ?? null,
+        max_domains: o.maxDomains ?? null,
+        max_subdomains_per_domain: o.maxSubdomainsPerDomain ?? null,
+        max_usage_per_day: o.maxUsagePerDay ?? null,
+        allowed_ips: o.allowedIps ?? null,
+        allowed_countries: o.allowedCountries ?? null,
+        is_test_license: o.isTest ?? false,
+        revoked_at: o.status === 'revoked' ? ctx.clock.now() : null,
+        created_at: ctx.clock.now(),
+        updated_at: null,
+      })
+      .execute();
+    if (o.note !== false) await noteRuntimeChange(trx, ctx, { projectId, licenseId: id, keyHash: hashKey(key) });
+  });
   return { id, key };
 }
 

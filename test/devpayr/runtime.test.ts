@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_PREFIX, newSecretKey } from '../../src/core/keys/secret-key.js';
-import { checkRecorder } from '../../src/core/usage/check-recorder.js';
 import { uuidv7 } from '../../src/lib/ids.js';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper, type SeededDeveloper } from '../support/seed.js';
@@ -177,7 +176,7 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
       await check(key, 'stats.example.com');
       await check(key, 'https://Stats.Example.com/shop');
       await check(key, 'other.example.com');
-      await checkRecorder(s.ctx).flush();
+      await s.ctx.runtime.recorder.flush();
       const rows = await s.ctx.db
         .selectFrom('license_check_counts')
         .select(['identifier', 'outcome', 'project_id', 'minute'])
@@ -201,7 +200,7 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
     it('counts refusals too, with the identifier as sent', async () => {
       const { id, key } = await seedLicense(s.ctx, paidProject, { status: 'revoked' });
       expect((await check(key, 'gone.example.com')).status).toBe(403);
-      await checkRecorder(s.ctx).flush();
+      await s.ctx.runtime.recorder.flush();
       const rows = await s.ctx.db.selectFrom('license_check_counts').selectAll().where('license_id', '=', id).execute();
       expect(rows).toMatchObject([{ outcome: 'revoked', identifier: 'gone.example.com', count: 1 }]);
     });

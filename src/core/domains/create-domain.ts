@@ -19,7 +19,7 @@ import { checkDomainInput, DOMAIN_TAKEN, type DomainInput } from './domain-input
  * Nothing else is locked: the owner's account lock this took before serialised every domain
  * write of an account across all its projects and processes (p99 2.3 s under 50 clients).
  */
-export async function createDomain(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, projectId: string, input: DomainInput): Promise<Domain> {
+export async function createDomain(ctx: Pick<Context, 'db' | 'clock' | 'runtime'>, principal: Principal, projectId: string, input: DomainInput): Promise<Domain> {
   const project = await projectInScope(ctx, principal, projectId);
   const { domain } = checkDomainInput(input, true);
   const now = ctx.clock.now();

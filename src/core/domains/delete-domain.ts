@@ -12,7 +12,7 @@ import { findDomainRow, toDomain } from './domain.js';
  * Removes the domain. A domain that licenses are pinned to is kept: the schema would unpin
  * them (ON DELETE SET NULL), silently widening where those licenses work.
  */
-export async function deleteDomain(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, projectId: string, domainId: string): Promise<void> {
+export async function deleteDomain(ctx: Pick<Context, 'db' | 'clock' | 'runtime'>, principal: Principal, projectId: string, domainId: string): Promise<void> {
   const project = await projectInScope(ctx, principal, projectId);
   await ctx.db.transaction().execute(async (trx) => {
     const row = await findDomainRow(trx, project.id, domainId);

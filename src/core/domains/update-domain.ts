@@ -15,7 +15,7 @@ import { checkDomainInput, DOMAIN_TAKEN, type DomainInput } from './domain-input
 
 /** Partial update; promoting to primary demotes the previous one, and a paid flip is an event, all in one transaction. */
 export async function updateDomain(
-  ctx: Pick<Context, 'db' | 'clock'>,
+  ctx: Pick<Context, 'db' | 'clock' | 'runtime'>,
   principal: Principal,
   projectId: string,
   domainId: string,

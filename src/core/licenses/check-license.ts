@@ -1,37 +1,48 @@
 import { isIP } from 'node:net';
 import { sql } from 'kysely';
 import type { Context } from '../../context.js';
-import { uuidv7 } from '../../lib/ids.js';
-import { baseDomainOf, normalizeIdentifier } from '../domains/normalize.js';
 import { hashKey } from '../keys/secret-key.js';
-import { checkRecorder } from '../usage/check-recorder.js';
 import { registerIdentifier } from './runtime-identifiers.js';
 import { announceExpiredLicenses } from './license-expiry.js';
-import { licenseSnapshot, type LicenseSnapshot, type RuntimeDomain } from './runtime-snapshot.js';
+import type { LicenseSnapshot, RuntimeDomain } from './runtime-snapshot.js';
+import type { Identifier } from './runtime-state.js';
 
-export type RefusalCode =
-  | 'license_required'
-  | 'invalid_license'
-  | 'revoked'
-  | 'expired'
-  | 'project_mismatch'
-  | 'project_inactive'
-  | 'domain_required'
-  | 'bad_domain'
-  | 'domain_mismatch'
-  | 'domain_inactive'
-  | 'test_license_domain'
-  | 'environment_mismatch'
-  | 'domain_limit'
-  | 'subdomain_limit'
-  | 'ip_not_allowed'
-  | 'country_unverifiable'
-  | 'usage_limit';
+/**
+ * What a runtime check concluded, as the core's own codes (DESIGN convention 4: expected
+ * outcomes are values); each face maps them to its statuses in one place. VALID and NOT_PAID
+ * pass (the license may run here; the project has or has not been paid for), the rest refuse.
+ */
+export type RefusalOutcome =
+  | 'LICENSE_REQUIRED'
+  | 'INVALID_LICENSE'
+  | 'TOO_MANY_UNKNOWN_KEYS'
+  | 'REVOKED'
+  | 'EXPIRED'
+  | 'PROJECT_MISMATCH'
+  | 'PROJECT_INACTIVE'
+  | 'DOMAIN_REQUIRED'
+  | 'BAD_DOMAIN'
+  | 'DOMAIN_MISMATCH'
+  | 'DOMAIN_INACTIVE'
+  | 'TEST_LICENSE_DOMAIN'
+  | 'ENVIRONMENT_MISMATCH'
+  | 'DOMAIN_LIMIT'
+  | 'SUBDOMAIN_LIMIT'
+  | 'IP_NOT_ALLOWED'
+  | 'COUNTRY_UNVERIFIABLE'
+  | 'USAGE_LIMIT';
+export type CheckOutcome = 'VALID' | 'NOT_PAID' | RefusalOutcome;
 
-/** Expected outcomes are values (DESIGN convention 4); the face turns a refusal into its 4xx. */
-export type Refusal = { valid: false; code: RefusalCode; status: 400 | 401 | 403 | 429; message: string; retryAfterSeconds?: number };
+export type Refusal = { valid: false; outcome: RefusalOutcome; message: string; retryAfterSeconds?: number };
 export type RuntimeCheck =
-  | { valid: true; code: 'VALID'; hasPaid: boolean; snapshot: LicenseSnapshot; domain: RuntimeDomain | null; identifier: string | null }
+  | {
+      valid: true;
+      outcome: 'VALID' | 'NOT_PAID';
+      hasPaid: boolean;
+      snapshot: LicenseSnapshot;
+      domain: RuntimeDomain | null;
+      identifier: string | null;
+    }
   | Refusal;
 
 export interface RuntimeCheckInput {
@@ -47,7 +58,12 @@ export interface RuntimeCheckInput {
 
 const MISMATCH = 'This license is not authorized for the current domain.';
 
-const refuse = (code: RefusalCode, status: 400 | 401 | 403 | 429, message: string): Refusal => ({ valid: false, code, status, message });
+const refuse = (outcome: RefusalOutcome, message: string, retryAfterSeconds?: number): Refusal =>
+  retryAfterSeconds === undefined ? { valid: false, outcome, message } : { valid: false, outcome, message, retryAfterSeconds };
+
+/** The outcome as recorded in the statistics (license_check_counts.outcome), unchanged since they began. */
+const recordedOutcome = (check: RuntimeCheck): string =>
+  check.valid ? (check.hasPaid ? 'paid' : 'unpaid') : check.outcome.toLowerCase();
 
 function isTestHost(host: string): boolean {
   return host === 'localhost' || host === '127.0.0.1' || host.endsWith('.test');
@@ -55,33 +71,6 @@ function isTestHost(host: string): boolean {
 
 function plainIp(ip: string): string {
   return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
-}
-
-interface Identifier {
-  /** The canonical identifier (normalize.ts). */
-  host: string;
-  /** Its registrable base, for the domain limits. */
-  base: string;
-}
-
-const IDENTIFIER_MEMO_SIZE = 10_000;
-const identifierMemo = new Map<string, Identifier | null>();
-
-/**
- * The canonical identifier and base of a raw X-Devpayr-Domain value. An install sends the
- * same value on every check, and parsing it (IDNA, IP forms) cost more than the rest of a
- * cached check, so recent answers are remembered; long values are not, to bound the memory.
- */
-function identifierOf(raw: string): Identifier | null {
-  const hit = identifierMemo.get(raw);
-  if (hit !== undefined) return hit;
-  const host = normalizeIdentifier(raw);
-  const value = host === null ? null : { host, base: baseDomainOf(host) };
-  if (raw.length <= 255) {
-    if (identifierMemo.size >= IDENTIFIER_MEMO_SIZE) identifierMemo.delete(identifierMemo.keys().next().value!);
-    identifierMemo.set(raw, value);
-  }
-  return value;
 }
 
 /**
@@ -95,11 +84,11 @@ export async function checkLicense(ctx: Context, input: RuntimeCheckInput): Prom
   const found: Found = { snapshot: null };
   const result = await evaluate(ctx, input, now, found);
   const snap = found.snapshot;
-  checkRecorder(ctx).record({
+  ctx.runtime.recorder.record({
     projectId: snap?.project.id ?? null,
     licenseId: snap?.license.id ?? null,
     identifier: result.valid ? result.identifier : input.domain?.slice(0, 255) ?? null,
-    outcome: result.valid ? (result.hasPaid ? 'paid' : 'unpaid') : result.code,
+    outcome: recordedOutcome(result),
     at: now,
   });
   return result;
@@ -112,26 +101,32 @@ interface Found {
 
 async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found): Promise<RuntimeCheck> {
   const key = input.licenseKey?.trim();
-  if (!key) return refuse('license_required', 401, 'Missing license key: send it in the X-LICENSE-KEY header.');
-  const snap = await licenseSnapshot(ctx, hashKey(key));
-  if (!snap) return refuse('invalid_license', 403, 'Invalid license key.');
+  if (!key) return refuse('LICENSE_REQUIRED', 'Missing license key: send it in the X-LICENSE-KEY header.');
+  const { runtime } = ctx;
+  const limited = ctx.config.rateLimit ? runtime.unknownKeys.blockedFor(input.ip, now.getTime()) : 0;
+  if (limited > 0) return refuse('TOO_MANY_UNKNOWN_KEYS', 'Too many unknown license keys from this address. Try again later.', limited);
+  const snap = await runtime.store.get(hashKey(key));
+  if (!snap) {
+    runtime.unknownKeys.unknown(input.ip, now.getTime());
+    return refuse('INVALID_LICENSE', 'Invalid license key.');
+  }
   found.snapshot = snap;
   const { license, project } = snap;
-  if (license.status === 'revoked') return refuse('revoked', 403, 'This license has been revoked.');
+  if (license.status === 'revoked') return refuse('REVOKED', 'This license has been revoked.');
   if (license.expiresAt !== null && license.expiresAt.getTime() <= now.getTime()) {
     await recordExpiry(ctx, snap);
-    return refuse('expired', 403, 'This license has expired.');
+    return refuse('EXPIRED', 'This license has expired.');
   }
   if (input.projectId !== null && input.projectId !== project.id) {
-    return refuse('project_mismatch', 403, 'This license does not belong to the given project.');
+    return refuse('PROJECT_MISMATCH', 'This license does not belong to the given project.');
   }
-  if (!project.isActive) return refuse('project_inactive', 403, 'The project of this license is not active.');
+  if (!project.isActive) return refuse('PROJECT_INACTIVE', 'The project of this license is not active.');
 
   let identifier: Identifier | null = null;
   if (input.domain !== null && input.domain.trim() !== '') {
-    identifier = identifierOf(input.domain);
+    identifier = runtime.identifierOf(input.domain);
     if (identifier === null) {
-      return refuse('bad_domain', 400, 'The X-Devpayr-Domain header must be a host name, an IP address or an install fingerprint.');
+      return refuse('BAD_DOMAIN', 'The X-Devpayr-Domain header must be a host name, an IP address or an install fingerprint.');
     }
   }
 
@@ -140,14 +135,13 @@ async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found
   const domain = matched.domain;
 
   if (license.allowedIps && !license.allowedIps.includes(plainIp(input.ip))) {
-    return refuse('ip_not_allowed', 403, 'This license is not authorized for this IP address.');
+    return refuse('IP_NOT_ALLOWED', 'This license is not authorized for this IP address.');
   }
   if (license.allowedCountries) {
     // No geolocation database ships with the server: failing closed keeps a vendor's
     // restriction meaningful instead of silently ignoring it.
     return refuse(
-      'country_unverifiable',
-      403,
+      'COUNTRY_UNVERIFIABLE',
       `This license is restricted to ${license.allowedCountries.join(', ')}, which this server cannot verify.`,
     );
   }
@@ -155,17 +149,15 @@ async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found
     const used = await countUsage(ctx, license.id, now);
     if (used > license.maxUsagePerDay) {
       const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-      return {
-        ...refuse('usage_limit', 429, `This license has reached its limit of ${license.maxUsagePerDay} checks per day.`),
-        retryAfterSeconds: Math.max(1, Math.ceil((midnight - now.getTime()) / 1000)),
-      };
+      const retryAfter = Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
+      return refuse('USAGE_LIMIT', `This license has reached its limit of ${license.maxUsagePerDay} checks per day.`, retryAfter);
     }
   }
 
-  if (identifier !== null) checkRecorder(ctx).sighting(license.id, identifier.host, identifier.base, now);
+  if (identifier !== null) runtime.recorder.sighting(license.id, identifier.host, identifier.base, now);
   const byProject = (input.action ?? 'check_project') === 'check_project' || domain === null;
   const hasPaid = byProject ? project.hasPaid : domain.hasPaid;
-  return { valid: true, code: 'VALID', hasPaid, snapshot: snap, domain, identifier: identifier?.host ?? null };
+  return { valid: true, outcome: hasPaid ? 'VALID' : 'NOT_PAID', hasPaid, snapshot: snap, domain, identifier: identifier?.host ?? null };
 }
 
 /** The domain rules, in the order of the spec; `{domain}` when the identifier may use the license. */
@@ -179,7 +171,7 @@ async function matchIdentifier(
   const needsDomain =
     license.isTest || license.domainId !== null || domains.length > 0 || license.maxDomains !== null || license.maxSubdomainsPerDomain !== null;
   if (identifier === null) {
-    if (needsDomain) return refuse('domain_required', 400, 'This license needs the X-Devpayr-Domain header: the host name the software runs on.');
+    if (needsDomain) return refuse('DOMAIN_REQUIRED', 'This license needs the X-Devpayr-Domain header: the host name the software runs on.');
     return { domain: null };
   }
   const registered = domains.find((d) => d.host === identifier) ?? null;
@@ -187,7 +179,7 @@ async function matchIdentifier(
   if (license.isTest) {
     // A test license is for development machines only, whatever domains the project has.
     if (!isTestHost(identifier)) {
-      return refuse('test_license_domain', 403, 'A test license works only on localhost, 127.0.0.1 and *.test domains.');
+      return refuse('TEST_LICENSE_DOMAIN', 'A test license works only on localhost, 127.0.0.1 and *.test domains.');
     }
     return { domain: registered };
   }
@@ -195,24 +187,24 @@ async function matchIdentifier(
   let domain: RuntimeDomain | null = null;
   if (license.domainId !== null) {
     const pinned = domains.find((d) => d.id === license.domainId);
-    if (!pinned || pinned.host !== identifier) return refuse('domain_mismatch', 403, MISMATCH);
+    if (!pinned || pinned.host !== identifier) return refuse('DOMAIN_MISMATCH', MISMATCH);
     domain = pinned;
   } else if (domains.length > 0) {
-    if (!registered) return refuse('domain_mismatch', 403, MISMATCH);
+    if (!registered) return refuse('DOMAIN_MISMATCH', MISMATCH);
     domain = registered;
   } else if (snap.identifiers && !snap.identifiers.has(identifier)) {
     const base = seen!.base;
     if (license.maxDomains !== null || license.maxSubdomainsPerDomain !== null) {
       const registeredNow = await registerIdentifier(ctx, snap, identifier, base);
-      if (!registeredNow.ok) return refuse(registeredNow.code, 403, registeredNow.message);
+      if (!registeredNow.ok) return refuse(registeredNow.code === 'domain_limit' ? 'DOMAIN_LIMIT' : 'SUBDOMAIN_LIMIT', registeredNow.message);
     } else {
       snap.identifiers.set(identifier, base);
     }
   }
   if (domain) {
-    if (!domain.isActive) return refuse('domain_inactive', 403, 'This domain is not active for the project.');
+    if (!domain.isActive) return refuse('DOMAIN_INACTIVE', 'This domain is not active for the project.');
     if (domain.environment !== 'production') {
-      return refuse('environment_mismatch', 403, `A production license cannot be used on a ${domain.environment} domain.`);
+      return refuse('ENVIRONMENT_MISMATCH', `A production license cannot be used on a ${domain.environment} domain.`);
     }
   }
   return { domain };
@@ -230,12 +222,9 @@ async function countUsage(ctx: Context, licenseId: string, now: Date): Promise<n
   return Number(row.count);
 }
 
-const expiryAnnounced = new WeakMap<Context, Set<string>>();
-
 /** The expiry a check sees is announced at once (once per process; the claim makes it once in all). */
 async function recordExpiry(ctx: Context, snap: LicenseSnapshot): Promise<void> {
-  let seen = expiryAnnounced.get(ctx);
-  if (!seen) expiryAnnounced.set(ctx, (seen = new Set()));
+  const seen = ctx.runtime.expiryAnnounced;
   if (seen.has(snap.license.id)) return;
   seen.add(snap.license.id);
   await announceExpiredLicenses(ctx, { licenseId: snap.license.id });

@@ -11,6 +11,7 @@ import type { Principal } from '../principal.js';
 import { checkLicenseInput, type LicenseInput } from './license-input.js';
 import { LICENSE_KEY_PREFIX_LENGTH, toLicense, type License } from './license.js';
 import { projectInScope } from './project-scope.js';
+import { noteRuntimeChange } from './runtime-changes.js';
 
 export const TITLE_TAKEN = 'The title has already been taken.';
 export const DOMAIN_NOT_IN_PROJECT = 'The selected domain id is invalid.';
@@ -20,7 +21,7 @@ export const DOMAIN_NOT_IN_PROJECT = 'The selected domain id is invalid.';
  * SHA-256 hash plus a display prefix; the caller gets it once, here.
  */
 export async function createLicense(
-  ctx: Pick<Context, 'db' | 'clock'>,
+  ctx: Pick<Context, 'db' | 'clock' | 'runtime'>,
   principal: Principal,
   projectId: string,
   input: LicenseInput,
@@ -62,6 +63,8 @@ export async function createLicense(
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      // Every process's key filter learns the new key (an unknown key is refused from memory).
+      await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: row.id, keyHash: row.key_hash });
       await recordEvent(trx, ctx, {
         ownerId: project.ownerId,
         projectId: project.id,

@@ -10,7 +10,7 @@ import { findLicenseRow } from './get-license.js';
 import { projectInScope } from './project-scope.js';
 
 /** Deletes the license (its identifiers and usage counters go with it, by cascade). */
-export async function deleteLicense(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, projectId: string, licenseId: string): Promise<void> {
+export async function deleteLicense(ctx: Pick<Context, 'db' | 'clock' | 'runtime'>, principal: Principal, projectId: string, licenseId: string): Promise<void> {
   const project = await projectInScope(ctx, principal, projectId);
   await ctx.db.transaction().execute(async (trx) => {
     const row = await findLicenseRow(trx, project.id, licenseId);

@@ -22,13 +22,17 @@ const KEEP_ROWS_MS = 60 * 60_000;
 const PRUNE_EVERY_MS = 60_000;
 
 export interface FeedListener {
-  changed(change: RuntimeChange): void;
+  changed(change: RuntimeChange, seq: number): void;
   /** Too much changed to say what: forget everything. */
   reset(): void;
+  /** After each successful poll (the listener expires its own bookkeeping here). */
+  polled?(now: number): void;
 }
 
 /**
- * One process's reader of `runtime_changes`. It starts at the table's current end, polls
+ * One process's reader of `runtime_changes`. It starts LOOKBACK_MS before the table's
+ * current end (rows of transactions still open at start are not missed; replaying a few
+ * recent rows only drops caches that are still empty), polls
  * every POLL_EVERY_MS for rows past its low-water mark, and hands each new row to the
  * listener once. The low-water mark trails the newest row by LOOKBACK_MS so that rows which
  * commit out of sequence order are still read; rows already handed over are remembered.
@@ -64,6 +68,11 @@ export class RuntimeFeed {
     return now - this.lastGoodPollStart < FEED_FRESH_MS;
   }
 
+  /** Whether the row `seq` has already been handed to the listener (or lies below what this feed reads). */
+  seen(seq: number): boolean {
+    return this.low !== null && (seq <= this.low || this.handed.has(seq));
+  }
+
   /** One read of the table (also callable directly, e.g. by tests that want no wait). */
   poll(): Promise<void> {
     this.polling ??= this.readChanges().finally(() => {
@@ -79,15 +88,14 @@ export class RuntimeFeed {
         const end = await this.ctx.db
           .selectFrom('runtime_changes')
           .select((eb) => eb.fn.max('seq').as('seq'))
+          .where('created_at', '<', new Date(this.ctx.clock.now().getTime() - LOOKBACK_MS))
           .executeTakeFirst();
         this.low = Number(end?.seq ?? 0);
-        this.lastGoodPollStart = startedAt;
-        return;
       }
       const low = this.low;
       const rows = await this.ctx.db
         .selectFrom('runtime_changes')
-        .select(['seq', 'project_id', 'license_id'])
+        .select(['seq', 'project_id', 'license_id', 'key_hash'])
         .where('seq', '>', low)
         .orderBy('seq')
         .limit(MAX_ROWS_PER_POLL)
@@ -101,7 +109,7 @@ export class RuntimeFeed {
           const seq = Number(r.seq);
           if (this.handed.has(seq)) continue;
           this.handed.set(seq, startedAt);
-          this.listener.changed({ projectId: r.project_id, licenseId: r.license_id });
+          this.listener.changed({ projectId: r.project_id, licenseId: r.license_id, keyHash: r.key_hash }, seq);
         }
         for (const [seq, seenAt] of this.handed) {
           if (startedAt - seenAt < LOOKBACK_MS) continue;
@@ -110,6 +118,7 @@ export class RuntimeFeed {
         }
       }
       this.lastGoodPollStart = startedAt;
+      this.listener.polled?.(startedAt);
       if (this.failing) this.ctx.log.info('runtime change feed recovered');
       this.failing = false;
       if (startedAt - this.lastPrune > PRUNE_EVERY_MS) await this.prune(startedAt);

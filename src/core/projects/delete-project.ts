@@ -12,7 +12,7 @@ import { getProject } from './get-project.js';
  * and injectables go by foreign-key cascade; end users are deleted explicitly because
  * SQLite cannot add that foreign key after the fact.
  */
-export async function deleteProject(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, projectId: string): Promise<void> {
+export async function deleteProject(ctx: Pick<Context, 'db' | 'clock' | 'runtime'>, principal: Principal, projectId: string): Promise<void> {
   if (principal.kind === 'end_user') throw Forbidden('insufficient', 'Insufficient permissions');
   const project = await getProject(ctx, principal, projectId);
   await ctx.db.transaction().execute(async (trx) => {

@@ -16,7 +16,7 @@ import { toProject, type Project } from './project.js';
 
 /** Partial update of the fields given; name stays unique per owner, slug globally. */
 export async function updateProject(
-  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config'>,
+  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'runtime'>,
   principal: Principal,
   projectId: string,
   input: ProjectInput,

@@ -52,7 +52,8 @@ const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolv
  * exactly once; sightings are handed over when their minute ends too. What is due is trickled out over
  * the following minute, a twelfth every TICK_MS, so the write load is even instead of a
  * burst at each minute: under steady traffic it follows the number of distinct installs,
- * not of requests. flush() (and closing the context) writes everything at once. A crash
+ * not of requests. flush() (and closing the context, whose RuntimeState owns the recorder)
+ * writes everything at once. A crash
  * loses at most the last two minutes of statistics.
  */
 export class CheckRecorder {
@@ -196,18 +197,4 @@ export class CheckRecorder {
         .execute();
     }
   }
-}
-
-const recorders = new WeakMap<Context, CheckRecorder>();
-
-/** The context's recorder, created on first use; the context's close() flushes it. */
-export function checkRecorder(ctx: Context): CheckRecorder {
-  let r = recorders.get(ctx);
-  if (!r) {
-    const created = new CheckRecorder(ctx);
-    recorders.set(ctx, created);
-    ctx.onClose(() => created.flush());
-    r = created;
-  }
-  return r;
 }

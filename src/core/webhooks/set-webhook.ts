@@ -9,7 +9,7 @@ import { updateProject } from '../projects/update-project.js';
  * setting the URL re-enables an endpoint disabled for failing.
  */
 export async function setWebhook(
-  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config'>,
+  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'runtime'>,
   principal: Principal,
   projectId: string,
   input: { url: string | null; secret?: string | null },

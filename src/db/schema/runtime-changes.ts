@@ -8,5 +8,7 @@ export interface RuntimeChangesTable {
   project_id: string;
   /** Null when the change concerns the whole project (its flags, its domains). */
   license_id: string | null;
+  /** The key hash of a license this change created (migration 009); null otherwise. */
+  key_hash: ColumnType<string | null, string | null | undefined, never>;
   created_at: Timestamp;
 }

@@ -1,24 +1,25 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { DomainError } from '../../core/errors.js';
+import secureJson from 'secure-json-parse';
+import { DomainError, type ErrorKind } from '../../core/errors.js';
 import { deliverableInjectables } from '../../core/injectables/delivery.js';
-import { checkLicense, type RuntimeCheck } from '../../core/licenses/check-license.js';
+import { checkLicense, type RefusalOutcome, type RuntimeCheck, type RuntimeCheckInput } from '../../core/licenses/check-license.js';
 import { projectInScope } from '../../core/licenses/project-scope.js';
 import type { Context } from '../../context.js';
-import { asApiCaller, header } from '../auth.js';
+import { asApiCaller } from '../auth.js';
+import { RUNTIME_CORS_HEADERS } from '../cors.js';
 import type { Routes } from '../typed.js';
+import { envelopeError } from './errors.js';
 
 /**
  * The runtime face of the devpayr API: what delivered software calls (has-paid, the
- * injectable stream), open to any browser origin, and the vendor's own has-paid lookup.
+ * injectable stream), open to any browser origin (CORS in ../cors.ts), and the vendor's own
+ * has-paid lookup. The common has-paid call is answered by a fast lane in front of the
+ * router (runtimeLane below); everything else, and every call the lane does not take, goes
+ * through the routes here. Both share the input, the check and the answer.
  */
-
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': 'X-LICENSE-KEY, X-Devpayr-Domain, X-Requested-With, Content-Type, Accept',
-  'access-control-max-age': '600',
-};
 
 /** `type: [string, null]` rather than anyOf: the serializer writes it without validating each branch. */
 const NullableString = Type.Unsafe<string | null>({ type: ['string', 'null'] });
@@ -60,70 +61,100 @@ const RuntimeQuery = Type.Object({
   project_id: Type.Optional(Type.String()),
 });
 
+/** The face's status for each refusal of the core (the only place they are mapped). */
+const REFUSAL_STATUS: Record<RefusalOutcome, 400 | 401 | 403 | 429> = {
+  LICENSE_REQUIRED: 401,
+  INVALID_LICENSE: 403,
+  TOO_MANY_UNKNOWN_KEYS: 429,
+  REVOKED: 403,
+  EXPIRED: 403,
+  PROJECT_MISMATCH: 403,
+  PROJECT_INACTIVE: 403,
+  DOMAIN_REQUIRED: 400,
+  BAD_DOMAIN: 400,
+  DOMAIN_MISMATCH: 403,
+  DOMAIN_INACTIVE: 403,
+  TEST_LICENSE_DOMAIN: 403,
+  ENVIRONMENT_MISMATCH: 403,
+  DOMAIN_LIMIT: 403,
+  SUBDOMAIN_LIMIT: 403,
+  IP_NOT_ALLOWED: 403,
+  COUNTRY_UNVERIFIABLE: 403,
+  USAGE_LIMIT: 429,
+};
+const KIND: Record<400 | 401 | 403 | 429, ErrorKind> = { 400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 429: 'rate_limited' };
+
 function field(source: unknown, name: string): string | null {
   if (!source || typeof source !== 'object' || Array.isArray(source)) return null;
   const v = (source as Record<string, unknown>)[name];
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
 }
 
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined ? undefined : s.trim();
+}
+
 /** The license key from X-LICENSE-KEY, else `license` in the body, else in the query. */
-function runtimeInput(request: FastifyRequest) {
-  const query = request.query as Record<string, string | undefined>;
+function runtimeInput(headers: IncomingMessage['headers'], ip: string, query: unknown, body: unknown): RuntimeCheckInput {
   return {
-    licenseKey: header(request, 'x-license-key') || field(request.body, 'license') || field(query, 'license'),
-    domain: header(request, 'x-devpayr-domain') ?? null,
-    ip: request.ip,
-    action: field(query, 'action') ?? field(request.body, 'action'),
-    projectId: field(request.body, 'projectId') ?? field(request.body, 'project_id') ?? field(query, 'projectId') ?? field(query, 'project_id'),
+    licenseKey: firstHeader(headers['x-license-key']) || field(body, 'license') || field(query, 'license'),
+    domain: firstHeader(headers['x-devpayr-domain']) ?? null,
+    ip,
+    action: field(query, 'action') ?? field(body, 'action'),
+    projectId: field(body, 'projectId') ?? field(body, 'project_id') ?? field(query, 'projectId') ?? field(query, 'project_id'),
   };
 }
 
-function wantsInjectables(request: FastifyRequest): boolean {
-  const include = field(request.query, 'include') ?? field(request.body, 'include') ?? '';
+function wantsInjectables(query: unknown, body: unknown): boolean {
+  const include = field(query, 'include') ?? field(body, 'include') ?? '';
   return include.split(',').map((s) => s.trim()).includes('injectables');
 }
 
-/** A refusal becomes the face's error answer (DevPayr envelope with its message). */
+/** A refusal as the face's error (DevPayr envelope with its message). */
+function refusalError(check: Extract<RuntimeCheck, { valid: false }>): DomainError {
+  return new DomainError(KIND[REFUSAL_STATUS[check.outcome]], check.outcome.toLowerCase(), check.message, [], check.retryAfterSeconds);
+}
+
 function passOrThrow(check: RuntimeCheck): Extract<RuntimeCheck, { valid: true }> {
   if (check.valid) return check;
-  const kind = { 400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 429: 'rate_limited' } as const;
-  throw new DomainError(kind[check.status], check.code, check.message, [], check.retryAfterSeconds);
+  throw refusalError(check);
 }
 
 function paidMessage(paid: boolean): string {
   return paid ? 'This project has been paid for.' : 'This project has not been paid for.';
 }
 
-function cors(_request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-  reply.headers(CORS_HEADERS);
-  done();
-}
-
-async function hasPaid(ctx: Context, request: FastifyRequest) {
-  const check = passOrThrow(await checkLicense(ctx, runtimeInput(request)));
+/** The has-paid answer of a passing check; property order is the response schema's. */
+async function hasPaidAnswer(ctx: Context, check: Extract<RuntimeCheck, { valid: true }>, injectables: boolean) {
   const data = {
     has_paid: check.hasPaid,
     project_id: check.snapshot.project.id,
     domain: check.identifier,
-    ...(check.hasPaid && wantsInjectables(request)
-      ? { injectables: await deliverableInjectables(ctx, check.snapshot.project.id, true) }
-      : {}),
+    ...(check.hasPaid && injectables ? { injectables: await deliverableInjectables(ctx, check.snapshot.project.id, true) } : {}),
   };
   return { status: 'success' as const, message: paidMessage(check.hasPaid), data, errors: null };
 }
 
+function requestInput(request: FastifyRequest): RuntimeCheckInput {
+  return runtimeInput(request.headers, request.ip, request.query, request.body);
+}
+
+/** A body the fast lane read and handed over: the route parses it as if it came off the socket. */
+const REPLAY = Symbol('tollgate.replayBody');
+type Replayable = IncomingMessage & { [REPLAY]?: Buffer };
+
 export const runtimeRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: runtime'];
-
-  for (const url of ['/api/v1/project/has-paid', '/api/v1/injectable/stream']) {
-    app.options(url, { config: { auth: 'public' }, schema: { hide: true }, onRequest: cors }, async (_request, reply) => reply.code(204).send());
-  }
 
   app.post(
     '/api/v1/project/has-paid',
     {
       config: { auth: 'license' },
-      onRequest: cors,
+      preParsing: async (request, _reply, payload) => {
+        const body = (request.raw as Replayable)[REPLAY];
+        return body === undefined ? payload : Readable.from([body]);
+      },
       schema: {
         tags,
         summary: 'Runtime check: is this license valid here, and has its project been paid for?',
@@ -131,7 +162,10 @@ export const runtimeRoutes: Routes = (app, ctx) => {
         response: { 200: HasPaidResponse },
       },
     },
-    async (request) => hasPaid(ctx, request),
+    async (request) => {
+      const check = passOrThrow(await checkLicense(ctx, requestInput(request)));
+      return hasPaidAnswer(ctx, check, wantsInjectables(request.query, request.body));
+    },
   );
 
   for (const method of ['get', 'post'] as const) {
@@ -139,7 +173,6 @@ export const runtimeRoutes: Routes = (app, ctx) => {
       '/api/v1/injectable/stream',
       {
         config: { auth: 'license' },
-        onRequest: cors,
         schema: {
           tags,
           summary: "The license's project's injectables in delivery form (only_if_paid ones only when paid)",
@@ -148,7 +181,7 @@ export const runtimeRoutes: Routes = (app, ctx) => {
         },
       },
       async (request) => {
-        const check = passOrThrow(await checkLicense(ctx, runtimeInput(request)));
+        const check = passOrThrow(await checkLicense(ctx, requestInput(request)));
         const injectables = await deliverableInjectables(ctx, check.snapshot.project.id, check.hasPaid);
         return { status: 'success' as const, message: paidMessage(check.hasPaid), data: { has_paid: check.hasPaid, injectables }, errors: null };
       },
@@ -177,3 +210,155 @@ export const runtimeRoutes: Routes = (app, ctx) => {
     },
   );
 };
+
+// ---------------------------------------------------------------------------------------
+// The fast lane
+// ---------------------------------------------------------------------------------------
+
+const HAS_PAID = '/api/v1/project/has-paid';
+/** Bodies of has-paid are a few fields; anything larger takes the router (and its body limit). */
+const LANE_MAX_BODY = 4096;
+const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
+const QUERY_FIELDS = new Set(['license', 'action', 'include', 'projectId', 'project_id']);
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The query of a lane request, or null when the router should read it: only single
+ * occurrences of plain `name=value` pairs of the fields the route reads, or of fields it
+ * ignores (the clients append some to every call), without a NUL.
+ */
+function laneQuery(search: string): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  if (search === '') return out;
+  if (search.includes('%00') || search.includes('%') || search.includes('+')) return null;
+  for (const pair of search.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = eq === -1 ? pair : pair.slice(0, eq);
+    const value = eq === -1 ? '' : pair.slice(eq + 1);
+    if (Object.hasOwn(out, name) || name === '__proto__') return null;
+    if (QUERY_FIELDS.has(name) || /^[A-Za-z_]+$/.test(name)) out[name] = value;
+    else return null;
+  }
+  return out;
+}
+
+/**
+ * The body of a lane request, as the route's JSON parser would read it; `undefined` for no
+ * body, NOT_PLAIN when the router should parse it (malformed, NUL, non-UTF-8: its errors
+ * are the face's).
+ */
+const NOT_PLAIN = Symbol('not plain');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+function laneBody(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    return NOT_PLAIN;
+  }
+  if (text.includes('\\u0000')) return NOT_PLAIN;
+  let value: unknown;
+  try {
+    value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch {
+    return NOT_PLAIN;
+  }
+  // A body-less POST from the PHP client arrives as `[]` (devpayr/index.ts does the same).
+  return Array.isArray(value) && value.length === 0 ? undefined : value;
+}
+
+/**
+ * `POST /api/v1/project/has-paid`, answered before the router: the call every delivered
+ * install makes, where Fastify's routing, hooks and serializer cost more than the check
+ * itself. It keeps what the route does: the request id header, CORS, the check with its
+ * statistics and limits, the DevPayr envelope, the statuses of REFUSAL_STATUS, the
+ * `Retry-After` of a 429, and a 500 envelope naming the request id. Whatever it does not
+ * take (another method or path, a query or body it does not read plainly, a large or
+ * chunked body, request logging at debug level) goes to the router untouched, or with the
+ * body it already read replayed (REPLAY), so the route answers exactly as before.
+ */
+export function runtimeLane(ctx: Context, nextId: () => string, router: Listener): Listener {
+  const log = ctx.log;
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (req.method !== 'POST' || !url.startsWith(HAS_PAID) || (url.length > HAS_PAID.length && url[HAS_PAID.length] !== '?')) return router(req, res);
+    const query = laneQuery(url.length > HAS_PAID.length ? url.slice(HAS_PAID.length + 1) : '');
+    const headers = req.headers;
+    const length = headers['content-length'];
+    const type = headers['content-type'];
+    const bodyless = length === undefined ? headers['transfer-encoding'] === undefined : length === '0';
+    if (
+      query === null ||
+      (!bodyless && (length === undefined || Number(length) > LANE_MAX_BODY || type === undefined || !JSON_TYPE.test(type)))
+    ) {
+      return router(req, res);
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const body = laneBody(raw);
+      if (body === NOT_PLAIN || raw.length !== Number(length ?? 0)) {
+        (req as Replayable)[REPLAY] = raw;
+        return router(req, res);
+      }
+      const id = nextId();
+      answer(ctx, id, query, body, req, res).catch((err: unknown) => {
+        log.error({ err, reqId: id }, 'unhandled error');
+        send(res, id, 500, envelopeError(`Server error (request ${id}).`));
+      });
+    });
+  };
+}
+
+async function answer(ctx: Context, id: string, query: Record<string, string>, body: unknown, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const check = await checkLicense(ctx, runtimeInput(req.headers, req.socket.remoteAddress ?? '', query, body));
+  if (!check.valid) {
+    const status = REFUSAL_STATUS[check.outcome];
+    send(res, id, status, envelopeError(check.message), check.retryAfterSeconds);
+    return;
+  }
+  send(res, id, 200, await hasPaidAnswer(ctx, check, wantsInjectables(query, body)));
+}
+
+function send(res: ServerResponse, id: string, status: number, value: unknown, retryAfter?: number): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(value);
+  const headers: Record<string, string | number> = {
+    'x-request-id': id,
+    ...RUNTIME_CORS_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  };
+  if (retryAfter !== undefined && status === 429) headers['retry-after'] = String(retryAfter);
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+interface ServerOptions {
+  http?: http.ServerOptions | null;
+  keepAliveTimeout?: number;
+  requestTimeout?: number;
+  connectionTimeout?: number;
+  maxRequestsPerSocket?: number;
+}
+
+/**
+ * Fastify's `serverFactory`: the HTTP server Fastify would create (with its timeouts from the
+ * Fastify options, which Fastify leaves to a factory), its requests going through the lane
+ * when `lane` is on.
+ */
+export function runtimeLaneServer(ctx: Context, nextId: () => string, lane: boolean) {
+  return (router: Listener, options: ServerOptions) => {
+    const server = http.createServer(options.http ?? {}, lane ? runtimeLane(ctx, nextId, router) : router);
+    if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
+    if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
+    if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
+    if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+    return server;
+  };
+}

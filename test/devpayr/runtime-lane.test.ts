@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNKNOWN_KEYS_PER_MINUTE } from '../../src/core/licenses/runtime-state.js';
+import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
+import { seedDeveloper } from '../support/seed.js';
+import { seedDomain, seedLicense, seedProject } from './runtime-fixtures.js';
+
+/**
+ * The has-paid fast lane (http/devpayr/runtime.ts) answers exactly as the route does. The
+ * same check is sent once plainly (the lane takes it) and once with a query the lane leaves
+ * to the router (a percent-escape): status, body and headers must be the same, bar the
+ * request id's value and the date.
+ */
+async function post(url: string, path: string, headers: Record<string, string>, body: string | null = '{}') {
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: { accept: 'application/json', ...(body !== null ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body !== null ? { body } : {}),
+  });
+  const text = await res.text();
+  const h: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    if (k !== 'date' && k !== 'x-request-id' && k !== 'keep-alive' && k !== 'connection') h[k] = v;
+  });
+  return { status: res.status, text, headers: h, requestId: res.headers.get('x-request-id') };
+}
+
+forEachDatabase('has-paid fast lane', (kind) => {
+  let s: TestServer;
+  let keys: { paid: string; unpaid: string; revoked: string; expired: string; pinned: string };
+
+  beforeAll(async () => {
+    s = await startServer(kind);
+    const owner = (await seedDeveloper(s.ctx)).userId;
+    const paid = await seedProject(s.ctx, owner, { hasPaid: true });
+    const unpaid = await seedProject(s.ctx, owner, { hasPaid: false });
+    const withDomain = await seedProject(s.ctx, owner, { hasPaid: true });
+    await seedDomain(s.ctx, withDomain, 'shop.example.com');
+    keys = {
+      paid: (await seedLicense(s.ctx, paid)).key,
+      unpaid: (await seedLicense(s.ctx, unpaid)).key,
+      revoked: (await seedLicense(s.ctx, paid, { status: 'revoked' })).key,
+      expired: (await seedLicense(s.ctx, paid, { expiresAt: new Date(Date.now() - 60_000) })).key,
+      pinned: (await seedLicense(s.ctx, withDomain)).key,
+    };
+  });
+  afterAll(async () => s.close());
+
+  const cases: Array<[string, () => Record<string, string>, string | null]> = [
+    ['paid', () => ({ 'x-license-key': keys.paid, 'x-devpayr-domain': 'shop.example.com' }), '{}'],
+    ['unpaid', () => ({ 'x-license-key': keys.unpaid }), '{}'],
+    ['key in the body, PHP-style []', () => ({}), null],
+    ['revoked', () => ({ 'x-license-key': keys.revoked }), '[]'],
+    ['expired', () => ({ 'x-license-key': keys.expired }), ''],
+    ['unknown', () => ({ 'x-license-key': '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d' }), '{}'],
+    ['no key', () => ({}), '{}'],
+    ['domain mismatch', () => ({ 'x-license-key': keys.pinned, 'x-devpayr-domain': 'other.example.com' }), '{}'],
+    ['domain missing', () => ({ 'x-license-key': keys.pinned }), '{}'],
+    ['bad domain', () => ({ 'x-license-key': keys.pinned, 'x-devpayr-domain': 'not a host!' }), '{}'],
+    ['project mismatch', () => ({ 'x-license-key': keys.paid }), JSON.stringify({ projectId: 'someone-else' })],
+  ];
+
+  for (const [label, headers, body] of cases) {
+    it(`${label}: the lane answers as the route does`, async () => {
+      const b = label.startsWith('key in the body') ? JSON.stringify({ license: keys.paid }) : body;
+      for (const query of ['', '?action=check_project&include=injectables']) {
+        const lane = await post(s.url, `/api/v1/project/has-paid${query}`, headers(), b);
+        const routed = await post(s.url, `/api/v1/project/has-paid${query ? `${query}&r=%41` : '?r=%41'}`, headers(), b);
+        expect(lane).toMatchObject({ status: routed.status, text: routed.text, headers: routed.headers });
+        expect(lane.requestId).toMatch(/^[\w-]+-[0-9a-z]+$/);
+        expect(lane.requestId).not.toBe(routed.requestId);
+      }
+    });
+  }
+
+  it('a malformed, non-UTF-8 or NUL-carrying body is the route\'s 400 in the envelope, replayed from the lane', async () => {
+    for (const raw of ['{"license":', Buffer.from([0x7b, 0xff, 0x7d]).toString('latin1'), '{"license":"a\\u0000b"}']) {
+      const res = await fetch(`${s.url}/api/v1/project/has-paid`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(raw, 'latin1') });
+      expect(res.status).toBe(400);
+      const body = await res.json();
+      expect(body).toMatchObject({ status: 'error', data: null });
+      expect(body.message).toBeTruthy();
+    }
+  });
+
+  it('a check through the lane is counted in the statistics once', async () => {
+    const owner = (await seedDeveloper(s.ctx)).userId;
+    const project = await seedProject(s.ctx, owner, { hasPaid: true });
+    const { key } = await seedLicense(s.ctx, project);
+    for (let i = 0; i < 3; i++) expect((await post(s.url, '/api/v1/project/has-paid', { 'x-license-key': key, 'x-devpayr-domain': 'lane.example.com' })).status).toBe(200);
+    await s.ctx.runtime.recorder.flush();
+    const rows = await s.ctx.db.selectFrom('license_check_counts').select(['outcome', 'count']).where('project_id', '=', project).execute();
+    expect(rows.map((r) => [r.outcome, Number(r.count)])).toEqual([['paid', 3]]);
+  });
+});
+
+describe('unknown keys per client address', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer('sqlite');
+  });
+  afterAll(async () => s.close());
+
+  it(`past ${UNKNOWN_KEYS_PER_MINUTE} unknown keys a minute, every check from that address is 429 in the envelope with Retry-After`, async () => {
+    const owner = (await seedDeveloper(s.ctx)).userId;
+    const { key } = await seedLicense(s.ctx, await seedProject(s.ctx, owner, { hasPaid: true }));
+    // Aligned to a minute boundary's far side so that the window does not roll over mid-test.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 100));
+    for (let i = 0; i < UNKNOWN_KEYS_PER_MINUTE; i++) {
+      const res = await post(s.url, '/api/v1/project/has-paid', { 'x-license-key': crypto.randomUUID() });
+      expect(res.status).toBe(403);
+    }
+    for (const k of [crypto.randomUUID(), key]) {
+      const res = await post(s.url, '/api/v1/project/has-paid', { 'x-license-key': k });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(JSON.parse(res.text)).toEqual({ status: 'error', message: 'Too many unknown license keys from this address. Try again later.', data: null, errors: null });
+    }
+  }, 90_000);
+});

@@ -3,12 +3,17 @@ import type { Logger } from 'pino';
 import type { Config, Dialect } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { generationJobs, type GenerationJobs } from './core/generations/job-loop.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './lib/rate-limiter.js';
 import { loadServerSecret } from './lib/server-secret.js';
 import { systemClock, type Clock } from './lib/time.js';
+import { createProvider } from './lib/providers/index.js';
+import type { GenerationProvider } from './lib/providers/provider.js';
+import { createBlobStore } from './lib/storage/index.js';
+import type { BlobStore } from './lib/storage/blob-store.js';
 
 export interface Keys {
   /** HS256 key for access and refresh tokens. */
@@ -27,6 +32,12 @@ export interface Context {
   rateLimiter: RateLimiter;
   redis: Redis | null;
   keys: Keys;
+  /** Example and result images of generations (local files or S3). */
+  blobs: BlobStore;
+  /** The image generator GENERATION_PROVIDER chose. */
+  provider: GenerationProvider;
+  /** The generation job loop; started only by serve and `tollgate worker`. */
+  generationJobs: GenerationJobs;
   /** Runs `fn` when the context closes (background workers register their flush here). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -59,23 +70,32 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     throw err;
   }
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
+  const blobs = createBlobStore(config);
+  const provider = createProvider(config.generations);
+  const clock = overrides.clock ?? systemClock;
+  const jobs = generationJobs({ db: database.db, dialect: database.dialect, clock, config, blobs, provider, log });
 
   return {
     config,
     db: database.db,
     dialect: database.dialect,
     log,
-    clock: overrides.clock ?? systemClock,
+    clock,
     mailer,
     rateLimiter: redis ? new RedisRateLimiter(redis, log) : new MemoryRateLimiter(),
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
+    blobs,
+    provider,
+    generationJobs: jobs,
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.
+      await jobs.stop();
       for (const fn of closers.reverse()) await fn();
       await mailer.close?.();
       redis?.disconnect();
+      blobs.close?.();
       await database.close();
     },
   };

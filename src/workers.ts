@@ -8,4 +8,10 @@ import { startExpirySweeper } from './core/licenses/license-expiry.js';
  */
 export function startWorkers(ctx: Context): void {
   startExpirySweeper(ctx, ctx.config.expirySweepSeconds * 1000);
+  ctx.generationJobs.start();
+}
+
+/** `tollgate worker`: a process that only runs generation jobs (no HTTP, no sweeper). */
+export function startJobWorkers(ctx: Context): void {
+  ctx.generationJobs.start();
 }

@@ -6,6 +6,7 @@ import { insightRoutes } from './insights.js';
 import { developerKeyRoutes } from './developer-keys.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { operatorRoutes } from './operator.js';
+import { generationRoutes } from './generations.js';
 import { healthRoutes } from './health.js';
 import { licensingRoutes } from './licensing.js';
 import { projectRoutes } from './projects.js';
@@ -18,5 +19,5 @@ export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void
   app.addHook('onRoute', (route) => {
     if (route.schema && route.schema.headers === DevkitAuthHeaders) route.schema.security ??= [{ bearer: [], developerKey: [] }];
   });
-  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes]) routes(app, opts.ctx);
+  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, generationRoutes]) routes(app, opts.ctx);
 }

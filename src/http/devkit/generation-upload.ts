@@ -1,0 +1,69 @@
+import type { FastifyRequest } from 'fastify';
+import type { Context } from '../../context.js';
+import { DomainError, invalidField } from '../../core/errors.js';
+import { GENERATION_MESSAGES, MAX_EXAMPLES, type StoredImage } from '../../core/generations/generation.js';
+import { receiveImage } from '../../core/generations/receive-image.js';
+
+const FILE_FIELDS = new Set(['files', 'example_images']);
+
+export interface ReceivedUpload {
+  instructions: string | undefined;
+  examples: StoredImage[];
+}
+
+/**
+ * Reads a multipart create: each image in `files` (the OpenAPI name) or `example_images`
+ * (the reference page's) is streamed straight into the store as it arrives; `instructions`
+ * is a text field. The first refusal is remembered and the rest of the body drained (a
+ * client mid-upload gets an answer, not a reset); then the stored images are deleted and
+ * the refusal thrown.
+ */
+export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: FastifyRequest, id: string): Promise<ReceivedUpload> {
+  if (!request.isMultipart()) throw invalidField('example_images', 'field required', 'value_error.missing');
+  const examples: StoredImage[] = [];
+  let instructions: string | undefined;
+  let refusal: unknown = null;
+  let files = 0;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (refusal || !FILE_FIELDS.has(part.fieldname) || ++files > MAX_EXAMPLES) {
+          part.file.resume();
+          if (!refusal && !FILE_FIELDS.has(part.fieldname)) refusal = invalidField(part.fieldname, `Unknown field "${part.fieldname}"`, 'value_error.extra');
+          else if (!refusal) refusal = invalidField('example_images', GENERATION_MESSAGES.tooMany, 'value_error.list.max_items');
+          continue;
+        }
+        try {
+          examples.push(await receiveImage(ctx.blobs, `generations/${id}/example-${examples.length}`, part.file));
+        } catch (err) {
+          refusal = err;
+        }
+      } else if (part.fieldname === 'instructions') {
+        if (part.valueTruncated) refusal ??= invalidField('instructions', GENERATION_MESSAGES.instructionsLength, 'value_error.any_str.length');
+        if (typeof part.value !== 'string') refusal ??= invalidField('instructions', 'Instructions must be text', 'type_error.str');
+        else if (part.value.includes('\u0000')) refusal ??= invalidField('instructions', 'The instructions field contains a NUL character, which is not allowed.', 'value_error');
+        else instructions = part.value;
+      } else {
+        refusal ??= invalidField(part.fieldname, `Unknown field "${part.fieldname}"`, 'value_error.extra');
+      }
+    }
+  } catch (err) {
+    // The multipart parser's own refusals (a malformed body, too many parts) are 4xx errors.
+    refusal ??= err instanceof DomainError ? err : multipartError(err);
+  }
+  if (refusal) {
+    await ctx.blobs.delete(examples.map((e) => e.key)).catch(() => {});
+    throw refusal;
+  }
+  return { instructions, examples };
+}
+
+function multipartError(err: unknown): unknown {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return invalidField('example_images', GENERATION_MESSAGES.tooMany, 'value_error.list.max_items');
+  if (code === 'FST_FIELDS_LIMIT') return invalidField('body', 'Too many form fields', 'value_error');
+  if (code.startsWith('FST_') || (err as Error).message?.includes('Multipart')) {
+    return invalidField('body', 'The multipart body could not be read', 'value_error.multipart');
+  }
+  return err;
+}

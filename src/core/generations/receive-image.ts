@@ -48,14 +48,25 @@ class ImageGate extends Transform {
  */
 export async function receiveImage(blobs: BlobStore, key: string, upload: Readable, max = MAX_IMAGE_BYTES): Promise<StoredImage> {
   const gate = new ImageGate(max);
+  // The gate may refuse before the store starts reading it (a small file arrives whole at
+  // once): its own refusal is kept here and wins over the store's report of a broken stream.
+  let refusal: unknown = null;
+  gate.on('error', (err) => (refusal ??= err));
+  const broken = () => invalidField('files', 'The upload ended before the image was complete', 'value_error.multipart');
   upload.on('error', (err) => gate.destroy(err));
+  // A body that breaks off: the multipart parser destroys the file stream, with no error of its own.
+  upload.on('close', () => {
+    if (!upload.readableEnded) gate.destroy(broken());
+  });
+  if (upload.destroyed && !upload.readableEnded) throw broken();
   try {
     await blobs.put(key, upload.pipe(gate), 'application/octet-stream');
+    if (refusal) throw refusal;
   } catch (err) {
     upload.unpipe(gate);
     upload.resume();
     await blobs.delete([key]).catch(() => {});
-    throw err;
+    throw refusal ?? err;
   }
   // The type is known only once the bytes were seen; stored beside the key in the row.
   return { key, content_type: gate.contentType! };

@@ -25,7 +25,17 @@ export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: Fastif
   let refusal: unknown = null;
   let files = 0;
   try {
-    for await (const part of request.parts()) {
+    const parts = request.parts()[Symbol.asyncIterator]();
+    let next = parts.next();
+    for (;;) {
+      const { value: part, done } = await next;
+      if (done) break;
+      // Asked for at once: a body that breaks off mid-file rejects this (the file stream
+      // itself may never end then), and the file being stored is torn down with it.
+      next = parts.next();
+      next.catch((err: Error) => {
+        if (part.type === 'file' && !part.file.readableEnded) part.file.destroy(err);
+      });
       if (part.type === 'file') {
         if (refusal || !FILE_FIELDS.has(part.fieldname) || ++files > MAX_EXAMPLES) {
           part.file.resume();

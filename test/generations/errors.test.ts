@@ -63,13 +63,14 @@ forEachDatabase('generations: documented errors of create', (kind) => {
   });
 
   it('a multipart body that breaks off mid-file is a 422, not a 500 or a hang', async () => {
+    const stored = await blobFiles();
     const r = await send(s.url, 'POST', '/api/v1/generation/generate-v2', {
       headers: { ...u.headers, 'content-type': 'multipart/form-data; boundary=XYZ' },
       body: '--XYZ\r\nContent-Disposition: form-data; name="files"; filename="a.png"\r\n\r\nabc',
     });
     expect(r.status).toBe(422);
     expect(r.body.detail[0].loc).toEqual(['body', 'files']);
-    expect(await blobFiles()).toBe(0);
+    expect(await blobFiles()).toBe(stored);
   });
 
   it('the end-user headers are all required: 401 without a token, 403 without the role or a key of the project', async () => {

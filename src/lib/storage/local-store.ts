@@ -46,11 +46,15 @@ export function localStore(dataDir: string): BlobStore {
       }
     },
     async delete(keys: string[]) {
+      const dirs = new Set<string>();
       for (const key of keys) {
         const target = file(key);
         await fs.promises.rm(target, { force: true });
         await fs.promises.rm(`${target}.type`, { force: true });
+        dirs.add(path.dirname(target));
       }
+      // A generation's folder goes with its last image (rmdir refuses a folder still in use).
+      for (const dir of dirs) if (dir !== root) await fs.promises.rmdir(dir).catch(() => {});
     },
     async health(): Promise<StoreHealth> {
       let writable = false;

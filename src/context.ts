@@ -7,7 +7,6 @@ import { generationJobs, type GenerationJobs } from './core/generations/job-loop
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './lib/rate-limiter.js';
 import { loadServerSecret } from './lib/server-secret.js';
 import { systemClock, type Clock } from './lib/time.js';
 import { createProvider } from './lib/providers/index.js';
@@ -29,7 +28,6 @@ export interface Context {
   log: Logger;
   clock: Clock;
   mailer: Mailer;
-  rateLimiter: RateLimiter;
   redis: Redis | null;
   keys: Keys;
   /** Example and result images of generations (local files or S3). */
@@ -82,7 +80,6 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     log,
     clock,
     mailer,
-    rateLimiter: redis ? new RedisRateLimiter(redis, log) : new MemoryRateLimiter(),
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
     blobs,

@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import { DomainError, invalidField } from '../../core/errors.js';
 import { GENERATION_MESSAGES, MAX_EXAMPLES, type StoredImage } from '../../core/generations/generation.js';
 import { receiveImage } from '../../core/generations/receive-image.js';
+import { multipartError } from '../multipart.js';
 
 const FILE_FIELDS = new Set(['files', 'example_images']);
 
@@ -24,6 +25,7 @@ export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: Fastif
   let instructions: string | undefined;
   let refusal: unknown = null;
   let files = 0;
+  let parserError: unknown = null;
   try {
     const parts = request.parts()[Symbol.asyncIterator]();
     let next = parts.next();
@@ -34,6 +36,7 @@ export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: Fastif
       // itself may never end then), and the file being stored is torn down with it.
       next = parts.next();
       next.catch((err: Error) => {
+        parserError ??= err;
         if (part.type === 'file' && !part.file.readableEnded) part.file.destroy(err);
       });
       if (part.type === 'file') {
@@ -58,22 +61,13 @@ export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: Fastif
       }
     }
   } catch (err) {
-    // The multipart parser's own refusals (a malformed body, too many parts) are 4xx errors.
-    refusal ??= err instanceof DomainError ? err : multipartError(err);
+    parserError ??= err;
   }
+  // A body the parser could not read is malformed (400), whatever the image being stored made of it.
+  if (parserError && !(parserError instanceof DomainError)) refusal = multipartError(parserError);
   if (refusal) {
     await ctx.blobs.delete(examples.map((e) => e.key)).catch(() => {});
     throw refusal;
   }
   return { instructions, examples };
-}
-
-function multipartError(err: unknown): unknown {
-  const code = (err as { code?: string }).code ?? '';
-  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return invalidField('example_images', GENERATION_MESSAGES.tooMany, 'value_error.list.max_items');
-  if (code === 'FST_FIELDS_LIMIT') return invalidField('body', 'Too many form fields', 'value_error');
-  if (code.startsWith('FST_') || (err as Error).message?.includes('Multipart')) {
-    return invalidField('body', 'The multipart body could not be read', 'value_error.multipart');
-  }
-  return err;
 }

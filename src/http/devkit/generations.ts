@@ -8,9 +8,7 @@ import { GENERATION_MESSAGES, MAX_EXAMPLES, MAX_IMAGE_BYTES, type Generation } f
 import { imageUrl, readImage } from '../../core/generations/image-access.js';
 import { deleteGeneration, setGenerationPublic } from '../../core/generations/update-generation.js';
 import { invalidField } from '../../core/errors.js';
-import { Forbidden } from '../../core/errors.js';
-import { findActiveKey } from '../../core/keys/find-key.js';
-import { AUTH_MESSAGES, header, requireTokenUser } from '../auth.js';
+import { asEndUser, header } from '../auth.js';
 import type { App, Routes } from '../typed.js';
 import { Nullable } from './schemas.js';
 import { receiveUpload } from './generation-upload.js';
@@ -106,26 +104,8 @@ function parseBool(value: boolean | string): boolean {
   throw invalidField('is_public', 'value could not be parsed to a boolean', 'type_error.bool');
 }
 
-/**
- * End-user routes: an end user's bearer token, `X-User-Role: end_user`, and the developer key,
- * project id and project API key of that same project.
- * TODO(issue 8): replaced by `config: { auth: 'endUser' }` once the declared-auth hook is on main.
- */
-async function requireEndUser(ctx: Context, request: FastifyRequest): Promise<Extract<GenerationCaller, { kind: 'end_user' }>> {
-  const user = await requireTokenUser(ctx, request);
-  const role = header(request, 'x-user-role');
-  if (!role) throw Forbidden('role_required', AUTH_MESSAGES.roleRequired);
-  if (role !== 'end_user' || user.role !== 'end_user' || !user.projectId) throw Forbidden('end_user_required', 'Insufficient permissions for this operation');
-  if (header(request, 'x-project-id') !== user.projectId) throw Forbidden('project_mismatch', 'Insufficient permissions for this operation');
-  const [devKey, projectKey] = await Promise.all([findActiveKey(ctx, header(request, 'x-developer-key') ?? ''), findActiveKey(ctx, header(request, 'x-api-key') ?? '')]);
-  if (!projectKey || projectKey.kind !== 'project' || projectKey.projectId !== user.projectId) throw Forbidden('bad_api_key', 'Invalid or revoked API key');
-  if (!devKey || devKey.kind !== 'developer' || devKey.userId !== projectKey.userId) throw Forbidden('bad_developer_key', AUTH_MESSAGES.badDeveloperKey);
-  return { kind: 'end_user', userId: user.id, projectId: user.projectId };
-}
-
 export const generationRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: generation'];
-  const security = [{ bearer: [], developerKey: [], apiKey: [] }];
 
   const create = async (request: FastifyRequest, caller: GenerationCaller) => {
     const target = await prepareGeneration(ctx, caller);
@@ -149,16 +129,17 @@ export const generationRoutes: Routes = (app, ctx) => {
     scope.post(
       '/api/v1/generation/generate-v2',
       {
-        schema: { tags, security, summary: 'Create a generation (multipart: 1–5 images and instructions)', consumes: ['multipart/form-data'], headers: EndUserHeaders, response: { 200: GenerationCreateResponse } },
+        config: { auth: 'endUser' },
+        schema: { tags, summary: 'Create a generation (multipart: 1–5 images and instructions)', consumes: ['multipart/form-data'], headers: EndUserHeaders, response: { 200: GenerationCreateResponse } },
       },
-      async (request) => create(request, await requireEndUser(ctx, request)),
+      async (request) => create(request, asEndUser(request)),
     );
 
     scope.get(
       '/api/v1/generation/generations-v2',
-      { schema: { tags, security, summary: "The end user's generations, newest first", headers: EndUserHeaders, querystring: PageQuery, response: { 200: GenerationListResponse } } },
+      { config: { auth: 'endUser' }, schema: { tags, summary: "The end user's generations, newest first", headers: EndUserHeaders, querystring: PageQuery, response: { 200: GenerationListResponse } } },
       async (request) => {
-        const caller = await requireEndUser(ctx, request);
+        const caller = asEndUser(request);
         const page = await listGenerations(ctx, caller, request.query.page, request.query.per_page);
         const base = baseUrl(ctx, request);
         return { generations: page.generations.map((g) => generationBody(ctx, base, g)), total: page.total, page: page.page, per_page: page.perPage };
@@ -167,9 +148,9 @@ export const generationRoutes: Routes = (app, ctx) => {
 
     scope.get(
       '/api/v1/generation/generations-v2/:generation_id/status',
-      { schema: { tags, security, summary: 'Status of one of your generations', headers: EndUserHeaders, params: IdParams, response: { 200: GenerationStatusResponse } } },
+      { config: { auth: 'endUser' }, schema: { tags, summary: 'Status of one of your generations', headers: EndUserHeaders, params: IdParams, response: { 200: GenerationStatusResponse } } },
       async (request) => {
-        const caller = await requireEndUser(ctx, request);
+        const caller = asEndUser(request);
         return statusBody(ctx, baseUrl(ctx, request), await getGeneration(ctx, caller, request.params.generation_id));
       },
     );
@@ -177,9 +158,9 @@ export const generationRoutes: Routes = (app, ctx) => {
     scope.patch(
       '/api/v1/generation/generations-v2/:generation_id/public',
       {
+        config: { auth: 'endUser' },
         schema: {
           tags,
-          security,
           summary: 'Make one of your generations public or private',
           consumes: ['application/x-www-form-urlencoded', 'application/json'],
           headers: EndUserHeaders,
@@ -189,7 +170,7 @@ export const generationRoutes: Routes = (app, ctx) => {
         },
       },
       async (request) => {
-        const caller = await requireEndUser(ctx, request);
+        const caller = asEndUser(request);
         const g = await setGenerationPublic(ctx, caller, request.params.generation_id, parseBool(request.body.is_public));
         return { id: g.id, is_public: g.isPublic, message: `Generation is now ${g.isPublic ? 'public' : 'private'}` };
       },
@@ -197,9 +178,9 @@ export const generationRoutes: Routes = (app, ctx) => {
 
     scope.delete(
       '/api/v1/generation/generations-v2/:generation_id',
-      { schema: { tags, security, summary: 'Delete one of your generations and its images', headers: EndUserHeaders, params: IdParams, response: { 200: Type.Object({ message: Type.String() }) } } },
+      { config: { auth: 'endUser' }, schema: { tags, summary: 'Delete one of your generations and its images', headers: EndUserHeaders, params: IdParams, response: { 200: Type.Object({ message: Type.String() }) } } },
       async (request) => {
-        const caller = await requireEndUser(ctx, request);
+        const caller = asEndUser(request);
         await deleteGeneration(ctx, caller, request.params.generation_id);
         return { message: 'Generation deleted successfully' };
       },
@@ -207,7 +188,7 @@ export const generationRoutes: Routes = (app, ctx) => {
 
     scope.get(
       '/api/v1/generation/public-generations-v2',
-      { onRequest: cors, schema: { tags, summary: 'Public generations (of the project in X-Project-ID when sent)', querystring: PageQuery, response: { 200: GenerationListResponse } } },
+      { config: { auth: 'public' }, onRequest: cors, schema: { tags, summary: 'Public generations (of the project in X-Project-ID when sent)', querystring: PageQuery, response: { 200: GenerationListResponse } } },
       async (request) => {
         const page = await listPublicGenerations(ctx, header(request, 'x-project-id') || null, request.query.page, request.query.per_page);
         const base = baseUrl(ctx, request);
@@ -223,13 +204,14 @@ export const generationRoutes: Routes = (app, ctx) => {
       '/generation/anonymous-generations/:generation_id/status',
     ];
     for (const url of [...anonymousCreate, ...anonymousStatus, '/api/v1/generation/public-generations-v2']) {
-      scope.options(url, { schema: { hide: true }, onRequest: cors }, async (_request, reply) => reply.code(204).send());
+      scope.options(url, { config: { auth: 'public' }, schema: { hide: true }, onRequest: cors }, async (_request, reply) => reply.code(204).send());
     }
     for (const url of anonymousCreate) {
       const alias = !url.endsWith('-v2');
       scope.post(
         url,
         {
+          config: { auth: 'public' },
           onRequest: cors,
           schema: {
             tags,
@@ -245,6 +227,7 @@ export const generationRoutes: Routes = (app, ctx) => {
       scope.get(
         url,
         {
+          config: { auth: 'public' },
           onRequest: cors,
           schema: {
             tags,
@@ -259,7 +242,7 @@ export const generationRoutes: Routes = (app, ctx) => {
 
     scope.get(
       '/api/v1/generation/images/:generation_id/:name',
-      { onRequest: cors, schema: { tags, summary: 'A generation image (public URL, or signed and expiring for private ones)', params: ImageParams, querystring: ImageQuery } },
+      { config: { auth: 'public' }, onRequest: cors, schema: { tags, summary: 'A generation image (public URL, or signed and expiring for private ones)', params: ImageParams, querystring: ImageQuery } },
       async (request, reply) => {
         const blob = await readImage(ctx, request.params.generation_id, request.params.name, request.query);
         reply.header('content-type', blob.contentType);

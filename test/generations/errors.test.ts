@@ -69,7 +69,7 @@ forEachDatabase('generations: documented errors of create', (kind) => {
       body: '--XYZ\r\nContent-Disposition: form-data; name="files"; filename="a.png"\r\n\r\nabc',
     });
     expect(r.status).toBe(422);
-    expect(r.body.detail[0].loc).toEqual(['body', 'files']);
+    expect(r.body.detail[0].msg).toMatch(/^The multipart body is malformed/);
     expect(await blobFiles()).toBe(stored);
   });
 

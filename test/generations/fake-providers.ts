@@ -140,7 +140,7 @@ export async function fakeOpenAI(apiKey: string, initial: Partial<OpenAIBehaviou
     }
     if (req.method === 'POST' && path === '/v1/images/edits') {
       // Read the multipart form the official client sends.
-      const form = await new Request('http://x', { method: 'POST', headers: { 'content-type': req.headers['content-type']! }, body: await readBody(req) }).formData();
+      const form = await new Request('http://x', { method: 'POST', headers: { 'content-type': req.headers['content-type']! }, body: new Uint8Array(await readBody(req)) }).formData();
       const images = [...form.getAll('image'), ...form.getAll('image[]')].length;
       edits.push({ auth: req.headers.authorization, model: String(form.get('model')), prompt: String(form.get('prompt')), images });
       if (behaviour.hang) return;

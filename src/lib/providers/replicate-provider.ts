@@ -10,7 +10,12 @@ function status(err: unknown): number | null {
   return typeof r?.status === 'number' ? r.status : null;
 }
 
+/** Marks the answer our fetch makes up when Replicate does not answer in time. */
+const TIMEOUT_HEADER = 'x-tollgate-timeout';
+
 function describe(err: unknown, what: string): ProviderError {
+  const headers = (err as { response?: { headers?: Headers } }).response?.headers;
+  if (headers?.get?.(TIMEOUT_HEADER)) return new ProviderError('replicate', `replicate: ${what} timed out`, true);
   const s = status(err);
   if (s !== null) return new ProviderError('replicate', `replicate: ${what} failed (HTTP ${s})`, s === 429 || s >= 500);
   if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') {
@@ -30,8 +35,18 @@ export function replicateProvider(g: GenerationConfig, pollMs = 1000): Generatio
     auth: g.replicate.token!,
     baseUrl: g.replicate.baseUrl,
     userAgent: 'tollgate',
-    // Each call bounded by the provider timeout (the client has none of its own).
-    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeout)]) : AbortSignal.timeout(timeout) }),
+    // Each call bounded by the provider timeout (the client has none of its own). The client
+    // retries a failed fetch five times with sleeps of up to 8 s, so a timeout is handed to it
+    // as a 408 answer, which it does not retry: the job's own backoff decides what comes next.
+    fetch: async (input, init) => {
+      const limit = AbortSignal.timeout(timeout);
+      try {
+        return await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, limit]) : limit });
+      } catch (err) {
+        if (limit.aborted && !init?.signal?.aborted) return new Response('no answer in time', { status: 408, headers: { [TIMEOUT_HEADER]: '1' } });
+        throw err;
+      }
+    },
   });
   const [model, version] = g.replicate.model.split(':');
   return {

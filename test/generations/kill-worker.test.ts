@@ -60,7 +60,7 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
     };
     // The accepting server runs no jobs: all of them go to the worker processes.
     s = await startServer(kind, { databaseUrl, env: { ...env, GENERATION_CONCURRENCY: '0', LOG_LEVEL: 'silent' } });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');

@@ -90,7 +90,15 @@ forEachDatabase('generations: failures give the unit back', (kind) => {
     expect(events.map((e) => e.type)).toEqual(['generation.failed']);
     expect(JSON.parse(events[0]!.payload)).toMatchObject({ generation_id: r.body.id, error: 'local provider: an example image could not be decoded' });
     // And the unit is usable again.
-    expect((await postGeneration(s.url, u.headers, { images: [await image()], instructions: 'fits again' })).status).toBe(200);
+    const again = await postGeneration(s.url, u.headers, { images: [await image()], instructions: 'fits again' });
+    expect(again.status).toBe(200);
+    await waitForEnd(s.url, `/api/v1/generation/generations-v2/${again.body.id}/status`, u.headers);
+    // Project and global statistics count generations by status.
+    const dev = u.developer.headers;
+    const project = await send(s.url, 'GET', `/api/v1/projects/${u.projectId}/stats`, { headers: dev });
+    expect(project.body.generations).toEqual({ total: 2, pending: 0, processing: 0, completed: 1, failed: 1 });
+    const global = await send(s.url, 'GET', '/api/v1/projects/stats', { headers: dev });
+    expect(global.body.generations).toEqual({ total: 2, pending: 0, processing: 0, completed: 1, failed: 1 });
   });
 });
 

@@ -40,7 +40,8 @@ forEachDatabase('generations: S3 storage', (kind) => {
     const r = await postGeneration(s.url, u.headers, { images: [await image('png', 1), await image('jpeg', 2)], instructions: 'into the bucket' });
     expect(r.status).toBe(200);
     const end = await waitForEnd(s.url, `/api/v1/generation/generations-v2/${r.body.id}/status`, u.headers);
-    expect(end.body.status).toBe('completed');
+    expect(end.body.error ?? 'none').toBe('none');
+    expect(end.body).toMatchObject({ status: 'completed' });
     const img = await fetch(end.body.generated_image_url);
     expect(img.status).toBe(200);
     expect(img.headers.get('content-type')).toBe('image/png');

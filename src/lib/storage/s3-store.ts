@@ -23,6 +23,10 @@ export function s3Store(s3: S3Settings, timeoutMs: number): BlobStore {
     ...(s3.accessKeyId && s3.secretAccessKey ? { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } : {}),
     requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.min(timeoutMs, 10_000) },
     maxAttempts: 2,
+    // Checksums only where S3 requires them: the default's aws-chunked uploads with trailing
+    // checksums are not understood by many S3-compatible stores, which then keep the chunk framing.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
   return {
     kind: 's3',

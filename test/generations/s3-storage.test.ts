@@ -33,7 +33,7 @@ forEachDatabase('generations: S3 storage', (kind) => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const objects = () => (fs.existsSync(path.join(dir, 'tollgate-images')) ? fs.readdirSync(path.join(dir, 'tollgate-images'), { recursive: true }).map(String).filter((f) => !f.includes('._S3rver') && !fs.statSync(path.join(dir, 'tollgate-images', f)).isDirectory()) : []);
+  const objects = () => (fs.existsSync(path.join(dir, 'tollgate-images')) ? fs.readdirSync(path.join(dir, 'tollgate-images'), { recursive: true }).map(String).filter((f) => f.endsWith('._S3rver_object')) : []);
 
   it('examples and results are objects in the bucket, served by Tollgate, and deleted with the generation', async () => {
     const u = await seedProjectUser(s.ctx, { tier: 'cloud_premium' });

@@ -21,6 +21,17 @@ export async function buildApp(ctx: Context): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Slow and idle clients: headers must arrive within headersTimeout of connecting (or of the
+    // previous response), the whole request within requestTimeout; an idle keep-alive socket
+    // closes after keepAliveTimeout. Node checks the first two on connectionsCheckingInterval
+    // (30 s by default, which would stretch a 10 s limit to 40 s).
+    http: {
+      headersTimeout: ctx.config.http.headersTimeoutMs,
+      requestTimeout: ctx.config.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, ctx.config.http.headersTimeoutMs / 2),
+    },
+    requestTimeout: ctx.config.http.requestTimeoutMs,
+    keepAliveTimeout: ctx.config.http.keepAliveTimeoutMs,
     // A per-process random prefix plus a counter: unique, and no randomness drawn per request.
     genReqId: requestIds(),
     requestIdHeader: false,

@@ -4,6 +4,7 @@ import type { Config, Dialect } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { generationJobs, type GenerationJobs } from './core/generations/job-loop.js';
+import { createPasswords, type Passwords } from './core/accounts/passwords.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
@@ -36,6 +37,8 @@ export interface Context {
   provider: GenerationProvider;
   /** The generation job loop; started only by serve and `tollgate worker`. */
   generationJobs: GenerationJobs;
+  /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
+  passwords: Passwords;
   /** Runs `fn` when the context closes (background workers register their flush here). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -50,7 +53,7 @@ export interface ContextOverrides {
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = overrides.log ?? createLogger(config.logLevel, config.logFormat);
   const secret = loadServerSecret(config.secret, config.dataDir);
   const database = openDatabase(config);
   const closers: Array<() => Promise<void> | void> = [];
@@ -85,6 +88,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     blobs,
     provider,
     generationJobs: jobs,
+    passwords: createPasswords(config),
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.

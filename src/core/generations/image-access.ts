@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
-import { hmacHex, safeEqual } from '../../lib/crypto.js';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacHex } from '../../lib/crypto.js';
 import { isUuid } from '../../lib/ids.js';
 import type { StoredBlob } from '../../lib/storage/blob-store.js';
 import { NotFound } from '../errors.js';
@@ -10,6 +11,13 @@ export type ImageName = string;
 
 export function imagePath(id: string, name: ImageName): string {
   return `/api/v1/generation/images/${id}/${name}`;
+}
+
+/** Constant-time comparison of a presented signature with the expected one (both hex). */
+function sameSignature(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function signature(ctx: Pick<Context, 'keys'>, id: string, name: ImageName, expires: number): string {
@@ -43,7 +51,7 @@ export async function readImage(
   if (!g.isPublic) {
     const expires = Number(signed.expires);
     const fresh = Number.isInteger(expires) && expires * 1000 >= ctx.clock.now().getTime();
-    if (!fresh || typeof signed.sig !== 'string' || !safeEqual(signed.sig, signature(ctx, id, name, expires))) throw NotFound('image');
+    if (!fresh || typeof signed.sig !== 'string' || !sameSignature(signed.sig, signature(ctx, id, name, expires))) throw NotFound('image');
   }
   let key: string | null = null;
   let contentType = 'image/png';

@@ -1,11 +1,13 @@
 import Fastify, { LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { docsPage } from './http/docs-page.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './context.js';
 import { randomBytes } from 'node:crypto';
 import { devkitFace } from './http/devkit/index.js';
 import { devpayrFace } from './http/devpayr/index.js';
+import { consoleFace } from './http/console/index.js';
 import { installPipeline, sendError } from './http/pipeline.js';
 import { BodyParseError, registerJsonParser, validatorCompiler } from './http/validation.js';
 import type { App } from './http/typed.js';
@@ -38,6 +40,8 @@ export async function buildApp(ctx: Context): Promise<App> {
     // Per-request log lines only at debug level: the hot path should not pay for them.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
     routerOptions: { maxParamLength: 200 },
+    // TRUST_PROXY: request.ip and request.protocol come from X-Forwarded-* only when the operator says a proxy is in front.
+    trustProxy: ctx.config.trustProxy as boolean | string, // a hop count works at run time; the type omits it
     // Errors the router raises before any route (an over-long path segment, a malformed URL): the face's format too.
     frameworkErrors: sendError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
@@ -73,11 +77,12 @@ export async function buildApp(ctx: Context): Promise<App> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, docsPage);
   await installPipeline(app, ctx);
 
   await app.register(devkitFace, { ctx });
   await app.register(devpayrFace, { ctx });
+  await app.register(consoleFace, { ctx });
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Tollgate',

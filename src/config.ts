@@ -28,6 +28,16 @@ export interface Config {
   generations: GenerationConfig;
   /** Argon2 memory cost in KiB; lowered only by tests. */
   passwordHashMemoryKib: number;
+  /** Where browsers reach this server (PUBLIC_URL), e.g. https://tollgate.example.com; decides the console cookie and Origin. */
+  publicUrl: string | null;
+  /** TRUST_PROXY: believe X-Forwarded-For/-Proto from the proxy in front (true, a hop count, or addresses). */
+  trustProxy: boolean | number | string;
+  console: {
+    /** A console session ends after this long without a request. */
+    idleSeconds: number;
+    /** ... and this long after sign-in, whatever happens. */
+    absoluteSeconds: number;
+  };
   version: string;
 }
 
@@ -103,9 +113,49 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-/** Reads the process environment once; everything else takes a Config. */
-export function readEnv(env: Env = process.env): Env {
-  return { ...env };
+/**
+ * Every environment variable Tollgate reads: the one list, and the README's Configuration
+ * table lists exactly these (a test holds the two together). TEST_* are read by the test
+ * harness only, through readEnv like the rest.
+ */
+export const ENV_VARS = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'TOLLGATE_SECRET',
+  'TOLLGATE_OPERATOR_EMAIL',
+  'TOLLGATE_OPERATOR_KEY',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'REQUIRE_EMAIL_VERIFICATION',
+  'ACCESS_TOKEN_EXPIRE_MINUTES',
+  'REFRESH_TOKEN_EXPIRE_DAYS',
+  'RATE_LIMIT',
+  'BODY_LIMIT_BYTES',
+  'HTTP_HEADERS_TIMEOUT_SECONDS',
+  'HTTP_REQUEST_TIMEOUT_SECONDS',
+  'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
+  'LICENSE_EXPIRY_SWEEP_SECONDS',
+  'PASSWORD_HASH_MEMORY_KIB',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'TEST_DATABASE_URL',
+  'TEST_REDIS_URL',
+  'PUBLIC_URL',
+  'TRUST_PROXY',
+  'CONSOLE_IDLE_MINUTES',
+  'CONSOLE_SESSION_HOURS',
+] as const;
+
+export type EnvVar = (typeof ENV_VARS)[number];
+
+/** Reads the process environment once, keeping only the variables of ENV_VARS; everything else takes a Config. */
+export function readEnv(env: Env = process.env): Partial<Record<EnvVar, string>> {
+  const picked: Partial<Record<EnvVar, string>> = {};
+  for (const name of ENV_VARS) if (env[name] !== undefined) picked[name] = env[name];
+  return picked;
 }
 
 function int(env: Env, name: string, fallback: number, min = 0): number {
@@ -170,6 +220,13 @@ export function toConfig(env: Env): Config {
   if (secret && secret.length < 32) throw new ConfigError('TOLLGATE_SECRET must be at least 32 characters long');
 
   const smtpUrl = env.SMTP_URL?.trim() || null;
+
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
+  if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
+    throw new ConfigError('PUBLIC_URL must be an origin such as https://tollgate.example.com (scheme and host, no path)');
+  }
+  const proxyRaw = env.TRUST_PROXY?.trim() ?? '';
+  const trustProxy: boolean | number | string = /^\d+$/.test(proxyRaw) ? Number(proxyRaw) : proxyRaw === '' ? false : /^(true|false|yes|no|on|off)$/i.test(proxyRaw) ? bool(env, 'TRUST_PROXY')! : proxyRaw;
   const verification = bool(env, 'REQUIRE_EMAIL_VERIFICATION');
 
   return {
@@ -193,6 +250,12 @@ export function toConfig(env: Env): Config {
     expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),
     generations: generationConfig(env),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
+    publicUrl,
+    trustProxy,
+    console: {
+      idleSeconds: int(env, 'CONSOLE_IDLE_MINUTES', 30, 1) * 60,
+      absoluteSeconds: int(env, 'CONSOLE_SESSION_HOURS', 12, 1) * 3600,
+    },
     version: '0.1.0',
   };
 }

@@ -5,6 +5,7 @@ import { licensing } from './migrations/002-licensing.js';
 import { runtimeFeed } from './migrations/003-runtime-feed.js';
 import { licenseExpiry } from './migrations/004-license-expiry.js';
 import { generations } from './migrations/005-generations.js';
+import { consoleSessions } from './migrations/008-console-sessions.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
 /** In order; the names are recorded in the database, so never rename one that has shipped. */
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '003-runtime-feed': runtimeFeed,
   '004-license-expiry': licenseExpiry,
   '005-generations': generations,
+  '008-console-sessions': consoleSessions,
 };
 
 /** Applies every migration not yet applied; with `upTo`, stops after that one (tests of a migration's data step use it). */

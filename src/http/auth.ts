@@ -5,6 +5,7 @@ import { Forbidden, Unauthenticated } from '../core/errors.js';
 import { findActiveKey, touchKey, type ResolvedKey } from '../core/keys/find-key.js';
 import type { Origin, Principal } from '../core/principal.js';
 import type { Role, Tier } from '../db/schema/index.js';
+import { resolveConsoleCredential } from './console/credential.js';
 
 /*
  * Who may call a route is declared once, in its config: `config: { auth: 'developer' }`.
@@ -195,6 +196,18 @@ const RESOLVERS = {
     if (key.kind === 'project') return { kind: 'project_key', userId: key.userId, tier: key.tier, projectId: key.projectId!, keyId: key.id, keyPrefix: key.prefix, origin };
     return { kind: 'developer', userId: key.userId, tier: key.tier, keyId: key.id, keyPrefix: key.prefix, origin };
   },
+
+  /*
+   * The console (/console/api): its HttpOnly session cookie, accepted by these four only — no
+   * wire route declares them, so the cookie means nothing to the devkit and devpayr faces.
+   * Every non-GET is CSRF-checked (custom header + Origin) before the cookie is read.
+   */
+  /** Sign-in, sign-up, sign-out, meta: a session if there is one, else null. */
+  consoleOptional: (ctx: Context, request: FastifyRequest) => resolveConsoleCredential(ctx, request, 'optional'),
+  /** Any signed-in console session (account, sessions). */
+  console: async (ctx: Context, request: FastifyRequest): Promise<Principal> => (await resolveConsoleCredential(ctx, request, 'any'))!,
+  consoleDeveloper: async (ctx: Context, request: FastifyRequest): Promise<Developer> => (await resolveConsoleCredential(ctx, request, 'developer')) as Developer,
+  consoleOperator: async (ctx: Context, request: FastifyRequest): Promise<Operator> => (await resolveConsoleCredential(ctx, request, 'operator')) as Operator,
 } satisfies Record<string, (ctx: Context, request: FastifyRequest) => Promise<Principal | null>>;
 
 export type Credential = keyof typeof RESOLVERS;
@@ -216,6 +229,11 @@ export const OPENAPI_SECURITY: Record<Credential, Array<Record<string, string[]>
   pendingAccount: [{ bearer: [] }, {}],
   registrar: [{ operatorKey: [] }, { developerKey: [], projectId: [] }],
   apiKey: [{ apiKey: [] }],
+  // The console's routes are not in the API reference (hidden); its cookie is not an API credential.
+  consoleOptional: [],
+  console: [],
+  consoleDeveloper: [],
+  consoleOperator: [],
 };
 
 /*

@@ -23,11 +23,19 @@ function scratchProject() {
   for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json']) fs.writeFileSync(path.join(root, f), '{}');
   const tscDir = path.join(root, 'node_modules', 'typescript', 'bin');
   fs.mkdirSync(tscDir, { recursive: true });
-  // The stand-in compiler: counts its runs and emits dist/src/main.js.
+  // The stand-in compiler: counts its server builds and emits dist/src/main.js (the console's type-check run only checks).
   fs.writeFileSync(
     path.join(tscDir, 'tsc'),
-    `const fs = require('fs'); fs.mkdirSync('dist/src', { recursive: true }); fs.writeFileSync('dist/src/main.js', '');
-     fs.appendFileSync('compiled.log', 'x');`,
+    `const fs = require('fs'); if (process.argv.includes('tsconfig.build.json')) { fs.mkdirSync('dist/src', { recursive: true }); fs.writeFileSync('dist/src/main.js', '');
+     fs.appendFileSync('compiled.log', 'x'); }`,
+  );
+  // The console's sources and a stand-in bundler that emits dist/console/index.html.
+  fs.mkdirSync(path.join(root, 'console', 'src'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'console', 'src', 'main.tsx'), 'export {};\n');
+  fs.mkdirSync(path.join(root, 'node_modules', 'vite', 'bin'), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    `import fs from 'node:fs'; fs.mkdirSync('dist/console', { recursive: true }); fs.writeFileSync('dist/console/index.html', '');`,
   );
   const runs = () => (fs.existsSync(path.join(root, 'compiled.log')) ? fs.readFileSync(path.join(root, 'compiled.log'), 'utf8').length : 0);
   const start = () => {
@@ -64,6 +72,10 @@ describe('npm start compiles only when dist/ is out of date', () => {
       p.edit('package-lock.json');
       p.start();
       expect(p.runs()).toBe(4);
+      p.edit('console/src/main.tsx');
+      p.start();
+      expect(p.runs()).toBe(5);
+      expect(fs.existsSync(path.join(p.root, 'dist', 'console', 'index.html'))).toBe(true);
     } finally {
       fs.rmSync(p.root, { recursive: true, force: true });
     }
@@ -82,6 +94,9 @@ describe('npm start compiles only when dist/ is out of date', () => {
       p.start();
       expect(p.runs()).toBe(3);
       expect(fs.existsSync(path.join(p.root, 'dist', 'src', 'main.js'))).toBe(true);
+      fs.rmSync(path.join(p.root, 'dist', 'console'), { recursive: true });
+      p.start();
+      expect(p.runs()).toBe(4);
     } finally {
       fs.rmSync(p.root, { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
 import type { ApiKeysTable } from './api-keys.js';
+import type { ConsoleSessionsTable, InstanceSettingsTable } from './console-sessions.js';
 import type { DomainsTable } from './domains.js';
 import type { EmailVerificationsTable } from './email-verifications.js';
 import type { EventsTable } from './events.js';
@@ -28,6 +29,8 @@ export interface Database {
   generations: GenerationsTable;
   generation_usage: GenerationUsageTable;
   anonymous_generation_usage: AnonymousGenerationUsageTable;
+  console_sessions: ConsoleSessionsTable;
+  instance_settings: InstanceSettingsTable;
 }
 
 export type { Role, Tier } from './users.js';

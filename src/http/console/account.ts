@@ -1,0 +1,183 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.js';
+import { login } from '../../core/accounts/login.js';
+import { registerDeveloper } from '../../core/accounts/register-developer.js';
+import { Forbidden, Unauthenticated } from '../../core/errors.js';
+import { createDeveloperKey } from '../../core/keys/create-developer-key.js';
+import { findActiveKey } from '../../core/keys/find-key.js';
+import { listDeveloperKeys } from '../../core/keys/list-developer-keys.js';
+import { revokeDeveloperKey } from '../../core/keys/revoke-developer-key.js';
+import type { App } from '../typed.js';
+import { developerOf, sessionOf } from './index.js';
+import { KeyRecordSchema, keyBody, Ok } from './schemas.js';
+import { sessionCookie, transport } from './security.js';
+import { listSessions, resolveSession, revokeSession, signUpOpen, startSession, type ConsoleSession } from './sessions.js';
+
+const Me = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  fullName: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.Union([Type.Literal('developer'), Type.Literal('operator')]),
+  tier: Type.String(),
+  sessionId: Type.String(),
+});
+
+function meBody(s: ConsoleSession) {
+  return { id: s.userId, email: s.email, fullName: s.fullName, kind: s.kind, tier: s.tier, sessionId: s.id };
+}
+
+const Email = Type.String({ minLength: 3, maxLength: 320 });
+const Password = Type.String({ minLength: 1, maxLength: 200 });
+
+export function accountRoutes(app: App, ctx: Context): void {
+  const begin = async (request: FastifyRequest, reply: FastifyReply, userId: string, kind: 'developer' | 'operator', tokens: Parameters<typeof startSession>[1]['tokens']) => {
+    const t = transport(ctx.config, request);
+    const s = await startSession(ctx, { userId, kind, tokens, userAgent: request.headers['user-agent'] ?? null, ip: request.ip });
+    reply.header('set-cookie', sessionCookie(t, s.token, s.maxAgeSeconds));
+    const session = await resolveSession(ctx, s.token);
+    if (!session) throw Unauthenticated('not_signed_in', 'Please sign in.');
+    return session;
+  };
+
+  app.get(
+    '/console/api/meta',
+    {
+      config: { auth: 'consoleOptional' },
+      schema: {
+        hide: true,
+        response: { 200: Type.Object({ signUpOpen: Type.Boolean(), insecure: Type.Boolean(), signedIn: Type.Boolean(), me: Type.Union([Me, Type.Null()]) }) },
+      },
+    },
+    async (request) => ({
+      signUpOpen: await signUpOpen(ctx),
+      insecure: transport(ctx.config, request).insecure,
+      signedIn: request.consoleSession !== null,
+      me: request.consoleSession ? meBody(request.consoleSession) : null,
+    }),
+  );
+
+  app.post(
+    '/console/api/sign-in',
+    {
+      config: { auth: 'consoleOptional', limit: 'auth' },
+      schema: { hide: true, body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }), response: { 200: Me } },
+    },
+    async (request, reply) => {
+      const tokens = await login(ctx, { email: request.body.email, password: request.body.password, projectId: null });
+      const user = await ctx.db.selectFrom('users').select(['id', 'role']).where('email_scope', '=', 'global').where('email_lower', '=', request.body.email.trim().toLowerCase()).executeTakeFirstOrThrow();
+      // Operators have no password (they hold operator keys); login() refuses them already.
+      if (user.role !== 'developer') throw Unauthenticated('bad_credentials', 'Incorrect email or password');
+      return meBody(await begin(request, reply, user.id, 'developer', tokens));
+    },
+  );
+
+  app.post(
+    '/console/api/sign-in/operator',
+    {
+      config: { auth: 'consoleOptional', limit: 'auth' },
+      schema: { hide: true, body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), response: { 200: Me } },
+    },
+    async (request, reply) => {
+      const key = await findActiveKey(ctx, request.body.key.trim());
+      if (!key || key.kind !== 'operator') throw Unauthenticated('bad_operator_key', 'That operator key is not valid.');
+      return meBody(await begin(request, reply, key.userId, 'operator', null));
+    },
+  );
+
+  app.post(
+    '/console/api/sign-up',
+    {
+      config: { auth: 'consoleOptional', limit: 'auth' },
+      schema: {
+        hide: true,
+        body: Type.Object(
+          { email: Email, password: Password, fullName: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            me: Type.Union([Me, Type.Null()]),
+            activationRequired: Type.Boolean(),
+            reveal: Type.Object({ projectId: Type.String(), developerKey: Type.String(), apiKey: Type.String() }),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!(await signUpOpen(ctx))) throw Forbidden('sign_up_closed', 'Sign-up is closed on this instance. Ask its operator for an account.');
+      // The instance's operator opened sign-up: the same provisioning an operator's register call does.
+      const registered = await registerDeveloper(ctx, { kind: 'operator', userId: 'open-sign-up' }, {
+        email: request.body.email,
+        password: request.body.password,
+        fullName: request.body.fullName?.trim() || null,
+      });
+      let me = null;
+      if (registered.isActive) {
+        const tokens = await login(ctx, { email: request.body.email, password: request.body.password, projectId: null });
+        me = meBody(await begin(request, reply, registered.id, 'developer', tokens));
+      }
+      return { me, activationRequired: !registered.isActive, reveal: registered.provisioning! };
+    },
+  );
+
+  app.post('/console/api/sign-out', { config: { auth: 'consoleOptional' }, schema: { hide: true, response: { 200: Ok } } }, async (request, reply) => {
+    const s = request.consoleSession;
+    if (s) await revokeSession(ctx, s, s.id);
+    reply.header('set-cookie', sessionCookie(transport(ctx.config, request), null, 0));
+    return { ok: true };
+  });
+
+  app.get('/console/api/me', { config: { auth: 'console' }, schema: { hide: true, response: { 200: Me } } }, async (request) => meBody(sessionOf(request)));
+
+  const SessionRow = Type.Object({
+    id: Type.String(),
+    current: Type.Boolean(),
+    userAgent: Type.Union([Type.String(), Type.Null()]),
+    ip: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    lastSeenAt: Type.String(),
+    expiresAt: Type.String(),
+  });
+  app.get('/console/api/sessions', { config: { auth: 'console' }, schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(SessionRow) }) } } }, async (request) => ({
+    items: await listSessions(ctx, sessionOf(request)),
+  }));
+  app.delete(
+    '/console/api/sessions/:id',
+    { config: { auth: 'console' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } } },
+    async (request, reply) => {
+      const s = sessionOf(request);
+      await revokeSession(ctx, s, request.params.id);
+      if (request.params.id === s.id) reply.header('set-cookie', sessionCookie(transport(ctx.config, request), null, 0));
+      return { ok: true };
+    },
+  );
+
+  // Developer keys (the account's own keys, used with the devkit face).
+  app.get('/console/api/developer-keys', { config: { auth: 'consoleDeveloper' }, schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(KeyRecordSchema) }) } } }, async (request) => ({
+    items: (await listDeveloperKeys(ctx, developerOf(request))).map(keyBody),
+  }));
+  app.post(
+    '/console/api/developer-keys',
+    {
+      config: { auth: 'consoleDeveloper' },
+      schema: {
+        hide: true,
+        body: Type.Object({ name: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ key: KeyRecordSchema, secret: Type.String() }) },
+      },
+    },
+    async (request) => {
+      const created = await createDeveloperKey(ctx, developerOf(request), request.body.name?.trim() || null);
+      return { key: keyBody(created), secret: created.key };
+    },
+  );
+  app.delete(
+    '/console/api/developer-keys/:id',
+    { config: { auth: 'consoleDeveloper' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } } },
+    async (request) => {
+      await revokeDeveloperKey(ctx, developerOf(request), request.params.id);
+      return { ok: true };
+    },
+  );
+}

@@ -1,0 +1,54 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DomainError } from '../../core/errors.js';
+import { classify } from '../framework-errors.js';
+
+/**
+ * The only place errors become console answers: `{"error": {"code", "message", "fields"}}`,
+ * where `fields` names each input that caused a problem so the page can show the words next
+ * to that input.
+ */
+const STATUS: Record<DomainError['kind'], number> = {
+  invalid: 422,
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  limit_reached: 403,
+  rate_limited: 429,
+  too_large: 413,
+};
+
+export interface ConsoleErrorBody {
+  error: { code: string; message: string; fields: Array<{ field: string; message: string }> };
+}
+
+export function consoleError(code: string, message: string, fields: Array<{ field: string; message: string }> = []): ConsoleErrorBody {
+  return { error: { code, message, fields } };
+}
+
+/** Input names as the console's forms name them (the core speaks camelCase too). */
+function fieldName(loc: Array<string | number>): string {
+  return loc.filter((p) => p !== 'body' && p !== 'query' && p !== 'path').join('.') || 'body';
+}
+
+export function sendConsoleError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header('cache-control', 'no-store');
+  const c = classify(err, request);
+  switch (c.kind) {
+    case 'domain': {
+      const e = c.error;
+      if (e.kind === 'rate_limited') reply.header('retry-after', String(e.retryAfterSeconds));
+      const fields = e.fields.map((f) => ({ field: f.field, message: f.message }));
+      return reply.code(STATUS[e.kind]).send(consoleError(e.code, e.message, fields));
+    }
+    case 'validation': {
+      const fields = c.violations.map((v) => ({ field: fieldName(v.loc), message: v.msg }));
+      return reply.code(422).send(consoleError('invalid', fields.map((f) => `${f.field}: ${f.message}`).join('; ') || 'The given data was invalid.', fields));
+    }
+    case 'malformed':
+      return reply.code(c.status).send(consoleError('malformed', c.message));
+    case 'internal':
+      return reply.code(500).send(consoleError('internal', `Something went wrong on the server (request ${request.id}).`));
+  }
+}

@@ -27,6 +27,7 @@ export interface Config {
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   /** How often a serving process announces license expiries (license.expired events). */
   expirySweepSeconds: number;
+  generations: GenerationConfig;
   /** Argon2 memory cost in KiB; lowered only by tests. */
   passwordHashMemoryKib: number;
   /** Where browsers reach this server (PUBLIC_URL), e.g. https://tollgate.example.com; decides the console cookie and Origin. */
@@ -56,6 +57,74 @@ export interface WebhookConfig {
   allowPrivateNetworks: boolean;
   /** How often each process looks for due deliveries. */
   pollMs: number;
+}
+
+export type ProviderName = 'local' | 'replicate' | 'openai';
+
+export interface GenerationConfig {
+  provider: ProviderName;
+  replicate: { token: string | null; model: string; baseUrl: string };
+  openai: { apiKey: string | null; baseUrl: string | null; model: string };
+  /** Per request to a provider (and per download of its result). */
+  providerTimeoutMs: number;
+  /** Jobs one process runs at once (GENERATION_CONCURRENCY). */
+  concurrency: number;
+  leaseSeconds: number;
+  maxAttempts: number;
+  /** First retry delay; each further attempt doubles it. */
+  retryBaseMs: number;
+  pollMs: number;
+  anonymousPerDay: number;
+  /** S3-compatible blob store when S3_BUCKET is set; local files under DATA_DIR otherwise. */
+  s3: { bucket: string; endpoint: string | null; region: string; accessKeyId: string | null; secretAccessKey: string | null; forcePathStyle: boolean } | null;
+  /** Lifetime of a private image's signed URL. */
+  signedUrlSeconds: number;
+  /** Base of absolute URLs handed out (image URLs, Replicate webhooks); the request's host when null. */
+  publicUrl: string | null;
+}
+
+const DEFAULT_REPLICATE_MODEL = 'stability-ai/sdxl:39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b';
+
+function generationConfig(env: Env): GenerationConfig {
+  const provider = (env.GENERATION_PROVIDER?.trim() || 'local') as ProviderName;
+  if (!['local', 'replicate', 'openai'].includes(provider)) {
+    throw new ConfigError(`GENERATION_PROVIDER must be local, replicate or openai, got "${env.GENERATION_PROVIDER}"`);
+  }
+  const replicateToken = env.REPLICATE_API_TOKEN?.trim() || null;
+  const openaiKey = env.OPENAI_API_KEY?.trim() || null;
+  if (provider === 'replicate' && !replicateToken) throw new ConfigError('GENERATION_PROVIDER=replicate needs REPLICATE_API_TOKEN');
+  if (provider === 'openai' && !openaiKey) throw new ConfigError('GENERATION_PROVIDER=openai needs OPENAI_API_KEY');
+  const bucket = env.S3_BUCKET?.trim() || null;
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
+  if (publicUrl && !/^https?:\/\//.test(publicUrl)) throw new ConfigError('PUBLIC_URL must start with http:// or https://');
+  return {
+    provider,
+    replicate: {
+      token: replicateToken,
+      model: env.REPLICATE_MODEL?.trim() || DEFAULT_REPLICATE_MODEL,
+      baseUrl: env.REPLICATE_BASE_URL?.trim() || 'https://api.replicate.com/v1',
+    },
+    openai: { apiKey: openaiKey, baseUrl: env.OPENAI_BASE_URL?.trim() || null, model: env.OPENAI_IMAGE_MODEL?.trim() || 'gpt-image-1' },
+    providerTimeoutMs: int(env, 'GENERATION_PROVIDER_TIMEOUT_SECONDS', 300, 1) * 1000,
+    concurrency: int(env, 'GENERATION_CONCURRENCY', 4, 0),
+    leaseSeconds: int(env, 'GENERATION_LEASE_SECONDS', 60, 1),
+    maxAttempts: int(env, 'GENERATION_MAX_ATTEMPTS', 3, 1),
+    retryBaseMs: int(env, 'GENERATION_RETRY_BASE_MS', 2000, 0),
+    pollMs: int(env, 'GENERATION_POLL_MS', 500, 10),
+    anonymousPerDay: int(env, 'ANONYMOUS_GENERATIONS_PER_DAY', 10, 0),
+    s3: bucket
+      ? {
+          bucket,
+          endpoint: env.S3_ENDPOINT?.trim() || null,
+          region: env.S3_REGION?.trim() || 'us-east-1',
+          accessKeyId: env.S3_ACCESS_KEY_ID?.trim() || null,
+          secretAccessKey: env.S3_SECRET_ACCESS_KEY?.trim() || null,
+          forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE') ?? Boolean(env.S3_ENDPOINT?.trim()),
+        }
+      : null,
+    signedUrlSeconds: int(env, 'GENERATION_URL_TTL_SECONDS', 3600, 1),
+    publicUrl,
+  };
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +190,28 @@ export const ENV_VARS = [
   'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
   'WEBHOOK_POLL_INTERVAL',
   'AUDIT_RETENTION_DAYS',
+  'ANONYMOUS_GENERATIONS_PER_DAY',
+  'CORS_ORIGINS',
+  'GENERATION_CONCURRENCY',
+  'GENERATION_LEASE_SECONDS',
+  'GENERATION_MAX_ATTEMPTS',
+  'GENERATION_POLL_MS',
+  'GENERATION_PROVIDER',
+  'GENERATION_PROVIDER_TIMEOUT_SECONDS',
+  'GENERATION_RETRY_BASE_MS',
+  'GENERATION_URL_TTL_SECONDS',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'OPENAI_IMAGE_MODEL',
+  'REPLICATE_API_TOKEN',
+  'REPLICATE_BASE_URL',
+  'REPLICATE_MODEL',
+  'S3_ACCESS_KEY_ID',
+  'S3_BUCKET',
+  'S3_ENDPOINT',
+  'S3_FORCE_PATH_STYLE',
+  'S3_REGION',
+  'S3_SECRET_ACCESS_KEY',
 ] as const;
 
 export type EnvVar = (typeof ENV_VARS)[number];
@@ -233,6 +324,7 @@ export function toConfig(env: Env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     http: httpTimeouts(env),
     expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),
+    generations: generationConfig(env),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
     publicUrl,
     trustProxy,

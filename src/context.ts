@@ -4,12 +4,17 @@ import type { Config, Dialect } from './config.js';
 import { RuntimeState } from './core/licenses/runtime-state.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { generationJobs, type GenerationJobs } from './core/generations/job-loop.js';
 import { createPasswords, type Passwords } from './core/accounts/passwords.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
 import { loadServerSecret } from './lib/server-secret.js';
 import { systemClock, type Clock } from './lib/time.js';
+import { createProvider } from './lib/providers/index.js';
+import type { GenerationProvider } from './lib/providers/provider.js';
+import { createBlobStore } from './lib/storage/index.js';
+import type { BlobStore } from './lib/storage/blob-store.js';
 
 export interface Keys {
   /** HS256 key for access and refresh tokens. */
@@ -29,6 +34,12 @@ export interface Context {
   keys: Keys;
   /** The runtime check's state between requests (snapshots, change feed, statistics). */
   runtime: RuntimeState;
+  /** Example and result images of generations (local files or S3). */
+  blobs: BlobStore;
+  /** The image generator GENERATION_PROVIDER chose. */
+  provider: GenerationProvider;
+  /** The generation job loop; started only by serve and `tollgate worker`. */
+  generationJobs: GenerationJobs;
   /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
   passwords: Passwords;
   /** Runs `fn` when the context closes (background workers register their flush here). */
@@ -63,25 +74,34 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     throw err;
   }
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
+  const blobs = createBlobStore(config);
+  const provider = createProvider(config.generations);
+  const clock = overrides.clock ?? systemClock;
+  const jobs = generationJobs({ db: database.db, dialect: database.dialect, clock, config, blobs, provider, log });
 
   const ctx: Context = {
     config,
     db: database.db,
     dialect: database.dialect,
     log,
-    clock: overrides.clock ?? systemClock,
+    clock,
     mailer,
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
     runtime: undefined as unknown as RuntimeState,
+    blobs,
+    provider,
+    generationJobs: jobs,
     passwords: createPasswords(config),
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.
+      await jobs.stop();
       for (const fn of closers.reverse()) await fn();
       await ctx.runtime.close();
       await mailer.close?.();
       redis?.disconnect();
+      blobs.close?.();
       await database.close();
     },
   };

@@ -9,12 +9,13 @@ import { DomainError } from './core/errors.js';
 import { TIER_NAMES } from './core/plans/tiers.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { startWorkers } from './workers.js';
+import { startJobWorkers, startWorkers } from './workers.js';
 
 const USAGE = `Usage: tollgate <command> [options]
 
 Commands:
   serve                                   start the HTTP server (default)
+  worker                                  run generation jobs only (no HTTP); as many as you like
   migrate                                 apply database migrations and exit
   create-operator --email <email> [--name <full name>]
                                           create a platform operator; prints its key once
@@ -53,6 +54,26 @@ async function serve(config: Config): Promise<void> {
   );
 }
 
+/** Runs generation jobs until SIGTERM/SIGINT; in-flight jobs go back to pending on the way out. */
+async function worker(config: Config): Promise<void> {
+  const ctx = await createContext(config);
+  startJobWorkers(ctx);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.log.info({ signal }, 'worker shutting down');
+    await ctx.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  ctx.log.info(
+    { provider: config.generations.provider, storage: ctx.blobs.kind, concurrency: config.generations.concurrency },
+    'Tollgate worker running generation jobs',
+  );
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
@@ -68,6 +89,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       await serve(config);
+      return -1;
+    case 'worker':
+      await worker(config);
       return -1;
     case 'migrate': {
       const { db, dialect, close } = openDatabase(config);

@@ -13,4 +13,10 @@ export function startWorkers(ctx: Context): void {
   startExpirySweeper(ctx, ctx.config.expirySweepSeconds * 1000);
   startDeliveryLoop(ctx);
   startAuditPruner(ctx);
+  ctx.generationJobs.start();
+}
+
+/** `tollgate worker`: a process that only runs generation jobs (no HTTP, no sweeper). */
+export function startJobWorkers(ctx: Context): void {
+  ctx.generationJobs.start();
 }

@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'not_found' // 404: no such record for this caller (foreign ids included)
   | 'conflict' // 409/422: a uniqueness rule
   | 'limit_reached' // 403: a plan limit
-  | 'rate_limited'; // 429
+  | 'rate_limited' // 429
+  | 'too_large'; // 413: an upload over its size limit
 
 export interface FieldError {
   field: string;
@@ -44,6 +45,7 @@ export const NotFound = (what: string) => new DomainError('not_found', `${what}_
 export const Conflict = (field: string, code: string, message: string) =>
   new DomainError('conflict', code, message, [{ field, message, type: 'taken' }]);
 export const LimitReached = (code: string, message: string) => new DomainError('limit_reached', code, message);
+export const TooLarge = (code: string, message: string) => new DomainError('too_large', code, message);
 export const RateLimited = (retryAfterSeconds: number) =>
   new DomainError('rate_limited', 'rate_limited', `Rate limit exceeded. Try again in ${retryAfterSeconds} seconds.`, [], retryAfterSeconds);
 

@@ -5,6 +5,7 @@ import { licensing } from './migrations/002-licensing.js';
 import { runtimeFeed } from './migrations/003-runtime-feed.js';
 import { licenseExpiry } from './migrations/004-license-expiry.js';
 import { webhooksAudit } from './migrations/006-webhooks-audit.js';
+import { generations } from './migrations/005-generations.js';
 import { consoleSessions } from './migrations/008-console-sessions.js';
 import { hotPath } from './migrations/009-hot-path.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '003-runtime-feed': runtimeFeed,
   '004-license-expiry': licenseExpiry,
   '006-webhooks-audit': webhooksAudit,
+  '005-generations': generations,
   '008-console-sessions': consoleSessions,
   '009-hot-path': hotPath,
 };

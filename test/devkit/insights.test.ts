@@ -2,6 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper, seedOperator, uniqueEmail } from '../support/seed.js';
 
+const NO_GENERATIONS = { total: 0, pending: 0, processing: 0, completed: 0, failed: 0 };
+
 forEachDatabase('devkit stats, user listings and tiers', (kind) => {
   let s: TestServer;
   beforeAll(async () => {
@@ -24,9 +26,9 @@ forEachDatabase('devkit stats, user listings and tiers', (kind) => {
     await s.request('POST', `/api/v1/projects/${p.id}/api-keys`, { headers: dev.headers, body: { name: 'k' } });
 
     const global = await s.request('GET', '/api/v1/projects/stats', { headers: dev.headers });
-    expect(global.body).toEqual({ projects: { total: 1, active: 1 }, users: { total: 3, active: 3 }, api_keys: { total: 1, active: 1 } });
+    expect(global.body).toEqual({ projects: { total: 1, active: 1 }, users: { total: 3, active: 3 }, api_keys: { total: 1, active: 1 }, generations: NO_GENERATIONS });
     const one = await s.request('GET', `/api/v1/projects/${p.id}/stats`, { headers: dev.headers });
-    expect(one.body).toEqual({ users: { total: 3, active: 3 }, api_keys: { total: 1, active: 1 } });
+    expect(one.body).toEqual({ users: { total: 3, active: 3 }, api_keys: { total: 1, active: 1 }, generations: NO_GENERATIONS });
     expect((await s.request('GET', `/api/v1/projects/${p.id}/stats`, { headers: other.headers })).status).toBe(404);
 
     const page = await s.request('GET', '/api/v1/projects/users?page=2&page_size=2', { headers: dev.headers });

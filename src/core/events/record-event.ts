@@ -23,6 +23,8 @@ export const EVENT_TYPES = [
   'injectable.deleted',
   'end_user.registered',
   'webhook.test',
+  'generation.completed',
+  'generation.failed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

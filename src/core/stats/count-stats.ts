@@ -7,6 +7,15 @@ export interface CountStats {
   active: number;
 }
 
+/** Generations by status (AI generation requests are the metered product). */
+export interface GenerationCounts {
+  total: number;
+  pending: number;
+  processing: number;
+  completed: number;
+  failed: number;
+}
+
 export interface StatsFilter {
   projectId?: string | null;
   search?: string | null;
@@ -21,7 +30,7 @@ export async function countStats(
   ctx: Pick<Context, 'db'>,
   principal: Extract<Principal, { kind: 'developer' }>,
   f: StatsFilter,
-): Promise<{ projects: CountStats; users: CountStats; apiKeys: CountStats }> {
+): Promise<{ projects: CountStats; users: CountStats; apiKeys: CountStats; generations: GenerationCounts }> {
   if (f.projectId) await getProject(ctx, principal, f.projectId);
   let projects = ctx.db.selectFrom('projects').select('id').where('owner_id', '=', principal.userId);
   if (f.projectId) projects = projects.where('id', '=', f.projectId);
@@ -38,6 +47,20 @@ export async function countStats(
       .executeTakeFirstOrThrow();
     return { total: Number(r.total), active: Number(r.active ?? 0) };
   };
-  const [p, u, k] = await Promise.all([count('projects'), count('users'), count('api_keys')]);
-  return { projects: p, users: u, apiKeys: k };
+  const byStatus = async (): Promise<GenerationCounts> => {
+    const rows = await ctx.db
+      .selectFrom('generations')
+      .where('project_id', 'in', projects)
+      .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
+    const out: GenerationCounts = { total: 0, pending: 0, processing: 0, completed: 0, failed: 0 };
+    for (const r of rows) {
+      out[r.status] = Number(r.n);
+      out.total += Number(r.n);
+    }
+    return out;
+  };
+  const [p, u, k, g] = await Promise.all([count('projects'), count('users'), count('api_keys'), byStatus()]);
+  return { projects: p, users: u, apiKeys: k, generations: g };
 }

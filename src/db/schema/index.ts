@@ -4,6 +4,7 @@ import type { AuditLogTable } from './audit-log.js';
 import type { DomainsTable } from './domains.js';
 import type { EmailVerificationsTable } from './email-verifications.js';
 import type { EventsTable } from './events.js';
+import type { AnonymousGenerationUsageTable, GenerationsTable, GenerationUsageTable } from './generations.js';
 import type { InjectablesTable } from './injectables.js';
 import type { LicenseCheckCountsTable } from './license-checks.js';
 import type { LicenseIdentifiersTable, LicensesTable, LicenseUsageDaysTable } from './licenses.js';
@@ -27,6 +28,9 @@ export interface Database {
   injectables: InjectablesTable;
   license_check_counts: LicenseCheckCountsTable;
   runtime_changes: RuntimeChangesTable;
+  generations: GenerationsTable;
+  generation_usage: GenerationUsageTable;
+  anonymous_generation_usage: AnonymousGenerationUsageTable;
   console_sessions: ConsoleSessionsTable;
   instance_settings: InstanceSettingsTable;
   webhook_deliveries: WebhookDeliveriesTable;
@@ -37,3 +41,4 @@ export interface Database {
 export type { Role, Tier } from './users.js';
 export type { KeyKind } from './api-keys.js';
 export type { Environment } from './domains.js';
+export type { GenerationStatus } from './generations.js';

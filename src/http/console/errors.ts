@@ -16,6 +16,7 @@ const STATUS: Record<DomainError['kind'], number> = {
   conflict: 409,
   limit_reached: 403,
   rate_limited: 429,
+  too_large: 413,
 };
 
 export interface ConsoleErrorBody {

@@ -16,6 +16,7 @@ const STATUS: Record<DomainError['kind'], number> = {
   conflict: 400,
   limit_reached: 403,
   rate_limited: 429,
+  too_large: 413,
 };
 
 export function sendDevkitError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -1,5 +1,4 @@
 import os from 'node:os';
-import fs from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import { databaseVersion } from '../../db/database.js';
 import type { Context } from '../../context.js';
@@ -39,21 +38,13 @@ async function redis(ctx: Context) {
   }
 }
 
-function storage(ctx: Context) {
-  const timestamp = ctx.clock.now().toISOString();
-  let writable = false;
-  try {
-    fs.accessSync(ctx.config.dataDir, fs.constants.W_OK);
-    writable = true;
-  } catch {
-    writable = false;
-  }
-  return { status: writable ? 'healthy' : 'unhealthy', type: 'local', writable, accessible: writable, timestamp };
+/** The real blob store: the data directory's writability, or the S3 bucket's reachability. */
+async function storage(ctx: Context) {
+  return { ...(await ctx.blobs.health()), timestamp: ctx.clock.now().toISOString() };
 }
 
 async function overall(ctx: Context) {
-  const [db, r] = await Promise.all([database(ctx), redis(ctx)]);
-  const s = storage(ctx);
+  const [db, r, s] = await Promise.all([database(ctx), redis(ctx), storage(ctx)]);
   const bad = [db, r, s].some((c) => c.status === 'unhealthy');
   return {
     status: bad ? 'unhealthy' : 'healthy',

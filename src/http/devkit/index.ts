@@ -6,6 +6,7 @@ import { insightRoutes } from './insights.js';
 import { developerKeyRoutes } from './developer-keys.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { operatorRoutes } from './operator.js';
+import { generationRoutes } from './generations.js';
 import { healthRoutes } from './health.js';
 import { licensingRoutes } from './licensing.js';
 import { projectRoutes } from './projects.js';
@@ -14,5 +15,5 @@ import { webhookRoutes } from './webhooks.js';
 /** The Dev Kit for AI Cloud API face (specs/devkit4ai/cloud-api). */
 export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void> {
   declareFace(app, 'devkit');
-  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, webhookRoutes]) routes(app, opts.ctx);
+  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, webhookRoutes, generationRoutes]) routes(app, opts.ctx);
 }

@@ -5,6 +5,13 @@ import { asDeveloper } from '../auth.js';
 import type { Routes } from '../typed.js';
 import { CountStats, DevkitAuthHeaders, Nullable, ProjectIdParams } from './schemas.js';
 
+const GenerationCounts = Type.Object({
+  total: Type.Integer(),
+  pending: Type.Integer(),
+  processing: Type.Integer(),
+  completed: Type.Integer(),
+  failed: Type.Integer(),
+});
 const Filters = { search: Type.Optional(Type.String({ maxLength: 200 })), is_active: Type.Optional(Type.Boolean()) };
 const Paging = { page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }), page_size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) };
 const ProjectUser = {
@@ -44,12 +51,12 @@ export const insightRoutes: Routes = (app, ctx) => {
         summary: 'Totals over all your projects',
         headers: DevkitAuthHeaders,
         querystring: Type.Object({ ...Filters, project_id: Type.Optional(Type.String({ format: 'uuid' })) }),
-        response: { 200: Type.Object({ projects: CountStats, users: CountStats, api_keys: CountStats }) },
+        response: { 200: Type.Object({ projects: CountStats, users: CountStats, api_keys: CountStats, generations: GenerationCounts }) },
       },
     },
     async (request) => {
       const s = await countStats(ctx, asDeveloper(request), { projectId: request.query.project_id, search: request.query.search, isActive: request.query.is_active });
-      return { projects: s.projects, users: s.users, api_keys: s.apiKeys };
+      return { projects: s.projects, users: s.users, api_keys: s.apiKeys, generations: s.generations };
     },
   );
 
@@ -57,11 +64,11 @@ export const insightRoutes: Routes = (app, ctx) => {
     '/api/v1/projects/:project_id/stats',
     {
       config,
-      schema: { tags, summary: 'Totals for one project', headers: DevkitAuthHeaders, params: ProjectIdParams, querystring: Type.Object(Filters), response: { 200: Type.Object({ users: CountStats, api_keys: CountStats }) } },
+      schema: { tags, summary: 'Totals for one project', headers: DevkitAuthHeaders, params: ProjectIdParams, querystring: Type.Object(Filters), response: { 200: Type.Object({ users: CountStats, api_keys: CountStats, generations: GenerationCounts }) } },
     },
     async (request) => {
       const s = await countStats(ctx, asDeveloper(request), { projectId: request.params.project_id });
-      return { users: s.users, api_keys: s.apiKeys };
+      return { users: s.users, api_keys: s.apiKeys, generations: s.generations };
     },
   );
 

@@ -1,0 +1,101 @@
+import sharp from 'sharp';
+import type { Context } from '../../src/context.js';
+import { registerEndUser } from '../../src/core/end-users/register-end-user.js';
+import { createProjectKey } from '../../src/core/keys/create-project-key.js';
+import { createProject } from '../../src/core/projects/create-project.js';
+import type { Tier } from '../../src/db/schema/index.js';
+import { seedDeveloper, uniqueEmail, PASSWORD, type SeededDeveloper } from '../support/seed.js';
+
+export interface SeededEndUser {
+  userId: string;
+  projectId: string;
+  projectKey: string;
+  developer: SeededDeveloper;
+  /** The five headers of the devkit's end-user routes. */
+  headers: Record<string, string>;
+}
+
+/** A developer (of `tier`) with a project, a project API key and an end user in it, through the core operations. */
+export async function seedProjectUser(ctx: Context, opts: { tier?: Tier; developer?: SeededDeveloper; projectId?: string; projectKey?: string } = {}): Promise<SeededEndUser> {
+  const developer = opts.developer ?? (await seedDeveloper(ctx, { tier: opts.tier ?? 'free_starter' }));
+  const principal = { kind: 'developer' as const, userId: developer.userId, tier: opts.tier ?? 'free_starter', keyId: developer.developerKeyId };
+  const projectId = opts.projectId ?? (await createProject(ctx, principal, { name: `Gen project ${Math.random().toString(36).slice(2, 8)}` })).id;
+  const projectKey = opts.projectKey ?? (await createProjectKey(ctx, principal, projectId, 'gen key')).key;
+  const user = await registerEndUser(ctx, principal, projectId, { email: uniqueEmail('enduser'), password: PASSWORD, fullName: 'End User' });
+  return {
+    userId: user.id,
+    projectId,
+    projectKey,
+    developer,
+    headers: {
+      authorization: `Bearer ${user.tokens!.accessToken}`,
+      'x-user-role': 'end_user',
+      'x-developer-key': developer.developerKey,
+      'x-project-id': projectId,
+      'x-api-key': projectKey,
+    },
+  };
+}
+
+/** A small real image of the given format, different per seed. */
+export async function image(format: 'png' | 'jpeg' | 'webp' = 'png', seed = 1): Promise<Buffer> {
+  return sharp({ create: { width: 32, height: 32, channels: 3, background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: (seed * 31) % 256 } } })
+    [format]()
+    .toBuffer();
+}
+
+export interface Upload {
+  field?: 'files' | 'example_images';
+  images: Array<Buffer | { bytes: Buffer; type?: string; name?: string }>;
+  instructions?: string;
+  extra?: Record<string, string>;
+}
+
+/** A multipart body as a browser's FormData would send it. */
+export function form(u: Upload): FormData {
+  const fd = new FormData();
+  u.images.forEach((img, i) => {
+    const bytes = Buffer.isBuffer(img) ? img : img.bytes;
+    const type = Buffer.isBuffer(img) ? 'image/png' : (img.type ?? 'image/png');
+    const name = Buffer.isBuffer(img) ? `example-${i}.png` : (img.name ?? `example-${i}.png`);
+    fd.append(u.field ?? 'files', new Blob([new Uint8Array(bytes)], { type }), name);
+  });
+  if (u.instructions !== undefined) fd.append('instructions', u.instructions);
+  for (const [k, v] of Object.entries(u.extra ?? {})) fd.append(k, v);
+  return fd;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export async function send(url: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: BodyInit } = {}): Promise<Answer> {
+  const res = await fetch(url + path, { method, headers: opts.headers, body: opts.body });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+export async function postGeneration(url: string, headers: Record<string, string>, u: Upload, path = '/api/v1/generation/generate-v2'): Promise<Answer> {
+  return send(url, 'POST', path, { headers, body: form(u) });
+}
+
+/** Polls a status route until the generation is completed or failed (or the time is up). */
+export async function waitForEnd(url: string, path: string, headers: Record<string, string> = {}, timeoutMs = 20_000): Promise<Answer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await send(url, 'GET', path, { headers });
+    if (r.status !== 200 || r.body.status === 'completed' || r.body.status === 'failed') return r;
+    if (Date.now() > deadline) throw new Error(`generation still ${r.body.status} after ${timeoutMs} ms`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+export const FAST_JOBS = { GENERATION_POLL_MS: '50', GENERATION_RETRY_BASE_MS: '50' };

@@ -95,6 +95,13 @@ function generationConfig(env: Env): GenerationConfig {
   if (provider === 'replicate' && !replicateToken) throw new ConfigError('GENERATION_PROVIDER=replicate needs REPLICATE_API_TOKEN');
   if (provider === 'openai' && !openaiKey) throw new ConfigError('GENERATION_PROVIDER=openai needs OPENAI_API_KEY');
   const bucket = env.S3_BUCKET?.trim() || null;
+  const s3 = {
+    endpoint: env.S3_ENDPOINT?.trim() || null,
+    region: env.S3_REGION?.trim() || 'us-east-1',
+    accessKeyId: env.S3_ACCESS_KEY_ID?.trim() || null,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY?.trim() || null,
+    forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE') ?? Boolean(env.S3_ENDPOINT?.trim()),
+  };
   const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
   if (publicUrl && !/^https?:\/\//.test(publicUrl)) throw new ConfigError('PUBLIC_URL must start with http:// or https://');
   return {
@@ -112,16 +119,7 @@ function generationConfig(env: Env): GenerationConfig {
     retryBaseMs: int(env, 'GENERATION_RETRY_BASE_MS', 2000, 0),
     pollMs: int(env, 'GENERATION_POLL_MS', 500, 10),
     anonymousPerDay: int(env, 'ANONYMOUS_GENERATIONS_PER_DAY', 10, 0),
-    s3: bucket
-      ? {
-          bucket,
-          endpoint: env.S3_ENDPOINT?.trim() || null,
-          region: env.S3_REGION?.trim() || 'us-east-1',
-          accessKeyId: env.S3_ACCESS_KEY_ID?.trim() || null,
-          secretAccessKey: env.S3_SECRET_ACCESS_KEY?.trim() || null,
-          forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE') ?? Boolean(env.S3_ENDPOINT?.trim()),
-        }
-      : null,
+    s3: bucket ? { bucket, ...s3 } : null,
     signedUrlSeconds: int(env, 'GENERATION_URL_TTL_SECONDS', 3600, 1),
     publicUrl,
   };

@@ -23,6 +23,14 @@ export interface Config {
   expirySweepSeconds: number;
   /** Argon2 memory cost in KiB; lowered only by tests. */
   passwordHashMemoryKib: number;
+  /** Where this server is reached from outside (webhook URLs handed to Stripe are built from it). */
+  publicUrl: string;
+  stripe: {
+    /** Where the Stripe client sends its requests; null means Stripe's own API. */
+    api: { protocol: 'http' | 'https'; host: string; port: number } | null;
+    /** Budget of one operation's Stripe calls, retries included; past it the caller gets a 502. */
+    timeoutMs: number;
+  };
   version: string;
 }
 
@@ -79,8 +87,9 @@ export function toConfig(env: Env): Config {
   const smtpUrl = env.SMTP_URL?.trim() || null;
   const verification = bool(env, 'REQUIRE_EMAIL_VERIFICATION');
 
+  const port = int(env, 'PORT', 8080);
   return {
-    port: int(env, 'PORT', 8080),
+    port,
     host: env.HOST?.trim() || '0.0.0.0',
     dataDir,
     database: { dialect, url, sqliteFile },
@@ -97,6 +106,35 @@ export function toConfig(env: Env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
+    publicUrl: publicUrl(env, port),
+    stripe: { api: stripeApi(env), timeoutMs: int(env, 'STRIPE_TIMEOUT_MS', 30_000, 100) },
     version: '0.1.0',
   };
+}
+
+function publicUrl(env: Env, port: number): string {
+  const raw = env.PUBLIC_URL?.trim();
+  if (!raw) return `http://localhost:${port}`;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  return (u.origin + u.pathname).replace(/\/+$/, '');
+}
+
+function stripeApi(env: Env): Config['stripe']['api'] {
+  const raw = env.STRIPE_API_URL?.trim();
+  if (!raw) return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`STRIPE_API_URL must be an http(s) URL, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`STRIPE_API_URL must be an http(s) URL, got "${raw}"`);
+  const protocol = u.protocol === 'http:' ? 'http' : 'https';
+  return { protocol, host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443 };
 }

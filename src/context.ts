@@ -8,6 +8,7 @@ import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './lib/rate-limiter.js';
 import { loadServerSecret } from './lib/server-secret.js';
+import { createStripeGateway, type StripeGateway } from './lib/stripe.js';
 import { systemClock, type Clock } from './lib/time.js';
 
 export interface Keys {
@@ -27,6 +28,8 @@ export interface Context {
   rateLimiter: RateLimiter;
   redis: Redis | null;
   keys: Keys;
+  /** Every Stripe call goes through here (payments). */
+  stripe: StripeGateway;
   /** Runs `fn` when the context closes (background workers register their flush here). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -58,6 +61,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     await database.close();
     throw err;
   }
+  const stripe = createStripeGateway(config);
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
 
   return {
@@ -70,11 +74,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     rateLimiter: redis ? new RedisRateLimiter(redis, log) : new MemoryRateLimiter(),
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
+    stripe,
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.
       for (const fn of closers.reverse()) await fn();
       await mailer.close?.();
+      stripe.close();
       redis?.disconnect();
       await database.close();
     },

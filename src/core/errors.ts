@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'not_found' // 404: no such record for this caller (foreign ids included)
   | 'conflict' // 409/422: a uniqueness rule
   | 'limit_reached' // 403: a plan limit
-  | 'rate_limited'; // 429
+  | 'rate_limited' // 429
+  | 'upstream'; // 502: a service outside our code (Stripe ...) failed or did not answer in time
 
 export interface FieldError {
   field: string;
@@ -46,6 +47,10 @@ export const Conflict = (field: string, code: string, message: string) =>
 export const LimitReached = (code: string, message: string) => new DomainError('limit_reached', code, message);
 export const RateLimited = (retryAfterSeconds: number) =>
   new DomainError('rate_limited', 'rate_limited', `Rate limit exceeded. Try again in ${retryAfterSeconds} seconds.`, [], retryAfterSeconds);
+
+/** A service outside our code failed; `message` names it and says what went wrong, never with its secrets. */
+export const UpstreamFailed = (service: string, message: string) =>
+  new DomainError('upstream', `${service.toLowerCase()}_failed`, `${service}: ${message}`);
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1).replace(/_/g, ' ');

@@ -4,6 +4,7 @@ import { accountsAndProjects } from './migrations/001-accounts-projects.js';
 import { licensing } from './migrations/002-licensing.js';
 import { runtimeFeed } from './migrations/003-runtime-feed.js';
 import { licenseExpiry } from './migrations/004-license-expiry.js';
+import { payments } from './migrations/007-payments.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
 /** In order; the names are recorded in the database, so never rename one that has shipped. */
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '002-licensing': licensing,
   '003-runtime-feed': runtimeFeed,
   '004-license-expiry': licenseExpiry,
+  '007-payments': payments,
 };
 
 /** Applies every migration not yet applied; with `upTo`, stops after that one (tests of a migration's data step use it). */

@@ -15,7 +15,12 @@ export type EventType =
   | 'license.deleted'
   | 'domain.added'
   | 'domain.removed'
-  | 'domain.paid_changed';
+  | 'domain.paid_changed'
+  | 'subscription.created'
+  | 'subscription.updated'
+  | 'subscription.canceled'
+  | 'payment.succeeded'
+  | 'payment.failed';
 
 /** Writes the event in the caller's transaction, so it exists exactly when the change does. */
 export async function recordEvent(

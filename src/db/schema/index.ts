@@ -8,6 +8,7 @@ import type { LicenseIdentifiersTable, LicensesTable, LicenseUsageDaysTable } fr
 import type { ProjectsTable } from './projects.js';
 import type { RefreshTokensTable } from './refresh-tokens.js';
 import type { RuntimeChangesTable } from './runtime-changes.js';
+import type { StripeConfigsTable, StripeCustomersTable, StripeEventsTable, StripePaymentsTable, StripeSubscriptionsTable } from './stripe.js';
 import type { UsersTable } from './users.js';
 
 export interface Database {
@@ -24,6 +25,11 @@ export interface Database {
   injectables: InjectablesTable;
   license_check_counts: LicenseCheckCountsTable;
   runtime_changes: RuntimeChangesTable;
+  stripe_configs: StripeConfigsTable;
+  stripe_customers: StripeCustomersTable;
+  stripe_subscriptions: StripeSubscriptionsTable;
+  stripe_payments: StripePaymentsTable;
+  stripe_events: StripeEventsTable;
 }
 
 export type { Role, Tier } from './users.js';

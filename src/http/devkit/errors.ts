@@ -15,6 +15,7 @@ const STATUS: Record<DomainError['kind'], number> = {
   conflict: 400,
   limit_reached: 403,
   rate_limited: 429,
+  upstream: 502,
 };
 
 export function sendDevkitError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

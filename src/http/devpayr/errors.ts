@@ -15,6 +15,7 @@ const STATUS: Record<DomainError['kind'], number> = {
   conflict: 422,
   limit_reached: 403,
   rate_limited: 429,
+  upstream: 502,
 };
 
 export function envelopeError(message: string, errors: Record<string, string[]> | null = null) {

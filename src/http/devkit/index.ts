@@ -9,6 +9,7 @@ import { operatorRoutes } from './operator.js';
 import { healthRoutes } from './health.js';
 import { licensingRoutes } from './licensing.js';
 import { projectRoutes } from './projects.js';
+import { paymentRoutes } from './payments/index.js';
 import { DevkitAuthHeaders } from './schemas.js';
 
 /** The Dev Kit for AI Cloud API face (specs/devkit4ai/cloud-api). */
@@ -18,5 +19,5 @@ export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void
   app.addHook('onRoute', (route) => {
     if (route.schema && route.schema.headers === DevkitAuthHeaders) route.schema.security ??= [{ bearer: [], developerKey: [] }];
   });
-  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes]) routes(app, opts.ctx);
+  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, paymentRoutes]) routes(app, opts.ctx);
 }

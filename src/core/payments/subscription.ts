@@ -163,9 +163,11 @@ export async function applySubscriptionState(
     return (await findSubscription(trx, scope, sub.id))!;
   }
 
+  // Cancellation is final on Stripe: it applies whenever it arrives, and nothing undoes it.
+  const ending = sub.status === 'canceled' && existing.status !== 'canceled';
   const older = existing.state_event_at !== null && asOf < Number(existing.state_event_at);
   const frozen = existing.status === 'canceled';
-  if (older || (frozen && sub.status !== 'canceled')) {
+  if (!ending && (older || frozen)) {
     // Not the newest word on this subscription: keep its state, take only what it lacks.
     await trx
       .updateTable('stripe_subscriptions')

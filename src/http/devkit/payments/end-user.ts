@@ -25,7 +25,7 @@ const StripeCheckoutRequest = Type.Object(
 );
 const CustomerPortalRequest = Type.Object({ return_url: Type.String({ minLength: 1, maxLength: 2048 }) }, { additionalProperties: false });
 const CancelSubscriptionRequest = Type.Union([
-  Type.Object({ cancel_immediately: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+  Type.Object({ cancel_immediately: Type.Optional(Type.Boolean({ description: 'Default false: cancel at the end of the period' })) }, { additionalProperties: false }),
   Type.Null(),
 ]);
 const UpdateSubscriptionRequest = Type.Object(

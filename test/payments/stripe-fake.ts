@@ -50,6 +50,8 @@ export class FakeStripe {
   readonly accounts = new Set<string>();
   readonly requests: SeenRequest[] = [];
   fault: 'none' | 'error500' | 'hang' = 'none';
+  /** Which request paths the fault hits (all by default). */
+  faultPath: RegExp = /./;
   private readonly customers = new Map<string, Owned>();
   private readonly sessions = new Map<string, Owned>();
   private readonly subscriptions = new Map<string, Owned>();
@@ -158,12 +160,13 @@ export class FakeStripe {
     const body = req.method === 'GET' || req.method === 'DELETE' ? parseForm(url.search.slice(1)) : parseForm(raw);
     const idem = req.headers['idempotency-key'] as string | undefined;
     this.requests.push({ method: req.method!, path: url.pathname, account: auth, body, idempotencyKey: idem });
-    if (this.fault === 'hang') return; // never answers; stop() drops the socket
+    const faulty = this.faultPath.test(url.pathname);
+    if (faulty && this.fault === 'hang') return; // never answers; stop() drops the socket
     const send = (status: number, payload: Obj) => {
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') });
       res.end(JSON.stringify(payload));
     };
-    if (this.fault === 'error500') return send(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
+    if (faulty && this.fault === 'error500') return send(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
     if (!this.accounts.has(auth)) {
       return send(401, { error: { type: 'invalid_request_error', message: `Invalid API key provided: ${auth.slice(0, 8)}****${auth.slice(-4)}` } });
     }

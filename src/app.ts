@@ -1,20 +1,14 @@
-import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './context.js';
 import { randomBytes } from 'node:crypto';
 import { devkitFace } from './http/devkit/index.js';
-import { sendDevkitError } from './http/devkit/errors.js';
 import { devpayrFace } from './http/devpayr/index.js';
-import { envelopeError, sendDevpayrError } from './http/devpayr/errors.js';
+import { installPipeline, sendError } from './http/pipeline.js';
 import { BodyParseError, registerJsonParser, validatorCompiler } from './http/validation.js';
 import type { App } from './http/typed.js';
-
-/** A request that carries a DevPayr credential is answered in the DevPayr format when no route claims it. */
-function looksLikeDevpayr(request: FastifyRequest): boolean {
-  return request.headers['x-api-key'] !== undefined || request.headers['x-license-key'] !== undefined;
-}
 
 function requestIds(): () => string {
   const prefix = randomBytes(6).toString('base64url');
@@ -34,8 +28,7 @@ export async function buildApp(ctx: Context): Promise<App> {
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
     routerOptions: { maxParamLength: 200 },
     // Errors the router raises before any route (an over-long path segment, a malformed URL): the face's format too.
-    frameworkErrors: (err, request, reply) =>
-      looksLikeDevpayr(request) ? sendDevpayrError(err, request, reply) : sendDevkitError(err, request, reply),
+    frameworkErrors: sendError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -63,11 +56,14 @@ export async function buildApp(ctx: Context): Promise<App> {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY' },
           licenseKey: { type: 'apiKey', in: 'header', name: 'X-LICENSE-KEY' },
           operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' },
+          projectId: { type: 'apiKey', in: 'header', name: 'X-Project-ID' },
+          projectApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: "A project API key (devkit end-user routes)" },
         },
       },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await installPipeline(app, ctx);
 
   await app.register(devkitFace, { ctx });
   await app.register(devpayrFace, { ctx });
@@ -79,12 +75,5 @@ export async function buildApp(ctx: Context): Promise<App> {
     openapi: '/docs/json',
   }));
 
-  app.setNotFoundHandler((request, reply) => {
-    if (looksLikeDevpayr(request)) return reply.code(404).send(envelopeError('Route not found.'));
-    return reply.code(404).send({ detail: 'Not Found' });
-  });
-  app.setErrorHandler((err, request, reply) =>
-    looksLikeDevpayr(request) ? sendDevpayrError(err, request, reply) : sendDevkitError(err, request, reply),
-  );
   return app;
 }

@@ -6,7 +6,6 @@ import { migrateToLatest } from './db/migrate.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './lib/rate-limiter.js';
 import { loadServerSecret } from './lib/server-secret.js';
 import { createStripeGateway, type StripeGateway } from './lib/stripe.js';
 import { systemClock, type Clock } from './lib/time.js';
@@ -25,7 +24,6 @@ export interface Context {
   log: Logger;
   clock: Clock;
   mailer: Mailer;
-  rateLimiter: RateLimiter;
   redis: Redis | null;
   keys: Keys;
   /** Every Stripe call goes through here (payments). */
@@ -71,7 +69,6 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     log,
     clock: overrides.clock ?? systemClock,
     mailer,
-    rateLimiter: redis ? new RedisRateLimiter(redis, log) : new MemoryRateLimiter(),
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
     stripe,

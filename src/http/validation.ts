@@ -28,7 +28,7 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
 
 export class BodyParseError extends Error {
   readonly statusCode = 400;
-  constructor(readonly reason: 'json' | 'utf8' | 'nul', message: string) {
+  constructor(readonly reason: 'json' | 'utf8' | 'nul' | 'multipart', message: string) {
     super(message);
   }
 }
@@ -76,6 +76,18 @@ export function registerJsonParser(app: FastifyInstance): void {
     if (nulAt) return done(nulError(nulAt), undefined);
     done(null, value);
   });
+}
+
+/**
+ * A body that did not come through Fastify's validation (multipart form fields), checked against
+ * the route's own schema: failures are thrown as Fastify's own, so each face words them as usual.
+ */
+export function bodyValidator(schema: object): (value: unknown) => void {
+  const check = bodyAjv.compile(schema);
+  return (value) => {
+    if (check(value)) return;
+    throw Object.assign(new Error('body validation failed'), { validation: check.errors ?? [], validationContext: 'body', statusCode: 400 });
+  };
 }
 
 /** A validation failure reduced to what both faces need: where, what, and a kind. */

@@ -2,20 +2,29 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper } from '../support/seed.js';
 
+/** Spends `n` of a budget through the API itself, 50 requests at a time. */
+async function spend(s: TestServer, n: number, path: string, headers: Record<string, string>): Promise<void> {
+  for (let done = 0; done < n; done += 50) {
+    const batch = Math.min(50, n - done);
+    const answers = await Promise.all(Array.from({ length: batch }, () => s.request('GET', path, { headers })));
+    for (const a of answers) expect(a.status).toBe(200);
+  }
+}
+
 for (const redis of [false, true]) {
   forEachDatabase(`devkit rate limits (${redis ? 'Redis' : 'in-process'} counters)`, (kind) => {
     let s: TestServer;
-    const available = !redis || inject('redis');
+    // In-process counters on SQLite, Redis counters on PostgreSQL: each store once, each spend ~1,000 requests.
+    const available = (redis ? inject('redis') && kind === 'postgres' : kind === 'sqlite');
     beforeAll(async () => {
       if (available) s = await startServer(kind, { redis });
-      else console.log('[tollgate tests] Redis not reachable: the Redis rate-limit test is skipped');
+      else if (redis && kind === 'postgres') console.log('[tollgate tests] Redis not reachable: the Redis rate-limit test is skipped');
     });
     afterAll(async () => s?.close());
 
     it.runIf(available)('answers the documented 429 once the Free Starter management budget (1,000/day) is spent', async () => {
       const dev = await seedDeveloper(s.ctx);
-      // Spend 999 of the day's 1,000 through the limiter itself; the last ones go over HTTP.
-      for (let i = 0; i < 999; i++) await s.ctx.rateLimiter.hit(`management:${dev.userId}`, 1000, 86400);
+      await spend(s, 999, '/api/v1/projects/', dev.headers);
       const last = await s.request('GET', '/api/v1/projects/', { headers: dev.headers });
       expect(last.status).toBe(200);
       expect(last.headers.get('x-ratelimit-limit')).toBe('1000');
@@ -33,7 +42,7 @@ for (const redis of [false, true]) {
 
     it.runIf(available)('the devpayr face shares the budget and answers 429 in its envelope with Retry-After', async () => {
       const dev = await seedDeveloper(s.ctx);
-      for (let i = 0; i < 1000; i++) await s.ctx.rateLimiter.hit(`management:${dev.userId}`, 1000, 86400);
+      await spend(s, 1000, '/api/v1/projects/', dev.headers);
       const over = await s.request('GET', '/api/v1/projects', { headers: dev.apiKeyHeaders });
       expect(over.status).toBe(429);
       const retry = Number(over.headers.get('retry-after'));

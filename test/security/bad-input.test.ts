@@ -56,6 +56,12 @@ const PROBES: Probe[] = [
   { label: 'an unknown field', applies: (t) => !t.tolerant, request: (t) => json({ ...t.body, is_admin: true }) },
   { label: 'the wrong media type', request: (t) => ({ rawBody: JSON.stringify(t.body), contentType: 'text/plain' }) },
   { label: 'form encoding', request: (t) => ({ rawBody: new URLSearchParams(t.body as Record<string, string>).toString(), contentType: 'application/x-www-form-urlencoded' }) },
+  // Routes that take multipart (injectables; generations) must refuse malformed forms in their format, not 500.
+  { label: 'multipart without a boundary', request: () => ({ rawBody: 'x', contentType: 'multipart/form-data' }) },
+  {
+    label: 'a truncated multipart body',
+    request: () => ({ rawBody: '--b0und\r\nContent-Disposition: form-data; name="title"\r\n\r\nhalf a val', contentType: 'multipart/form-data; boundary=b0und' }),
+  },
   { label: 'a __proto__ key', request: (t) => ({ rawBody: `{"__proto__":{"is_admin":true},${JSON.stringify(t.body).slice(1)}`, contentType: 'application/json' }) },
 ];
 

@@ -181,6 +181,22 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     });
   }
 
+  // Credentials are resolved before the body is read: a caller without them learns nothing from validation.
+  for (const [label, bad] of [
+    ['a body that breaks the schema', { body: { name: ['x'], not_a_field: { nested: true } } }],
+    ['malformed JSON', { rawBody: '{"name": ', headers: { 'content-type': 'application/json' } }],
+    ['a malformed multipart body', { rawBody: 'x', headers: { 'content-type': 'multipart/form-data' } }],
+  ] as const) {
+    it(`no credentials with ${label}: 401/403 before any 400/422, on every route that takes a body`, async () => {
+      const routes = ROUTES.filter((r) => r.method !== 'GET' && r.method !== 'DELETE');
+      expect(routes.length).toBeGreaterThan(0);
+      for (const route of routes) {
+        const res = await s.request(route.method, fill(route.path, ids), { ...bad, headers: { ...('headers' in bad ? bad.headers : {}) } });
+        expectFaceError(route, res, [401, 403], `no credentials, ${label}`);
+      }
+    });
+  }
+
   it('nothing the refused requests asked for has happened', async () => {
     expect(await holdings()).toBe(before);
   });
@@ -200,7 +216,7 @@ describe('security: the route table covers every protected route', () => {
     token: ['bearer'],
     api: ['apiKey'],
     operator: ['operatorKey'],
-    endUser: ['bearer', 'developerKey', 'apiKey'],
+    endUser: ['bearer', 'developerKey', 'projectId', 'projectApiKey'],
   };
 
   it('lists each authenticated route of /docs/json, and the document names the credential each needs', async () => {

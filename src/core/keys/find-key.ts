@@ -8,6 +8,8 @@ export interface ResolvedKey {
   userId: string;
   projectId: string | null;
   tier: Tier;
+  /** The key's display prefix (never the key): what audit entries name. */
+  prefix: string;
 }
 
 /**
@@ -19,12 +21,12 @@ export async function findActiveKey(ctx: Pick<Context, 'db' | 'clock'>, presente
   const row = await ctx.db
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
-    .select(['k.id', 'k.kind', 'k.user_id', 'k.project_id', 'k.is_active', 'k.expires_at', 'u.tier', 'u.is_active as user_active'])
+    .select(['k.id', 'k.kind', 'k.user_id', 'k.project_id', 'k.is_active', 'k.expires_at', 'u.tier', 'u.is_active as user_active', 'k.key_prefix'])
     .where('k.key_hash', '=', hashKey(presented))
     .executeTakeFirst();
   if (!row || !row.is_active || !row.user_active) return null;
   if (row.expires_at && new Date(row.expires_at) <= ctx.clock.now()) return null;
-  return { id: row.id, kind: row.kind, userId: row.user_id, projectId: row.project_id, tier: row.tier };
+  return { id: row.id, kind: row.kind, userId: row.user_id, projectId: row.project_id, tier: row.tier, prefix: row.key_prefix };
 }
 
 /** Best-effort, off the request path: a lost update of last_used_at is harmless. */

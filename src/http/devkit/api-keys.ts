@@ -1,11 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createProjectKey } from '../../core/keys/create-project-key.js';
-import type { Developer, KeyRecord } from '../../core/keys/key-record.js';
+import type { KeyRecord } from '../../core/keys/key-record.js';
 import { listProjectKeys } from '../../core/keys/list-project-keys.js';
 import { revokeProjectKey } from '../../core/keys/revoke-project-key.js';
-import { requireDeveloper } from '../auth.js';
-import { applyRateLimit } from '../rate-limit.js';
+import { asDeveloper } from '../auth.js';
 import type { Routes } from '../typed.js';
 import { DevkitAuthHeaders, Nullable, ProjectIdParams } from './schemas.js';
 
@@ -39,37 +37,31 @@ const keyBody = (k: KeyRecord) => ({
  */
 export const apiKeyRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: project API keys'];
-  const principals = new WeakMap<FastifyRequest, Developer>();
-  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = await requireDeveloper(ctx, request);
-    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
-    principals.set(request, principal);
-  };
-  const principal = (request: FastifyRequest) => principals.get(request)!;
+  const config = { auth: 'developer', limit: 'management' } as const;
 
   app.post(
     '/api/v1/projects/:project_id/api-keys',
     {
-      preValidation: authenticate,
+      config,
       schema: { tags, summary: 'Create a project API key (shown once; limited by tier)', headers: DevkitAuthHeaders, params: ProjectIdParams, body: ApiKeyCreateRequest, response: { 201: ApiKeyCreatedResponse } },
     },
     async (request, reply) => {
-      const k = await createProjectKey(ctx, principal(request), request.params.project_id, request.body?.name?.trim() || null);
+      const k = await createProjectKey(ctx, asDeveloper(request), request.params.project_id, request.body?.name?.trim() || null);
       return reply.code(201).send({ ...keyBody(k), key: k.key });
     },
   );
 
   app.get(
     '/api/v1/projects/:project_id/api-keys',
-    { preValidation: authenticate, schema: { tags, summary: "List a project's active API keys", headers: DevkitAuthHeaders, params: ProjectIdParams, response: { 200: Type.Array(ApiKeyResponse) } } },
-    async (request) => (await listProjectKeys(ctx, principal(request), request.params.project_id)).map(keyBody),
+    { config, schema: { tags, summary: "List a project's active API keys", headers: DevkitAuthHeaders, params: ProjectIdParams, response: { 200: Type.Array(ApiKeyResponse) } } },
+    async (request) => (await listProjectKeys(ctx, asDeveloper(request), request.params.project_id)).map(keyBody),
   );
 
   app.delete(
     '/api/v1/projects/:project_id/api-keys/:api_key_id',
-    { preValidation: authenticate, schema: { tags, summary: 'Revoke a project API key', headers: DevkitAuthHeaders, params: ApiKeyParams } },
+    { config, schema: { tags, summary: 'Revoke a project API key', headers: DevkitAuthHeaders, params: ApiKeyParams } },
     async (request, reply) => {
-      await revokeProjectKey(ctx, principal(request), request.params.project_id, request.params.api_key_id);
+      await revokeProjectKey(ctx, asDeveloper(request), request.params.project_id, request.params.api_key_id);
       return reply.code(204).send();
     },
   );

@@ -1,6 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { verifyToken } from '../../core/accounts/access-tokens.js';
 import type { Registered } from '../../core/accounts/account-input.js';
 import { getAccount } from '../../core/accounts/get-account.js';
 import { login } from '../../core/accounts/login.js';
@@ -9,11 +7,9 @@ import { registerDeveloper } from '../../core/accounts/register-developer.js';
 import { requestVerification, VERIFICATION_REQUESTED } from '../../core/accounts/request-verification.js';
 import { verifyEmail } from '../../core/accounts/verify-email.js';
 import { registerEndUser } from '../../core/end-users/register-end-user.js';
-import { BadRequest, Forbidden, invalidField, Unauthenticated } from '../../core/errors.js';
-import { findActiveKey, touchKey } from '../../core/keys/find-key.js';
+import { BadRequest, invalidField, Unauthenticated } from '../../core/errors.js';
 import { isUuid } from '../../lib/ids.js';
-import { AUTH_MESSAGES, header, requireTokenUser } from '../auth.js';
-import { applyRateLimit, clientSubject } from '../rate-limit.js';
+import { asDeveloper, AUTH_MESSAGES, header } from '../auth.js';
 import type { Routes } from '../typed.js';
 import { Nullable } from './schemas.js';
 
@@ -94,64 +90,45 @@ const tokenBody = (t: { accessToken: string; refreshToken: string }) => ({ acces
 
 export const authRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: auth'];
-  // Counted before the body is validated: every attempt costs, malformed or not.
-  const limitAnonymous = async (request: FastifyRequest, reply: FastifyReply) => {
-    await applyRateLimit(ctx, reply, 'auth', clientSubject(request), 'free_starter');
-  };
+  // Counted per client address before anything else: every attempt costs, malformed or not.
+  const anonymous = { auth: 'public', limit: 'auth' } as const;
 
   app.post(
     '/api/v1/auth/register',
     {
-      preValidation: limitAnonymous,
+      config: { auth: 'registrar', limit: 'auth' },
       schema: { tags, summary: 'Register a developer (X-Operator-Key) or an end user (X-Developer-Key + X-Project-ID)', headers: RegisterHeaders, body: UserCreateRequest, response: { 201: RegistrationResponse } },
     },
     async (request, reply) => {
       const input = { email: request.body.email, password: request.body.password, fullName: request.body.full_name?.trim() || null };
-      const operatorKey = header(request, 'x-operator-key');
-      const developerKey = header(request, 'x-developer-key');
-      if (operatorKey) {
-        const key = await findActiveKey(ctx, operatorKey);
-        if (!key || key.kind !== 'operator') throw Forbidden('bad_operator_key', AUTH_MESSAGES.badOperatorKey);
-        touchKey(ctx, key.id);
-        const u = await registerDeveloper(ctx, { kind: 'operator', userId: key.userId }, input);
-        return reply.code(201).send(registrationBody(u));
-      }
-      if (developerKey) {
-        const projectId = projectIdHeader(header(request, 'x-project-id'));
-        if (!projectId) throw BadRequest('project_id_required', 'X-Project-ID header is required to register an end user');
-        const key = await findActiveKey(ctx, developerKey);
-        if (!key || key.kind !== 'developer') throw Forbidden('bad_developer_key', AUTH_MESSAGES.badDeveloperKey);
-        touchKey(ctx, key.id);
-        const u = await registerEndUser(ctx, { kind: 'developer', userId: key.userId, tier: key.tier, keyId: key.id }, projectId, input);
-        return reply.code(201).send(registrationBody(u));
-      }
-      throw Forbidden(
-        'registration_closed',
-        'Public registration is disabled. Send X-Operator-Key to register a developer, or X-Developer-Key with X-Project-ID to register an end user.',
-      );
+      const registrar = request.principal!;
+      if (registrar.kind === 'operator') return reply.code(201).send(registrationBody(await registerDeveloper(ctx, registrar, input)));
+      const projectId = projectIdHeader(header(request, 'x-project-id'));
+      if (!projectId) throw BadRequest('project_id_required', 'X-Project-ID header is required to register an end user');
+      return reply.code(201).send(registrationBody(await registerEndUser(ctx, asDeveloper(request), projectId, input)));
     },
   );
 
   app.post(
     '/api/v1/auth/login',
-    { preValidation: limitAnonymous, schema: { tags, summary: 'Log in (X-Project-ID for end users)', headers: ProjectHeaders, body: UserLoginRequest, response: { 200: TokenResponse } } },
+    { config: anonymous, schema: { tags, summary: 'Log in (X-Project-ID for end users)', headers: ProjectHeaders, body: UserLoginRequest, response: { 200: TokenResponse } } },
     async (request) => tokenBody(await login(ctx, { ...request.body, projectId: projectIdHeader(header(request, 'x-project-id')) })),
   );
 
   app.post(
     '/api/v1/auth/refresh',
-    { preValidation: limitAnonymous, schema: { tags, summary: 'Rotate a refresh token (single use; reuse revokes the session)', body: RefreshRequest, response: { 200: TokenResponse } } },
+    { config: anonymous, schema: { tags, summary: 'Rotate a refresh token (single use; reuse revokes the session)', body: RefreshRequest, response: { 200: TokenResponse } } },
     async (request) => tokenBody(await refreshSession(ctx, request.body.refresh_token)),
   );
 
-  app.get('/api/v1/auth/me', { schema: { tags, security: [{ bearer: [] }], summary: 'The signed-in account', response: { 200: UserResponse } } }, async (request) => {
-    const a = await getAccount(ctx, (await requireTokenUser(ctx, request)).id);
+  app.get('/api/v1/auth/me', { config: { auth: 'account' }, schema: { tags, summary: 'The signed-in account', response: { 200: UserResponse } } }, async (request) => {
+    const a = await getAccount(ctx, request.principal!.userId);
     return { id: a.id, email: a.email, full_name: a.fullName, role: a.role, is_active: a.isActive, is_verified: a.isVerified, created_at: a.createdAt, project_id: a.projectId };
   });
 
   app.post(
     '/api/v1/auth/verify-email',
-    { preValidation: limitAnonymous, schema: { tags, summary: 'Verify an email address with the mailed token', body: VerifyEmailRequest, response: { 200: VerifiedResponse } } },
+    { config: anonymous, schema: { tags, summary: 'Verify an email address with the mailed token', body: VerifyEmailRequest, response: { 200: VerifiedResponse } } },
     async (request) => {
       const token = request.body.token ?? request.body.verification_token;
       if (!token) throw invalidField('token', 'field required', 'value_error.missing');
@@ -163,19 +140,12 @@ export const authRoutes: Routes = (app, ctx) => {
   app.post(
     '/api/v1/auth/request-verification',
     {
-      preValidation: limitAnonymous,
+      // The bearer may belong to an account that is not active yet: that is who needs this.
+      config: { auth: 'pendingAccount', limit: 'auth' },
       schema: { tags, summary: 'Send a new verification email (Bearer token, or ?user_id=)', querystring: RequestVerificationQuery, response: { 200: MessageResponse } },
     },
     async (request) => {
-      // The bearer may belong to an account that is not active yet: that is who needs this.
-      const auth = header(request, 'authorization');
-      const bearer = auth ? /^Bearer\s+(\S+)$/i.exec(auth)?.[1] : undefined;
-      let userId: string | undefined = request.query.user_id;
-      if (auth) {
-        const claims = bearer ? await verifyToken(ctx, bearer, 'access') : null;
-        if (!claims) throw Unauthenticated('bad_token', AUTH_MESSAGES.badToken);
-        userId = claims.sub;
-      }
+      const userId = request.principal?.userId ?? request.query.user_id;
       if (!userId) throw Unauthenticated('not_authenticated', AUTH_MESSAGES.badToken);
       await requestVerification(ctx, userId);
       return { message: VERIFICATION_REQUESTED };

@@ -1,11 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createDeveloperKey } from '../../core/keys/create-developer-key.js';
-import type { Developer, KeyRecord } from '../../core/keys/key-record.js';
+import type { KeyRecord } from '../../core/keys/key-record.js';
 import { listDeveloperKeys } from '../../core/keys/list-developer-keys.js';
 import { revokeDeveloperKey } from '../../core/keys/revoke-developer-key.js';
-import { requireDeveloper } from '../auth.js';
-import { applyRateLimit } from '../rate-limit.js';
+import { asDeveloper } from '../auth.js';
 import type { Routes } from '../typed.js';
 import { DevkitAuthHeaders, Nullable } from './schemas.js';
 
@@ -35,38 +33,31 @@ const keyBody = (k: KeyRecord) => ({ id: k.id, name: k.name ?? '', key_prefix: k
 /** Developer keys (cloud-api/auth/*-developer-key(s).mdx): bearer token + X-User-Role + X-Developer-Key. */
 export const developerKeyRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: developer keys'];
-  const principals = new WeakMap<FastifyRequest, Developer>();
-  // Credentials are checked before the body and path: an anonymous caller learns nothing from validation.
-  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = await requireDeveloper(ctx, request);
-    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
-    principals.set(request, principal);
-  };
-  const principal = (request: FastifyRequest) => principals.get(request)!;
+  const config = { auth: 'developer', limit: 'management' } as const;
 
   app.get(
     '/api/v1/auth/developer-keys',
-    { preValidation: authenticate, schema: { tags, summary: 'List your active developer keys', headers: DevkitAuthHeaders, response: { 200: Type.Array(DeveloperKeyResponse) } } },
-    async (request) => (await listDeveloperKeys(ctx, principal(request))).map(keyBody),
+    { config, schema: { tags, summary: 'List your active developer keys', headers: DevkitAuthHeaders, response: { 200: Type.Array(DeveloperKeyResponse) } } },
+    async (request) => (await listDeveloperKeys(ctx, asDeveloper(request))).map(keyBody),
   );
 
   app.post(
     '/api/v1/auth/developer-keys',
     {
-      preValidation: authenticate,
+      config,
       schema: { tags, summary: 'Create a developer key (shown once; at most 10 active)', headers: DevkitAuthHeaders, body: DeveloperKeyCreateRequest, response: { 201: DeveloperKeyCreatedResponse } },
     },
     async (request, reply) => {
-      const k = await createDeveloperKey(ctx, principal(request), request.body?.name?.trim() || null);
+      const k = await createDeveloperKey(ctx, asDeveloper(request), request.body?.name?.trim() || null);
       return reply.code(201).send({ id: k.id, name: k.name ?? '', key: k.key, key_prefix: k.keyPrefix, is_active: k.isActive, created_at: k.createdAt });
     },
   );
 
   app.delete(
     '/api/v1/auth/developer-keys/:key_id',
-    { preValidation: authenticate, schema: { tags, summary: 'Revoke a developer key (not the one in use)', headers: DevkitAuthHeaders, params: KeyIdParams } },
+    { config, schema: { tags, summary: 'Revoke a developer key (not the one in use)', headers: DevkitAuthHeaders, params: KeyIdParams } },
     async (request, reply) => {
-      await revokeDeveloperKey(ctx, principal(request), request.params.key_id);
+      await revokeDeveloperKey(ctx, asDeveloper(request), request.params.key_id);
       return reply.code(204).send();
     },
   );

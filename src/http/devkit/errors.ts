@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainError } from '../../core/errors.js';
 import { classify } from '../framework-errors.js';
 
@@ -47,6 +48,18 @@ export function sendDevkitError(err: unknown, request: FastifyRequest, reply: Fa
   }
 }
 
-export function installDevkitErrors(app: FastifyInstance): void {
-  app.setErrorHandler((err, request, reply) => sendDevkitError(err, request, reply));
-}
+const ErrorBody = Type.Object(
+  {
+    detail: Type.Union([Type.String(), Type.Array(Type.Object({ loc: Type.Array(Type.Union([Type.String(), Type.Integer()])), msg: Type.String(), type: Type.String() }))]),
+    retry_after: Type.Optional(Type.Integer({ description: 'Seconds to wait (429)' })),
+    request_id: Type.Optional(Type.String({ description: 'Quote it when reporting a 500' })),
+  },
+  { description: 'FastAPI-style error: a message, or a list of field errors (422)' },
+);
+
+/** The error answers every devkit route documents (pipeline.ts adds them to each route's schema). */
+export const DevkitErrorSchemas = {
+  public: [400, 422, 429],
+  protected: [400, 401, 403, 404, 422, 429],
+  schema: () => ErrorBody,
+};

@@ -1,7 +1,7 @@
 import type { App } from '../typed.js';
 import type { Context } from '../../context.js';
+import { declareFace } from '../pipeline.js';
 import { authRoutes } from './auth.js';
-import { installDevkitErrors } from './errors.js';
 import { insightRoutes } from './insights.js';
 import { developerKeyRoutes } from './developer-keys.js';
 import { apiKeyRoutes } from './api-keys.js';
@@ -10,14 +10,9 @@ import { healthRoutes } from './health.js';
 import { licensingRoutes } from './licensing.js';
 import { projectRoutes } from './projects.js';
 import { paymentRoutes } from './payments/index.js';
-import { DevkitAuthHeaders } from './schemas.js';
 
 /** The Dev Kit for AI Cloud API face (specs/devkit4ai/cloud-api). */
 export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void> {
-  installDevkitErrors(app);
-  // A route that takes the developer headers is documented as needing them (OpenAPI security).
-  app.addHook('onRoute', (route) => {
-    if (route.schema && route.schema.headers === DevkitAuthHeaders) route.schema.security ??= [{ bearer: [], developerKey: [] }];
-  });
+  declareFace(app, 'devkit');
   for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, paymentRoutes]) routes(app, opts.ctx);
 }

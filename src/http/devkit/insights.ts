@@ -1,9 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { listEndUsers, type ListedUser } from '../../core/end-users/list-users.js';
 import { countStats } from '../../core/stats/count-stats.js';
-import { requireDeveloper } from '../auth.js';
-import { applyRateLimit } from '../rate-limit.js';
+import { asDeveloper } from '../auth.js';
 import type { Routes } from '../typed.js';
 import { CountStats, DevkitAuthHeaders, Nullable, ProjectIdParams } from './schemas.js';
 
@@ -35,15 +33,12 @@ const userBody = (u: ListedUser) => ({
 /** Statistics and end-user listings over the developer's projects (projects/*-stats.mdx, list-*-users.mdx). */
 export const insightRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: projects'];
-  const developer = async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = await requireDeveloper(ctx, request);
-    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
-    return principal;
-  };
+  const config = { auth: 'developer', limit: 'management' } as const;
 
   app.get(
     '/api/v1/projects/stats',
     {
+      config,
       schema: {
         tags,
         summary: 'Totals over all your projects',
@@ -52,8 +47,8 @@ export const insightRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ projects: CountStats, users: CountStats, api_keys: CountStats }) },
       },
     },
-    async (request, reply) => {
-      const s = await countStats(ctx, await developer(request, reply), { projectId: request.query.project_id, search: request.query.search, isActive: request.query.is_active });
+    async (request) => {
+      const s = await countStats(ctx, asDeveloper(request), { projectId: request.query.project_id, search: request.query.search, isActive: request.query.is_active });
       return { projects: s.projects, users: s.users, api_keys: s.apiKeys };
     },
   );
@@ -61,10 +56,11 @@ export const insightRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/projects/:project_id/stats',
     {
+      config,
       schema: { tags, summary: 'Totals for one project', headers: DevkitAuthHeaders, params: ProjectIdParams, querystring: Type.Object(Filters), response: { 200: Type.Object({ users: CountStats, api_keys: CountStats }) } },
     },
-    async (request, reply) => {
-      const s = await countStats(ctx, await developer(request, reply), { projectId: request.params.project_id });
+    async (request) => {
+      const s = await countStats(ctx, asDeveloper(request), { projectId: request.params.project_id });
       return { users: s.users, api_keys: s.apiKeys };
     },
   );
@@ -72,6 +68,7 @@ export const insightRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/projects/users',
     {
+      config,
       schema: {
         tags,
         summary: 'End users across your projects',
@@ -80,9 +77,9 @@ export const insightRoutes: Routes = (app, ctx) => {
         response: { 200: UsersList(DeveloperUser) },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const q = request.query;
-      const r = await listEndUsers(ctx, await developer(request, reply), { page: q.page, pageSize: q.page_size, search: q.search, isActive: q.is_active, projectId: q.project_id });
+      const r = await listEndUsers(ctx, asDeveloper(request), { page: q.page, pageSize: q.page_size, search: q.search, isActive: q.is_active, projectId: q.project_id });
       return { users: r.users.map(userBody), total: r.total, page: q.page, page_size: q.page_size };
     },
   );
@@ -90,11 +87,12 @@ export const insightRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/projects/:project_id/users',
     {
+      config,
       schema: { tags, summary: 'End users of one project', headers: DevkitAuthHeaders, params: ProjectIdParams, querystring: Type.Object({ ...Filters, ...Paging }), response: { 200: UsersList(Type.Object(ProjectUser)) } },
     },
-    async (request, reply) => {
+    async (request) => {
       const q = request.query;
-      const r = await listEndUsers(ctx, await developer(request, reply), { page: q.page, pageSize: q.page_size, search: q.search, isActive: q.is_active, projectId: request.params.project_id });
+      const r = await listEndUsers(ctx, asDeveloper(request), { page: q.page, pageSize: q.page_size, search: q.search, isActive: q.is_active, projectId: request.params.project_id });
       return { users: r.users.map(userBody), total: r.total, page: q.page, page_size: q.page_size };
     },
   );

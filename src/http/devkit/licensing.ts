@@ -1,6 +1,5 @@
-import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifySchema } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Context } from '../../context.js';
 import { createDomain } from '../../core/domains/create-domain.js';
 import { deleteDomain } from '../../core/domains/delete-domain.js';
 import type { Domain } from '../../core/domains/domain.js';
@@ -21,8 +20,7 @@ import type { License } from '../../core/licenses/license.js';
 import { listLicenses } from '../../core/licenses/list-licenses.js';
 import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
 import { revokeLicense } from '../../core/licenses/revoke-license.js';
-import { requireDeveloper } from '../auth.js';
-import { applyRateLimit } from '../rate-limit.js';
+import { asDeveloper } from '../auth.js';
 import type { Routes } from '../typed.js';
 import { DevkitAuthHeaders, Nullable } from './schemas.js';
 
@@ -31,24 +29,6 @@ import { DevkitAuthHeaders, Nullable } from './schemas.js';
  * token + developer key). The cloud-api spec has no such routes; these follow its conventions:
  * snake_case objects without an envelope, FastAPI-style errors, 204 on delete.
  */
-
-type DeveloperPrincipal = Awaited<ReturnType<typeof requireDeveloper>>;
-const developers = new WeakMap<FastifyRequest, DeveloperPrincipal>();
-
-/** Resolves the developer before the body is validated, so a request without credentials is a 401/403 whatever its body. */
-function developerHook(ctx: Context) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = await requireDeveloper(ctx, request);
-    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
-    developers.set(request, principal);
-  };
-}
-
-function developer(request: FastifyRequest): DeveloperPrincipal {
-  const principal = developers.get(request);
-  if (!principal) throw new Error('route is missing the developerHook');
-  return principal;
-}
 
 const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PER_PAGE, default: 20 })),
@@ -168,7 +148,12 @@ const injectableFields = {
   content_base64: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description: 'Binary content (type "file"), base64, at most 5 MB decoded' })),
 };
 const InjectableType = Type.Union(INJECTABLE_TYPES.map((t) => Type.Literal(t)));
-const InjectableCreate = Type.Object({ ...injectableFields, type: InjectableType }, { additionalProperties: false });
+const InjectableMode = Type.Union(INJECTABLE_MODES.map((m) => Type.Literal(m)));
+/** What the core requires on create (type, mode, secret) is required here too, so /docs says what is enforced. */
+const InjectableCreate = Type.Object(
+  { ...injectableFields, type: InjectableType, mode: InjectableMode, secret: Type.String({ minLength: 8, maxLength: 255, description: 'The delivery key' }) },
+  { additionalProperties: false },
+);
 const InjectableUpdate = Type.Object({ ...injectableFields, type: Type.Optional(InjectableType) }, { additionalProperties: false });
 type InjectableBody = {
   title?: string | null; slug?: string | null; type?: string; mode?: string; target_path?: string | null; secret?: string;
@@ -189,18 +174,17 @@ const INJECTABLE_BODY_LIMIT = 8 * 1024 * 1024;
 
 export const licensingRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: licensing'];
-  const security = [{ bearer: [], developerKey: [] }];
-  const preValidation = developerHook(ctx);
-  const s = <S extends FastifySchema>(summary: string, rest: S) => ({ preValidation, schema: { tags, security, summary, headers: DevkitAuthHeaders, ...rest } });
+  const config = { auth: 'developer', limit: 'management' } as const;
+  const s = <S extends FastifySchema>(summary: string, rest: S) => ({ config, schema: { tags, summary, headers: DevkitAuthHeaders, ...rest } });
   const base = '/api/v1/projects/:project_id';
 
   app.get(`${base}/licenses`, s('List licenses (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ licenses: Type.Array(License), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
-    const page = await listLicenses(ctx, developer(req), req.params.project_id, pageOf(req.query));
+    const page = await listLicenses(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
     return { licenses: page.items.map(licenseOut), next_cursor: page.nextCursor };
   });
   app.post(`${base}/licenses`, s('Create a license (the key is shown once)', { params: P, body: LicenseCreate, response: { 201: CreatedLicense } }), async (req, reply) => {
     const b = req.body;
-    const { license, key } = await createLicense(ctx, developer(req), req.params.project_id, {
+    const { license, key } = await createLicense(ctx, asDeveloper(req), req.params.project_id, {
       title: b.title, expiresAt: b.expires_at, domainId: b.domain_id, maxDomains: b.max_domains, maxSubdomainsPerDomain: b.max_subdomains_per_domain,
       maxUsagePerDay: b.max_usage_per_day, allowedIps: b.allowed_ips, allowedCountries: b.allowed_countries, isTestLicense: b.is_test_license,
     });
@@ -208,7 +192,7 @@ export const licensingRoutes: Routes = (app, ctx) => {
   });
   app.get(`${base}/licenses/:license_id`, s('Get a license and the identifiers it was used from', { params: PL, response: { 200: ShownLicense } }), async (req, reply) => {
     const p = req.params;
-    const { license, identifiers } = await getLicense(ctx, developer(req), p.project_id, p.license_id);
+    const { license, identifiers } = await getLicense(ctx, asDeveloper(req), p.project_id, p.license_id);
     return {
       ...licenseOut(license),
       identifiers: identifiers.map((i) => ({ identifier: i.identifier, base_domain: i.baseDomain, first_seen_at: i.firstSeenAt, last_seen_at: i.lastSeenAt, count: i.count })),
@@ -216,60 +200,60 @@ export const licensingRoutes: Routes = (app, ctx) => {
   });
   app.delete(`${base}/licenses/:license_id`, s('Delete a license', { params: PL, response: { 204: Type.Null() } }), async (req, reply) => {
     const p = req.params;
-    await deleteLicense(ctx, developer(req), p.project_id, p.license_id);
+    await deleteLicense(ctx, asDeveloper(req), p.project_id, p.license_id);
     return reply.code(204).send(null);
   });
   app.post(`${base}/licenses/:license_id/revoke`, s('Revoke an active license (else 403)', { params: PL, response: { 200: License } }), async (req, reply) => {
     const p = req.params;
-    return licenseOut(await revokeLicense(ctx, developer(req), p.project_id, p.license_id));
+    return licenseOut(await revokeLicense(ctx, asDeveloper(req), p.project_id, p.license_id));
   });
   app.post(`${base}/licenses/:license_id/reactivate`, s('Reactivate a revoked, unexpired license (else 403)', { params: PL, response: { 200: License } }), async (req, reply) => {
     const p = req.params;
-    return licenseOut(await reactivateLicense(ctx, developer(req), p.project_id, p.license_id));
+    return licenseOut(await reactivateLicense(ctx, asDeveloper(req), p.project_id, p.license_id));
   });
 
   app.get(`${base}/domains`, s('List domains (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ domains: Type.Array(Domain), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
-    const page = await listDomains(ctx, developer(req), req.params.project_id, pageOf(req.query));
+    const page = await listDomains(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
     return { domains: page.items.map(domainOut), next_cursor: page.nextCursor };
   });
   app.post(`${base}/domains`, s('Register a domain', { params: P, body: DomainCreate, response: { 201: Domain } }), async (req, reply) => {
-    const d = await createDomain(ctx, developer(req), req.params.project_id, domainIn(req.body));
+    const d = await createDomain(ctx, asDeveloper(req), req.params.project_id, domainIn(req.body));
     return reply.code(201).send(domainOut(d));
   });
   app.get(`${base}/domains/:domain_id`, s('Get a domain', { params: PD, response: { 200: Domain } }), async (req, reply) => {
     const p = req.params;
-    return domainOut(await getDomain(ctx, developer(req), p.project_id, p.domain_id));
+    return domainOut(await getDomain(ctx, asDeveloper(req), p.project_id, p.domain_id));
   });
   app.patch(`${base}/domains/:domain_id`, s('Update a domain (partial)', { params: PD, body: DomainUpdate, response: { 200: Domain } }), async (req, reply) => {
     const p = req.params;
-    return domainOut(await updateDomain(ctx, developer(req), p.project_id, p.domain_id, domainIn(req.body)));
+    return domainOut(await updateDomain(ctx, asDeveloper(req), p.project_id, p.domain_id, domainIn(req.body)));
   });
   app.delete(`${base}/domains/:domain_id`, s('Delete a domain', { params: PD, response: { 204: Type.Null() } }), async (req, reply) => {
     const p = req.params;
-    await deleteDomain(ctx, developer(req), p.project_id, p.domain_id);
+    await deleteDomain(ctx, asDeveloper(req), p.project_id, p.domain_id);
     return reply.code(204).send(null);
   });
 
   app.get(`${base}/injectables`, s('List injectables (no content)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ injectables: Type.Array(Injectable), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
-    const page = await listInjectables(ctx, developer(req), req.params.project_id, pageOf(req.query));
+    const page = await listInjectables(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
     return { injectables: page.items.map(injectableOut), next_cursor: page.nextCursor };
   });
   app.post(`${base}/injectables`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Create an injectable', { params: P, body: InjectableCreate, response: { 201: Injectable } }) }, async (req, reply) => {
-    const i = await createInjectable(ctx, developer(req), req.params.project_id, injectableIn(req.body));
+    const i = await createInjectable(ctx, asDeveloper(req), req.params.project_id, injectableIn(req.body));
     return reply.code(201).send(injectableOut(i));
   });
   app.get(`${base}/injectables/:injectable_id`, s('Get an injectable with its content in delivery form', { params: PI, response: { 200: DeliveredInjectable } }), async (req, reply) => {
     const p = req.params;
-    const { injectable, delivered } = await getInjectable(ctx, developer(req), p.project_id, p.injectable_id);
+    const { injectable, delivered } = await getInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id);
     return { ...injectableOut(injectable), encrypted_content: delivered.encrypted_content, signature: delivered.signature };
   });
   app.patch(`${base}/injectables/:injectable_id`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Update an injectable (partial)', { params: PI, body: InjectableUpdate, response: { 200: Injectable } }) }, async (req, reply) => {
     const p = req.params;
-    return injectableOut(await updateInjectable(ctx, developer(req), p.project_id, p.injectable_id, injectableIn(req.body)));
+    return injectableOut(await updateInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id, injectableIn(req.body)));
   });
   app.delete(`${base}/injectables/:injectable_id`, s('Delete an injectable', { params: PI, response: { 204: Type.Null() } }), async (req, reply) => {
     const p = req.params;
-    await deleteInjectable(ctx, developer(req), p.project_id, p.injectable_id);
+    await deleteInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id);
     return reply.code(204).send(null);
   });
 };

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { setDeveloperTier } from '../../core/accounts/set-tier.js';
 import { TIER_NAMES } from '../../core/plans/tiers.js';
-import { requireOperator } from '../auth.js';
+import { asOperator } from '../auth.js';
 import type { Routes } from '../typed.js';
 
 /** Operator-only routes of our own design (tag 'tollgate: operator'): plan tiers of developers. */
@@ -9,9 +9,9 @@ export const operatorRoutes: Routes = (app, ctx) => {
   app.put(
     '/api/v1/operator/developers/:developer/tier',
     {
+      config: { auth: 'operator' },
       schema: {
         tags: ['tollgate: operator'],
-        security: [{ operatorKey: [] }],
         summary: "Change a developer's plan tier (by id or email)",
         headers: Type.Object({ 'x-operator-key': Type.Optional(Type.String()) }),
         params: Type.Object({ developer: Type.String({ maxLength: 320 }) }),
@@ -19,6 +19,6 @@ export const operatorRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ id: Type.String(), email: Type.String(), tier: Type.String() }) },
       },
     },
-    async (request) => setDeveloperTier(ctx, await requireOperator(ctx, request), { developer: request.params.developer, tier: request.body.tier }),
+    async (request) => setDeveloperTier(ctx, asOperator(request), { developer: request.params.developer, tier: request.body.tier }),
   );
 };

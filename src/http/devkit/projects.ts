@@ -6,8 +6,7 @@ import { listProjects } from '../../core/projects/list-projects.js';
 import { updateProject } from '../../core/projects/update-project.js';
 import type { Principal } from '../../core/principal.js';
 import type { Project } from '../../core/projects/project.js';
-import { requireDeveloper } from '../auth.js';
-import { applyRateLimit } from '../rate-limit.js';
+import { asDeveloper } from '../auth.js';
 import type { Routes } from '../typed.js';
 import { DevkitAuthHeaders, Nullable, ProjectIdParams } from './schemas.js';
 
@@ -63,33 +62,29 @@ async function allProjects(ctx: Parameters<Routes>[1], principal: Principal): Pr
 
 export const projectRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: projects'];
-  const developer = async (request: Parameters<typeof requireDeveloper>[1], reply: import('fastify').FastifyReply) => {
-    const principal = await requireDeveloper(ctx, request);
-    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
-    return principal;
-  };
+  const config = { auth: 'developer', limit: 'management' } as const;
 
   app.get(
     '/api/v1/projects/',
-    { schema: { tags, summary: 'List your projects', headers: DevkitAuthHeaders, response: { 200: Type.Array(ProjectResponse) } } },
-    async (request, reply) => (await allProjects(ctx, await developer(request, reply))).map(projectBody),
+    { config, schema: { tags, summary: 'List your projects', headers: DevkitAuthHeaders, response: { 200: Type.Array(ProjectResponse) } } },
+    async (request) => (await allProjects(ctx, asDeveloper(request))).map(projectBody),
   );
 
   app.get(
     '/api/v1/projects/:project_id',
-    { schema: { tags, summary: 'Get a project', headers: DevkitAuthHeaders, params: ProjectIdParams, response: { 200: ProjectResponse } } },
-    async (request, reply) => projectBody(await getProject(ctx, await developer(request, reply), request.params.project_id)),
+    { config, schema: { tags, summary: 'Get a project', headers: DevkitAuthHeaders, params: ProjectIdParams, response: { 200: ProjectResponse } } },
+    async (request) => projectBody(await getProject(ctx, asDeveloper(request), request.params.project_id)),
   );
 
   app.put(
     '/api/v1/projects/:project_id',
     {
+      config,
       schema: { tags, summary: 'Update a project', headers: DevkitAuthHeaders, params: ProjectIdParams, body: ProjectUpdateRequest, response: { 200: ProjectResponse } },
     },
-    async (request, reply) => {
-      const principal = await developer(request, reply);
+    async (request) => {
       const body = request.body ?? {};
-      const project = await updateProject(ctx, principal, request.params.project_id, {
+      const project = await updateProject(ctx, asDeveloper(request), request.params.project_id, {
         name: body.name ?? undefined,
         description: body.description === undefined ? undefined : body.description,
       });
@@ -99,9 +94,9 @@ export const projectRoutes: Routes = (app, ctx) => {
 
   app.delete(
     '/api/v1/projects/:project_id',
-    { schema: { tags, summary: 'Delete a project', headers: DevkitAuthHeaders, params: ProjectIdParams } },
+    { config, schema: { tags, summary: 'Delete a project', headers: DevkitAuthHeaders, params: ProjectIdParams } },
     async (request, reply) => {
-      await deleteProject(ctx, await developer(request, reply), request.params.project_id);
+      await deleteProject(ctx, asDeveloper(request), request.params.project_id);
       return reply.code(204).send();
     },
   );
@@ -109,6 +104,7 @@ export const projectRoutes: Routes = (app, ctx) => {
   app.post(
     '/api/v1/projects/',
     {
+      config,
       schema: {
         tags,
         summary: 'Create a project',
@@ -118,9 +114,7 @@ export const projectRoutes: Routes = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const principal = await requireDeveloper(ctx, request);
-      await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
-      const project = await createProject(ctx, principal, {
+      const project = await createProject(ctx, asDeveloper(request), {
         name: request.body.name,
         description: request.body.description ?? null,
       });

@@ -1,8 +1,8 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export { Nullable } from '../schemas.js';
 
-/** Documented for the OpenAPI page; checked by requireDeveloper (with the documented messages), not by the schema. */
+/** Documented for the OpenAPI page; checked by the `developer` credential (http/auth.ts, with the documented messages), not by the schema. */
 export const DevkitAuthHeaders = Type.Object({
   authorization: Type.Optional(Type.String({ description: 'Bearer <access token>' })),
   'x-user-role': Type.Optional(Type.String({ description: 'developer' })),

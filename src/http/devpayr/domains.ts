@@ -7,7 +7,9 @@ import { getDomain } from '../../core/domains/get-domain.js';
 import { listDomains } from '../../core/domains/list-domains.js';
 import { updateDomain } from '../../core/domains/update-domain.js';
 import type { Routes } from '../typed.js';
-import { apiKeyHook, ApiKeyHeaders, callerOf, ListEnvelope, ListQuery, Nullable, ok, pageRequest, SuccessEnvelope } from './licenses.js';
+import { asApiCaller } from '../auth.js';
+import { Nullable } from '../schemas.js';
+import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
 
 const Environment = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development')]);
 
@@ -62,14 +64,13 @@ const DomainParams = Type.Object({ project: Type.String(), domain: Type.String()
 
 export const domainRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: domains'];
-  const security = [{ apiKey: [] }];
-  const auth = apiKeyHook(ctx);
+  const config = { auth: 'apiKey', limit: 'management' } as const;
 
   app.get(
     '/api/v1/project/:project/domains',
-    { preValidation: auth, schema: { tags, security, summary: 'List domains (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(DomainObject) } } },
+    { config, schema: { tags, summary: 'List domains (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(DomainObject) } } },
     async (request, reply) => {
-      const principal = callerOf(request);
+      const principal = asApiCaller(request);
       const page = await listDomains(ctx, principal, request.params.project, pageRequest(request.query));
       return ok('Domains retrieved.', { data: page.items.map(domainBody), next_cursor: page.nextCursor });
     },
@@ -77,9 +78,9 @@ export const domainRoutes: Routes = (app, ctx) => {
 
   app.post(
     '/api/v1/project/:project/domains',
-    { preValidation: auth, schema: { tags, security, summary: 'Register a domain', headers: ApiKeyHeaders, params: ProjectParams, body: DomainCreateBody, response: { 201: SuccessEnvelope(DomainObject) } } },
+    { config, schema: { tags, summary: 'Register a domain', headers: ApiKeyHeaders, params: ProjectParams, body: DomainCreateBody, response: { 201: SuccessEnvelope(DomainObject) } } },
     async (request, reply) => {
-      const principal = callerOf(request);
+      const principal = asApiCaller(request);
       const domain = await createDomain(ctx, principal, request.params.project, domainInput(request.body));
       return reply.code(201).send(ok('Domain created.', domainBody(domain)));
     },
@@ -90,18 +91,18 @@ export const domainRoutes: Routes = (app, ctx) => {
     const path = `/api/v1/project/:project/${segment}/:domain`;
     app.get(
       path,
-      { preValidation: auth, schema: { tags, security, summary: `Show a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(DomainObject) } } },
+      { config, schema: { tags, summary: `Show a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(DomainObject) } } },
       async (request, reply) => {
-        const principal = callerOf(request);
+        const principal = asApiCaller(request);
         return ok('Domain retrieved.', domainBody(await getDomain(ctx, principal, request.params.project, request.params.domain)));
       },
     );
     for (const method of ['put', 'patch'] as const) {
       app[method](
         path,
-        { preValidation: auth, schema: { tags, security, summary: `Update a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, body: DomainUpdateBody, response: { 200: SuccessEnvelope(DomainObject) } } },
+        { config, schema: { tags, summary: `Update a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, body: DomainUpdateBody, response: { 200: SuccessEnvelope(DomainObject) } } },
         async (request, reply) => {
-          const principal = callerOf(request);
+          const principal = asApiCaller(request);
           const domain = await updateDomain(ctx, principal, request.params.project, request.params.domain, domainInput(request.body));
           return ok('Domain updated.', domainBody(domain));
         },
@@ -109,9 +110,9 @@ export const domainRoutes: Routes = (app, ctx) => {
     }
     app.delete(
       path,
-      { preValidation: auth, schema: { tags, security, summary: `Delete a domain (${segment}; 200, never 204)`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
+      { config, schema: { tags, summary: `Delete a domain (${segment}; 200, never 204)`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
       async (request, reply) => {
-        const principal = callerOf(request);
+        const principal = asApiCaller(request);
         await deleteDomain(ctx, principal, request.params.project, request.params.domain);
         return ok('Domain deleted.', null);
       },

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainError } from '../../core/errors.js';
 import { classify } from '../framework-errors.js';
 
@@ -62,6 +63,19 @@ function laravelMessage(field: string, type: string, fallback: string): string {
   return `The ${name} is invalid: ${fallback}.`;
 }
 
-export function installDevpayrErrors(app: FastifyInstance): void {
-  app.setErrorHandler((err, request, reply) => sendDevpayrError(err, request, reply));
-}
+const ErrorEnvelope = Type.Object(
+  {
+    status: Type.Literal('error'),
+    message: Type.String(),
+    data: Type.Null(),
+    errors: Type.Union([Type.Record(Type.String(), Type.Array(Type.String())), Type.Null()]),
+  },
+  { description: 'DevPayr error envelope; `errors` maps each invalid field to its messages (422)' },
+);
+
+/** The error answers every devpayr route documents (pipeline.ts adds them to each route's schema). */
+export const DevpayrErrorSchemas = {
+  public: [400, 403, 404, 422, 429],
+  protected: [400, 401, 403, 404, 422, 429],
+  schema: () => ErrorEnvelope,
+};

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { Type } from '@sinclair/typebox';
-import { Invalid, invalidField, type FieldError } from '../../core/errors.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { invalidField } from '../../core/errors.js';
 import { createInjectable } from '../../core/injectables/create-injectable.js';
 import { deleteInjectable } from '../../core/injectables/delete-injectable.js';
 import { getInjectable } from '../../core/injectables/get-injectable.js';
@@ -9,9 +9,12 @@ import { INJECTABLE_MODES, INJECTABLE_TYPES, type Injectable } from '../../core/
 import { MAX_FILE_BYTES, type InjectableInput } from '../../core/injectables/injectable-input.js';
 import { listInjectables } from '../../core/injectables/list-injectables.js';
 import { updateInjectable } from '../../core/injectables/update-injectable.js';
+import { asApiCaller } from '../auth.js';
+import { readSmallForm } from '../multipart.js';
+import { Nullable } from '../schemas.js';
 import type { App, Routes } from '../typed.js';
-import { objectBody, refuseUnknownFields } from './body.js';
-import { apiKeyHook, ApiKeyHeaders, callerOf, ListEnvelope, ListQuery, Nullable, ok, pageRequest, SuccessEnvelope } from './licenses.js';
+import { bodyValidator } from '../validation.js';
+import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
 
 const InjectableObject = Type.Object({
   id: Type.String(),
@@ -57,87 +60,64 @@ function injectableBody(i: Injectable) {
   };
 }
 
-const InjectableBody = Type.Object({
-  title: Type.Optional(Nullable(Type.String())),
-  slug: Type.Optional(Nullable(Type.String())),
-  type: Type.Optional(Type.Union(INJECTABLE_TYPES.map((t) => Type.Literal(t)))),
-  mode: Type.Optional(Type.Union(INJECTABLE_MODES.map((m) => Type.Literal(m)))),
-  target_path: Type.Optional(Nullable(Type.String())),
-  secret: Type.Optional(Type.String({ description: 'At least 8 characters; required on create and whenever content changes' })),
-  only_if_paid: Type.Optional(Type.Boolean()),
-  is_active: Type.Optional(Type.Boolean()),
-  content: Type.Optional(Type.String()),
-}, { additionalProperties: false });
-const DOCUMENTED_BODY = {
-  ...InjectableBody,
-  description: 'JSON, or multipart/form-data with the same fields plus `file` (at most 5 MB, type "file" only).',
-};
+/** The one body of create and update, as JSON or as multipart form fields (plus `file`). */
+const InjectableBody = Type.Object(
+  {
+    title: Type.Optional(Nullable(Type.String())),
+    slug: Type.Optional(Nullable(Type.String())),
+    type: Type.Optional(Type.Union(INJECTABLE_TYPES.map((t) => Type.Literal(t)))),
+    mode: Type.Optional(Type.Union(INJECTABLE_MODES.map((m) => Type.Literal(m)))),
+    target_path: Type.Optional(Nullable(Type.String())),
+    secret: Type.Optional(Type.String({ description: 'At least 8 characters; required on create and whenever content changes' })),
+    only_if_paid: Type.Optional(Type.Boolean()),
+    is_active: Type.Optional(Type.Boolean()),
+    content: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, description: 'JSON, or multipart/form-data with the same fields plus `file` (at most 5 MB, type "file" only).' },
+);
+type InjectableFields = Static<typeof InjectableBody>;
+const checkFormFields = bodyValidator(InjectableBody);
 
-const TEXT_FIELDS = ['title', 'slug', 'type', 'mode', 'target_path', 'secret', 'content'] as const;
-const BOOL_FIELDS = ['only_if_paid', 'is_active'] as const;
-
-function boolField(field: string, v: unknown, problems: FieldError[]): boolean | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'boolean') return v;
-  const s = String(v).trim().toLowerCase();
-  if (['1', 'true', 'on', 'yes'].includes(s)) return true;
-  if (['0', 'false', 'off', 'no', ''].includes(s)) return false;
-  problems.push({ field, message: `The ${field.replace(/_/g, ' ')} field must be true or false.`, type: 'boolean' });
-  return undefined;
+/** A form field is text: its Laravel-style spellings of a boolean become the boolean the schema takes. */
+function formFields(fields: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...fields };
+  for (const f of ['only_if_paid', 'is_active']) {
+    const v = fields[f]?.trim().toLowerCase();
+    if (v === undefined) continue;
+    if (['1', 'true', 'on', 'yes'].includes(v)) out[f] = true;
+    else if (['0', 'false', 'off', 'no', ''].includes(v)) out[f] = false;
+  }
+  return out;
 }
 
-/**
- * The body as core input, from JSON (schema-checked, but checked here because multipart shares
- * the route) or from multipart form fields, where everything arrives as text.
- */
+/** The body as core input: JSON was checked by the route's schema, form fields are checked against the same one here. */
 async function readInjectableInput(request: FastifyRequest): Promise<InjectableInput> {
-  const raw: Record<string, unknown> = {};
+  let body: InjectableFields;
   let file: Buffer | undefined;
   if (request.isMultipart()) {
-    try {
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          if (part.fieldname !== 'file' || file !== undefined) {
-            await part.toBuffer();
-            throw invalidField(part.fieldname, 'Only one upload, named file, is accepted.', 'prohibited');
-          }
-          file = await part.toBuffer();
-        } else {
-          raw[part.fieldname] = part.value;
-        }
-      }
-    } catch (err) {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw invalidField('file', 'The file may not be greater than 5120 kilobytes.', 'too_large');
-      throw err;
-    }
+    const form = await readSmallForm(request, (name, already) => {
+      if (name !== 'file' || already > 0) throw invalidField(name, 'Only one upload, named file, is accepted.', 'prohibited');
+    }).catch((err: { code?: string }) => {
+      throw err.code === 'FST_REQ_FILE_TOO_LARGE' ? invalidField('file', 'The file may not be greater than 5120 kilobytes.', 'too_large') : err;
+    });
+    const fields = formFields(form.fields);
+    checkFormFields(fields);
+    body = fields as InjectableFields;
+    file = form.files.get('file');
   } else {
-    if (request.validationError) throw request.validationError;
-    Object.assign(raw, objectBody(request.body));
+    body = request.body as InjectableFields;
   }
-  const problems: FieldError[] = [];
-  refuseUnknownFields(raw, [...TEXT_FIELDS, ...BOOL_FIELDS], problems);
-  const text: Partial<Record<(typeof TEXT_FIELDS)[number], string | null>> = {};
-  for (const f of TEXT_FIELDS) {
-    const v = raw[f];
-    if (v === undefined) continue;
-    if (v === null && (f === 'title' || f === 'slug' || f === 'target_path')) text[f] = null;
-    else if (typeof v === 'string' && v.includes('\u0000')) problems.push({ field: f, message: `The ${f.replace(/_/g, ' ')} may not contain a NUL character.`, type: 'nul' });
-    else if (typeof v === 'string') text[f] = v;
-    else problems.push({ field: f, message: `The ${f.replace(/_/g, ' ')} must be a string.`, type: 'string' });
-  }
-  const bools = Object.fromEntries(BOOL_FIELDS.map((f) => [f, boolField(f, raw[f], problems)]));
-  if (problems.length) throw Invalid(problems);
   return {
-    title: text.title,
-    slug: text.slug === '' ? null : text.slug,
-    type: text.type ?? undefined,
-    mode: text.mode ?? undefined,
-    targetPath: text.target_path,
-    secret: text.secret ?? undefined,
-    content: text.content ?? undefined,
+    title: body.title,
+    slug: body.slug === '' ? null : body.slug,
+    type: body.type,
+    mode: body.mode,
+    targetPath: body.target_path,
+    secret: body.secret,
+    content: body.content,
     file,
-    onlyIfPaid: bools.only_if_paid,
-    isActive: bools.is_active,
+    onlyIfPaid: body.only_if_paid,
+    isActive: body.is_active,
   };
 }
 
@@ -148,8 +128,7 @@ const JSON_BODY_LIMIT = MAX_FILE_BYTES + 1024 * 1024;
 
 export const injectableRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: injectables'];
-  const security = [{ apiKey: [] }];
-  const auth = apiKeyHook(ctx);
+  const config = { auth: 'apiKey', limit: 'management' } as const;
 
   // Multipart only for these routes: its parser and limits stay inside this plugin's scope.
   void app.register(async (scope: App) => {
@@ -157,9 +136,9 @@ export const injectableRoutes: Routes = (app, ctx) => {
 
     scope.get(
       '/api/v1/project/:project/injectables',
-      { preValidation: auth, schema: { tags, security, summary: 'List injectables (no content)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(InjectableObject) } } },
+      { config, schema: { tags, summary: 'List injectables (no content)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(InjectableObject) } } },
       async (request, reply) => {
-        const principal = callerOf(request);
+        const principal = asApiCaller(request);
         const page = await listInjectables(ctx, principal, request.params.project, pageRequest(request.query));
         return ok('Injectables retrieved.', { data: page.items.map(injectableBody), next_cursor: page.nextCursor });
       },
@@ -168,13 +147,12 @@ export const injectableRoutes: Routes = (app, ctx) => {
     scope.post(
       '/api/v1/project/:project/injectables',
       {
-        preValidation: auth,
+        config,
         bodyLimit: JSON_BODY_LIMIT,
-        attachValidation: true,
-        schema: { tags, security, consumes: ['application/json', 'multipart/form-data'], summary: 'Create an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: ProjectParams, body: DOCUMENTED_BODY, response: { 201: SuccessEnvelope(InjectableObject) } },
+        schema: { tags, consumes: ['application/json', 'multipart/form-data'], summary: 'Create an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: ProjectParams, body: InjectableBody, response: { 201: SuccessEnvelope(InjectableObject) } },
       },
       async (request, reply) => {
-        const principal = callerOf(request);
+        const principal = asApiCaller(request);
         const injectable = await createInjectable(ctx, principal, request.params.project, await readInjectableInput(request));
         return reply.code(201).send(ok('Injectable created.', injectableBody(injectable)));
       },
@@ -182,9 +160,9 @@ export const injectableRoutes: Routes = (app, ctx) => {
 
     scope.get(
       '/api/v1/project/:project/injectables/:injectable',
-      { preValidation: auth, schema: { tags, security, summary: 'Show an injectable with its content in delivery form', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(InjectableWithContent) } } },
+      { config, schema: { tags, summary: 'Show an injectable with its content in delivery form', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(InjectableWithContent) } } },
       async (request, reply) => {
-        const principal = callerOf(request);
+        const principal = asApiCaller(request);
         const { injectable, delivered } = await getInjectable(ctx, principal, request.params.project, request.params.injectable);
         return ok('Injectable retrieved.', {
           ...injectableBody(injectable),
@@ -202,13 +180,12 @@ export const injectableRoutes: Routes = (app, ctx) => {
       scope[method](
         '/api/v1/project/:project/injectables/:injectable',
         {
-          preValidation: auth,
-        bodyLimit: JSON_BODY_LIMIT,
-          attachValidation: true,
-          schema: { tags, security, consumes: ['application/json', 'multipart/form-data'], summary: 'Update an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: InjectableParams, body: DOCUMENTED_BODY, response: { 200: SuccessEnvelope(InjectableObject) } },
+          config,
+          bodyLimit: JSON_BODY_LIMIT,
+          schema: { tags, consumes: ['application/json', 'multipart/form-data'], summary: 'Update an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: InjectableParams, body: InjectableBody, response: { 200: SuccessEnvelope(InjectableObject) } },
         },
         async (request, reply) => {
-          const principal = callerOf(request);
+          const principal = asApiCaller(request);
           const input = await readInjectableInput(request);
           return ok('Injectable updated.', injectableBody(await updateInjectable(ctx, principal, request.params.project, request.params.injectable, input)));
         },
@@ -217,9 +194,9 @@ export const injectableRoutes: Routes = (app, ctx) => {
 
     scope.delete(
       '/api/v1/project/:project/injectables/:injectable',
-      { preValidation: auth, schema: { tags, security, summary: 'Delete an injectable (200, never 204)', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
+      { config, schema: { tags, summary: 'Delete an injectable (200, never 204)', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
       async (request, reply) => {
-        const principal = callerOf(request);
+        const principal = asApiCaller(request);
         await deleteInjectable(ctx, principal, request.params.project, request.params.injectable);
         return ok('Injectable deleted.', null);
       },

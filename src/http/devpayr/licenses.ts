@@ -1,8 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type TSchema } from '@sinclair/typebox';
-import type { Context } from '../../context.js';
+import { Type } from '@sinclair/typebox';
 import { createLicense } from '../../core/licenses/create-license.js';
-import type { PageRequest } from '../../core/licenses/cursor-page.js';
 import { deleteLicense } from '../../core/licenses/delete-license.js';
 import { getLicense, type LicenseIdentifier } from '../../core/licenses/get-license.js';
 import type { License } from '../../core/licenses/license.js';
@@ -10,57 +7,12 @@ import type { LicenseInput } from '../../core/licenses/license-input.js';
 import { listLicenses } from '../../core/licenses/list-licenses.js';
 import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
 import { revokeLicense } from '../../core/licenses/revoke-license.js';
-import { requireApiKey } from '../auth.js';
-import { applyRateLimit } from '../rate-limit.js';
+import { asApiCaller } from '../auth.js';
+import { Nullable } from '../schemas.js';
 import type { Routes } from '../typed.js';
+import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
 
-/*
- * Licenses of the devpayr face, and the small envelope/list helpers the face's domain and
- * injectable routes share with it.
- */
-
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-
-export const SuccessEnvelope = <T extends TSchema>(data: T) =>
-  Type.Object({ status: Type.Literal('success'), message: Type.String(), data, errors: Type.Null() });
-
-export const ListEnvelope = <T extends TSchema>(item: T) =>
-  SuccessEnvelope(Type.Object({ data: Type.Array(item), next_cursor: Nullable(Type.String()) }));
-
-export const ok = <T>(message: string, data: T) => ({ status: 'success' as const, message, data, errors: null });
-
-export const ApiKeyHeaders = Type.Object({ 'x-api-key': Type.Optional(Type.String({ description: 'A global or project-scoped API key' })) });
-
-/** Clients append include/action/per_page to every call: unknown query parameters are ignored. */
-export const ListQuery = Type.Object({ per_page: Type.Optional(Type.String()), cursor: Type.Optional(Type.String()) });
-
-export function pageRequest(query: { per_page?: string; cursor?: string }): PageRequest {
-  const n = query.per_page !== undefined && /^\s*\d+\s*$/.test(query.per_page) ? Number(query.per_page) : undefined;
-  return { perPage: n, cursor: query.cursor ?? null };
-}
-
-type ApiPrincipal = Awaited<ReturnType<typeof requireApiKey>>;
-const callers = new WeakMap<FastifyRequest, ApiPrincipal>();
-
-/**
- * A preValidation hook resolving the X-API-KEY caller (and counting the request against the
- * owner's management rate limit) before the body is validated: a request without a key is a
- * 401 whatever its body, as the spec's error list says.
- */
-export function apiKeyHook(ctx: Context) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = await requireApiKey(ctx, request);
-    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
-    callers.set(request, principal);
-  };
-}
-
-/** The caller apiKeyHook resolved for this request. */
-export function callerOf(request: FastifyRequest): ApiPrincipal {
-  const principal = callers.get(request);
-  if (!principal) throw new Error('route is missing the apiKeyHook');
-  return principal;
-}
+/* Licenses of the devpayr face. */
 
 const LicenseObject = Type.Object({
   id: Type.String(),
@@ -171,14 +123,13 @@ const Deleted = SuccessEnvelope(Type.Null());
 
 export const licenseRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: licenses'];
-  const security = [{ apiKey: [] }];
-  const auth = apiKeyHook(ctx);
+  const config = { auth: 'apiKey', limit: 'management' } as const;
 
   app.get(
     '/api/v1/project/:project/licenses',
-    { preValidation: auth, schema: { tags, security, summary: 'List licenses (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(LicenseObject) } } },
+    { config, schema: { tags, summary: 'List licenses (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(LicenseObject) } } },
     async (request, reply) => {
-      const principal = callerOf(request);
+      const principal = asApiCaller(request);
       const page = await listLicenses(ctx, principal, request.params.project, pageRequest(request.query));
       return ok('Licenses retrieved.', { data: page.items.map(licenseBody), next_cursor: page.nextCursor });
     },
@@ -186,9 +137,9 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.post(
     '/api/v1/project/:project/licenses',
-    { preValidation: auth, schema: { tags, security, summary: 'Create a license (the key is returned once, as uuid)', headers: ApiKeyHeaders, params: ProjectParams, body: LicenseCreateBody, response: { 201: SuccessEnvelope(CreatedLicenseObject) } } },
+    { config, schema: { tags, summary: 'Create a license (the key is returned once, as uuid)', headers: ApiKeyHeaders, params: ProjectParams, body: LicenseCreateBody, response: { 201: SuccessEnvelope(CreatedLicenseObject) } } },
     async (request, reply) => {
-      const principal = callerOf(request);
+      const principal = asApiCaller(request);
       const { license, key } = await createLicense(ctx, principal, request.params.project, licenseInput(request.body));
       return reply.code(201).send(ok('License created. Copy the key now: it is not shown again.', { ...licenseBody(license), uuid: key }));
     },
@@ -196,9 +147,9 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.get(
     '/api/v1/project/:project/licenses/:license',
-    { preValidation: auth, schema: { tags, security, summary: 'Show a license and the identifiers it was used from', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(ShownLicenseObject) } } },
+    { config, schema: { tags, summary: 'Show a license and the identifiers it was used from', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(ShownLicenseObject) } } },
     async (request, reply) => {
-      const principal = callerOf(request);
+      const principal = asApiCaller(request);
       const { license, identifiers } = await getLicense(ctx, principal, request.params.project, request.params.license);
       return ok('License retrieved.', { ...licenseBody(license), identifiers: identifiers.map(identifierBody) });
     },
@@ -206,9 +157,9 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.delete(
     '/api/v1/project/:project/licenses/:license',
-    { preValidation: auth, schema: { tags, security, summary: 'Delete a license (200, never 204)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: Deleted } } },
+    { config, schema: { tags, summary: 'Delete a license (200, never 204)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: Deleted } } },
     async (request, reply) => {
-      const principal = callerOf(request);
+      const principal = asApiCaller(request);
       await deleteLicense(ctx, principal, request.params.project, request.params.license);
       return ok('License deleted.', null);
     },
@@ -216,18 +167,18 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.post(
     '/api/v1/project/:project/licenses/:license/revoke',
-    { preValidation: auth, schema: { tags, security, summary: 'Revoke an active license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    { config, schema: { tags, summary: 'Revoke an active license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
     async (request, reply) => {
-      const principal = callerOf(request);
+      const principal = asApiCaller(request);
       return ok('License revoked.', licenseBody(await revokeLicense(ctx, principal, request.params.project, request.params.license)));
     },
   );
 
   app.post(
     '/api/v1/project/:project/licenses/:license/reactivate',
-    { preValidation: auth, schema: { tags, security, summary: 'Reactivate a revoked, unexpired license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    { config, schema: { tags, summary: 'Reactivate a revoked, unexpired license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
     async (request, reply) => {
-      const principal = callerOf(request);
+      const principal = asApiCaller(request);
       return ok('License reactivated.', licenseBody(await reactivateLicense(ctx, principal, request.params.project, request.params.license)));
     },
   );

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { assertProjectQuota, createProject } from '../../core/projects/create-project.js';
 import { deleteProject } from '../../core/projects/delete-project.js';
 import { getProject } from '../../core/projects/get-project.js';
@@ -6,11 +6,12 @@ import { listProjects } from '../../core/projects/list-projects.js';
 import type { Project } from '../../core/projects/project.js';
 import type { ProjectInput } from '../../core/projects/project-input.js';
 import { updateProject } from '../../core/projects/update-project.js';
-import { Forbidden, Invalid, type FieldError } from '../../core/errors.js';
+import { Forbidden, invalidField } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
 import type { Routes } from '../typed.js';
-import { objectBody, refuseUnknownFields } from './body.js';
-import { ApiKeyHeaders, apiKeyHook, callerOf, ListEnvelope, ListQuery, Nullable, ok, pageRequest, SuccessEnvelope } from './licenses.js';
+import { asApiCaller } from '../auth.js';
+import { Nullable } from '../schemas.js';
+import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
 
 const ProjectObject = Type.Object({
   id: Type.String(),
@@ -44,59 +45,49 @@ function projectBody(p: Project) {
   };
 }
 
-const STRING_FIELDS = ['name', 'slug', 'description', 'default_redirect_url', 'webhook_url', 'logo_url', 'webhook_secret'] as const;
+const NullableText = (maxLength: number) => Type.Optional(Nullable(Type.String({ maxLength })));
+/** Laravel-style booleans, as the PHP and Python clients send them. */
+const Flag = Type.Union([Type.Boolean(), Type.Literal(0), Type.Literal(1), Type.Literal('0'), Type.Literal('1')]);
 
-const PROJECT_FIELDS = [...STRING_FIELDS, 'meta', 'has_paid'] as const;
+/** The one body of create, update and patch; fields the spec does not list are refused by name. */
+const ProjectBody = Type.Object(
+  {
+    name: NullableText(255),
+    slug: NullableText(255),
+    description: NullableText(1000),
+    default_redirect_url: NullableText(2048),
+    webhook_url: NullableText(2048),
+    logo_url: NullableText(2048),
+    webhook_secret: Type.Optional(Nullable(Type.String({ maxLength: 255, description: 'Signs webhook deliveries; stored encrypted, never returned' }))),
+    meta: Type.Optional(Nullable(Type.Union([Type.Object({}, { additionalProperties: true }), Type.String({ description: 'A JSON object, as text' })]))),
+    has_paid: Type.Optional(Flag),
+  },
+  { additionalProperties: false },
+);
+type ProjectBodyType = Static<typeof ProjectBody>;
 
-/**
- * The body read by hand, after the plan-limit check (the spec orders limits before validation).
- * Fields the spec does not list are refused by name rather than dropped: a client that sends
- * `is_active: false` learns it did nothing.
- */
-function readProjectBody(body: unknown): ProjectInput {
-  const b = objectBody(body);
-  const problems: FieldError[] = [];
-  refuseUnknownFields(b, PROJECT_FIELDS, problems);
-  const str = (f: string): string | null | undefined => {
-    const v = b[f];
-    if (v === undefined || v === null) return v as null | undefined;
-    if (typeof v !== 'string') {
-      problems.push({ field: f, message: `The ${f.replace(/_/g, ' ')} must be a string.`, type: 'string' });
-      return undefined;
-    }
-    return v;
-  };
-  const values = Object.fromEntries(STRING_FIELDS.map((f) => [f, str(f)])) as Record<(typeof STRING_FIELDS)[number], string | null | undefined>;
-  let meta: Record<string, unknown> | null | undefined;
-  if (b.meta !== undefined && b.meta !== null) {
-    let m: unknown = b.meta;
-    if (typeof m === 'string') {
-      try {
-        m = JSON.parse(m);
-      } catch {
-        m = undefined;
-      }
-    }
-    if (m && typeof m === 'object' && !Array.isArray(m)) meta = m as Record<string, unknown>;
-    else problems.push({ field: 'meta', message: 'The meta must be a JSON object.', type: 'json' });
-  } else meta = b.meta as null | undefined;
-  let hasPaid: boolean | undefined;
-  if (b.has_paid !== undefined) {
-    if (typeof b.has_paid === 'boolean') hasPaid = b.has_paid;
-    else if (b.has_paid === 0 || b.has_paid === 1 || b.has_paid === '0' || b.has_paid === '1') hasPaid = String(b.has_paid) === '1';
-    else problems.push({ field: 'has_paid', message: 'The has paid field must be true or false.', type: 'boolean' });
+function metaOf(meta: ProjectBodyType['meta']): Record<string, unknown> | null | undefined {
+  if (typeof meta !== 'string') return meta;
+  try {
+    const m: unknown = JSON.parse(meta);
+    if (m && typeof m === 'object' && !Array.isArray(m)) return m as Record<string, unknown>;
+  } catch {
+    // answered below
   }
-  if (problems.length) throw Invalid(problems);
+  throw invalidField('meta', 'The meta must be a JSON object.', 'json');
+}
+
+function projectInput(b: ProjectBodyType): ProjectInput {
   return {
-    name: values.name ?? undefined,
-    slug: values.slug,
-    description: values.description,
-    defaultRedirectUrl: values.default_redirect_url,
-    webhookUrl: values.webhook_url,
-    logoUrl: values.logo_url,
-    webhookSecret: values.webhook_secret,
-    meta,
-    hasPaid,
+    name: b.name ?? undefined,
+    slug: b.slug,
+    description: b.description,
+    defaultRedirectUrl: b.default_redirect_url,
+    webhookUrl: b.webhook_url,
+    logoUrl: b.logo_url,
+    webhookSecret: b.webhook_secret,
+    meta: metaOf(b.meta),
+    hasPaid: b.has_paid === undefined ? undefined : b.has_paid === true || String(b.has_paid) === '1',
   };
 }
 
@@ -109,24 +100,31 @@ function assertInScope(principal: Principal, projectId: string): void {
 
 export const devpayrProjectRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: projects'];
-  const preValidation = apiKeyHook(ctx);
+  const config = { auth: 'apiKey', limit: 'management' } as const;
   const Params = Type.Object({ project: Type.String() });
   const one = { 200: SuccessEnvelope(ProjectObject) };
 
-  app.get('/api/v1/projects', { preValidation, schema: { tags, summary: 'List projects', headers: ApiKeyHeaders, querystring: ListQuery, response: { 200: ListEnvelope(ProjectObject) } } }, async (request) => {
-    const page = await listProjects(ctx, callerOf(request), pageRequest(request.query));
+  app.get('/api/v1/projects', { config, schema: { tags, summary: 'List projects', headers: ApiKeyHeaders, querystring: ListQuery, response: { 200: ListEnvelope(ProjectObject) } } }, async (request) => {
+    const page = await listProjects(ctx, asApiCaller(request), pageRequest(request.query));
     return ok('Projects retrieved.', { data: page.items.map(projectBody), next_cursor: page.nextCursor });
   });
 
-  app.post('/api/v1/project', { preValidation, schema: { tags, summary: 'Create a project (global key)', headers: ApiKeyHeaders, response: { 201: SuccessEnvelope(ProjectObject) } } }, async (request, reply) => {
-    const principal = callerOf(request);
-    await assertProjectQuota(ctx, principal);
-    const project = await createProject(ctx, principal, readProjectBody(request.body));
+  app.post(
+    '/api/v1/project',
+    {
+      config,
+      // specs/devpayr.md orders the plan limit before validation: a developer at the limit learns that first.
+      preValidation: async (request) => assertProjectQuota(ctx, asApiCaller(request)),
+      schema: { tags, summary: 'Create a project (global key)', headers: ApiKeyHeaders, body: ProjectBody, response: { 201: SuccessEnvelope(ProjectObject) } },
+    },
+    async (request, reply) => {
+    const project = await createProject(ctx, asApiCaller(request), projectInput(request.body));
     return reply.code(201).send(ok('Project created.', projectBody(project)));
-  });
+    },
+  );
 
-  app.get('/api/v1/project/:project', { preValidation, schema: { tags, summary: 'Show a project', headers: ApiKeyHeaders, params: Params, response: one } }, async (request) => {
-    const principal = callerOf(request);
+  app.get('/api/v1/project/:project', { config, schema: { tags, summary: 'Show a project', headers: ApiKeyHeaders, params: Params, response: one } }, async (request) => {
+    const principal = asApiCaller(request);
     assertInScope(principal, request.params.project);
     return ok('Project retrieved.', projectBody(await getProject(ctx, principal, request.params.project)));
   });
@@ -135,19 +133,19 @@ export const devpayrProjectRoutes: Routes = (app, ctx) => {
     app.route({
       method,
       url: '/api/v1/project/:project',
-      preValidation,
-      schema: { tags, summary: 'Update a project (partial)', headers: ApiKeyHeaders, params: Params, response: one },
+      config,
+      schema: { tags, summary: 'Update a project (partial)', headers: ApiKeyHeaders, params: Params, body: ProjectBody, response: one },
       handler: async (request) => {
-        const principal = callerOf(request);
+        const principal = asApiCaller(request);
         const { project: id } = request.params as { project: string };
         assertInScope(principal, id);
-        return ok('Project updated.', projectBody(await updateProject(ctx, principal, id, readProjectBody(request.body))));
+        return ok('Project updated.', projectBody(await updateProject(ctx, principal, id, projectInput(request.body as ProjectBodyType))));
       },
     });
   }
 
-  app.delete('/api/v1/project/:project', { preValidation, schema: { tags, summary: 'Delete a project', headers: ApiKeyHeaders, params: Params, response: { 200: SuccessEnvelope(Type.Null()) } } }, async (request) => {
-    const principal = callerOf(request);
+  app.delete('/api/v1/project/:project', { config, schema: { tags, summary: 'Delete a project', headers: ApiKeyHeaders, params: Params, response: { 200: SuccessEnvelope(Type.Null()) } } }, async (request) => {
+    const principal = asApiCaller(request);
     assertInScope(principal, request.params.project);
     await deleteProject(ctx, principal, request.params.project);
     return ok('Project deleted.', null);

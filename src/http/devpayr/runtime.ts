@@ -5,7 +5,7 @@ import { deliverableInjectables } from '../../core/injectables/delivery.js';
 import { checkLicense, type RuntimeCheck } from '../../core/licenses/check-license.js';
 import { projectInScope } from '../../core/licenses/project-scope.js';
 import type { Context } from '../../context.js';
-import { header, requireApiKey } from '../auth.js';
+import { asApiCaller, header } from '../auth.js';
 import type { Routes } from '../typed.js';
 
 /**
@@ -114,19 +114,18 @@ async function hasPaid(ctx: Context, request: FastifyRequest) {
 
 export const runtimeRoutes: Routes = (app, ctx) => {
   const tags = ['devpayr: runtime'];
-  const security = [{ licenseKey: [] }];
 
   for (const url of ['/api/v1/project/has-paid', '/api/v1/injectable/stream']) {
-    app.options(url, { schema: { hide: true }, onRequest: cors }, async (_request, reply) => reply.code(204).send());
+    app.options(url, { config: { auth: 'public' }, schema: { hide: true }, onRequest: cors }, async (_request, reply) => reply.code(204).send());
   }
 
   app.post(
     '/api/v1/project/has-paid',
     {
+      config: { auth: 'license' },
       onRequest: cors,
       schema: {
         tags,
-        security,
         summary: 'Runtime check: is this license valid here, and has its project been paid for?',
         querystring: RuntimeQuery,
         response: { 200: HasPaidResponse },
@@ -139,10 +138,10 @@ export const runtimeRoutes: Routes = (app, ctx) => {
     app[method](
       '/api/v1/injectable/stream',
       {
+        config: { auth: 'license' },
         onRequest: cors,
         schema: {
           tags,
-          security,
           summary: "The license's project's injectables in delivery form (only_if_paid ones only when paid)",
           querystring: RuntimeQuery,
           response: { 200: StreamResponse },
@@ -159,17 +158,16 @@ export const runtimeRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/project/:project/has-paid',
     {
+      config: { auth: 'apiKey' },
       schema: {
         tags,
-        security: [{ apiKey: [] }],
         summary: "The project's paid flag, for the vendor's own tooling",
         params: Type.Object({ project: Type.String() }),
         response: { 200: HasPaidResponse },
       },
     },
     async (request) => {
-      const principal = await requireApiKey(ctx, request);
-      const project = await projectInScope(ctx, principal, request.params.project);
+      const project = await projectInScope(ctx, asApiCaller(request), request.params.project);
       return {
         status: 'success' as const,
         message: paidMessage(project.hasPaid),

@@ -1,12 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { deleteStripeConfig } from '../../../core/payments/delete-config.js';
 import { getStripeConfig } from '../../../core/payments/get-config.js';
 import { putStripeConfig } from '../../../core/payments/put-config.js';
 import { validateCredentials } from '../../../core/payments/validate-credentials.js';
 import { webhookUrls } from '../../../core/payments/webhook-urls.js';
-import { requireDeveloper } from '../../auth.js';
-import { applyRateLimit } from '../../rate-limit.js';
+import { asDeveloper } from '../../auth.js';
 import type { Routes } from '../../typed.js';
 import { DevkitAuthHeaders, Nullable, ProjectIdParams } from '../schemas.js';
 import { StripeConfigResponse } from './schemas.js';
@@ -31,16 +29,13 @@ const ValidateStripeCredentialsRequest = Type.Object(
 /** Per-project Stripe configuration, for the project's developer. */
 export const stripeConfigRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: payments'];
-  const developer = async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = await requireDeveloper(ctx, request);
-    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
-    return principal;
-  };
+  const config = { auth: 'developer', limit: 'management' } as const;
   const base = '/api/v1/payments/stripe/projects/:project_id';
 
   app.get(
     `${base}/config`,
     {
+      config,
       schema: {
         tags,
         summary: 'Get the project\'s Stripe configuration (masked), or null',
@@ -49,12 +44,13 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
         response: { 200: Nullable(StripeConfigResponse) },
       },
     },
-    async (request, reply) => getStripeConfig(ctx, await developer(request, reply), request.params.project_id),
+    async (request) => getStripeConfig(ctx, asDeveloper(request), request.params.project_id),
   );
 
   app.put(
     `${base}/config`,
     {
+      config,
       schema: {
         tags,
         summary: 'Create or update the project\'s Stripe configuration (only the credentials given change)',
@@ -64,14 +60,14 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
         response: { 200: StripeConfigResponse },
       },
     },
-    async (request, reply) => putStripeConfig(ctx, await developer(request, reply), request.params.project_id, request.body ?? {}),
+    async (request) => putStripeConfig(ctx, asDeveloper(request), request.params.project_id, request.body ?? {}),
   );
 
   app.delete(
     `${base}/config`,
-    { schema: { tags, summary: 'Deactivate the project\'s Stripe configuration (history is kept)', headers: DevkitAuthHeaders, params: ProjectIdParams } },
+    { config, schema: { tags, summary: 'Deactivate the project\'s Stripe configuration (history is kept)', headers: DevkitAuthHeaders, params: ProjectIdParams } },
     async (request, reply) => {
-      await deleteStripeConfig(ctx, await developer(request, reply), request.params.project_id);
+      await deleteStripeConfig(ctx, asDeveloper(request), request.params.project_id);
       return reply.code(204).send();
     },
   );
@@ -79,6 +75,7 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
   app.get(
     `${base}/webhook-urls`,
     {
+      config,
       schema: {
         tags,
         summary: 'The webhook URLs to give Stripe, built from PUBLIC_URL',
@@ -87,12 +84,13 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ test_webhook_url: Type.String(), live_webhook_url: Type.String() }) },
       },
     },
-    async (request, reply) => webhookUrls(ctx, await developer(request, reply), request.params.project_id),
+    async (request) => webhookUrls(ctx, asDeveloper(request), request.params.project_id),
   );
 
   app.post(
     `${base}/validate-credentials`,
     {
+      config,
       schema: {
         tags,
         summary: 'Ask Stripe whether a secret key works ({valid, message}; a refused key is valid: false)',
@@ -102,8 +100,8 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ valid: Type.Boolean(), message: Type.String() }) },
       },
     },
-    async (request, reply) =>
-      validateCredentials(ctx, await developer(request, reply), request.params.project_id, {
+    async (request) =>
+      validateCredentials(ctx, asDeveloper(request), request.params.project_id, {
         secretKey: request.body.secret_key,
         isTestMode: request.body.is_test_mode,
       }),

@@ -1,14 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createCheckoutSession } from '../../../core/payments/create-checkout-session.js';
 import { listMyPayments } from '../../../core/payments/list-payments.js';
 import { cancelSubscription, createPortalSession, updateSubscription } from '../../../core/payments/manage-subscription.js';
 import { getMySubscription } from '../../../core/payments/my-subscription.js';
 import { toIso } from '../../../lib/time.js';
-import { applyRateLimit } from '../../rate-limit.js';
+import { asEndUser } from '../../auth.js';
 import type { Routes } from '../../typed.js';
 import { Nullable } from '../schemas.js';
-import { requireEndUser } from './end-user-auth.js';
 import { EndUserHeaders, PagedTestModeQuery, StripePaymentListResponse, StripeSubscriptionResponse, TestModeQuery } from './schemas.js';
 
 const StripeCheckoutRequest = Type.Object(
@@ -39,19 +37,14 @@ const UpdateSubscriptionRequest = Type.Object(
 /** The end user's own billing: checkout, their subscription and payments, the portal, cancel and change of plan. */
 export const paymentEndUserRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: payments'];
-  const security = [{ bearer: [], developerKey: [], apiKey: [] }];
-  const endUser = async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = await requireEndUser(ctx, request);
-    await applyRateLimit(ctx, reply, 'management', principal.ownerId, principal.tier);
-    return principal;
-  };
+  const config = { auth: 'endUser', limit: 'management' } as const;
 
   app.post(
     '/api/v1/payments/stripe/checkout-session',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: 'Start a Stripe Checkout for the end user',
         headers: EndUserHeaders,
         querystring: TestModeQuery,
@@ -59,9 +52,9 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ session_id: Type.String(), checkout_url: Type.String() }) },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const b = request.body;
-      return createCheckoutSession(ctx, await endUser(request, reply), {
+      return createCheckoutSession(ctx, asEndUser(request), {
         priceId: b.price_id,
         successUrl: b.success_url,
         cancelUrl: b.cancel_url,
@@ -77,19 +70,21 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/payments/stripe/my-subscription',
     {
-      schema: { tags, security, summary: 'The end user\'s current subscription, or null', headers: EndUserHeaders, querystring: TestModeQuery, response: { 200: Nullable(StripeSubscriptionResponse) } },
+      config,
+      schema: { tags, summary: 'The end user\'s current subscription, or null', headers: EndUserHeaders, querystring: TestModeQuery, response: { 200: Nullable(StripeSubscriptionResponse) } },
     },
-    async (request, reply) => getMySubscription(ctx, await endUser(request, reply), request.query.test_mode),
+    async (request) => getMySubscription(ctx, asEndUser(request), request.query.test_mode),
   );
 
   app.get(
     '/api/v1/payments/stripe/my-payments',
     {
-      schema: { tags, security, summary: 'The end user\'s payments', headers: EndUserHeaders, querystring: PagedTestModeQuery, response: { 200: StripePaymentListResponse } },
+      config,
+      schema: { tags, summary: 'The end user\'s payments', headers: EndUserHeaders, querystring: PagedTestModeQuery, response: { 200: StripePaymentListResponse } },
     },
-    async (request, reply) => {
+    async (request) => {
       const q = request.query;
-      const page = await listMyPayments(ctx, await endUser(request, reply), { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
+      const page = await listMyPayments(ctx, asEndUser(request), { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
       return { payments: page.items, total: page.total, page: page.page, page_size: page.page_size };
     },
   );
@@ -97,9 +92,9 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
   app.post(
     '/api/v1/payments/stripe/customer-portal',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: 'A Stripe billing portal session for the end user',
         headers: EndUserHeaders,
         querystring: TestModeQuery,
@@ -107,15 +102,15 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ portal_url: Type.String() }) },
       },
     },
-    async (request, reply) => createPortalSession(ctx, await endUser(request, reply), { returnUrl: request.body.return_url, isTestMode: request.query.test_mode }),
+    async (request) => createPortalSession(ctx, asEndUser(request), { returnUrl: request.body.return_url, isTestMode: request.query.test_mode }),
   );
 
   app.post(
     '/api/v1/payments/stripe/cancel-subscription',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: 'Cancel the end user\'s subscription (at period end unless cancel_immediately)',
         headers: EndUserHeaders,
         querystring: TestModeQuery,
@@ -131,8 +126,8 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         },
       },
     },
-    async (request, reply) => {
-      const r = await cancelSubscription(ctx, await endUser(request, reply), {
+    async (request) => {
+      const r = await cancelSubscription(ctx, asEndUser(request), {
         cancelImmediately: request.body?.cancel_immediately ?? false,
         isTestMode: request.query.test_mode,
       });
@@ -143,9 +138,9 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
   app.post(
     '/api/v1/payments/stripe/update-subscription',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: 'Move the end user\'s subscription to another price',
         headers: EndUserHeaders,
         querystring: TestModeQuery,
@@ -153,8 +148,8 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ subscription_id: Type.String(), status: Type.String(), price_id: Type.String(), message: Type.String() }) },
       },
     },
-    async (request, reply) =>
-      updateSubscription(ctx, await endUser(request, reply), {
+    async (request) =>
+      updateSubscription(ctx, asEndUser(request), {
         newPriceId: request.body.new_price_id,
         prorationBehavior: request.body.proration_behavior,
         isTestMode: request.query.test_mode,

@@ -1,8 +1,6 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { listAllPayments, listAllSubscriptions, listPaymentProjects, paymentStats } from '../../../core/payments/developer-overview.js';
 import { listProjectPayments, listProjectSubscriptions } from '../../../core/payments/list-payments.js';
-import { requireDeveloper } from '../../auth.js';
-import { applyRateLimit } from '../../rate-limit.js';
+import { asDeveloper } from '../../auth.js';
 import type { Routes } from '../../typed.js';
 import { DevkitAuthHeaders, ProjectIdParams } from '../schemas.js';
 import {
@@ -20,20 +18,17 @@ import {
 /** What the developer sees of their end users' payments: per project, across projects, and in sum. */
 export const paymentOverviewRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: payments'];
-  const developer = async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = await requireDeveloper(ctx, request);
-    await applyRateLimit(ctx, reply, 'management', principal.userId, principal.tier);
-    return principal;
-  };
+  const config = { auth: 'developer', limit: 'management' } as const;
 
   app.get(
     '/api/v1/payments/stripe/projects/:project_id/subscriptions',
     {
+      config,
       schema: { tags, summary: 'A project\'s subscriptions', headers: DevkitAuthHeaders, params: ProjectIdParams, querystring: PagedTestModeQuery, response: { 200: StripeSubscriptionListResponse } },
     },
-    async (request, reply) => {
+    async (request) => {
       const q = request.query;
-      const page = await listProjectSubscriptions(ctx, await developer(request, reply), request.params.project_id, { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
+      const page = await listProjectSubscriptions(ctx, asDeveloper(request), request.params.project_id, { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
       return { subscriptions: page.items, total: page.total, page: page.page, page_size: page.page_size };
     },
   );
@@ -41,11 +36,12 @@ export const paymentOverviewRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/payments/stripe/projects/:project_id/payments',
     {
+      config,
       schema: { tags, summary: 'A project\'s payments', headers: DevkitAuthHeaders, params: ProjectIdParams, querystring: PagedTestModeQuery, response: { 200: StripePaymentListResponse } },
     },
-    async (request, reply) => {
+    async (request) => {
       const q = request.query;
-      const page = await listProjectPayments(ctx, await developer(request, reply), request.params.project_id, { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
+      const page = await listProjectPayments(ctx, asDeveloper(request), request.params.project_id, { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
       return { payments: page.items, total: page.total, page: page.page, page_size: page.page_size };
     },
   );
@@ -60,31 +56,31 @@ export const paymentOverviewRoutes: Routes = (app, ctx) => {
 
   app.get(
     '/api/v1/payments/subscriptions',
-    { schema: { tags, summary: 'Subscriptions across your projects', headers: DevkitAuthHeaders, querystring: AcrossProjectsQuery, response: { 200: AggregatedSubscriptionListResponse } } },
-    async (request, reply) => {
-      const page = await listAllSubscriptions(ctx, await developer(request, reply), filter(request.query));
+    { config, schema: { tags, summary: 'Subscriptions across your projects', headers: DevkitAuthHeaders, querystring: AcrossProjectsQuery, response: { 200: AggregatedSubscriptionListResponse } } },
+    async (request) => {
+      const page = await listAllSubscriptions(ctx, asDeveloper(request), filter(request.query));
       return { subscriptions: page.items, total: page.total, page: page.page, page_size: page.page_size };
     },
   );
 
   app.get(
     '/api/v1/payments/transactions',
-    { schema: { tags, summary: 'Payments across your projects', headers: DevkitAuthHeaders, querystring: AcrossProjectsQuery, response: { 200: AggregatedPaymentListResponse } } },
-    async (request, reply) => {
-      const page = await listAllPayments(ctx, await developer(request, reply), filter(request.query));
+    { config, schema: { tags, summary: 'Payments across your projects', headers: DevkitAuthHeaders, querystring: AcrossProjectsQuery, response: { 200: AggregatedPaymentListResponse } } },
+    async (request) => {
+      const page = await listAllPayments(ctx, asDeveloper(request), filter(request.query));
       return { payments: page.items, total: page.total, page: page.page, page_size: page.page_size };
     },
   );
 
   app.get(
     '/api/v1/payments/projects',
-    { schema: { tags, summary: 'Your projects with their payment configuration status', headers: DevkitAuthHeaders, response: { 200: ProjectPaymentConfigListResponse } } },
-    async (request, reply) => listPaymentProjects(ctx, await developer(request, reply)),
+    { config, schema: { tags, summary: 'Your projects with their payment configuration status', headers: DevkitAuthHeaders, response: { 200: ProjectPaymentConfigListResponse } } },
+    async (request) => listPaymentProjects(ctx, asDeveloper(request)),
   );
 
   app.get(
     '/api/v1/payments/stats',
-    { schema: { tags, summary: 'Payment statistics across your projects', headers: DevkitAuthHeaders, querystring: TestModeQuery, response: { 200: PaymentStatsResponse } } },
-    async (request, reply) => paymentStats(ctx, await developer(request, reply), request.query.test_mode),
+    { config, schema: { tags, summary: 'Payment statistics across your projects', headers: DevkitAuthHeaders, querystring: TestModeQuery, response: { 200: PaymentStatsResponse } } },
+    async (request) => paymentStats(ctx, asDeveloper(request), request.query.test_mode),
   );
 };

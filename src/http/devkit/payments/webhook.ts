@@ -16,6 +16,8 @@ export const stripeWebhookRoutes: Routes = (app, ctx) => {
     scope.post(
       '/api/v1/payments/stripe/webhooks/:project_id/:mode',
       {
+        // No credential of ours: Stripe proves itself by the signature, checked on the raw body in the core.
+        config: { auth: 'public' },
         schema: {
           tags: ['devkit: payments'],
           summary: 'Stripe webhook endpoint of a project and mode (test | live), verified by its Stripe-Signature',

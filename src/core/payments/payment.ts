@@ -73,7 +73,7 @@ export async function applyPayment(
   let id: string;
   if (!existing) {
     id = uuidv7(now.getTime());
-    await trx
+    const inserted = await trx
       .insertInto('stripe_payments')
       .values({
         id,
@@ -91,7 +91,10 @@ export async function applyPayment(
         created_at: now,
         updated_at: null,
       })
-      .execute();
+      .onConflict((oc) => oc.columns(['project_id', 'is_test_mode', 'source_id']).doNothing())
+      .executeTakeFirst();
+    // Another event about the same invoice (racing in another transaction) recorded it first: ours moves it on.
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return applyPayment(trx, ctx, scope, fact);
   } else {
     if (existing.status === 'succeeded' || existing.status === fact.status) return;
     id = existing.id;

@@ -158,7 +158,13 @@ export async function applySubscriptionState(
       created_at: now,
       updated_at: null,
     };
-    await trx.insertInto('stripe_subscriptions').values(row).execute();
+    const inserted = await trx
+      .insertInto('stripe_subscriptions')
+      .values(row)
+      .onConflict((oc) => oc.columns(['project_id', 'is_test_mode', 'subscription_id']).doNothing())
+      .executeTakeFirst();
+    // Another event of this subscription (racing in another transaction) created it first: ours is an update of it.
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return applySubscriptionState(trx, ctx, scope, sub, asOf);
     await announce(trx, ctx, scope, sub.status === 'canceled' ? 'subscription.canceled' : 'subscription.created', row.id, sub);
     return (await findSubscription(trx, scope, sub.id))!;
   }

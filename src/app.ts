@@ -1,6 +1,7 @@
 import Fastify, { LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { docsPage } from './http/docs-page.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './context.js';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +22,17 @@ export async function buildApp(ctx: Context): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Slow and idle clients: headers must arrive within headersTimeout of connecting (or of the
+    // previous response), the whole request within requestTimeout; an idle keep-alive socket
+    // closes after keepAliveTimeout. Node checks the first two on connectionsCheckingInterval
+    // (30 s by default, which would stretch a 10 s limit to 40 s).
+    http: {
+      headersTimeout: ctx.config.http.headersTimeoutMs,
+      requestTimeout: ctx.config.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, ctx.config.http.headersTimeoutMs / 2),
+    },
+    requestTimeout: ctx.config.http.requestTimeoutMs,
+    keepAliveTimeout: ctx.config.http.keepAliveTimeoutMs,
     // A per-process random prefix plus a counter: unique, and no randomness drawn per request.
     genReqId: requestIds(),
     requestIdHeader: false,
@@ -62,7 +74,7 @@ export async function buildApp(ctx: Context): Promise<App> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, docsPage);
   await installPipeline(app, ctx);
 
   await app.register(devkitFace, { ctx });

@@ -18,7 +18,11 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   rateLimit: boolean;
   logLevel: string;
+  /** `auto`: readable lines when stdout is a terminal, JSON otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   bodyLimitBytes: number;
+  /** Socket limits against idle and slow (slowloris) clients, in milliseconds. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   /** How often a serving process announces license expiries (license.expired events). */
   expirySweepSeconds: number;
   /** Argon2 memory cost in KiB; lowered only by tests. */
@@ -38,9 +42,48 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-/** Reads the process environment once; everything else takes a Config. */
-export function readEnv(env: Env = process.env): Env {
-  return { ...env };
+/**
+ * Every environment variable Tollgate reads: the one list, and the README's Configuration
+ * table lists exactly these (a test holds the two together). TEST_* are read by the test
+ * harness only, through readEnv like the rest.
+ */
+export const ENV_VARS = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'TOLLGATE_SECRET',
+  'TOLLGATE_OPERATOR_EMAIL',
+  'TOLLGATE_OPERATOR_KEY',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'REQUIRE_EMAIL_VERIFICATION',
+  'ACCESS_TOKEN_EXPIRE_MINUTES',
+  'REFRESH_TOKEN_EXPIRE_DAYS',
+  'RATE_LIMIT',
+  'BODY_LIMIT_BYTES',
+  'HTTP_HEADERS_TIMEOUT_SECONDS',
+  'HTTP_REQUEST_TIMEOUT_SECONDS',
+  'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
+  'LICENSE_EXPIRY_SWEEP_SECONDS',
+  'PASSWORD_HASH_MEMORY_KIB',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'PUBLIC_URL',
+  'STRIPE_API_URL',
+  'STRIPE_TIMEOUT_MS',
+  'TEST_DATABASE_URL',
+  'TEST_REDIS_URL',
+] as const;
+
+export type EnvVar = (typeof ENV_VARS)[number];
+
+/** Reads the process environment once, keeping only the variables of ENV_VARS; everything else takes a Config. */
+export function readEnv(env: Env = process.env): Partial<Record<EnvVar, string>> {
+  const picked: Partial<Record<EnvVar, string>> = {};
+  for (const name of ENV_VARS) if (env[name] !== undefined) picked[name] = env[name];
+  return picked;
 }
 
 function int(env: Env, name: string, fallback: number, min = 0): number {
@@ -51,12 +94,32 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
   return n;
 }
 
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${env[name]}"`);
+  return raw as T;
+}
+
 function bool(env: Env, name: string): boolean | null {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return null;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function httpTimeouts(env: Env): Config['http'] {
+  const headers = int(env, 'HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1);
+  const request = int(env, 'HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1);
+  if (headers > request) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_SECONDS (${headers}) may not exceed HTTP_REQUEST_TIMEOUT_SECONDS (${request})`);
+  }
+  return {
+    headersTimeoutMs: headers * 1000,
+    requestTimeoutMs: request * 1000,
+    keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 65, 1) * 1000,
+  };
 }
 
 export function toConfig(env: Env): Config {
@@ -103,7 +166,9 @@ export function toConfig(env: Env): Config {
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, 1) * 86400,
     rateLimit: bool(env, 'RATE_LIMIT') ?? true,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
+    http: httpTimeouts(env),
     expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
     publicUrl: publicUrl(env, port),

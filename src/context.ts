@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config, Dialect } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createPasswords, type Passwords } from './core/accounts/passwords.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
@@ -28,6 +29,8 @@ export interface Context {
   keys: Keys;
   /** Every Stripe call goes through here (payments). */
   stripe: StripeGateway;
+  /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
+  passwords: Passwords;
   /** Runs `fn` when the context closes (background workers register their flush here). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -42,7 +45,7 @@ export interface ContextOverrides {
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = overrides.log ?? createLogger(config.logLevel, config.logFormat);
   const secret = loadServerSecret(config.secret, config.dataDir);
   const database = openDatabase(config);
   const closers: Array<() => Promise<void> | void> = [];
@@ -72,6 +75,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     redis,
     keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
     stripe,
+    passwords: createPasswords(config),
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.

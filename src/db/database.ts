@@ -14,8 +14,18 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-// PostgreSQL BIGINT (count(*)) arrives as text by default; our counts fit in a JS number.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+/**
+ * This pool's type parsers: PostgreSQL BIGINT (count(*)) arrives as text by default, and our
+ * counts fit in a JS number. Given to the pool, not set in pg's process-wide registry, so
+ * other pg users in the process (tests, tools) keep pg's defaults.
+ */
+function postgresTypes(): pg.CustomTypesConfig {
+  const parseBigint = (v: string) => Number.parseInt(v, 10);
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === pg.types.builtins.INT8 && format !== 'binary' ? parseBigint : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
 
 /** better-sqlite3 binds only numbers, strings, bigints, buffers and null: map booleans and dates. */
 function sqliteParam(value: unknown): unknown {
@@ -54,7 +64,7 @@ function sqliteWithPortableParams(raw: BetterSqlite3.Database): BetterSqlite3.Da
 
 export function openDatabase(config: Config): OpenedDatabase {
   if (config.database.dialect === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.database.url!, max: 20 });
+    const pool = new pg.Pool({ connectionString: config.database.url!, max: 20, types: postgresTypes() });
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

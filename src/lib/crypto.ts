@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes } from 'node:crypto';
 
 const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -22,17 +22,6 @@ export function sha256Hex(value: string | Buffer): string {
 
 export function hmacHex(key: string | Buffer, value: string): string {
   return createHmac('sha256', key).update(value).digest('hex');
-}
-
-/** Constant-time comparison of two strings (length difference still returns false without early exit on content). */
-export function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  if (ab.length !== bb.length) {
-    timingSafeEqual(ab, ab);
-    return false;
-  }
-  return timingSafeEqual(ab, bb);
 }
 
 /** A purpose-bound 32-byte key derived from the server secret. */

@@ -37,6 +37,18 @@ describe.skipIf(!executablePath)('the API reference page at /docs in headless Ch
     // The trailing-slash devkit list and the devpayr list are different operations.
     const paths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.getAttribute('data-path')));
     expect(paths).toEqual(expect.arrayContaining(['/api/v1/projects/', '/api/v1/projects', '/api/v1/project/has-paid']));
+    // Tollgate's name and mark, not the framework's.
+    expect(await page.title()).toBe('Tollgate API reference');
+    await page.waitForSelector('.topbar a.link img');
+    const logo = await page.$eval('.topbar a.link', (a) => ({ html: a.innerHTML, src: a.querySelector('img')?.getAttribute('src') ?? '' }));
+    expect(logo.src.startsWith('data:image/svg+xml;base64,')).toBe(true);
+    expect(Buffer.from(logo.src.split(',')[1]!, 'base64').toString()).toContain('<title>Tollgate</title>');
+    expect(logo.html).not.toMatch(/swagger/i);
+    expect(await page.$eval('link[rel="icon"]', (l) => l.getAttribute('href'))).toBe('/docs/static/theme/favicon.svg');
+    const favicon = await fetch(`${s.url}/docs/static/theme/favicon.svg`);
+    expect(favicon.status).toBe(200);
+    expect(await favicon.text()).toContain('<svg');
+    expect(await page.content()).not.toContain('favicon-32x32.png');
     // Credentials can be entered once for the whole page.
     expect(await page.isVisible('button.authorize')).toBe(true);
     expect(foreign).toEqual([]);

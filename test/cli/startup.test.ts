@@ -28,7 +28,7 @@ afterAll(() => {
 /** Runs `tollgate serve` the way `npm start` does, with only the given environment on top of a clean one. */
 function launch(env: Record<string, string>): ChildProcess {
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL)/.test(k)),
+    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k)),
   );
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
     env: { ...clean, HOST: '127.0.0.1', PORT: '0', ...env },
@@ -239,5 +239,43 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
     const stolenKey = await failToServe({ DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops2'), TOLLGATE_OPERATOR_KEY: KEY });
     expect(stolenKey.code).toBe(1);
     expect(stolenKey.output).toMatch(/TOLLGATE_OPERATOR_KEY is already in use by another account/);
+  });
+});
+
+describe('start-up in a terminal: `tollgate` with no command serves, and logs read as text', () => {
+  it('serves without a command and writes readable lines (not JSON) when stdout is a terminal', async () => {
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k)),
+    );
+    // `script` runs the command on a pseudo-terminal: stdout is a TTY, as in a user's shell.
+    const child = spawn('script', ['-qfec', `${process.execPath} --import tsx ${MAIN}`, '/dev/null'], {
+      env: { ...clean, HOST: '127.0.0.1', PORT: '0', DATA_DIR: tmpDataDir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    children.add(child);
+    let output = '';
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => {
+          output += d.toString();
+          // eslint-disable-next-line no-control-regex
+          const m = /listening on (http:\/\/\S+) /.exec(output.replace(/\x1b\[[0-9;]*m/g, ''));
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+      });
+      expect((await json(`${url}/health`)).status).toBe(200);
+      // eslint-disable-next-line no-control-regex
+      const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split(/\r?\n/).filter((l) => l.trim());
+      const listening = lines.find((l) => l.includes('Tollgate listening on'))!;
+      expect(listening).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Tollgate listening on http:\/\/127\.0\.0\.1:\d+ /);
+      expect(lines.some((l) => l.trimStart().startsWith('{'))).toBe(false);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+      children.delete(child);
+    }
   });
 });

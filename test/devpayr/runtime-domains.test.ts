@@ -103,6 +103,24 @@ forEachDatabase('runtime check: domain rules', (kind) => {
     expect(rows.map((r) => r.identifier).sort()).toEqual(['alpha.com', 'beta.co.uk', 'www.alpha.com']);
   });
 
+  it('counts sites under a private suffix (vercel.app, github.io) as separate domains, and co.uk subdomains under their site', async () => {
+    const project = await seedProject(s.ctx, owner);
+    const { id, key } = await seedLicense(s.ctx, project, { maxDomains: 1, maxSubdomainsPerDomain: 1 });
+    expect((await check(key, 'a.vercel.app')).status).toBe(200);
+    // A different customer's deployment, not a subdomain of the first: a second domain.
+    const second = await check(key, 'b.vercel.app');
+    expect(second.status).toBe(403);
+    expect(second.body.message).toMatch(/limit of 1 domain/);
+    expect((await check(key, 'someone.github.io')).status).toBe(403);
+    expect((await check(key, 'preview.a.vercel.app')).status).toBe(200);
+    expect((await check(key, 'other.a.vercel.app')).status).toBe(403);
+    const rows = await s.ctx.db.selectFrom('license_identifiers').select(['identifier', 'base_domain']).where('license_id', '=', id).execute();
+    expect(rows.map((r) => [r.identifier, r.base_domain]).sort()).toEqual([
+      ['a.vercel.app', 'a.vercel.app'],
+      ['preview.a.vercel.app', 'a.vercel.app'],
+    ]);
+  });
+
   it('holds max_domains when many new domains arrive at once', async () => {
     const project = await seedProject(s.ctx, owner);
     const { id, key } = await seedLicense(s.ctx, project, { maxDomains: 2 });

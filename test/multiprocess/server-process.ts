@@ -4,13 +4,13 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
-import { toConfig } from '../../src/config.js';
+import { readEnv, toConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
 import { startWorkers } from '../../src/workers.js';
 
 /** One more Tollgate process on a shared database (DATABASE_URL, optional REDIS_URL from the environment). */
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-proc-'));
-const config = toConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+const config = toConfig({ ...readEnv(), DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
 const ctx = await createContext(config, { log: pino({ level: 'silent' }) });
 const app = await buildApp(ctx);
 startWorkers(ctx);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { signToken } from '../../src/core/accounts/access-tokens.js';
-import { hashPassword } from '../../src/core/accounts/passwords.js';
 import { uuidv7 } from '../../src/lib/ids.js';
 import { startServer, type DbKind, type TestResponse, type TestServer } from '../support/harness.js';
 import { PASSWORD, seedDeveloper, uniqueEmail, type SeededDeveloper } from '../support/seed.js';
@@ -78,7 +77,7 @@ export async function seedBuyer(s: TestServer, shop: Shop): Promise<Buyer> {
       email,
       email_scope: shop.projectId,
       email_lower: email.toLowerCase(),
-      password_hash: await hashPassword(s.ctx.config, PASSWORD),
+      password_hash: await s.ctx.passwords.hash(PASSWORD),
       full_name: 'Buyer',
       role: 'end_user',
       project_id: shop.projectId,

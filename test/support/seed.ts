@@ -1,7 +1,6 @@
 import type { Context } from '../../src/context.js';
 import { signToken } from '../../src/core/accounts/access-tokens.js';
 import { createOperator } from '../../src/core/accounts/operators.js';
-import { hashPassword } from '../../src/core/accounts/passwords.js';
 import { API_KEY_PREFIX, newSecretKey } from '../../src/core/keys/secret-key.js';
 import type { Tier } from '../../src/db/schema/index.js';
 import { uuidv7 } from '../../src/lib/ids.js';
@@ -55,7 +54,7 @@ export async function seedDeveloper(ctx: Context, opts: { tier?: Tier; email?: s
         email,
         email_scope: 'global',
         email_lower: email.toLowerCase(),
-        password_hash: await hashPassword(ctx.config, PASSWORD),
+        password_hash: await ctx.passwords.hash(PASSWORD),
         full_name: 'Seeded Developer',
         role: 'developer',
         project_id: null,

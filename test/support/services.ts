@@ -1,8 +1,10 @@
 import net from 'node:net';
 import pg from 'pg';
+import { readEnv } from '../../src/config.js';
 
-export const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-export const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+const env = readEnv();
+export const PG_URL = env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** Whether PostgreSQL answers at PG_URL (a real query, not just an open port). */
 export async function postgresReachable(): Promise<boolean> {

@@ -27,7 +27,11 @@ export async function signToken(
   return jwt.sign(ctx.keys.jwt);
 }
 
-/** The claims of a valid token of the expected type, or null (bad signature, expired, wrong type, malformed). */
+/**
+ * The claims of a valid token of the expected type, or null: bad signature, an algorithm other
+ * than HS256, expired, a claim missing (exp, iat, sub and type are required on every token, jti
+ * on refresh tokens), a claim of the wrong type, or a token of the other type.
+ */
 export async function verifyToken(
   ctx: Pick<Context, 'keys' | 'clock'>,
   token: string,
@@ -37,8 +41,13 @@ export async function verifyToken(
     const { payload } = await jwtVerify(token, ctx.keys.jwt, {
       algorithms: ['HS256'],
       currentDate: ctx.clock.now(),
+      // jose then also checks each present one's type (exp, iat numeric; sub a string).
+      requiredClaims: type === 'refresh' ? ['exp', 'iat', 'sub', 'type', 'jti'] : ['exp', 'iat', 'sub', 'type'],
     });
-    if (payload.type !== type || typeof payload.sub !== 'string') return null;
+    if (payload.type !== type || typeof payload.sub !== 'string' || payload.sub === '') return null;
+    if (payload.project_id !== undefined && typeof payload.project_id !== 'string') return null;
+    // Issued in the future (beyond a minute of clock skew): not a token this server signed.
+    if (payload.iat! > Math.floor(ctx.clock.now().getTime() / 1000) + 60) return null;
     return {
       sub: payload.sub,
       type,

@@ -25,11 +25,21 @@ export interface Registered {
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** The one shape check for an email address (after trimming): local@domain.tld, at most 320 characters. */
+export function isEmailAddress(email: string): boolean {
+  return EMAIL_RE.test(email) && email.length <= 320;
+}
+
+/** The form emails are compared and unique in: trimmed, lower case. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 /** Every problem at once: a bad email and a weak password are both reported. */
 export function checkRegisterInput(input: RegisterInput): void {
   const problems = passwordProblems(input.password);
   const email = input.email.trim();
-  if (!EMAIL_RE.test(email) || email.length > 320) {
+  if (!isEmailAddress(email)) {
     problems.unshift({ field: 'email', message: 'value is not a valid email address', type: 'value_error.email' });
   }
   if (problems.length) throw Invalid(problems);

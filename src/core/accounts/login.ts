@@ -1,8 +1,7 @@
 import type { Context } from '../../context.js';
 import { BadRequest, Unauthenticated } from '../errors.js';
 import { issueTokens, type TokenPair } from './issue-tokens.js';
-import { normaliseEmail } from './operators.js';
-import { verifyPassword } from './passwords.js';
+import { normaliseEmail } from './account-input.js';
 
 /**
  * Password login: global for developers and operators, project-scoped for end users
@@ -11,7 +10,7 @@ import { verifyPassword } from './passwords.js';
  * alike and take alike time (a dummy hash is verified when there is no account).
  */
 export async function login(
-  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config'>,
+  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'passwords'>,
   input: { email: string; password: string; projectId: string | null },
 ): Promise<TokenPair> {
   const row = await ctx.db
@@ -20,7 +19,7 @@ export async function login(
     .where('email_scope', '=', input.projectId ?? 'global')
     .where('email_lower', '=', normaliseEmail(input.email))
     .executeTakeFirst();
-  const ok = await verifyPassword(ctx.config, row?.password_hash ?? null, input.password);
+  const ok = await ctx.passwords.verify(row?.password_hash ?? null, input.password);
   const roleFits = row && (input.projectId ? row.role === 'end_user' : row.role !== 'end_user');
   if (!row || !ok || !roleFits) throw Unauthenticated('bad_credentials', 'Incorrect email or password');
   // The password was right, so saying why the account cannot sign in reveals nothing new.

@@ -1,57 +1,63 @@
+import type { Transaction } from 'kysely';
 import type { Context } from '../../context.js';
+import type { Database } from '../../db/schema/index.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict, invalidField } from '../errors.js';
 import { hashKey, newSecretKey, OPERATOR_KEY_PREFIX } from '../keys/secret-key.js';
+import { isEmailAddress, normaliseEmail } from './account-input.js';
 
 type OpCtx = Pick<Context, 'db' | 'clock'>;
 
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The users row of a platform operator: global, no password (operators use keys), verified. */
+async function insertOperatorUser(trx: Transaction<Database>, user: { id: string; email: string; fullName: string | null }, now: Date): Promise<void> {
+  await trx
+    .insertInto('users')
+    .values({
+      id: user.id,
+      email: user.email,
+      email_scope: 'global',
+      email_lower: normaliseEmail(user.email),
+      password_hash: null,
+      full_name: user.fullName,
+      role: 'platform_operator',
+      project_id: null,
+      tier: 'cloud_premium',
+      is_active: true,
+      email_verified_at: now,
+      created_at: now,
+    })
+    .execute();
+}
 
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
+async function insertOperatorKey(trx: Transaction<Database>, key: { userId: string; name: string; hash: string; prefix: string }, now: Date): Promise<void> {
+  await trx
+    .insertInto('api_keys')
+    .values({
+      id: uuidv7(now.getTime()),
+      kind: 'operator',
+      user_id: key.userId,
+      project_id: null,
+      name: key.name,
+      key_hash: key.hash,
+      key_prefix: key.prefix,
+      is_active: true,
+      created_at: now,
+    })
+    .execute();
 }
 
 /** Creates a platform operator and its first operator key; the key is returned once. */
 export async function createOperator(ctx: OpCtx, input: { email: string; fullName?: string | null }): Promise<{ userId: string; key: string }> {
   const email = input.email.trim();
-  if (!EMAIL_RE.test(email) || email.length > 320) throw invalidField('email', 'value is not a valid email address', 'value_error.email');
+  if (!isEmailAddress(email)) throw invalidField('email', 'value is not a valid email address', 'value_error.email');
   const secret = newSecretKey(OPERATOR_KEY_PREFIX);
   const now = ctx.clock.now();
   const userId = uuidv7(now.getTime());
   try {
     await ctx.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('users')
-        .values({
-          id: userId,
-          email,
-          email_scope: 'global',
-          email_lower: normaliseEmail(email),
-          password_hash: null,
-          full_name: input.fullName ?? null,
-          role: 'platform_operator',
-          project_id: null,
-          tier: 'cloud_premium',
-          is_active: true,
-          email_verified_at: now,
-          created_at: now,
-        })
-        .execute();
-      await trx
-        .insertInto('api_keys')
-        .values({
-          id: uuidv7(now.getTime()),
-          kind: 'operator',
-          user_id: userId,
-          project_id: null,
-          name: 'operator key',
-          key_hash: secret.hash,
-          key_prefix: secret.prefix,
-          is_active: true,
-          created_at: now,
-        })
-        .execute();
+      await insertOperatorUser(trx, { id: userId, email, fullName: input.fullName ?? null }, now);
+      await insertOperatorKey(trx, { userId, name: 'operator key', hash: secret.hash, prefix: secret.prefix }, now);
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw Conflict('email', 'email_taken', 'Email already registered');
@@ -79,43 +85,14 @@ export async function ensureOperator(ctx: OpCtx, email: string, key: string): Pr
     }
     if (!user) {
       user = { id: uuidv7(now.getTime()), role: 'platform_operator' };
-      await trx
-        .insertInto('users')
-        .values({
-          id: user.id,
-          email: email.trim(),
-          email_scope: 'global',
-          email_lower: normaliseEmail(email),
-          password_hash: null,
-          full_name: null,
-          role: 'platform_operator',
-          project_id: null,
-          tier: 'cloud_premium',
-          is_active: true,
-          email_verified_at: now,
-          created_at: now,
-        })
-        .execute();
+      await insertOperatorUser(trx, { id: user.id, email: email.trim(), fullName: null }, now);
       outcome = 'created';
     }
     const hash = hashKey(key);
     const existing = await trx.selectFrom('api_keys').select(['id', 'user_id', 'is_active']).where('key_hash', '=', hash).executeTakeFirst();
     if (existing && existing.user_id !== user.id) throw Conflict('key', 'key_taken', 'TOLLGATE_OPERATOR_KEY is already in use by another account');
     if (!existing) {
-      await trx
-        .insertInto('api_keys')
-        .values({
-          id: uuidv7(now.getTime()),
-          kind: 'operator',
-          user_id: user.id,
-          project_id: null,
-          name: 'from TOLLGATE_OPERATOR_KEY',
-          key_hash: hash,
-          key_prefix: key.slice(0, 8),
-          is_active: true,
-          created_at: now,
-        })
-        .execute();
+      await insertOperatorKey(trx, { userId: user.id, name: 'from TOLLGATE_OPERATOR_KEY', hash, prefix: key.slice(0, 8) }, now);
       if (outcome === 'unchanged') outcome = 'updated';
     } else if (!existing.is_active) {
       await trx.updateTable('api_keys').set({ is_active: true, revoked_at: null }).where('id', '=', existing.id).execute();

@@ -1,25 +1,30 @@
-import { hash, verify, Algorithm } from '@node-rs/argon2';
+import { hash as argon2Hash, verify, Algorithm } from '@node-rs/argon2';
 import type { Config } from '../../config.js';
 import type { FieldError } from '../errors.js';
 
-export async function hashPassword(config: Pick<Config, 'passwordHashMemoryKib'>, password: string): Promise<string> {
-  return hash(password, { algorithm: Algorithm.Argon2id, memoryCost: config.passwordHashMemoryKib, timeCost: 2, parallelism: 1 });
+export interface Passwords {
+  hash(password: string): Promise<string>;
+  /** False for a wrong password and for a missing account, in about the same time. */
+  verify(stored: string | null, password: string): Promise<boolean>;
 }
 
-/** A fixed hash to verify against when the account does not exist, so timing does not tell. */
-let dummyHash: Promise<string> | null = null;
-
-export async function verifyPassword(
-  config: Pick<Config, 'passwordHashMemoryKib'>,
-  stored: string | null,
-  password: string,
-): Promise<boolean> {
-  if (!stored) {
-    dummyHash ??= hashPassword(config, 'not-a-real-password-0');
-    await verify(await dummyHash, password).catch(() => false);
-    return false;
-  }
-  return verify(stored, password).catch(() => false);
+/** Argon2id hashing with the configured memory cost; one per Context. */
+export function createPasswords(config: Pick<Config, 'passwordHashMemoryKib'>): Passwords {
+  const hash = (password: string) =>
+    argon2Hash(password, { algorithm: Algorithm.Argon2id, memoryCost: config.passwordHashMemoryKib, timeCost: 2, parallelism: 1 });
+  /** A fixed hash to verify against when the account does not exist, so timing does not tell; made on first need. */
+  let dummyHash: Promise<string> | null = null;
+  return {
+    hash,
+    async verify(stored, password) {
+      if (!stored) {
+        dummyHash ??= hash('not-a-real-password-0');
+        await verify(await dummyHash, password).catch(() => false);
+        return false;
+      }
+      return verify(stored, password).catch(() => false);
+    },
+  };
 }
 
 export const PASSWORD_RULE = 'Password must be at least 8 characters with uppercase, lowercase, and digit';

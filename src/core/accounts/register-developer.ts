@@ -6,13 +6,11 @@ import { createDeveloperKey } from '../keys/create-developer-key.js';
 import { createProjectKey } from '../keys/create-project-key.js';
 import type { Principal } from '../principal.js';
 import { createProject } from '../projects/create-project.js';
-import { checkRegisterInput, type RegisterInput, type Registered } from './account-input.js';
+import { checkRegisterInput, normaliseEmail, type RegisterInput, type Registered } from './account-input.js';
 import { createVerification, sendVerificationMail } from './email-verification.js';
 import { inTransaction } from './join-transaction.js';
-import { normaliseEmail } from './operators.js';
-import { hashPassword } from './passwords.js';
 
-type RegisterCtx = Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'mailer' | 'log'>;
+type RegisterCtx = Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'mailer' | 'log' | 'passwords'>;
 
 /** "Jane Doe's first project", or from the email's local part when no name was given. */
 function firstProjectName(input: RegisterInput, email: string): string {
@@ -29,7 +27,7 @@ export async function registerDeveloper(ctx: RegisterCtx, principal: Principal, 
   if (principal.kind !== 'operator') throw Forbidden('operator_required', 'Registering a developer requires a valid X-Operator-Key.');
   checkRegisterInput(input);
   const email = input.email.trim();
-  const passwordHash = await hashPassword(ctx.config, input.password);
+  const passwordHash = await ctx.passwords.hash(input.password);
   const isActive = !ctx.config.requireEmailVerification;
 
   for (let attempt = 0; ; attempt++) {

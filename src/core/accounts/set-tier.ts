@@ -4,7 +4,7 @@ import { isUuid } from '../../lib/ids.js';
 import { Forbidden, invalidField, NotFound } from '../errors.js';
 import { isTier, TIER_NAMES } from '../plans/tiers.js';
 import type { Principal } from '../principal.js';
-import { normaliseEmail } from './operators.js';
+import { normaliseEmail } from './account-input.js';
 
 export interface DeveloperTier {
   id: string;

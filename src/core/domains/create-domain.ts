@@ -1,18 +1,21 @@
 import type { Context } from '../../context.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
-import { lockAccount } from '../accounts/lock-account.js';
 import { Conflict } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
+import { lockProject } from '../projects/lock-project.js';
 import { toDomain, type Domain } from './domain.js';
 import { checkDomainInput, DOMAIN_TAKEN, type DomainInput } from './domain-input.js';
 
 /**
- * Registers a domain in the project. Uniqueness and "one primary per project" hold under
- * concurrency: both are decided inside one transaction holding the owner's account lock.
+ * Registers a domain in the project. Under concurrency, uniqueness is the database's
+ * (project_id, domain) constraint, and "one primary per project" holds because a create or
+ * promotion to primary holds the project's row lock while it demotes the previous primary.
+ * Nothing else is locked: the owner's account lock this took before serialised every domain
+ * write of an account across all its projects and processes (p99 2.3 s under 50 clients).
  */
 export async function createDomain(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, projectId: string, input: DomainInput): Promise<Domain> {
   const project = await projectInScope(ctx, principal, projectId);
@@ -20,7 +23,7 @@ export async function createDomain(ctx: Pick<Context, 'db' | 'clock'>, principal
   const now = ctx.clock.now();
   try {
     return await ctx.db.transaction().execute(async (trx) => {
-      await lockAccount(trx, project.ownerId);
+      if (input.isPrimary) await lockProject(trx, project.id);
       const taken = await trx.selectFrom('domains').select('id').where('project_id', '=', project.id).where('domain', '=', domain!).executeTakeFirst();
       if (taken) throw Conflict('domain', 'domain_taken', DOMAIN_TAKEN);
       if (input.isPrimary) {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
+import { getDomain } from 'tldts';
 
 /**
  * Where delivered software runs, reduced to one comparable form. Registered domains and the
@@ -9,11 +10,6 @@ import { domainToASCII } from 'node:url';
 
 const FINGERPRINT_RE = /^(fp_)?[0-9a-f]{32}$/;
 const LABEL_RE = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-/** 32 hex characters, or `fp_` + 32 hex: an opaque install fingerprint, not a host. */
-export function isFingerprint(s: string): boolean {
-  return FINGERPRINT_RE.test(s.trim().toLowerCase());
-}
 
 function isHostName(host: string): boolean {
   if (host.length > 253) return false;
@@ -103,25 +99,17 @@ export function hostOfDomain(domain: string): string {
   return parse(domain)?.host ?? domain;
 }
 
-/** Second-level labels under which registrations happen one level deeper (co.uk, com.au, ...). */
-const SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'ltd', 'plc', 'ne', 'or', 'go', 'gob', 'nic', 'mil']);
-
 /**
- * The "registrable" base a host belongs to, for max_domains / max_subdomains_per_domain:
- * the last two labels, or the last three when the TLD is a two-letter country code and the
- * label before it is a common second-level suffix (shop.example.co.uk -> example.co.uk).
- * Deliberately not the full Public Suffix List: the limits need a stable grouping, not a
- * legal answer. IPs, localhost and fingerprints are their own base.
+ * The registrable base a host belongs to, for max_domains / max_subdomains_per_domain: one
+ * label below its public suffix on the Public Suffix List (tldts), private suffixes included,
+ * so shop.example.co.uk -> example.co.uk and a.vercel.app, b.vercel.app are two bases: each
+ * is a different customer's site. A host that is itself a suffix ("vercel.app"), an IP,
+ * localhost or a fingerprint is its own base.
  */
 export function baseDomainOf(host: string): string {
   const h = host.trim().toLowerCase();
   if (FINGERPRINT_RE.test(h) || h.startsWith('[') || isIP(h) !== 0 || h === 'localhost') return h;
-  const labels = h.split('.');
-  if (labels.length <= 2) return h;
-  const tld = labels[labels.length - 1]!;
-  const sld = labels[labels.length - 2]!;
-  const take = tld.length === 2 && SECOND_LEVEL.has(sld) ? 3 : 2;
-  return labels.slice(-take).join('.');
+  return getDomain(h, { allowPrivateDomains: true, extractHostname: false }) ?? h;
 }
 
 export type DomainInputResult = { ok: true; domain: string } | { ok: false; message: string };

@@ -2,12 +2,12 @@ import type { Updateable } from 'kysely';
 import type { Context } from '../../context.js';
 import type { DomainsTable } from '../../db/schema/domains.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
-import { lockAccount } from '../accounts/lock-account.js';
 import { Conflict } from '../errors.js';
 import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
+import { lockProject } from '../projects/lock-project.js';
 import { findDomainRow, toDomain, type Domain } from './domain.js';
 import { checkDomainInput, DOMAIN_TAKEN, type DomainInput } from './domain-input.js';
 
@@ -24,7 +24,8 @@ export async function updateDomain(
   const now = ctx.clock.now();
   try {
     return await ctx.db.transaction().execute(async (trx) => {
-      await lockAccount(trx, project.ownerId);
+      // Only a promotion to primary needs the project's lock (see create-domain.ts); the rest is row-local.
+      if (input.isPrimary === true) await lockProject(trx, project.id);
       const before = await findDomainRow(trx, project.id, domainId);
       if (domain !== undefined && domain !== before.domain) {
         const taken = await trx.selectFrom('domains').select('id').where('project_id', '=', project.id).where('domain', '=', domain).executeTakeFirst();

@@ -1,11 +1,9 @@
 import type { Context } from '../../context.js';
-import { checkRegisterInput, type RegisterInput, type Registered } from '../accounts/account-input.js';
+import { checkRegisterInput, normaliseEmail, type RegisterInput, type Registered } from '../accounts/account-input.js';
 import { createVerification, sendVerificationMail } from '../accounts/email-verification.js';
 import { issueTokens } from '../accounts/issue-tokens.js';
 import { inTransaction } from '../accounts/join-transaction.js';
 import { lockAccount } from '../accounts/lock-account.js';
-import { normaliseEmail } from '../accounts/operators.js';
-import { hashPassword } from '../accounts/passwords.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict, Forbidden, LimitReached } from '../errors.js';
@@ -16,7 +14,7 @@ import { getProject } from '../projects/get-project.js';
 export const END_USER_LIMIT_MESSAGE =
   'Maximum number of end users reached for this project on your subscription tier. Upgrade to add more users.';
 
-type RegisterCtx = Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'mailer' | 'log'>;
+type RegisterCtx = Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'mailer' | 'log' | 'passwords'>;
 
 /**
  * A developer registers an end user into one of their own projects (a foreign one is 404).
@@ -29,7 +27,7 @@ export async function registerEndUser(ctx: RegisterCtx, principal: Principal, pr
   checkRegisterInput(input);
   const project = await getProject(ctx, principal, projectId);
   const email = input.email.trim();
-  const passwordHash = await hashPassword(ctx.config, input.password);
+  const passwordHash = await ctx.passwords.hash(input.password);
   const isActive = !ctx.config.requireEmailVerification;
   const now = ctx.clock.now();
   const id = uuidv7(now.getTime());

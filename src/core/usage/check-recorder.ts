@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Context } from '../../context.js';
-import { randomBytes } from 'node:crypto';
+import { UuidBatch } from '../../lib/ids.js';
 
 export interface CheckRecord {
   projectId: string | null;
@@ -26,25 +26,6 @@ interface SeenIdentifier {
   count: number;
   firstAt: Date;
   lastAt: Date;
-}
-
-/** UUID v7 ids for one flush from one draw of randomness (one draw per row showed up in profiles). */
-class UuidBatch {
-  private readonly pool: Buffer;
-  private offset = 0;
-  constructor(count: number) {
-    this.pool = randomBytes(Math.max(1, count) * 10);
-  }
-  next(ms: number): string {
-    const b = Buffer.alloc(16);
-    b.writeUIntBE(ms, 0, 6);
-    this.pool.copy(b, 6, this.offset, this.offset + 10);
-    this.offset += 10;
-    b[6] = (b[6]! & 0x0f) | 0x70;
-    b[8] = (b[8]! & 0x3f) | 0x80;
-    const h = b.toString('hex');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
 }
 
 /** How often the recorder hands rows to the database (a part of what is due each time). */

@@ -43,6 +43,12 @@ export interface Config {
   webhooks: WebhookConfig;
   /** Audit entries older than this are pruned in the background. */
   auditRetentionDays: number;
+  stripe: {
+    /** Where the Stripe client sends its requests; null means Stripe's own API. */
+    api: { protocol: 'http' | 'https'; host: string; port: number } | null;
+    /** Budget of one operation's Stripe calls, retries included; past it the caller gets a 502. */
+    timeoutMs: number;
+  };
   version: string;
 }
 
@@ -176,9 +182,11 @@ export const ENV_VARS = [
   'PASSWORD_HASH_MEMORY_KIB',
   'LOG_LEVEL',
   'LOG_FORMAT',
+  'PUBLIC_URL',
+  'STRIPE_API_URL',
+  'STRIPE_TIMEOUT_MS',
   'TEST_DATABASE_URL',
   'TEST_REDIS_URL',
-  'PUBLIC_URL',
   'TRUST_PROXY',
   'CONSOLE_IDLE_MINUTES',
   'CONSOLE_SESSION_HOURS',
@@ -302,8 +310,9 @@ export function toConfig(env: Env): Config {
   const trustProxy: boolean | number | string = /^\d+$/.test(proxyRaw) ? Number(proxyRaw) : proxyRaw === '' ? false : /^(true|false|yes|no|on|off)$/i.test(proxyRaw) ? bool(env, 'TRUST_PROXY')! : proxyRaw;
   const verification = bool(env, 'REQUIRE_EMAIL_VERIFICATION');
 
+  const port = int(env, 'PORT', 8080);
   return {
-    port: int(env, 'PORT', 8080),
+    port,
     host: env.HOST?.trim() || '0.0.0.0',
     dataDir,
     database: { dialect, url, sqliteFile },
@@ -338,6 +347,22 @@ export function toConfig(env: Env): Config {
       pollMs: duration(env, 'WEBHOOK_POLL_INTERVAL', '250ms'),
     },
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 1),
+    stripe: { api: stripeApi(env), timeoutMs: int(env, 'STRIPE_TIMEOUT_MS', 30_000, 100) },
     version: '0.1.0',
   };
+}
+
+
+function stripeApi(env: Env): Config['stripe']['api'] {
+  const raw = env.STRIPE_API_URL?.trim();
+  if (!raw) return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`STRIPE_API_URL must be an http(s) URL, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`STRIPE_API_URL must be an http(s) URL, got "${raw}"`);
+  const protocol = u.protocol === 'http:' ? 'http' : 'https';
+  return { protocol, host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443 };
 }

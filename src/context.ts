@@ -10,6 +10,7 @@ import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
 import { loadServerSecret } from './lib/server-secret.js';
+import { createStripeGateway, type StripeGateway } from './lib/stripe.js';
 import { systemClock, type Clock } from './lib/time.js';
 import { createProvider } from './lib/providers/index.js';
 import type { GenerationProvider } from './lib/providers/provider.js';
@@ -40,6 +41,8 @@ export interface Context {
   provider: GenerationProvider;
   /** The generation job loop; started only by serve and `tollgate worker`. */
   generationJobs: GenerationJobs;
+  /** Every Stripe call goes through here (payments). */
+  stripe: StripeGateway;
   /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
   passwords: Passwords;
   /** Runs `fn` when the context closes (background workers register their flush here). */
@@ -73,6 +76,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     await database.close();
     throw err;
   }
+  const stripe = createStripeGateway(config);
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
   const blobs = createBlobStore(config);
   const provider = createProvider(config.generations);
@@ -92,6 +96,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     blobs,
     provider,
     generationJobs: jobs,
+    stripe,
     passwords: createPasswords(config),
     onClose: (fn) => closers.push(fn),
     async close() {
@@ -100,6 +105,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       for (const fn of closers.reverse()) await fn();
       await ctx.runtime.close();
       await mailer.close?.();
+      stripe.close();
       redis?.disconnect();
       blobs.close?.();
       await database.close();

@@ -12,7 +12,8 @@ export type ErrorKind =
   | 'conflict' // 409/422: a uniqueness rule
   | 'limit_reached' // 403: a plan limit
   | 'rate_limited' // 429
-  | 'too_large'; // 413: an upload over its size limit
+  | 'too_large' // 413: an upload over its size limit
+  | 'upstream'; // 502: a service outside our code (Stripe ...) failed or did not answer in time
 
 export interface FieldError {
   field: string;
@@ -48,6 +49,10 @@ export const LimitReached = (code: string, message: string) => new DomainError('
 export const TooLarge = (code: string, message: string) => new DomainError('too_large', code, message);
 export const RateLimited = (retryAfterSeconds: number) =>
   new DomainError('rate_limited', 'rate_limited', `Rate limit exceeded. Try again in ${retryAfterSeconds} seconds.`, [], retryAfterSeconds);
+
+/** A service outside our code failed; `message` names it and says what went wrong, never with its secrets. */
+export const UpstreamFailed = (service: string, message: string) =>
+  new DomainError('upstream', `${service.toLowerCase()}_failed`, `${service}: ${message}`);
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1).replace(/_/g, ' ');

@@ -8,6 +8,7 @@ import { webhooksAudit } from './migrations/006-webhooks-audit.js';
 import { generations } from './migrations/005-generations.js';
 import { consoleSessions } from './migrations/008-console-sessions.js';
 import { hotPath } from './migrations/009-hot-path.js';
+import { payments } from './migrations/007-payments.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
 /** In order; the names are recorded in the database, so never rename one that has shipped. */
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '005-generations': generations,
   '008-console-sessions': consoleSessions,
   '009-hot-path': hotPath,
+  '007-payments': payments,
 };
 
 /** Applies every migration not yet applied; with `upTo`, stops after that one (tests of a migration's data step use it). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestResponse, type TestServer } from '../support/harness.js';
-import { fill, holdingsOf, ROUTES, seedEstate, type Face, type Ids, type Route } from '../support/routes.js';
-import { seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
+import { endUserHeaders, fill, holdingsOf, ROUTES, seedEstate, type Face, type Ids, type Route } from '../support/routes.js';
+import { PASSWORD, seedDeveloper, seedOperator, uniqueEmail, type SeededDeveloper } from '../support/seed.js';
 
 /**
  * Bad input, sent with perfectly good credentials to every route of both faces that reads
@@ -83,6 +83,7 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
   let operatorKey: string;
   let ids: Ids;
   let licenseKey: string;
+  let endUser: Record<string, string>;
   let before: string;
   let targets: Target[];
 
@@ -94,11 +95,17 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
     const license = await s.request('POST', `/api/v1/project/${ids.project}/licenses`, { headers: owner.apiKeyHeaders, body: { title: 'Runtime license' } });
     licenseKey = license.body.data.uuid;
     expect(licenseKey).toBeTruthy();
+    const email = uniqueEmail('user');
+    const reg = await s.request('POST', '/api/v1/auth/register', { headers: { 'x-developer-key': owner.developerKey, 'x-project-id': ids.project! }, body: { email, password: PASSWORD } });
+    expect(reg.status).toBe(201);
+    const login = await s.request('POST', '/api/v1/auth/login', { headers: { 'x-project-id': ids.project! }, body: { email, password: PASSWORD } });
+    endUser = await endUserHeaders(s, owner, ids.project!, login.body.access_token);
 
     const credentials = (route: Route): Record<string, string> => {
       if (route.auth === 'developer') return owner.headers;
       if (route.auth === 'token') return { authorization: owner.headers.authorization! };
       if (route.auth === 'api') return owner.apiKeyHeaders;
+      if (route.auth === 'endUser') return endUser;
       return { 'x-operator-key': operatorKey };
     };
     targets = [
@@ -109,7 +116,7 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
           face: r.face,
           headers: () => credentials(r),
           body: r.body as Record<string, unknown>,
-          optionalBody: /\/(developer-keys|api-keys)$/.test(r.path),
+          optionalBody: /\/(developer-keys|api-keys|cancel-subscription)$/.test(r.path),
         }),
       ),
       // The open routes: the account's own doors, and the runtime check.
@@ -178,10 +185,10 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
 
   it('paging and filter parameters out of range or of the wrong type are refused, never a 500', async () => {
     const lists = ROUTES.filter((r) => r.method === 'GET' && !/:[a-z_]+$/.test(r.path) && !r.path.endsWith('/me') && !r.path.endsWith('stats'));
-    const queries = ['page=-1', 'page=abc', 'per_page=0', 'per_page=100000', 'limit=-5', 'limit=abc', 'cursor=%00garbage', 'skip=-1', 'page=1e400'];
+    const queries = ['page=-1', 'page=abc', 'per_page=0', 'per_page=100000', 'limit=-5', 'limit=abc', 'cursor=%00garbage', 'skip=-1', 'page=1e400', 'page_size=0', 'page_size=101', 'test_mode=maybe', 'project_id=not-a-uuid', 'status=%00'];
     for (const route of lists) {
       for (const q of queries) {
-        const headers = route.auth === 'api' ? owner.apiKeyHeaders : owner.headers;
+        const headers = route.auth === 'api' ? owner.apiKeyHeaders : route.auth === 'endUser' ? endUser : owner.headers;
         const res = await s.request('GET', `${fill(route.path, ids)}?${q}`, { headers });
         const label = `${route.path}?${q}`;
         // A parameter the route does not take is ignored; one it takes is checked.

@@ -8,8 +8,11 @@ import type { SeededDeveloper } from './seed.js';
  */
 
 export type Face = 'devkit' | 'devpayr';
-/** developer: bearer + X-User-Role + X-Developer-Key; token: bearer only; api: X-API-KEY; operator: X-Operator-Key. */
-export type Auth = 'developer' | 'token' | 'api' | 'operator';
+/**
+ * developer: bearer + X-User-Role + X-Developer-Key; token: bearer only; api: X-API-KEY; operator: X-Operator-Key;
+ * endUser: an end user's bearer + X-User-Role: end_user + X-Project-ID + X-API-Key + X-Developer-Key of that project.
+ */
+export type Auth = 'developer' | 'token' | 'api' | 'operator' | 'endUser';
 
 export interface Route {
   method: string;
@@ -64,6 +67,28 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/projects/:project_id/webhook-deliveries/:delivery_id/resend', face: 'devkit', auth: 'developer' },
   { method: 'POST', path: '/api/v1/projects/:project_id/webhook-test', face: 'devkit', auth: 'developer' },
   { method: 'GET', path: '/api/v1/audit-log', face: 'devkit', auth: 'developer' },
+  // devkit: payments, for the developer (validate-credentials' key is of the other mode: refused before any call to Stripe)
+  { method: 'GET', path: '/api/v1/payments/stripe/projects/:project_id/config', face: 'devkit', auth: 'developer' },
+  { method: 'PUT', path: '/api/v1/payments/stripe/projects/:project_id/config', face: 'devkit', auth: 'developer', body: { test_publishable_key: 'pk_test_51intruderKey00' } },
+  { method: 'DELETE', path: '/api/v1/payments/stripe/projects/:project_id/config', face: 'devkit', auth: 'developer' },
+  { method: 'GET', path: '/api/v1/payments/stripe/projects/:project_id/webhook-urls', face: 'devkit', auth: 'developer' },
+  { method: 'POST', path: '/api/v1/payments/stripe/projects/:project_id/validate-credentials', face: 'devkit', auth: 'developer', body: { secret_key: 'sk_live_51neverSentAnywhere', is_test_mode: true } },
+  { method: 'GET', path: '/api/v1/payments/stripe/projects/:project_id/subscriptions', face: 'devkit', auth: 'developer' },
+  { method: 'GET', path: '/api/v1/payments/stripe/projects/:project_id/payments', face: 'devkit', auth: 'developer' },
+  { method: 'GET', path: '/api/v1/payments/subscriptions', face: 'devkit', auth: 'developer' },
+  { method: 'GET', path: '/api/v1/payments/transactions', face: 'devkit', auth: 'developer' },
+  { method: 'GET', path: '/api/v1/payments/projects', face: 'devkit', auth: 'developer' },
+  { method: 'GET', path: '/api/v1/payments/stats', face: 'devkit', auth: 'developer' },
+  // devkit: payments, for the project's end users (the project has no Stripe configuration here: nothing reaches Stripe)
+  { method: 'POST', path: '/api/v1/payments/stripe/checkout-session', face: 'devkit', auth: 'endUser', body: { price_id: 'price_x', success_url: 'https://a.example/ok', cancel_url: 'https://a.example/no' } },
+  { method: 'GET', path: '/api/v1/payments/stripe/my-subscription', face: 'devkit', auth: 'endUser' },
+  { method: 'GET', path: '/api/v1/payments/stripe/my-payments', face: 'devkit', auth: 'endUser' },
+  { method: 'POST', path: '/api/v1/payments/stripe/customer-portal', face: 'devkit', auth: 'endUser', body: { return_url: 'https://a.example/billing' } },
+  { method: 'POST', path: '/api/v1/payments/stripe/cancel-subscription', face: 'devkit', auth: 'endUser', body: { cancel_immediately: true } },
+  { method: 'POST', path: '/api/v1/payments/stripe/update-subscription', face: 'devkit', auth: 'endUser', body: { new_price_id: 'price_x' } },
+  // devkit: generations, for the project's end users (the routes with a generation id are walked in test/generations)
+  { method: 'GET', path: '/api/v1/generation/generations-v2', face: 'devkit', auth: 'endUser' },
+  { method: 'POST', path: '/api/v1/generation/generate-v2', face: 'devkit', auth: 'endUser', body: { instructions: 'a lighthouse' } },
   // operator
   { method: 'PUT', path: '/api/v1/operator/developers/:developer/tier', face: 'devkit', auth: 'operator', body: { tier: 'cloud_premium' } },
   // devpayr: projects
@@ -172,6 +197,13 @@ export async function seedEstate(s: TestServer, owner: SeededDeveloper): Promise
 }
 
 /** Everything a developer owns, as one comparable text. */
+/** The full end-user headers for an end user's access token in a project (a new project key of it is made). */
+export async function endUserHeaders(s: TestServer, owner: SeededDeveloper, projectId: string, accessToken: string): Promise<Record<string, string>> {
+  const key = await s.request('POST', `/api/v1/projects/${projectId}/api-keys`, { headers: owner.headers, body: { name: 'end-user app' } });
+  if (key.status !== 201) throw new Error(`project key: ${key.text}`);
+  return { authorization: `Bearer ${accessToken}`, 'x-user-role': 'end_user', 'x-project-id': projectId, 'x-api-key': key.body.key, 'x-developer-key': owner.developerKey };
+}
+
 export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise<string> {
   // Without the delivery loop's own bookkeeping (webhook_failing_since), which no request changes.
   const projects = (await s.ctx.db.selectFrom('projects').selectAll().where('owner_id', '=', owner.userId).orderBy('id').execute()).map(
@@ -182,5 +214,6 @@ export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise
     projectIds.length ? s.ctx.db.selectFrom(table).selectAll().where('project_id', 'in', projectIds).orderBy('id').execute() : [];
   const keys = await s.ctx.db.selectFrom('api_keys').select(['id', 'is_active', 'project_id']).where('user_id', '=', owner.userId).orderBy('id').execute();
   const user = await s.ctx.db.selectFrom('users').select(['tier', 'is_active']).where('id', '=', owner.userId).execute();
-  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user });
+  const stripe = projectIds.length ? await s.ctx.db.selectFrom('stripe_configs').selectAll().where('project_id', 'in', projectIds).orderBy('id').execute() : [];
+  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe });
 }

@@ -25,6 +25,11 @@ export const EVENT_TYPES = [
   'webhook.test',
   'generation.completed',
   'generation.failed',
+  'subscription.created',
+  'subscription.updated',
+  'subscription.canceled',
+  'payment.succeeded',
+  'payment.failed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -11,6 +11,7 @@ import type { LicenseIdentifiersTable, LicensesTable, LicenseUsageDaysTable } fr
 import type { ProjectsTable } from './projects.js';
 import type { RefreshTokensTable } from './refresh-tokens.js';
 import type { RuntimeChangesTable } from './runtime-changes.js';
+import type { StripeConfigsTable, StripeCustomersTable, StripeEventsTable, StripePaymentsTable, StripeSubscriptionsTable } from './stripe.js';
 import type { UsersTable } from './users.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from './webhook-deliveries.js';
 
@@ -36,6 +37,11 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   audit_log: AuditLogTable;
+  stripe_configs: StripeConfigsTable;
+  stripe_customers: StripeCustomersTable;
+  stripe_subscriptions: StripeSubscriptionsTable;
+  stripe_payments: StripePaymentsTable;
+  stripe_events: StripeEventsTable;
 }
 
 export type { Role, Tier } from './users.js';

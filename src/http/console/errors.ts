@@ -17,6 +17,7 @@ const STATUS: Record<DomainError['kind'], number> = {
   limit_reached: 403,
   rate_limited: 429,
   too_large: 413,
+  upstream: 502,
 };
 
 export interface ConsoleErrorBody {

@@ -1,0 +1,148 @@
+import { sql } from 'kysely';
+import type { Context } from '../../context.js';
+import { toIso } from '../../lib/time.js';
+import type { Principal } from '../principal.js';
+import type { Page, PageInput } from './list-payments.js';
+import { developerId } from './owned-project.js';
+import { toPaymentView, type PaymentView } from './payment.js';
+import { ACTIVE_STATUSES, toSubscriptionView, type SubscriptionView } from './subscription.js';
+
+export interface AcrossProjectsFilter extends PageInput {
+  projectId: string | null;
+  isTestMode: boolean | null;
+  status: string | null;
+}
+
+/** Every subscription of the developer's projects, filtered; a foreign project id simply matches nothing. */
+export async function listAllSubscriptions(
+  ctx: Pick<Context, 'db'>,
+  principal: Principal,
+  f: AcrossProjectsFilter,
+): Promise<Page<SubscriptionView & { project_name: string; provider: 'stripe' }>> {
+  const owner = developerId(principal);
+  let base = ctx.db
+    .selectFrom('stripe_subscriptions as s')
+    .innerJoin('projects as p', 'p.id', 's.project_id')
+    .where('p.owner_id', '=', owner);
+  if (f.projectId) base = base.where('s.project_id', '=', f.projectId);
+  if (f.isTestMode !== null) base = base.where('s.is_test_mode', '=', f.isTestMode);
+  if (f.status) base = base.where('s.status', '=', f.status);
+  const [{ n }, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base.selectAll('s').select('p.name as project_name').orderBy('s.created_at', 'desc').orderBy('s.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+  ]);
+  return {
+    items: rows.map((r) => ({ ...toSubscriptionView(r), project_name: r.project_name, provider: 'stripe' as const })),
+    total: Number(n),
+    page: f.page,
+    page_size: f.pageSize,
+  };
+}
+
+export async function listAllPayments(
+  ctx: Pick<Context, 'db'>,
+  principal: Principal,
+  f: AcrossProjectsFilter,
+): Promise<Page<PaymentView & { project_name: string; provider: 'stripe' }>> {
+  const owner = developerId(principal);
+  let base = ctx.db
+    .selectFrom('stripe_payments as t')
+    .innerJoin('projects as p', 'p.id', 't.project_id')
+    .where('p.owner_id', '=', owner);
+  if (f.projectId) base = base.where('t.project_id', '=', f.projectId);
+  if (f.isTestMode !== null) base = base.where('t.is_test_mode', '=', f.isTestMode);
+  if (f.status) base = base.where('t.status', '=', f.status);
+  const [{ n }, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base.selectAll('t').select('p.name as project_name').orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+  ]);
+  return {
+    items: rows.map((r) => ({ ...toPaymentView(r), project_name: r.project_name, provider: 'stripe' as const })),
+    total: Number(n),
+    page: f.page,
+    page_size: f.pageSize,
+  };
+}
+
+/** The developer's projects with whether each can take payments, in test and in live mode. */
+export async function listPaymentProjects(ctx: Pick<Context, 'db'>, principal: Principal) {
+  const owner = developerId(principal);
+  const rows = await ctx.db
+    .selectFrom('projects as p')
+    .leftJoin('stripe_configs as c', 'c.project_id', 'p.id')
+    .select([
+      'p.id',
+      'p.name',
+      'p.description',
+      'p.is_active',
+      'p.created_at',
+      'c.is_active as config_active',
+      'c.test_secret_key_enc',
+      'c.live_secret_key_enc',
+      'c.test_configured_at',
+      'c.live_configured_at',
+    ])
+    .where('p.owner_id', '=', owner)
+    .orderBy('p.created_at', 'desc')
+    .orderBy('p.id', 'desc')
+    .execute();
+  const projects = rows.map((r) => {
+    const active = Boolean(r.config_active);
+    return {
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      has_payment_config: active,
+      has_test_credentials: active && r.test_secret_key_enc !== null,
+      has_live_credentials: active && r.live_secret_key_enc !== null,
+      test_configured_at: active ? toIso(r.test_configured_at) : null,
+      live_configured_at: active ? toIso(r.live_configured_at) : null,
+      is_active: Boolean(r.is_active),
+      created_at: toIso(r.created_at),
+    };
+  });
+  return { projects, total: projects.length };
+}
+
+/** Counts over the developer's projects; with `includeTest` false, live mode only (get-stats.mdx). */
+export async function paymentStats(ctx: Pick<Context, 'db'>, principal: Principal, includeTest: boolean) {
+  const owner = developerId(principal);
+  const configs = await ctx.db
+    .selectFrom('projects as p')
+    .leftJoin('stripe_configs as c', 'c.project_id', 'p.id')
+    .select(['p.id', 'c.is_active', 'c.test_secret_key_enc', 'c.live_secret_key_enc'])
+    .where('p.owner_id', '=', owner)
+    .execute();
+  const active = configs.filter((c) => Boolean(c.is_active));
+  let subs = ctx.db.selectFrom('stripe_subscriptions as s').innerJoin('projects as p', 'p.id', 's.project_id').where('p.owner_id', '=', owner);
+  let pays = ctx.db.selectFrom('stripe_payments as t').innerJoin('projects as p', 'p.id', 't.project_id').where('p.owner_id', '=', owner);
+  if (!includeTest) {
+    subs = subs.where('s.is_test_mode', '=', false);
+    pays = pays.where('t.is_test_mode', '=', false);
+  }
+  const s = await subs
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>(sql<number>`case when s.status in (${sql.join(ACTIVE_STATUSES.filter((x) => x === 'active' || x === 'trialing'))}) then 1 else 0 end`).as('active'),
+    ])
+    .executeTakeFirstOrThrow();
+  const t = await pays
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>(sql<number>`case when t.status = 'succeeded' then 1 else 0 end`).as('ok'),
+      eb.fn.sum<number>(sql<number>`case when t.status = 'succeeded' then t.amount_cents else 0 end`).as('revenue'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    total_projects: configs.length,
+    projects_with_config: active.length,
+    projects_with_test: active.filter((c) => c.test_secret_key_enc !== null).length,
+    projects_with_live: active.filter((c) => c.live_secret_key_enc !== null).length,
+    total_subscriptions: Number(s.total),
+    active_subscriptions: Number(s.active ?? 0),
+    total_payments: Number(t.total),
+    successful_payments: Number(t.ok ?? 0),
+    total_revenue_cents: Number(t.revenue ?? 0),
+    currency: 'usd',
+  };
+}

@@ -1,0 +1,75 @@
+import type { Context } from '../../context.js';
+import { openSecret } from '../../lib/crypto.js';
+import { isUuid } from '../../lib/ids.js';
+import { Stripe } from '../../lib/stripe.js';
+import { BadRequest } from '../errors.js';
+import { applyStripeEvent } from './apply-event.js';
+
+/** Stripe's own default: a signature older than five minutes is a replay. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export interface WebhookDelivery {
+  projectId: string;
+  mode: string;
+  rawBody: Buffer;
+  signature: string | undefined;
+}
+
+/**
+ * Verifies a Stripe delivery on its raw bytes with the project's webhook secret for that
+ * mode, then applies it exactly once: the event's row and its effects share one transaction,
+ * and the row's primary key (project, event id) makes a replay, or a duplicate racing this
+ * one, insert nothing and change nothing. Anything unverifiable is a 400 that touches no data.
+ */
+export async function ingestStripeWebhook(
+  ctx: Pick<Context, 'db' | 'keys' | 'clock'>,
+  delivery: WebhookDelivery,
+): Promise<{ duplicate: boolean; type: string }> {
+  if (delivery.mode !== 'test' && delivery.mode !== 'live') throw BadRequest('bad_mode', 'Webhook mode must be "test" or "live"');
+  const refused = BadRequest('webhook_not_configured', 'No active Stripe webhook secret for this project and mode');
+  if (!isUuid(delivery.projectId)) throw refused;
+  const isTestMode = delivery.mode === 'test';
+  const config = await ctx.db
+    .selectFrom('stripe_configs')
+    .innerJoin('projects', 'projects.id', 'stripe_configs.project_id')
+    .select(['stripe_configs.is_active', 'stripe_configs.test_webhook_secret_enc', 'stripe_configs.live_webhook_secret_enc', 'projects.owner_id'])
+    .where('stripe_configs.project_id', '=', delivery.projectId)
+    .executeTakeFirst();
+  const sealed = config && Boolean(config.is_active) ? config[isTestMode ? 'test_webhook_secret_enc' : 'live_webhook_secret_enc'] : null;
+  if (!config || !sealed) throw refused;
+  if (!delivery.signature) throw BadRequest('signature_missing', 'Missing Stripe-Signature header');
+
+  let event: Stripe.Event;
+  try {
+    event = Stripe.webhooks.constructEvent(
+      delivery.rawBody,
+      delivery.signature,
+      openSecret(ctx.keys.seal, sealed).toString('utf8'),
+      SIGNATURE_TOLERANCE_SECONDS,
+      undefined,
+      ctx.clock.now().getTime(),
+    );
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw BadRequest('bad_signature', `Invalid Stripe signature: ${err.message}`);
+    throw BadRequest('bad_payload', 'Malformed Stripe event payload');
+  }
+  const raw = event as unknown as Record<string, any>;
+  if (typeof raw.id !== 'string' || raw.id === '' || typeof raw.type !== 'string' || typeof raw.created !== 'number' || typeof raw.data?.object !== 'object' || raw.data.object === null) {
+    throw BadRequest('bad_payload', 'Malformed Stripe event payload');
+  }
+  if (typeof raw.livemode === 'boolean' && raw.livemode === isTestMode) {
+    throw BadRequest('wrong_mode', `A ${raw.livemode ? 'live' : 'test'} mode event sent to the ${delivery.mode} endpoint`);
+  }
+
+  const scope = { projectId: delivery.projectId, ownerId: config.owner_id, isTestMode };
+  return ctx.db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .insertInto('stripe_events')
+      .values({ project_id: scope.projectId, event_id: raw.id, is_test_mode: isTestMode, type: raw.type.slice(0, 128), received_at: ctx.clock.now() })
+      .onConflict((oc) => oc.columns(['project_id', 'event_id']).doNothing())
+      .executeTakeFirst();
+    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return { duplicate: true, type: raw.type };
+    await applyStripeEvent(trx, ctx, scope, raw as { id: string; type: string; created: number; data: { object: Record<string, any> } });
+    return { duplicate: false, type: raw.type };
+  });
+}

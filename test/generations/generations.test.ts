@@ -39,7 +39,7 @@ forEachDatabase('generations: end-user routes', (kind) => {
     expect(example.headers.get('content-type')).toBe('image/jpeg');
 
     const events = await s.ctx.db.selectFrom('events').select(['type', 'payload', 'owner_id']).where('type', 'like', 'generation.%').execute();
-    expect(events.filter((e) => JSON.parse(e.payload).generation_id === r.body.id).map((e) => e.type)).toEqual(['generation.completed']);
+    expect(events.filter((e) => JSON.parse(e.payload).id === r.body.id).map((e) => e.type)).toEqual(['generation.completed']);
   });
 
   it('takes example_images and plain-text instructions too, and the result is deterministic', async () => {

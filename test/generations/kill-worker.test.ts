@@ -117,7 +117,7 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
     const events = await s.ctx.db.selectFrom('events').select('payload').where('type', '=', 'generation.completed').execute();
     const byId = new Map<string, number>();
     for (const e of events) {
-      const id = JSON.parse(e.payload).generation_id as string;
+      const id = JSON.parse(e.payload).id as string;
       byId.set(id, (byId.get(id) ?? 0) + 1);
     }
     expect(ids.map((id) => byId.get(id))).toEqual(ids.map(() => 1));

@@ -88,7 +88,7 @@ forEachDatabase('generations: failures give the unit back', (kind) => {
     expect(await usedOf(s, u.developer.userId)).toBe(99);
     const events = await s.ctx.db.selectFrom('events').select(['type', 'payload']).where('owner_id', '=', u.developer.userId).where('type', 'like', 'generation.%').execute();
     expect(events.map((e) => e.type)).toEqual(['generation.failed']);
-    expect(JSON.parse(events[0]!.payload)).toMatchObject({ generation_id: r.body.id, error: 'local provider: an example image could not be decoded' });
+    expect(JSON.parse(events[0]!.payload)).toMatchObject({ id: r.body.id, error: 'local provider: an example image could not be decoded' });
     // And the unit is usable again.
     const again = await postGeneration(s.url, u.headers, { images: [await image()], instructions: 'fits again' });
     expect(again.status).toBe(200);

@@ -78,8 +78,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   }
   const stripe = createStripeGateway(config);
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
-  const blobs = createBlobStore(config);
-  const provider = createProvider(config.generations);
+  const blobs = await createBlobStore(config);
+  const provider = await createProvider(config.generations);
   const clock = overrides.clock ?? systemClock;
   const jobs = generationJobs({ db: database.db, dialect: database.dialect, clock, config, blobs, provider, log });
 

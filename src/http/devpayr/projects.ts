@@ -5,6 +5,7 @@ import { deleteProject } from '../../core/projects/delete-project.js';
 import { getProject } from '../../core/projects/get-project.js';
 import { listProjects } from '../../core/projects/list-projects.js';
 import type { Project } from '../../core/projects/project.js';
+import { projectData } from '../../core/events/event-data.js';
 import type { ProjectInput } from '../../core/projects/project-input.js';
 import { updateProject } from '../../core/projects/update-project.js';
 import { Forbidden } from '../../core/errors.js';
@@ -31,23 +32,10 @@ const ProjectObject = Type.Object({
   webhook_warning: Type.Optional(Type.String({ description: 'Present while the project has a webhook URL and no secret: deliveries go unsigned' })),
 });
 
+/** The project as the devpayr face shows it: the same allowlist webhooks carry (event-data.ts), plus the unsigned-delivery warning. */
 function projectBody(p: Project) {
   const warning = webhookWarning(p);
-  return {
-    id: p.id,
-    name: p.name,
-    slug: p.slug,
-    description: p.description,
-    default_redirect_url: p.defaultRedirectUrl,
-    webhook_url: p.webhookUrl,
-    logo_url: p.logoUrl,
-    meta: p.meta,
-    is_active: p.isActive,
-    has_paid: p.hasPaid,
-    created_at: p.createdAt,
-    updated_at: p.updatedAt,
-    ...(warning ? { webhook_warning: warning } : {}),
-  };
+  return { ...projectData(p), ...(warning ? { webhook_warning: warning } : {}) };
 }
 
 const NullableText = (maxLength: number) => Type.Optional(Nullable(Type.String({ maxLength })));

@@ -1,8 +1,10 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { Context } from '../../context.js';
-import type { Database } from '../../db/schema/index.js';
+import type { Database, GenerationStatus } from '../../db/schema/index.js';
 import { isUuid } from '../../lib/ids.js';
 import { NotFound } from '../errors.js';
+import type { Principal } from '../principal.js';
+import { getProject } from '../projects/get-project.js';
 import { toGeneration, type Generation } from './generation.js';
 import type { GenerationCaller } from './create-generation.js';
 
@@ -40,6 +42,22 @@ export async function listPublicGenerations(ctx: Ctx, projectId: string | null, 
   let base = ctx.db.selectFrom('generations').where('is_public', '=', true);
   if (projectId !== null) base = base.where('project_id', '=', projectId);
   return paged(base, page, perPage);
+}
+
+/**
+ * A project's generations for its developer (the console's gallery), newest first, optionally
+ * of one status; a foreign project is NotFound.
+ */
+export async function listProjectGenerations(
+  ctx: Ctx,
+  principal: Principal,
+  projectId: string,
+  f: { page: number; perPage: number; status: GenerationStatus | null },
+): Promise<GenerationPage> {
+  const project = await getProject(ctx, principal, projectId);
+  let base = ctx.db.selectFrom('generations').where('project_id', '=', project.id);
+  if (f.status) base = base.where('status', '=', f.status);
+  return paged(base, f.page, f.perPage);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -1,6 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, Tier } from '../../db/schema/index.js';
+import type { Context } from '../../context.js';
 import { DomainError, Forbidden } from '../errors.js';
+import type { Principal } from '../principal.js';
 import { TIERS } from '../plans/tiers.js';
 import { GENERATION_MESSAGES, secondsToNextDay, secondsToNextMonth, utcDay, utcMonth } from './generation.js';
 
@@ -54,12 +56,30 @@ export async function takeAnonymousUnit(trx: Transaction<Database>, client: stri
   if (Number(r.numUpdatedRows) === 0) throw quotaExceeded(secondsToNextDay(now));
 }
 
+/** This month's units used and the tier's limit (null: unlimited) for a developer. */
+export async function monthlyUsage(
+  db: Pick<Transaction<Database>, 'selectFrom'>,
+  ownerId: string,
+  tier: Tier,
+  now: Date,
+): Promise<{ month: string; used: number; limit: number | null }> {
+  const month = utcMonth(now);
+  const limit = TIERS[tier].rate.generation?.limit ?? null;
+  const row = await db.selectFrom('generation_usage').select('used').where('owner_id', '=', ownerId).where('month', '=', month).executeTakeFirst();
+  return { month, used: Number(row?.used ?? 0), limit };
+}
+
 /** Quota left this month for a developer (null: unlimited); the pre-check before an upload is received. */
 export async function monthlyUnitsLeft(db: Pick<Transaction<Database>, 'selectFrom'>, ownerId: string, tier: Tier, now: Date): Promise<number | null> {
-  const limit = TIERS[tier].rate.generation?.limit ?? null;
-  if (limit === null) return null;
-  const row = await db.selectFrom('generation_usage').select('used').where('owner_id', '=', ownerId).where('month', '=', utcMonth(now)).executeTakeFirst();
-  return Math.max(0, limit - Number(row?.used ?? 0));
+  if ((TIERS[tier].rate.generation?.limit ?? null) === null) return null;
+  const u = await monthlyUsage(db, ownerId, tier, now);
+  return Math.max(0, u.limit! - u.used);
+}
+
+/** The calling developer's generation usage this month against their tier's quota (the console shows it). */
+export async function generationUsage(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal): Promise<{ month: string; used: number; limit: number | null }> {
+  if (principal.kind !== 'developer') throw Forbidden('developer_required', 'Only a developer has a generation quota.');
+  return monthlyUsage(ctx.db, principal.userId, principal.tier, ctx.clock.now());
 }
 
 export { quotaExceeded };

@@ -3,12 +3,14 @@ import type { Context } from '../../context.js';
 import { toIso } from '../../lib/time.js';
 import type { Principal } from '../principal.js';
 import type { Page, PageInput } from './list-payments.js';
-import { developerId } from './owned-project.js';
+import { developerId, ownedProject } from './owned-project.js';
 import { toPaymentView, type PaymentView } from './payment.js';
 import { ACTIVE_STATUSES, toSubscriptionView, type SubscriptionView } from './subscription.js';
 
 export interface AcrossProjectsFilter extends PageInput {
   projectId: string | null;
+  /** One end user's (the console's end-user details). */
+  userId?: string | null;
   isTestMode: boolean | null;
   status: string | null;
 }
@@ -25,6 +27,7 @@ export async function listAllSubscriptions(
     .innerJoin('projects as p', 'p.id', 's.project_id')
     .where('p.owner_id', '=', owner);
   if (f.projectId) base = base.where('s.project_id', '=', f.projectId);
+  if (f.userId) base = base.where('s.user_id', '=', f.userId);
   if (f.isTestMode !== null) base = base.where('s.is_test_mode', '=', f.isTestMode);
   if (f.status) base = base.where('s.status', '=', f.status);
   const [{ n }, rows] = await Promise.all([
@@ -50,6 +53,7 @@ export async function listAllPayments(
     .innerJoin('projects as p', 'p.id', 't.project_id')
     .where('p.owner_id', '=', owner);
   if (f.projectId) base = base.where('t.project_id', '=', f.projectId);
+  if (f.userId) base = base.where('t.user_id', '=', f.userId);
   if (f.isTestMode !== null) base = base.where('t.is_test_mode', '=', f.isTestMode);
   if (f.status) base = base.where('t.status', '=', f.status);
   const [{ n }, rows] = await Promise.all([
@@ -104,18 +108,27 @@ export async function listPaymentProjects(ctx: Pick<Context, 'db'>, principal: P
   return { projects, total: projects.length };
 }
 
-/** Counts over the developer's projects; with `includeTest` false, live mode only (get-stats.mdx). */
-export async function paymentStats(ctx: Pick<Context, 'db'>, principal: Principal, includeTest: boolean) {
+/**
+ * Counts over the developer's projects, or over one of them (a foreign one is NotFound); with
+ * `includeTest` false, live mode only (get-stats.mdx).
+ */
+export async function paymentStats(ctx: Pick<Context, 'db'>, principal: Principal, includeTest: boolean, projectId: string | null = null) {
   const owner = developerId(principal);
-  const configs = await ctx.db
+  const only = projectId === null ? null : (await ownedProject(ctx, principal, projectId)).id;
+  let configQuery = ctx.db
     .selectFrom('projects as p')
     .leftJoin('stripe_configs as c', 'c.project_id', 'p.id')
     .select(['p.id', 'c.is_active', 'c.test_secret_key_enc', 'c.live_secret_key_enc'])
-    .where('p.owner_id', '=', owner)
-    .execute();
+    .where('p.owner_id', '=', owner);
+  if (only) configQuery = configQuery.where('p.id', '=', only);
+  const configs = await configQuery.execute();
   const active = configs.filter((c) => Boolean(c.is_active));
   let subs = ctx.db.selectFrom('stripe_subscriptions as s').innerJoin('projects as p', 'p.id', 's.project_id').where('p.owner_id', '=', owner);
   let pays = ctx.db.selectFrom('stripe_payments as t').innerJoin('projects as p', 'p.id', 't.project_id').where('p.owner_id', '=', owner);
+  if (only) {
+    subs = subs.where('p.id', '=', only);
+    pays = pays.where('p.id', '=', only);
+  }
   if (!includeTest) {
     subs = subs.where('s.is_test_mode', '=', false);
     pays = pays.where('t.is_test_mode', '=', false);

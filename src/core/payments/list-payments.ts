@@ -2,7 +2,8 @@ import type { Context } from '../../context.js';
 import type { Principal } from '../principal.js';
 import { endUser, ownedProject } from './owned-project.js';
 import { toPaymentView, type PaymentView } from './payment.js';
-import { toSubscriptionView, type SubscriptionView } from './subscription.js';
+import type { SubscriptionView } from './subscription.js';
+import { listAllPayments, listAllSubscriptions } from './developer-overview.js';
 
 export interface PageInput {
   page: number;
@@ -30,34 +31,20 @@ export async function listMyPayments(ctx: Pick<Context, 'db'>, principal: Princi
   return { items: rows.map(toPaymentView), total: Number(n), page: input.page, page_size: input.pageSize };
 }
 
-/** One project's payments in a mode, for its developer. */
-export async function listProjectPayments(
-  ctx: Pick<Context, 'db'>,
-  principal: Principal,
-  projectId: string,
-  input: PageInput & { isTestMode: boolean },
-): Promise<Page<PaymentView>> {
-  const project = await ownedProject(ctx, principal, projectId);
-  const base = ctx.db.selectFrom('stripe_payments').where('project_id', '=', project.id).where('is_test_mode', '=', input.isTestMode);
-  const [{ n }, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(input.pageSize).offset((input.page - 1) * input.pageSize).execute(),
-  ]);
-  return { items: rows.map(toPaymentView), total: Number(n), page: input.page, page_size: input.pageSize };
+export interface ProjectListInput extends PageInput {
+  /** null: both modes. */
+  isTestMode: boolean | null;
+  status?: string | null;
 }
 
-/** One project's subscriptions in a mode, for its developer. */
-export async function listProjectSubscriptions(
-  ctx: Pick<Context, 'db'>,
-  principal: Principal,
-  projectId: string,
-  input: PageInput & { isTestMode: boolean },
-): Promise<Page<SubscriptionView>> {
+/** One project's payments, for its developer (a foreign project is NotFound), optionally of one mode and status. */
+export async function listProjectPayments(ctx: Pick<Context, 'db'>, principal: Principal, projectId: string, input: ProjectListInput): Promise<Page<PaymentView>> {
   const project = await ownedProject(ctx, principal, projectId);
-  const base = ctx.db.selectFrom('stripe_subscriptions').where('project_id', '=', project.id).where('is_test_mode', '=', input.isTestMode);
-  const [{ n }, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(input.pageSize).offset((input.page - 1) * input.pageSize).execute(),
-  ]);
-  return { items: rows.map(toSubscriptionView), total: Number(n), page: input.page, page_size: input.pageSize };
+  return listAllPayments(ctx, principal, { projectId: project.id, isTestMode: input.isTestMode, status: input.status ?? null, page: input.page, pageSize: input.pageSize });
+}
+
+/** One project's subscriptions, for its developer (a foreign project is NotFound), optionally of one mode and status. */
+export async function listProjectSubscriptions(ctx: Pick<Context, 'db'>, principal: Principal, projectId: string, input: ProjectListInput): Promise<Page<SubscriptionView>> {
+  const project = await ownedProject(ctx, principal, projectId);
+  return listAllSubscriptions(ctx, principal, { projectId: project.id, isTestMode: input.isTestMode, status: input.status ?? null, page: input.page, pageSize: input.pageSize });
 }

@@ -40,11 +40,14 @@ export function toPaymentView(row: PaymentRow): PaymentView {
   };
 }
 
+/** A payment's statuses: `succeeded` is final. */
+export const PAYMENT_STATUSES = ['succeeded', 'failed', 'pending'] as const;
+
 export interface PaymentFact {
   /** The invoice or checkout session the payment is for: one row each. */
   sourceId: string;
   paymentIntentId: string;
-  status: 'succeeded' | 'failed' | 'pending';
+  status: (typeof PAYMENT_STATUSES)[number];
   amountCents: number;
   currency: string;
   description: string | null;

@@ -44,6 +44,9 @@ export function toSubscriptionView(row: SubscriptionRow): SubscriptionView {
   };
 }
 
+/** Every status Stripe gives a subscription (the filters of the lists). */
+export const SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due', 'unpaid', 'incomplete', 'incomplete_expired', 'canceled', 'paused'] as const;
+
 /** Statuses in which an end user has a subscription that counts (checkout refuses a second one). */
 export const CURRENT_STATUSES = ['active', 'trialing', 'past_due', 'unpaid', 'incomplete'];
 export const ACTIVE_STATUSES = ['active', 'trialing', 'past_due', 'unpaid'];

@@ -1,4 +1,6 @@
+import type { SelectQueryBuilder } from 'kysely';
 import type { Context } from '../../context.js';
+import type { Database } from '../../db/schema/index.js';
 import type { Principal } from '../principal.js';
 import { getProject } from '../projects/get-project.js';
 
@@ -47,20 +49,18 @@ export async function countStats(
       .executeTakeFirstOrThrow();
     return { total: Number(r.total), active: Number(r.active ?? 0) };
   };
-  const byStatus = async (): Promise<GenerationCounts> => {
-    const rows = await ctx.db
-      .selectFrom('generations')
-      .where('project_id', 'in', projects)
-      .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
-      .groupBy('status')
-      .execute();
-    const out: GenerationCounts = { total: 0, pending: 0, processing: 0, completed: 0, failed: 0 };
-    for (const r of rows) {
-      out[r.status] = Number(r.n);
-      out.total += Number(r.n);
-    }
-    return out;
-  };
-  const [p, u, k, g] = await Promise.all([count('projects'), count('users'), count('api_keys'), byStatus()]);
+  const [p, u, k, g] = await Promise.all([count('projects'), count('users'), count('api_keys'), countGenerations(ctx.db.selectFrom('generations').where('project_id', 'in', projects))]);
   return { projects: p, users: u, apiKeys: k, generations: g };
+}
+
+/** Generations by status among those a query selects (a project's, an end user's, …). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export async function countGenerations(base: SelectQueryBuilder<Database, 'generations', {}>): Promise<GenerationCounts> {
+  const rows = await base.select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  const out: GenerationCounts = { total: 0, pending: 0, processing: 0, completed: 0, failed: 0 };
+  for (const r of rows) {
+    out[r.status] = Number(r.n);
+    out.total += Number(r.n);
+  }
+  return out;
 }

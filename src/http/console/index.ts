@@ -8,8 +8,11 @@ import { Unauthenticated } from '../../core/errors.js';
 import { asDeveloper, type Developer } from '../auth.js';
 import type { App } from '../typed.js';
 import { accountRoutes } from './account.js';
+import { endUserRoutes } from './end-users.js';
 import { consoleError, sendConsoleError } from './errors.js';
+import { generationRoutes } from './generations.js';
 import { operatorRoutes } from './operator.js';
+import { paymentRoutes } from './payments.js';
 import { projectRoutes } from './projects.js';
 import { securityHeaders } from './security.js';
 import type { ConsoleSession } from './sessions.js';
@@ -93,6 +96,9 @@ export async function consoleFace(app: App, opts: { ctx: Context }): Promise<voi
 
   accountRoutes(app, ctx);
   projectRoutes(app, ctx);
+  generationRoutes(app, ctx);
+  paymentRoutes(app, ctx);
+  endUserRoutes(app, ctx);
   operatorRoutes(app, ctx);
 
   app.all('/console/api/*', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) =>

@@ -4,7 +4,6 @@ import type { Context } from '../../context.js';
 import { createDomain } from '../../core/domains/create-domain.js';
 import { deleteDomain } from '../../core/domains/delete-domain.js';
 import { listDomains } from '../../core/domains/list-domains.js';
-import { listEndUsers } from '../../core/end-users/list-users.js';
 import { createInjectable } from '../../core/injectables/create-injectable.js';
 import { deleteInjectable } from '../../core/injectables/delete-injectable.js';
 import { listInjectables } from '../../core/injectables/list-injectables.js';
@@ -24,6 +23,7 @@ import { getProject } from '../../core/projects/get-project.js';
 import { listProjects } from '../../core/projects/list-projects.js';
 import { updateProject } from '../../core/projects/update-project.js';
 import { countStats } from '../../core/stats/count-stats.js';
+import { utcDayOf, windowStart, zeroFilled } from '../../core/stats/per-day.js';
 import type { App } from '../typed.js';
 import { developerOf } from './index.js';
 import {
@@ -49,22 +49,17 @@ const DAYS = 14;
 
 /** Runtime checks per UTC day over the developer's projects, the last 14 days, zero-filled. */
 async function checksPerDay(ctx: Context, ownerId: string): Promise<Array<{ day: string; checks: number }>> {
-  const now = ctx.clock.now();
-  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (DAYS - 1)));
-  const day = ctx.dialect === 'postgres' ? sql<string>`to_char(c.minute at time zone 'UTC', 'YYYY-MM-DD')` : sql<string>`substr(c.minute, 1, 10)`;
+  const from = windowStart(ctx.clock.now(), DAYS);
+  const day = utcDayOf(ctx.dialect, 'c.minute');
   const rows = await ctx.db
     .selectFrom('license_check_counts as c')
     .innerJoin('projects as p', 'p.id', 'c.project_id')
     .where('p.owner_id', '=', ownerId)
     .where('c.minute', '>=', from)
-    .select([day.as('day'), (eb) => eb.fn.sum<number>('c.count').as('checks')])
+    .select([day.as('day'), (eb) => eb.fn.sum<number>('c.count').as('n')])
     .groupBy(day)
     .execute();
-  const byDay = new Map(rows.map((r) => [r.day, Number(r.checks)]));
-  return Array.from({ length: DAYS }, (_, i) => {
-    const d = new Date(from.getTime() + i * 86400_000).toISOString().slice(0, 10);
-    return { day: d, checks: byDay.get(d) ?? 0 };
-  });
+  return zeroFilled(from, DAYS, rows).map((d) => ({ day: d.day, checks: d.count }));
 }
 
 /** What is wrong with the instance right now (empty when all is well). */
@@ -399,36 +394,4 @@ export function projectRoutes(app: App, ctx: Context): void {
     await deleteInjectable(ctx, await manage(request, reply), request.params.projectId, request.params.id);
     return { ok: true };
   });
-
-  // End users across the developer's projects
-  app.get(
-    '/console/api/end-users',
-    {
-      config: dev,
-      schema: {
-        hide: true,
-        querystring: Type.Object({
-          page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
-          search: Type.Optional(Type.String({ maxLength: 100 })),
-          projectId: Type.Optional(Type.String({ maxLength: 64 })),
-          isActive: Type.Optional(Type.Boolean()),
-        }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({ id: Type.String(), email: Type.String(), fullName: N(Type.String()), isActive: Type.Boolean(), createdAt: Type.String(), projectId: Type.String(), projectName: Type.String() }),
-            ),
-            total: Type.Integer(),
-            page: Type.Integer(),
-            pageSize: Type.Integer(),
-          }),
-        },
-      },
-    },
-    async (request) => {
-      const page = request.query.page ?? 1;
-      const r = await listEndUsers(ctx, developerOf(request), { page, pageSize: 20, search: request.query.search?.trim() || null, projectId: request.query.projectId || null, isActive: request.query.isActive ?? null });
-      return { items: r.users, total: r.total, page, pageSize: 20 };
-    },
-  );
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestResponse, type TestServer } from '../support/harness.js';
-import { endUserHeaders, fill, holdingsOf, ROUTES, seedEstate, type Face, type Ids, type Route } from '../support/routes.js';
-import { PASSWORD, seedDeveloper, seedOperator, uniqueEmail, type SeededDeveloper } from '../support/seed.js';
+import { fill, holdingsOf, ROUTES, seedEndUser, seedEstate, type Face, type Ids, type Route } from '../support/routes.js';
+import { seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 
 /**
  * Bad input, sent with perfectly good credentials to every route of both faces that reads
@@ -95,11 +95,7 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
     const license = await s.request('POST', `/api/v1/project/${ids.project}/licenses`, { headers: owner.apiKeyHeaders, body: { title: 'Runtime license' } });
     licenseKey = license.body.data.uuid;
     expect(licenseKey).toBeTruthy();
-    const email = uniqueEmail('user');
-    const reg = await s.request('POST', '/api/v1/auth/register', { headers: { 'x-developer-key': owner.developerKey, 'x-project-id': ids.project! }, body: { email, password: PASSWORD } });
-    expect(reg.status).toBe(201);
-    const login = await s.request('POST', '/api/v1/auth/login', { headers: { 'x-project-id': ids.project! }, body: { email, password: PASSWORD } });
-    endUser = await endUserHeaders(s, owner, ids.project!, login.body.access_token);
+    endUser = (await seedEndUser(s, owner, ids.project!)).headers;
 
     const credentials = (route: Route): Record<string, string> => {
       if (route.auth === 'developer') return owner.headers;

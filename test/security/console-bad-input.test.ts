@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
-import { fill, holdingsOf, seedEstate, type Ids } from '../support/routes.js';
+import { fill, holdingsOf, seedEstate, seedGeneration, type Ids } from '../support/routes.js';
 import { PASSWORD, seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 import { CONSOLE_ROUTES } from './console-routes.test.js';
 
@@ -36,6 +36,7 @@ forEachDatabase('security: bad input to every console route', (kind) => {
     s = await startServer(kind, { env: { RATE_LIMIT: 'false' } });
     victim = await seedDeveloper(s.ctx, { tier: 'cloud_premium' });
     ids = (await seedEstate(s, victim)).ids;
+    Object.assign(ids, await seedGeneration(s, victim, ids.project_id!));
     const signIn = async (path: string, body: unknown) => {
       const r = await fetch(`${s.url}/console/api${path}`, {
         method: 'POST',
@@ -97,7 +98,15 @@ forEachDatabase('security: bad input to every console route', (kind) => {
       }
     }
     for (const q of ['perPage=0', 'perPage=abc', 'cursor=nope', 'status=weird', 'page=-1', 'isActive=maybe', 'search=' + 'x'.repeat(200)]) {
-      for (const p of ['/console/api/projects', `/console/api/projects/${ids.project_id}/licenses`, '/console/api/end-users']) {
+      for (const p of [
+        '/console/api/projects',
+        `/console/api/projects/${ids.project_id}/licenses`,
+        '/console/api/end-users',
+        `/console/api/projects/${ids.project_id}/generations`,
+        `/console/api/projects/${ids.project_id}/payments/subscriptions`,
+        `/console/api/projects/${ids.project_id}/payments/transactions`,
+        '/console/api/end-users/trend',
+      ]) {
         const res = await send('GET', `${p}?${q}`, 'developer');
         expect(res.status, `${p}?${q}`).toBeGreaterThanOrEqual(400);
         expect(res.status, `${p}?${q}`).toBeLessThan(500);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestResponse, type TestServer } from '../support/harness.js';
-import { fill, holdingsOf, seedEstate, type Ids } from '../support/routes.js';
+import { fill, holdingsOf, seedEstate, seedGeneration, type Ids } from '../support/routes.js';
 import { PASSWORD, seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 import { ConsoleClient } from '../console/client.js';
 
@@ -32,6 +32,8 @@ export const CONSOLE_ROUTES: ConsoleRoute[] = [
   { method: 'DELETE', path: '/console/api/developer-keys/:key_id', kind: 'developer' },
   { method: 'GET', path: '/console/api/dashboard', kind: 'developer' },
   { method: 'GET', path: '/console/api/end-users', kind: 'developer' },
+  { method: 'GET', path: '/console/api/end-users/trend', kind: 'developer' },
+  { method: 'GET', path: '/console/api/end-users/:end_user_id', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects', kind: 'developer' },
   { method: 'POST', path: '/console/api/projects', kind: 'developer', body: { name: 'Intruder project' } },
   { method: 'GET', path: '/console/api/projects/:project_id', kind: 'developer' },
@@ -52,6 +54,16 @@ export const CONSOLE_ROUTES: ConsoleRoute[] = [
   { method: 'GET', path: '/console/api/projects/:project_id/injectables', kind: 'developer' },
   { method: 'POST', path: '/console/api/projects/:project_id/injectables', kind: 'developer', body: INJ },
   { method: 'DELETE', path: '/console/api/projects/:project_id/injectables/:injectable_id', kind: 'developer' },
+  { method: 'GET', path: '/console/api/projects/:project_id/generations', kind: 'developer' },
+  { method: 'PATCH', path: '/console/api/projects/:project_id/generations/:generation_id', kind: 'developer', body: { isPublic: true } },
+  { method: 'DELETE', path: '/console/api/projects/:project_id/generations/:generation_id', kind: 'developer' },
+  // Payments: the validate body's key is of the other mode, so it is refused before any call to Stripe.
+  { method: 'GET', path: '/console/api/projects/:project_id/payments', kind: 'developer' },
+  { method: 'PUT', path: '/console/api/projects/:project_id/payments/config', kind: 'developer', body: { testPublishableKey: 'pk_test_51intruderKey00' } },
+  { method: 'DELETE', path: '/console/api/projects/:project_id/payments/config', kind: 'developer' },
+  { method: 'POST', path: '/console/api/projects/:project_id/payments/validate', kind: 'developer', body: { mode: 'test', secretKey: 'sk_live_51neverSentAnywhere' } },
+  { method: 'GET', path: '/console/api/projects/:project_id/payments/subscriptions', kind: 'developer' },
+  { method: 'GET', path: '/console/api/projects/:project_id/payments/transactions', kind: 'developer' },
   { method: 'GET', path: '/console/api/operator/developers', kind: 'operator' },
   { method: 'POST', path: '/console/api/operator/developers', kind: 'operator', body: { email: 'intruder-made@example.com', password: PASSWORD } },
   { method: 'PUT', path: '/console/api/operator/developers/:developer/tier', kind: 'operator', body: { tier: 'free_starter' } },
@@ -86,6 +98,7 @@ forEachDatabase('security: every console route refuses every wrong caller', (kin
     victim = v!;
     intruderDev = i!;
     ids = (await seedEstate(s, victim)).ids;
+    Object.assign(ids, await seedGeneration(s, victim, ids.project_id!));
     victimClient = new ConsoleClient(s);
     await victimClient.signIn(victim.email, PASSWORD);
     ids.session = (await victimClient.call('GET', '/sessions')).body.items[0].id;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
-import { endUserHeaders, expectFaceError, fill, holdingsOf, ROUTES, seedEstate, type Auth, type Ids, type Route } from '../support/routes.js';
-import { PASSWORD, seedDeveloper, seedOperator, uniqueEmail, type SeededDeveloper } from '../support/seed.js';
+import { expectFaceError, fill, holdingsOf, ROUTES, seedEndUser, seedEstate, type Auth, type Ids, type Route } from '../support/routes.js';
+import { seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 
 /**
  * One table of every route that needs a credential, on both faces, run against every kind
@@ -48,16 +48,7 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     otherProjectKey = otherKey.body.key;
 
     // An end user of the victim's project, signed in.
-    const endUserEmail = uniqueEmail('user');
-    const reg = await s.request('POST', '/api/v1/auth/register', {
-      headers: { 'x-developer-key': victim.developerKey, 'x-project-id': project.id },
-      body: { email: endUserEmail, password: PASSWORD },
-    });
-    expect(reg.status).toBe(201);
-    const login = await s.request('POST', '/api/v1/auth/login', { headers: { 'x-project-id': project.id }, body: { email: endUserEmail, password: PASSWORD } });
-    endUserToken = login.body.access_token;
-    expect(endUserToken).toBeTruthy();
-    endUser = await endUserHeaders(s, victim, project.id, endUserToken);
+    ({ accessToken: endUserToken, headers: endUser } = await seedEndUser(s, victim, project.id));
     otherProjectId = estate.otherProjectId;
 
     // A developer whose key was revoked (through the API, with a second key), and one whose account is disabled.

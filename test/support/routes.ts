@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { TestResponse, TestServer } from './harness.js';
-import type { SeededDeveloper } from './seed.js';
+import { image, postGeneration } from '../generations/fixtures.js';
+import { PASSWORD, uniqueEmail, type SeededDeveloper } from './seed.js';
 
 /**
  * Every route of both faces that needs a credential, with a valid body where it takes one:
@@ -196,6 +197,24 @@ export async function seedEstate(s: TestServer, owner: SeededDeveloper): Promise
   };
 }
 
+/** An end user of the project, registered and signed in through the devkit API, with the headers its routes want. */
+export async function seedEndUser(s: TestServer, owner: SeededDeveloper, projectId: string): Promise<{ userId: string; accessToken: string; headers: Record<string, string> }> {
+  const email = uniqueEmail('user');
+  const reg = await s.request('POST', '/api/v1/auth/register', { headers: { 'x-developer-key': owner.developerKey, 'x-project-id': projectId }, body: { email, password: PASSWORD } });
+  if (reg.status !== 201) throw new Error(`end user: ${reg.text}`);
+  const login = await s.request('POST', '/api/v1/auth/login', { headers: { 'x-project-id': projectId }, body: { email, password: PASSWORD } });
+  if (!login.body?.access_token) throw new Error(`end user login: ${login.text}`);
+  return { userId: reg.body.id, accessToken: login.body.access_token, headers: await endUserHeaders(s, owner, projectId, login.body.access_token) };
+}
+
+/** An end user of the victim's project and a generation of theirs: the ids the console's end-user and gallery routes take. */
+export async function seedGeneration(s: TestServer, owner: SeededDeveloper, projectId: string): Promise<Ids> {
+  const user = await seedEndUser(s, owner, projectId);
+  const g = await postGeneration(s.url, user.headers, { images: [await image('png', 7)], instructions: 'a victim lighthouse' });
+  if (g.status !== 200) throw new Error(`generation: ${JSON.stringify(g.body)}`);
+  return { end_user_id: user.userId, generation_id: g.body.id };
+}
+
 /** Everything a developer owns, as one comparable text. */
 /** The full end-user headers for an end user's access token in a project (a new project key of it is made). */
 export async function endUserHeaders(s: TestServer, owner: SeededDeveloper, projectId: string, accessToken: string): Promise<Record<string, string>> {
@@ -215,5 +234,9 @@ export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise
   const keys = await s.ctx.db.selectFrom('api_keys').select(['id', 'is_active', 'project_id']).where('user_id', '=', owner.userId).orderBy('id').execute();
   const user = await s.ctx.db.selectFrom('users').select(['tier', 'is_active']).where('id', '=', owner.userId).execute();
   const stripe = projectIds.length ? await s.ctx.db.selectFrom('stripe_configs').selectAll().where('project_id', 'in', projectIds).orderBy('id').execute() : [];
-  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe });
+  // Not their status: the job loop moves that on its own.
+  const generations = projectIds.length
+    ? (await s.ctx.db.selectFrom('generations').select(['id', 'is_public']).where('project_id', 'in', projectIds).orderBy('id').execute()).map((g) => ({ id: g.id, is_public: Boolean(g.is_public) }))
+    : [];
+  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe, generations });
 }

@@ -5,7 +5,7 @@ import { api, whenSignedOut, type Me, type Meta } from './api';
 import { Account } from './pages/account';
 import { Dashboard } from './pages/dashboard';
 import { DeveloperKeys } from './pages/developer-keys';
-import { EndUsers } from './pages/end-users';
+import { EndUserDetails, EndUsers } from './pages/end-users';
 import { Operators } from './pages/operators';
 import { ProjectPage } from './pages/project';
 import { Projects } from './pages/projects';
@@ -82,6 +82,7 @@ function Shell({ me, insecure, onSignOut }: { me: Me; insecure: boolean; onSignO
           <Route path="/console/projects" component={Projects} />
           <Route path="/console/projects/:id/:tab?" component={ProjectPage} />
           <Route path="/console/end-users" component={EndUsers} />
+          <Route path="/console/end-users/:id" component={EndUserDetails} />
           <Route path="/console/developer-keys" component={DeveloperKeys} />
           <Route path="/console/account" component={() => <Account me={me} />} />
           <Route path="/console/operators" component={Operators} />

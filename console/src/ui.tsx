@@ -181,3 +181,73 @@ export function useAction() {
   };
   return { busy, error, run, setError };
 }
+
+/** Totals as a row of cards. */
+export function StatCards({ label, cards }: { label: string; cards: Array<[string, number | string]> }) {
+  return (
+    <ul class="cards" aria-label={label}>
+      {cards.map(([l, n]) => (
+        <li class="card stat">
+          <span class="stat-n">{n}</span>
+          <span class="stat-l">{l}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A labelled select (filters, choices). */
+export function SelectField(props: { label: string; value: string; options: Array<[string, string]>; onChange: (v: string) => void; id?: string }) {
+  const generated = useId();
+  const id = props.id ?? generated;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select id={id} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {props.options.map(([v, l]) => (
+          <option value={v}>{l}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Numbered pages of a list the server pages (it answers with total and pageSize). */
+export function Pager(props: { page: number; total: number | undefined; pageSize: number | undefined; onPage: (p: number) => void }) {
+  const pages = props.total !== undefined && props.pageSize ? Math.max(1, Math.ceil(props.total / props.pageSize)) : 1;
+  return (
+    <nav class="row" aria-label="Pages">
+      <button type="button" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
+        Previous page
+      </button>
+      <span>
+        Page {props.page} of {pages}
+      </span>
+      <button type="button" disabled={props.page >= pages} onClick={() => props.onPage(props.page + 1)}>
+        Next page
+      </button>
+    </nav>
+  );
+}
+
+/** Cents as money in the currency's own format. */
+export const money = (cents: number, currency: string): string => {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+  } catch {
+    return `${(cents / 100).toFixed(2)} ${currency.toUpperCase()}`;
+  }
+};
+
+/** A value that is not secret (an id, a URL) with a button that copies it. */
+export function CopyText({ label, value }: { label: string; value: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <span class="copy">
+      <code>{value}</code>{' '}
+      <button type="button" onClick={() => navigator.clipboard.writeText(value).then(() => setCopied(true), () => setCopied(false))}>
+        {copied ? 'Copied' : `Copy ${label}`}
+      </button>
+    </span>
+  );
+}

@@ -1,62 +1,12 @@
-import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import { api } from '../api';
-import { Loading, useLoad } from '../ui';
+import { DayChart } from '../chart';
+import { Loading, StatCards, useLoad } from '../ui';
 
 interface Dashboard {
   tier: { name: string; label: string; maxProjects: number | null; maxApiKeysPerProject: number | null };
   counts: { projects: number; apiKeys: number; endUsers: number; licenses: number; activeDomains: number; injectables: number };
   chart: Array<{ day: string; checks: number }>;
   health: string[];
-}
-
-function Chart({ data }: { data: Dashboard['chart'] }) {
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!el.current) return;
-    const host = el.current;
-    const xs = data.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000);
-    let plot: uPlot | null = null;
-    // Canvas colours are fixed when drawn: draw again when the theme changes.
-    const draw = () => {
-      plot?.destroy();
-      const css = getComputedStyle(document.documentElement);
-      const color = css.getPropertyValue('--accent').trim() || '#1d4ed8';
-      const fg = css.getPropertyValue('--fg').trim() || '#16181d';
-      const grid = css.getPropertyValue('--line').trim() || '#c9ced8';
-      const width = Math.max(260, Math.min(720, host.clientWidth || 600));
-      const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
-      plot = new uPlot(
-        {
-          width,
-          height: 220,
-          scales: { y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
-          series: [{}, { label: 'Runtime checks', stroke: color, width: 2, fill: `${color}33` }],
-          axes: [axis, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 1e6, 1e7] }],
-          legend: { show: false },
-        },
-        [xs, data.map((d) => d.checks)],
-        host,
-      );
-    };
-    draw();
-    const watch = new MutationObserver(draw);
-    watch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-    return () => {
-      watch.disconnect();
-      plot?.destroy();
-    };
-  }, [data]);
-  const total = data.reduce((s, d) => s + d.checks, 0);
-  return (
-    <figure class="card chart">
-      <figcaption>
-        Runtime checks, last 14 days: <strong>{total}</strong>
-      </figcaption>
-      <div ref={el} role="img" aria-label={`Chart of runtime checks per day for the last 14 days, ${total} in total`} />
-    </figure>
-  );
 }
 
 export function Dashboard() {
@@ -93,15 +43,8 @@ export function Dashboard() {
       <p>
         Plan: <strong>{data.tier.label}</strong>
       </p>
-      <ul class="cards" aria-label="Totals">
-        {cards.map(([label, n]) => (
-          <li class="card stat">
-            <span class="stat-n">{n}</span>
-            <span class="stat-l">{label}</span>
-          </li>
-        ))}
-      </ul>
-      <Chart data={data.chart} />
+      <StatCards label="Totals" cards={cards} />
+      <DayChart days={data.chart.map((d) => ({ day: d.day, n: d.checks }))} label="Runtime checks" caption="Runtime checks, last 14 days" />
       {steps.some((s) => !s.done) && (
         <section class="card" aria-labelledby="setup">
           <h2 id="setup">Get set up</h2>

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, qs, type Domain, type Injectable, type KeyRecord, type License, type Page, type Project } from '../api';
-import { Confirm, Field, FormError, Loading, Reveal, Secret, useAction, useLoad, when } from '../ui';
+import { Confirm, CopyText, Field, FormError, Loading, Reveal, Secret, useAction, useLoad, when } from '../ui';
+import { Generations } from './generations';
+import { Payments } from './payments';
 import { KeyTable } from './developer-keys';
 
 const TABS = [
@@ -10,6 +12,8 @@ const TABS = [
   ['licenses', 'Licenses'],
   ['domains', 'Domains'],
   ['injectables', 'Injectables'],
+  ['generations', 'Generations'],
+  ['payments', 'Payments'],
 ] as const;
 
 export function ProjectPage() {
@@ -40,6 +44,8 @@ export function ProjectPage() {
       {tab === 'licenses' && <Licenses projectId={id} />}
       {tab === 'domains' && <Domains projectId={id} />}
       {tab === 'injectables' && <Injectables projectId={id} />}
+      {tab === 'generations' && <Generations projectId={id} />}
+      {tab === 'payments' && <Payments projectId={id} />}
     </section>
   );
 }
@@ -66,10 +72,7 @@ function Overview({ project, onSaved }: { project: Project; onSaved: () => void 
       <dl class="card ids">
         <dt>Project ID</dt>
         <dd>
-          <code>{project.id}</code>{' '}
-          <button type="button" onClick={() => navigator.clipboard.writeText(project.id).catch(() => undefined)}>
-            Copy project ID
-          </button>
+          <CopyText label="project ID" value={project.id} />
         </dd>
         <dt>Slug</dt>
         <dd>

@@ -251,3 +251,30 @@ export function CopyText({ label, value }: { label: string; value: string }) {
     </span>
   );
 }
+
+/** A table of rows, one cell per column; the caption is for screen readers. */
+export function DataTable<T>(props: { caption: string; columns: Array<[string, (row: T) => ComponentChildren]>; rows: T[] }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="sr-only">{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.columns.map(([h]) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr>
+              {props.columns.map(([, cell]) => (
+                <td>{cell(row)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
@@ -56,4 +56,28 @@ export function pageCapture(at: () => { page: Page; mobile: Page; base: string }
 export function expectShots(visited: string[]): void {
   expect(visited.length).toBeGreaterThan(0);
   for (const name of visited) for (const v of ['light', 'dark', '390']) expect(fs.existsSync(path.join(SHOTS, `${name}-${v}.png`)), `${name}-${v}`).toBe(true);
+}
+
+/**
+ * Chromium with a desktop page (1280×900) and a 390 px page sharing one sign-in, the
+ * screenshots folder made, and every console API answer the desktop page receives recorded
+ * (to show no secret ever comes back from the server).
+ */
+export async function openConsoleBrowser(executablePath: string): Promise<{ browser: Browser; page: Page; mobile: Page; apiBodies: Array<{ url: string; body: string }> }> {
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const mobile = await context.newPage();
+  await mobile.setViewportSize({ width: 390, height: 844 });
+  const apiBodies: Array<{ url: string; body: string }> = [];
+  page.on('response', async (r) => {
+    if (!r.url().includes('/console/api/')) return;
+    try {
+      apiBodies.push({ url: r.url(), body: await r.text() });
+    } catch {
+      /* a navigation dropped it */
+    }
+  });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return { browser, page, mobile, apiBodies };
 }

@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium } from '../browser/chromium.js';
 import { FAST_JOBS, image, postGeneration, waitForEnd } from '../generations/fixtures.js';
@@ -8,7 +7,7 @@ import { FakeStripe } from '../payments/stripe-fake.js';
 import { startServer, type TestServer } from '../support/harness.js';
 import { seedEndUser } from '../support/routes.js';
 import { PASSWORD, seedDeveloper, type SeededDeveloper } from '../support/seed.js';
-import { SHOTS, expectShots, pageCapture } from './browser-kit.js';
+import { expectShots, openConsoleBrowser, pageCapture } from './browser-kit.js';
 import { buildConsole } from './build.js';
 
 const executablePath = ensureChromium();
@@ -30,7 +29,7 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
   let base: string;
   let dev: SeededDeveloper;
   const visited: string[] = [];
-  const apiBodies: Array<{ url: string; body: string }> = [];
+  let apiBodies: Array<{ url: string; body: string }> = [];
   const capture = pageCapture(() => ({ page, mobile, base }), visited);
 
   beforeAll(async () => {
@@ -39,20 +38,7 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     s = await startServer('sqlite', { env: { RATE_LIMIT: 'off', STRIPE_API_URL: fake.url, STRIPE_TIMEOUT_MS: '3000', ...FAST_JOBS } });
     base = s.url.replace('127.0.0.1', 'localhost');
     dev = await seedDeveloper(s.ctx);
-    browser = await chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    mobile = await context.newPage();
-    await mobile.setViewportSize({ width: 390, height: 844 });
-    page.on('response', async (r) => {
-      if (!r.url().includes('/console/api/')) return;
-      try {
-        apiBodies.push({ url: r.url(), body: await r.text() });
-      } catch {
-        /* a navigation dropped it */
-      }
-    });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    ({ browser, page, mobile, apiBodies } = await openConsoleBrowser(executablePath!));
   }, 240_000);
   afterAll(async () => {
     await browser?.close();

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { api, qs, type Page, type Project } from '../api';
 import { DayChart } from '../chart';
-import { Field, Loading, money, Pager, SelectField, StatCards, useLoad, when } from '../ui';
+import { DataTable, Field, Loading, money, Pager, SelectField, StatCards, useLoad, when } from '../ui';
 
 interface EndUser {
   id: string;
@@ -69,35 +69,17 @@ export function EndUsers() {
       ) : data.items.length === 0 ? (
         <p>No end users found.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">End users</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Name</th>
-                <th scope="col">Project</th>
-                <th scope="col">Status</th>
-                <th scope="col">Registered</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((u) => (
-                <tr>
-                  <td>
-                    <a href={`/console/end-users/${u.id}`}>{u.email}</a>
-                  </td>
-                  <td>{u.fullName ?? '—'}</td>
-                  <td>{u.projectName}</td>
-                  <td>
-                    <span class={`badge ${u.isActive ? 'ok' : 'off'}`}>{u.isActive ? 'Active' : 'Inactive'}</span>
-                  </td>
-                  <td>{when(u.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="End users"
+          rows={data.items}
+          columns={[
+            ['Email', (u) => <a href={`/console/end-users/${u.id}`}>{u.email}</a>],
+            ['Name', (u) => u.fullName ?? '—'],
+            ['Project', (u) => u.projectName],
+            ['Status', (u) => <span class={`badge ${u.isActive ? 'ok' : 'off'}`}>{u.isActive ? 'Active' : 'Inactive'}</span>],
+            ['Registered', (u) => when(u.createdAt)],
+          ]}
+        />
       )}
       <Pager page={page} total={data?.total} pageSize={data?.pageSize} onPage={setPage} />
     </section>
@@ -206,31 +188,16 @@ export function EndUserDetails() {
           <p>
             {data.payments.total} in total; the latest {data.payments.recent.length}:
           </p>
-          <div class="table-wrap">
-            <table>
-              <caption class="sr-only">Latest payments</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Amount</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Mode</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.payments.recent.map((t) => (
-                  <tr>
-                    <td>{when(t.createdAt)}</td>
-                    <td>{money(t.amountCents, t.currency)}</td>
-                    <td>
-                      <span class={`badge ${t.status === 'succeeded' ? 'ok' : 'off'}`}>{t.status}</span>
-                    </td>
-                    <td>{t.isTestMode ? 'Test' : 'Live'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Latest payments"
+            rows={data.payments.recent}
+            columns={[
+              ['Date', (t) => when(t.createdAt)],
+              ['Amount', (t) => money(t.amountCents, t.currency)],
+              ['Status', (t) => <span class={`badge ${t.status === 'succeeded' ? 'ok' : 'off'}`}>{t.status}</span>],
+              ['Mode', (t) => (t.isTestMode ? 'Test' : 'Live')],
+            ]}
+          />
         </>
       )}
     </section>

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError, qs } from '../api';
-import { Confirm, CopyText, Field, FormError, Loading, money, Pager, SelectField, StatCards, useAction, useLoad, when } from '../ui';
+import { Confirm, CopyText, DataTable, Field, FormError, Loading, money, Pager, SelectField, StatCards, useAction, useLoad, when } from '../ui';
 
 type Mode = 'test' | 'live';
 interface ModeConfig {
@@ -143,27 +143,7 @@ function PaymentList<T>(props: { title: string; path: string; statuses: string[]
       ) : data.items.length === 0 ? (
         <p>{props.empty}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">{props.title}</caption>
-            <thead>
-              <tr>
-                {props.columns.map(([h]) => (
-                  <th scope="col">{h}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((row) => (
-                <tr>
-                  {props.columns.map(([, cell]) => (
-                    <td>{cell(row)}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={props.title} columns={props.columns} rows={data.items} />
       )}
       <Pager page={page} total={data?.total} pageSize={data?.pageSize} onPage={setPage} />
     </section>

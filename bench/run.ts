@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import pg from 'pg';
+import { buildIfStale, CONNECTIONS, drive, launch, median, peakRssMb, type Run, type Sample, type Server, serverScript, spread, stop } from './load.js';
 
 /**
  * `npm run bench`: the paid-install check against a bare node:http server answering the same
@@ -22,102 +19,14 @@ import pg from 'pg';
  * 1,000, and shorter rounds. The last line is the headline: SQLite, warm keys, most licenses.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
 const QUICK = process.env.BENCH_QUICK === '1';
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 3));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 5));
 const WARMUP = 2;
 // The warm-up also passes once over every sample key before any measured run.
 const BIG = QUICK ? 100_000 : 1_000_000;
 const PROJECTS = 1_000;
-const CLK_TCK = 100;
-
-interface Sample {
-  key: string;
-  domain: string;
-}
-interface Run {
-  rps: number;
-  p99: number;
-  /** Server CPU microseconds per answered request. */
-  cpuUs: number;
-}
-interface Server {
-  child: ChildProcess;
-  port: number;
-}
-
-function launch(script: string, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; ready: any }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  return new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('READY ')) resolve({ child, ready: JSON.parse(line.slice(6)) });
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-/** user + sys CPU of a process in microseconds (/proc/<pid>/stat, fields 14 and 15). */
-function cpuUs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
-}
-
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** `seconds` of load, or with `amount`, that many requests (the warm-up's pass over every sample key). */
-async function drive(server: Server, keys: 'warm' | 'unknown' | 'none', sample: Sample[], seconds: number, amount?: number): Promise<Run> {
-  let i = 0;
-  const before = cpuUs(server.child.pid!);
-  const result = await autocannon({
-    url: `http://127.0.0.1:${server.port}`,
-    connections: CONNECTIONS,
-    ...(amount !== undefined ? { amount } : { duration: seconds }),
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/project/has-paid',
-        setupRequest: (req) => {
-          const s = keys === 'warm' ? sample[i++ % sample.length]! : keys === 'unknown' ? { key: randomUUID(), domain: 'p1.example.com' } : null;
-          return {
-            ...req,
-            headers: { 'content-type': 'application/json', accept: 'application/json', ...(s ? { 'x-license-key': s.key, 'x-devpayr-domain': s.domain } : {}) },
-            body: '{}',
-          };
-        },
-      },
-    ],
-  });
-  const cpu = cpuUs(server.child.pid!) - before;
-  const answered = result['2xx'] + result.non2xx;
-  const expectedStatus = keys === 'unknown' ? 403 : 200;
-  const wrong = keys === 'unknown' ? result['2xx'] : result.non2xx;
-  if (wrong || result.errors) throw new Error(`load run saw ${wrong} answers other than ${expectedStatus} and ${result.errors} errors`);
-  return { rps: result.requests.average, p99: result.latency.p99, cpuUs: cpu / Math.max(1, answered) };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
 interface Result {
   db: string;
@@ -190,15 +99,16 @@ const scenarios: Array<{ db: 'sqlite' | 'postgres'; licenses: number }> = [
 console.log(
   `bench: ${CONNECTIONS} connections, loopback; ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario after a ${WARMUP} s warm-up${QUICK ? ' (quick)' : ''}`,
 );
-const bareStarted = await launch('bare-server.ts', []);
+buildIfStale(root);
+const bareStarted = await launch(path.join(here, 'bare-server.ts'), []);
 const bare: Server = { child: bareStarted.child, port: bareStarted.ready.port };
 const results: Result[] = [];
 const rss: string[] = [];
 try {
   for (const s of scenarios) {
-    const seeded = await launch('seed-db.ts', [s.db, String(s.licenses), String(PROJECTS)]);
+    const seeded = await launch(path.join(here, 'seed-db.ts'), [s.db, String(s.licenses), String(PROJECTS)]);
     console.log(`${s.db}, ${s.licenses} licenses / ${PROJECTS} projects: seeded in ${(seeded.ready.seedMs / 1000).toFixed(1)} s`);
-    const started = await launch('tollgate-server.ts', [], { DATABASE_URL: seeded.ready.databaseUrl, DATA_DIR: seeded.ready.dataDir });
+    const started = await launch(serverScript(root), [], { DATABASE_URL: seeded.ready.databaseUrl, DATA_DIR: seeded.ready.dataDir });
     const tollgate: Server = { child: started.child, port: started.ready.port };
     try {
       results.push(...(await compare(bare, tollgate, seeded.ready.sample, s.db, s.licenses)));

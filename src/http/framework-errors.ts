@@ -36,3 +36,23 @@ export function classify(err: unknown, request: FastifyRequest): Classified {
   request.log.error({ err }, 'unhandled error');
   return { kind: 'internal' };
 }
+
+/**
+ * The HTTP status of each kind of domain error, the same on every face but for `conflict`,
+ * which each face answers as its protocol does (Dev Kit 400, DevPayr 422, console 409).
+ */
+export function statusTable(conflict: number): Record<DomainError['kind'], number> {
+  return {
+    invalid: 422,
+    bad_request: 400,
+    unauthenticated: 401,
+    forbidden: 403,
+    not_found: 404,
+    conflict,
+    limit_reached: 403,
+    rate_limited: 429,
+    too_large: 413,
+    upstream: 502,
+  };
+}
+

@@ -1,8 +1,8 @@
 import type { Context } from '../../context.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { isUuid } from '../../lib/ids.js';
-import { BadRequest, DomainError, Forbidden } from '../errors.js';
+import { DomainError, Forbidden } from '../errors.js';
 import type { Developer } from './key-record.js';
+import { revokeKey } from './revoke-key.js';
 
 const notFound = () => new DomainError('not_found', 'developer_key_not_found', 'Developer key not found');
 
@@ -24,15 +24,5 @@ export async function revokeDeveloperKey(ctx: Pick<Context, 'db' | 'clock'>, pri
   if (principal.keyId === row.id) {
     throw Forbidden('developer_key_in_use', 'Cannot revoke the developer key currently being used for authentication');
   }
-  await ctx.db.transaction().execute(async (trx) => {
-    const done = await trx
-      .updateTable('api_keys')
-      .set({ is_active: false, revoked_at: ctx.clock.now() })
-      .where('id', '=', row.id)
-      .where('user_id', '=', principal.userId)
-      .where('is_active', '=', true)
-      .executeTakeFirst();
-    if (Number(done.numUpdatedRows) !== 1) throw BadRequest('developer_key_inactive', 'Developer key is already revoked or inactive');
-    await recordAudit(trx, ctx, principal, { action: 'developer_key.revoked', targetType: 'developer_key', targetId: row.id, projectId: null, ownerId: principal.userId, changedFields: ['is_active'] });
-  });
+  await revokeKey(ctx, principal, row.id, { code: 'developer_key_inactive', message: 'Developer key is already revoked or inactive' }, { action: 'developer_key.revoked', targetType: 'developer_key', projectId: null });
 }

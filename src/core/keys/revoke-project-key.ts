@@ -1,9 +1,9 @@
 import type { Context } from '../../context.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { isUuid } from '../../lib/ids.js';
-import { BadRequest, DomainError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { getProject } from '../projects/get-project.js';
 import type { Developer } from './key-record.js';
+import { revokeKey } from './revoke-key.js';
 
 const notFound = () => new DomainError('not_found', 'api_key_not_found', 'API key not found');
 
@@ -23,15 +23,5 @@ export async function revokeProjectKey(ctx: Pick<Context, 'db' | 'clock'>, princ
     .where('kind', '=', 'project')
     .executeTakeFirst();
   if (!row) throw notFound();
-  await ctx.db.transaction().execute(async (trx) => {
-    const done = await trx
-      .updateTable('api_keys')
-      .set({ is_active: false, revoked_at: ctx.clock.now() })
-      .where('id', '=', row.id)
-      .where('user_id', '=', principal.userId)
-      .where('is_active', '=', true)
-      .executeTakeFirst();
-    if (Number(done.numUpdatedRows) !== 1) throw BadRequest('api_key_inactive', 'API key is already revoked or inactive');
-    await recordAudit(trx, ctx, principal, { action: 'project_key.revoked', targetType: 'project_key', targetId: row.id, projectId: project.id, ownerId: principal.userId, changedFields: ['is_active'] });
-  });
+  await revokeKey(ctx, principal, row.id, { code: 'api_key_inactive', message: 'API key is already revoked or inactive' }, { action: 'project_key.revoked', targetType: 'project_key', projectId: project.id });
 }

@@ -1,24 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DomainError } from '../../core/errors.js';
-import { classify } from '../framework-errors.js';
+import { classify, statusTable } from '../framework-errors.js';
 
 /**
  * The only place errors become console answers: `{"error": {"code", "message", "fields"}}`,
  * where `fields` names each input that caused a problem so the page can show the words next
  * to that input.
  */
-const STATUS: Record<DomainError['kind'], number> = {
-  invalid: 422,
-  bad_request: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  limit_reached: 403,
-  rate_limited: 429,
-  too_large: 413,
-  upstream: 502,
-};
+const STATUS = statusTable(409);
 
 export interface ConsoleErrorBody {
   error: { code: string; message: string; fields: Array<{ field: string; message: string }> };

@@ -1,24 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DomainError } from '../../core/errors.js';
-import { classify } from '../framework-errors.js';
+import { classify, statusTable } from '../framework-errors.js';
 
 /**
  * The only place errors become Dev Kit (FastAPI-style) answers:
  * `{"detail": "..."}`, and 422 `{"detail": [{"loc", "msg", "type"}]}`.
  */
-const STATUS: Record<DomainError['kind'], number> = {
-  invalid: 422,
-  bad_request: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 400,
-  limit_reached: 403,
-  rate_limited: 429,
-  too_large: 413,
-  upstream: 502,
-};
+const STATUS = statusTable(400);
 
 export function sendDevkitError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const c = classify(err, request);

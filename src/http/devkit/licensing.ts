@@ -1,27 +1,26 @@
 import type { FastifySchema } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { createDomain } from '../../core/domains/create-domain.js';
 import { deleteDomain } from '../../core/domains/delete-domain.js';
-import type { Domain } from '../../core/domains/domain.js';
 import { getDomain } from '../../core/domains/get-domain.js';
 import { listDomains } from '../../core/domains/list-domains.js';
 import { updateDomain } from '../../core/domains/update-domain.js';
 import { createInjectable } from '../../core/injectables/create-injectable.js';
 import { deleteInjectable } from '../../core/injectables/delete-injectable.js';
 import { getInjectable } from '../../core/injectables/get-injectable.js';
-import { INJECTABLE_MODES, INJECTABLE_TYPES, type Injectable } from '../../core/injectables/injectable.js';
+import { INJECTABLE_MODES, INJECTABLE_TYPES } from '../../core/injectables/injectable.js';
 import { listInjectables } from '../../core/injectables/list-injectables.js';
 import { updateInjectable } from '../../core/injectables/update-injectable.js';
 import { createLicense } from '../../core/licenses/create-license.js';
 import { MAX_PER_PAGE } from '../../core/licenses/cursor-page.js';
 import { deleteLicense } from '../../core/licenses/delete-license.js';
 import { getLicense } from '../../core/licenses/get-license.js';
-import type { License } from '../../core/licenses/license.js';
 import { listLicenses } from '../../core/licenses/list-licenses.js';
 import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
 import { revokeLicense } from '../../core/licenses/revoke-license.js';
 import { asDeveloper } from '../auth.js';
 import type { Routes } from '../typed.js';
+import { domainBody, DomainObject, Environment, injectableBody, InjectableObject, licenseBody, LicenseObject, shownLicenseBody, ShownLicenseObject } from '../resources.js';
 import { DevkitAuthHeaders, Nullable } from './schemas.js';
 
 /*
@@ -36,40 +35,7 @@ const PageQuery = Type.Object({
 });
 const pageOf = (q: { limit?: number; cursor?: string }) => ({ perPage: q.limit, cursor: q.cursor ?? null });
 
-const License = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  project_id: Type.String({ format: 'uuid' }),
-  title: Type.String(),
-  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
-  key_prefix: Type.String(),
-  expires_at: Nullable(Type.String({ format: 'date-time' })),
-  domain_id: Nullable(Type.String()),
-  max_domains: Nullable(Type.Integer()),
-  max_subdomains_per_domain: Nullable(Type.Integer()),
-  max_usage_per_day: Nullable(Type.Integer()),
-  allowed_ips: Nullable(Type.String()),
-  allowed_countries: Nullable(Type.String()),
-  is_test_license: Type.Boolean(),
-  revoked_at: Nullable(Type.String({ format: 'date-time' })),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Nullable(Type.String({ format: 'date-time' })),
-});
-const ShownLicense = Type.Composite([
-  License,
-  Type.Object({
-    identifiers: Type.Array(
-      Type.Object({ identifier: Type.String(), base_domain: Type.String(), first_seen_at: Type.String(), last_seen_at: Type.String(), count: Type.Integer() }),
-      { description: 'Where the license has been used from, most recent first (at most 100)' },
-    ),
-  }),
-]);
-const CreatedLicense = Type.Composite([License, Type.Object({ license_key: Type.String({ description: 'The full key: shown in this response only' }) })]);
-const licenseOut = (l: License) => ({
-  id: l.id, project_id: l.projectId, title: l.title, status: l.status, key_prefix: l.maskedKey, expires_at: l.expiresAt,
-  domain_id: l.domainId, max_domains: l.maxDomains, max_subdomains_per_domain: l.maxSubdomainsPerDomain,
-  max_usage_per_day: l.maxUsagePerDay, allowed_ips: l.allowedIps, allowed_countries: l.allowedCountries,
-  is_test_license: l.isTestLicense, revoked_at: l.revokedAt, created_at: l.createdAt, updated_at: l.updatedAt,
-});
+const CreatedLicense = Type.Composite([LicenseObject, Type.Object({ license_key: Type.String({ description: 'The full key: shown in this response only' }) })]);
 const LicenseCreate = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 255 }),
@@ -85,23 +51,6 @@ const LicenseCreate = Type.Object(
   { additionalProperties: false },
 );
 
-const Environment = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development')]);
-const Domain = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  project_id: Type.String({ format: 'uuid' }),
-  domain: Type.String(),
-  environment: Environment,
-  is_primary: Type.Boolean(),
-  is_verified: Type.Boolean(),
-  is_active: Type.Boolean(),
-  has_paid: Type.Boolean(),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Nullable(Type.String({ format: 'date-time' })),
-});
-const domainOut = (d: Domain) => ({
-  id: d.id, project_id: d.projectId, domain: d.domain, environment: d.environment, is_primary: d.isPrimary,
-  is_verified: d.isVerified, is_active: d.isActive, has_paid: d.hasPaid, created_at: d.createdAt, updated_at: d.updatedAt,
-});
 const domainFlags = {
   environment: Type.Optional(Environment),
   is_primary: Type.Optional(Type.Boolean()),
@@ -111,31 +60,13 @@ const domainFlags = {
 };
 const DomainCreate = Type.Object({ domain: Type.String({ description: 'host name, localhost[:port], IPv4[:port] or [IPv6][:port]' }), ...domainFlags }, { additionalProperties: false });
 const DomainUpdate = Type.Object({ domain: Type.Optional(Type.String()), ...domainFlags }, { additionalProperties: false });
-type DomainBody = { domain?: string; environment?: Domain['environment']; is_primary?: boolean; is_verified?: boolean; is_active?: boolean; has_paid?: boolean };
+type DomainBody = { domain?: string; environment?: Static<typeof Environment>; is_primary?: boolean; is_verified?: boolean; is_active?: boolean; has_paid?: boolean };
 const domainIn = (b: DomainBody) => ({ domain: b.domain, environment: b.environment, isPrimary: b.is_primary, isVerified: b.is_verified, isActive: b.is_active, hasPaid: b.has_paid });
 
-const Injectable = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  project_id: Type.String({ format: 'uuid' }),
-  title: Nullable(Type.String()),
-  slug: Type.String(),
-  type: Type.String(),
-  mode: Type.String(),
-  target_path: Nullable(Type.String()),
-  content_hash: Type.String(),
-  only_if_paid: Type.Boolean(),
-  is_active: Type.Boolean(),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Nullable(Type.String({ format: 'date-time' })),
-});
 const DeliveredInjectable = Type.Composite([
-  Injectable,
+  InjectableObject,
   Type.Object({ encrypted_content: Type.String({ description: 'The DevPayr delivery form, keyed with the injectable secret' }), signature: Type.String() }),
 ]);
-const injectableOut = (i: Injectable) => ({
-  id: i.id, project_id: i.projectId, title: i.title, slug: i.slug, type: i.type, mode: i.mode, target_path: i.targetPath,
-  content_hash: i.contentHash, only_if_paid: i.onlyIfPaid, is_active: i.isActive, created_at: i.createdAt, updated_at: i.updatedAt,
-});
 const injectableFields = {
   title: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
   slug: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
@@ -178,9 +109,9 @@ export const licensingRoutes: Routes = (app, ctx) => {
   const s = <S extends FastifySchema>(summary: string, rest: S) => ({ config, schema: { tags, summary, headers: DevkitAuthHeaders, ...rest } });
   const base = '/api/v1/projects/:project_id';
 
-  app.get(`${base}/licenses`, s('List licenses (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ licenses: Type.Array(License), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
+  app.get(`${base}/licenses`, s('List licenses (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ licenses: Type.Array(LicenseObject), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
     const page = await listLicenses(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
-    return { licenses: page.items.map(licenseOut), next_cursor: page.nextCursor };
+    return { licenses: page.items.map(licenseBody), next_cursor: page.nextCursor };
   });
   app.post(`${base}/licenses`, s('Create a license (the key is shown once)', { params: P, body: LicenseCreate, response: { 201: CreatedLicense } }), async (req, reply) => {
     const b = req.body;
@@ -188,45 +119,42 @@ export const licensingRoutes: Routes = (app, ctx) => {
       title: b.title, expiresAt: b.expires_at, domainId: b.domain_id, maxDomains: b.max_domains, maxSubdomainsPerDomain: b.max_subdomains_per_domain,
       maxUsagePerDay: b.max_usage_per_day, allowedIps: b.allowed_ips, allowedCountries: b.allowed_countries, isTestLicense: b.is_test_license,
     });
-    return reply.code(201).send({ ...licenseOut(license), license_key: key });
+    return reply.code(201).send({ ...licenseBody(license), license_key: key });
   });
-  app.get(`${base}/licenses/:license_id`, s('Get a license and the identifiers it was used from', { params: PL, response: { 200: ShownLicense } }), async (req, reply) => {
+  app.get(`${base}/licenses/:license_id`, s('Get a license and the identifiers it was used from', { params: PL, response: { 200: ShownLicenseObject } }), async (req, reply) => {
     const p = req.params;
     const { license, identifiers } = await getLicense(ctx, asDeveloper(req), p.project_id, p.license_id);
-    return {
-      ...licenseOut(license),
-      identifiers: identifiers.map((i) => ({ identifier: i.identifier, base_domain: i.baseDomain, first_seen_at: i.firstSeenAt, last_seen_at: i.lastSeenAt, count: i.count })),
-    };
+    return shownLicenseBody({ license, identifiers });
   });
   app.delete(`${base}/licenses/:license_id`, s('Delete a license', { params: PL, response: { 204: Type.Null() } }), async (req, reply) => {
     const p = req.params;
     await deleteLicense(ctx, asDeveloper(req), p.project_id, p.license_id);
     return reply.code(204).send(null);
   });
-  app.post(`${base}/licenses/:license_id/revoke`, s('Revoke an active license (else 403)', { params: PL, response: { 200: License } }), async (req, reply) => {
+  app.post(`${base}/licenses/:license_id/revoke`, s('Revoke an active license (else 403)', { params: PL, response: { 200: LicenseObject } }), async (req, reply) => {
     const p = req.params;
-    return licenseOut(await revokeLicense(ctx, asDeveloper(req), p.project_id, p.license_id));
+    return licenseBody(await revokeLicense(ctx, asDeveloper(req), p.project_id, p.license_id));
   });
-  app.post(`${base}/licenses/:license_id/reactivate`, s('Reactivate a revoked, unexpired license (else 403)', { params: PL, response: { 200: License } }), async (req, reply) => {
+  app.post(`${base}/licenses/:license_id/reactivate`, s('Reactivate a revoked, unexpired license (else 403)', { params: PL, response: { 200: LicenseObject } }), async (req, reply) => {
     const p = req.params;
-    return licenseOut(await reactivateLicense(ctx, asDeveloper(req), p.project_id, p.license_id));
+    return licenseBody(await reactivateLicense(ctx, asDeveloper(req), p.project_id, p.license_id));
   });
 
-  app.get(`${base}/domains`, s('List domains (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ domains: Type.Array(Domain), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
+  app.get(`${base}/domains`, s('List domains (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ domains: Type.Array(DomainObject), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
     const page = await listDomains(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
-    return { domains: page.items.map(domainOut), next_cursor: page.nextCursor };
+    return { domains: page.items.map(domainBody), next_cursor: page.nextCursor };
   });
-  app.post(`${base}/domains`, s('Register a domain', { params: P, body: DomainCreate, response: { 201: Domain } }), async (req, reply) => {
+  app.post(`${base}/domains`, s('Register a domain', { params: P, body: DomainCreate, response: { 201: DomainObject } }), async (req, reply) => {
     const d = await createDomain(ctx, asDeveloper(req), req.params.project_id, domainIn(req.body));
-    return reply.code(201).send(domainOut(d));
+    return reply.code(201).send(domainBody(d));
   });
-  app.get(`${base}/domains/:domain_id`, s('Get a domain', { params: PD, response: { 200: Domain } }), async (req, reply) => {
+  app.get(`${base}/domains/:domain_id`, s('Get a domain', { params: PD, response: { 200: DomainObject } }), async (req, reply) => {
     const p = req.params;
-    return domainOut(await getDomain(ctx, asDeveloper(req), p.project_id, p.domain_id));
+    return domainBody(await getDomain(ctx, asDeveloper(req), p.project_id, p.domain_id));
   });
-  app.patch(`${base}/domains/:domain_id`, s('Update a domain (partial)', { params: PD, body: DomainUpdate, response: { 200: Domain } }), async (req, reply) => {
+  app.patch(`${base}/domains/:domain_id`, s('Update a domain (partial)', { params: PD, body: DomainUpdate, response: { 200: DomainObject } }), async (req, reply) => {
     const p = req.params;
-    return domainOut(await updateDomain(ctx, asDeveloper(req), p.project_id, p.domain_id, domainIn(req.body)));
+    return domainBody(await updateDomain(ctx, asDeveloper(req), p.project_id, p.domain_id, domainIn(req.body)));
   });
   app.delete(`${base}/domains/:domain_id`, s('Delete a domain', { params: PD, response: { 204: Type.Null() } }), async (req, reply) => {
     const p = req.params;
@@ -234,22 +162,22 @@ export const licensingRoutes: Routes = (app, ctx) => {
     return reply.code(204).send(null);
   });
 
-  app.get(`${base}/injectables`, s('List injectables (no content)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ injectables: Type.Array(Injectable), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
+  app.get(`${base}/injectables`, s('List injectables (no content)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ injectables: Type.Array(InjectableObject), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
     const page = await listInjectables(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
-    return { injectables: page.items.map(injectableOut), next_cursor: page.nextCursor };
+    return { injectables: page.items.map(injectableBody), next_cursor: page.nextCursor };
   });
-  app.post(`${base}/injectables`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Create an injectable', { params: P, body: InjectableCreate, response: { 201: Injectable } }) }, async (req, reply) => {
+  app.post(`${base}/injectables`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Create an injectable', { params: P, body: InjectableCreate, response: { 201: InjectableObject } }) }, async (req, reply) => {
     const i = await createInjectable(ctx, asDeveloper(req), req.params.project_id, injectableIn(req.body));
-    return reply.code(201).send(injectableOut(i));
+    return reply.code(201).send(injectableBody(i));
   });
   app.get(`${base}/injectables/:injectable_id`, s('Get an injectable with its content in delivery form', { params: PI, response: { 200: DeliveredInjectable } }), async (req, reply) => {
     const p = req.params;
     const { injectable, delivered } = await getInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id);
-    return { ...injectableOut(injectable), encrypted_content: delivered.encrypted_content, signature: delivered.signature };
+    return { ...injectableBody(injectable), encrypted_content: delivered.encrypted_content, signature: delivered.signature };
   });
-  app.patch(`${base}/injectables/:injectable_id`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Update an injectable (partial)', { params: PI, body: InjectableUpdate, response: { 200: Injectable } }) }, async (req, reply) => {
+  app.patch(`${base}/injectables/:injectable_id`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Update an injectable (partial)', { params: PI, body: InjectableUpdate, response: { 200: InjectableObject } }) }, async (req, reply) => {
     const p = req.params;
-    return injectableOut(await updateInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id, injectableIn(req.body)));
+    return injectableBody(await updateInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id, injectableIn(req.body)));
   });
   app.delete(`${base}/injectables/:injectable_id`, s('Delete an injectable', { params: PI, response: { 204: Type.Null() } }), async (req, reply) => {
     const p = req.params;

@@ -10,36 +10,10 @@ import type { Routes } from '../typed.js';
 import { asApiCaller } from '../auth.js';
 import { Nullable } from '../schemas.js';
 import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
+import { domainBody, DomainObject, Environment } from '../resources.js';
 
-const Environment = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development')]);
 
-const DomainObject = Type.Object({
-  id: Type.String(),
-  project_id: Type.String(),
-  domain: Type.String(),
-  environment: Environment,
-  has_paid: Type.Boolean(),
-  is_active: Type.Boolean(),
-  is_primary: Type.Boolean(),
-  is_verified: Type.Boolean(),
-  created_at: Type.String(),
-  updated_at: Nullable(Type.String()),
-});
 
-function domainBody(d: Domain) {
-  return {
-    id: d.id,
-    project_id: d.projectId,
-    domain: d.domain,
-    environment: d.environment,
-    has_paid: d.hasPaid,
-    is_active: d.isActive,
-    is_primary: d.isPrimary,
-    is_verified: d.isVerified,
-    created_at: d.createdAt,
-    updated_at: d.updatedAt,
-  };
-}
 
 const domainFields = {
   environment: Type.Optional(Environment),

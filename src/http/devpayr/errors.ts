@@ -1,24 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DomainError } from '../../core/errors.js';
-import { classify } from '../framework-errors.js';
+import { classify, statusTable } from '../framework-errors.js';
 
 /**
  * The only place errors become DevPayr answers: always the envelope
  * `{status: "error", message, data: null, errors}`; 422 maps each field to its messages.
  */
-const STATUS: Record<DomainError['kind'], number> = {
-  invalid: 422,
-  bad_request: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 422,
-  limit_reached: 403,
-  rate_limited: 429,
-  too_large: 413,
-  upstream: 502,
-};
+const STATUS = statusTable(422);
 
 export function envelopeError(message: string, errors: Record<string, string[]> | null = null) {
   return { status: 'error' as const, message, data: null, errors };

@@ -15,21 +15,8 @@ import { Nullable } from '../schemas.js';
 import type { App, Routes } from '../typed.js';
 import { bodyValidator } from '../validation.js';
 import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
+import { injectableBody, InjectableObject } from '../resources.js';
 
-const InjectableObject = Type.Object({
-  id: Type.String(),
-  project_id: Type.String(),
-  title: Nullable(Type.String()),
-  slug: Type.String(),
-  type: Type.String(),
-  mode: Type.String(),
-  target_path: Nullable(Type.String()),
-  content_hash: Type.String(),
-  only_if_paid: Type.Boolean(),
-  is_active: Type.Boolean(),
-  created_at: Type.String(),
-  updated_at: Nullable(Type.String()),
-});
 
 /** Show adds the delivery form: encrypted and signed with the injectable's secret, both field spellings. */
 const InjectableWithContent = Type.Composite([
@@ -43,22 +30,6 @@ const InjectableWithContent = Type.Composite([
   }),
 ]);
 
-function injectableBody(i: Injectable) {
-  return {
-    id: i.id,
-    project_id: i.projectId,
-    title: i.title,
-    slug: i.slug,
-    type: i.type,
-    mode: i.mode,
-    target_path: i.targetPath,
-    content_hash: i.contentHash,
-    only_if_paid: i.onlyIfPaid,
-    is_active: i.isActive,
-    created_at: i.createdAt,
-    updated_at: i.updatedAt,
-  };
-}
 
 /** The one body of create and update, as JSON or as multipart form fields (plus `file`). */
 const InjectableBody = Type.Object(

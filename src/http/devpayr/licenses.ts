@@ -11,70 +11,15 @@ import { asApiCaller } from '../auth.js';
 import { Nullable } from '../schemas.js';
 import type { Routes } from '../typed.js';
 import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
+import { licenseBody, LicenseObject, shownLicenseBody, ShownLicenseObject } from '../resources.js';
 
 /* Licenses of the devpayr face. */
 
-const LicenseObject = Type.Object({
-  id: Type.String(),
-  project_id: Type.String(),
-  title: Type.String(),
-  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
-  key_prefix: Type.String({ description: 'The first characters of the key, masked; the full key is shown once, as `uuid` on create.' }),
-  expires_at: Nullable(Type.String()),
-  domain_id: Nullable(Type.String()),
-  max_domains: Nullable(Type.Integer()),
-  max_subdomains_per_domain: Nullable(Type.Integer()),
-  max_usage_per_day: Nullable(Type.Integer()),
-  allowed_ips: Nullable(Type.String()),
-  allowed_countries: Nullable(Type.String()),
-  is_test_license: Type.Boolean(),
-  revoked_at: Nullable(Type.String()),
-  created_at: Type.String(),
-  updated_at: Nullable(Type.String()),
-});
 
-const Identifier = Type.Object({
-  identifier: Type.String(),
-  base_domain: Type.String(),
-  first_seen_at: Type.String(),
-  last_seen_at: Type.String(),
-  count: Type.Integer(),
-});
-const ShownLicenseObject = Type.Composite([
-  LicenseObject,
-  Type.Object({ identifiers: Type.Array(Identifier, { description: 'Where the license has been used from, most recent first (at most 100)' }) }),
-]);
 
 const CreatedLicenseObject = Type.Composite([LicenseObject, Type.Object({ uuid: Type.String({ description: 'The license key, in full, only in this response.' }) })]);
 
-export function licenseBody(l: License) {
-  return {
-    id: l.id,
-    project_id: l.projectId,
-    title: l.title,
-    status: l.status,
-    key_prefix: l.maskedKey,
-    expires_at: l.expiresAt,
-    domain_id: l.domainId,
-    max_domains: l.maxDomains,
-    max_subdomains_per_domain: l.maxSubdomainsPerDomain,
-    max_usage_per_day: l.maxUsagePerDay,
-    allowed_ips: l.allowedIps,
-    allowed_countries: l.allowedCountries,
-    is_test_license: l.isTestLicense,
-    revoked_at: l.revokedAt,
-    created_at: l.createdAt,
-    updated_at: l.updatedAt,
-  };
-}
 
-const identifierBody = (i: LicenseIdentifier) => ({
-  identifier: i.identifier,
-  base_domain: i.baseDomain,
-  first_seen_at: i.firstSeenAt,
-  last_seen_at: i.lastSeenAt,
-  count: i.count,
-});
 
 const CommaList = Nullable(Type.Union([Type.String(), Type.Array(Type.String())]));
 
@@ -151,7 +96,7 @@ export const licenseRoutes: Routes = (app, ctx) => {
     async (request, reply) => {
       const principal = asApiCaller(request);
       const { license, identifiers } = await getLicense(ctx, principal, request.params.project, request.params.license);
-      return ok('License retrieved.', { ...licenseBody(license), identifiers: identifiers.map(identifierBody) });
+      return ok('License retrieved.', shownLicenseBody({ license, identifiers }));
     },
   );
 

@@ -4,7 +4,7 @@ import { BadRequest, Invalid, type FieldError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { endUser } from './owned-project.js';
 import { modeOf, secretKeyFor } from './stripe-config.js';
-import { CURRENT_STATUSES } from './subscription.js';
+import { CURRENT_STATUSES, customerOfUser } from './subscription.js';
 
 export interface CheckoutInput {
   priceId: string;
@@ -74,18 +74,12 @@ export async function createCheckoutSession(
     if (current) throw BadRequest('subscription_exists', 'User already has an active subscription');
   }
   const user = await ctx.db.selectFrom('users').select(['email', 'full_name']).where('id', '=', userId).executeTakeFirstOrThrow();
-  const known = await ctx.db
-    .selectFrom('stripe_customers')
-    .select('customer_id')
-    .where('project_id', '=', projectId)
-    .where('user_id', '=', userId)
-    .where('is_test_mode', '=', input.isTestMode)
-    .executeTakeFirst();
+  const known = await customerOfUser(ctx.db, projectId, userId, input.isTestMode);
 
   const tags = { tollgate_user_id: userId, tollgate_project_id: projectId };
   const { customerId, session } = await ctx.stripe.call(secretKey, async (stripe, opts) => {
     const customerId =
-      known?.customer_id ??
+      known ??
       (
         await stripe.customers.create(
           { email: user.email, ...(user.full_name ? { name: user.full_name } : {}), metadata: tags },

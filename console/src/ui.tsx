@@ -43,10 +43,93 @@ export function Field(props: {
   );
 }
 
-/** The error not tied to one input, shown where the action was taken. */
-export function FormError({ error }: { error: ApiError | null | undefined }) {
+/** A labelled multi-line input, its error in words right under it. */
+export function TextArea(props: { label: string; name: string; value: string; onInput: (v: string) => void; error?: ApiError | null; hint?: string; rows?: number }) {
+  const id = useId();
+  const msg = props.error?.field(props.name);
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 5}
+        value={props.value}
+        aria-invalid={msg ? 'true' : undefined}
+        aria-describedby={msg ? `${id}-err` : props.hint ? `${id}-hint` : undefined}
+        onInput={(e) => props.onInput((e.target as HTMLTextAreaElement).value)}
+      />
+      {props.hint && !msg && <small id={`${id}-hint`}>{props.hint}</small>}
+      {msg && (
+        <small class="err" id={`${id}-err`}>
+          {msg}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** A labelled drop-down; options are [value, label] pairs. */
+export function Select(props: { label: string; name?: string; value: string; onChange: (v: string) => void; options: ReadonlyArray<readonly [string, string]>; error?: ApiError | null }) {
+  const id = useId();
+  const msg = props.name ? props.error?.field(props.name) : undefined;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name} value={props.value} aria-invalid={msg ? 'true' : undefined} aria-describedby={msg ? `${id}-err` : undefined} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {props.options.map(([v, l]) => (
+          <option value={v}>{l}</option>
+        ))}
+      </select>
+      {msg && (
+        <small class="err" id={`${id}-err`}>
+          {msg}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** A labelled checkbox. */
+export function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+  const id = useId();
+  return (
+    <div class="check">
+      <input id={id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange((e.target as HTMLInputElement).checked)} />
+      <label for={id}>{props.label}</label>
+    </div>
+  );
+}
+
+/** Same values as options of a Select: each value is its own label. */
+export const opts = (values: readonly string[]): Array<[string, string]> => values.map((v) => [v, v]);
+
+/**
+ * Server-side cursor paging: the cursors walked so far, so "Previous" goes back without the
+ * server keeping state. `reset()` when a filter changes.
+ */
+export function useCursor() {
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  return {
+    cursor: cursors[cursors.length - 1]!,
+    reset: () => setCursors([null]),
+    pager: (next: string | null | undefined) => (
+      <nav class="row" aria-label="Pages">
+        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Previous page
+        </button>
+        <button type="button" disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
+          Next page
+        </button>
+      </nav>
+    ),
+  };
+}
+
+/** The error not tied to one input, shown where the action was taken (`inWords`: always the server's words). */
+export function FormError({ error, inWords }: { error: ApiError | null | undefined; inWords?: boolean }) {
   if (!error) return null;
-  if (error.fields.length && error.code === 'invalid') {
+  if (error.fields.length && error.code === 'invalid' && !inWords) {
     return (
       <p class="alert err" role="alert">
         Please correct the fields marked below.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
@@ -55,4 +55,28 @@ export function screenshotter(base: () => string, pages: () => { page: Page; mob
 /** Each page named in `visited` left its three screenshots. */
 export function expectScreenshots(visited: string[]): void {
   for (const name of visited) for (const v of ['light', 'dark', '390']) expect(fs.existsSync(path.join(SHOTS, `${name}-${v}.png`)), `${name}-${v}`).toBe(true);
+}
+
+/**
+ * Chromium with one signed-out context holding a desktop tab (1280 px) and a 390 px tab;
+ * every console API answer the desktop tab receives is kept in `apiBodies` (to check that no
+ * secret comes back). Also makes sure the screenshot folder exists.
+ */
+export async function openConsoleBrowser(executablePath: string): Promise<{ browser: Browser; context: BrowserContext; page: Page; mobile: Page; apiBodies: Array<{ url: string; body: string }> }> {
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const mobile = await context.newPage();
+  await mobile.setViewportSize({ width: 390, height: 844 });
+  const apiBodies: Array<{ url: string; body: string }> = [];
+  page.on('response', async (r) => {
+    if (!r.url().includes('/console/api/')) return;
+    try {
+      apiBodies.push({ url: r.url(), body: await r.text() });
+    } catch {
+      /* a navigation dropped it */
+    }
+  });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return { browser, context, page, mobile, apiBodies };
 }

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium } from '../browser/chromium.js';
 import { startServer, type TestServer } from '../support/harness.js';
 import { PASSWORD, seedDeveloper, type SeededDeveloper } from '../support/seed.js';
 import { Receiver } from '../webhooks/receiver.js';
-import { expectScreenshots, screenshotter, SHOTS } from './browser-kit.js';
+import { expectScreenshots, openConsoleBrowser, screenshotter } from './browser-kit.js';
 import { buildConsole } from './build.js';
 
 const executablePath = ensureChromium();
@@ -25,7 +24,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium: webhooks, au
   let mobile: Page;
   let base: string;
   const visited: string[] = [];
-  const apiBodies: Array<{ url: string; body: string }> = [];
+  let apiBodies: Array<{ url: string; body: string }>;
   const capture = screenshotter(() => base, () => ({ page, mobile }), visited);
 
   const signIn = async (p: Page, password: string) => {
@@ -41,20 +40,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium: webhooks, au
     receiver = await Receiver.start(WEBHOOK_SECRET);
     dev = await seedDeveloper(s.ctx, { tier: 'cloud_premium' });
     base = s.url.replace('127.0.0.1', 'localhost');
-    browser = await chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    mobile = await context.newPage();
-    await mobile.setViewportSize({ width: 390, height: 844 });
-    page.on('response', async (r) => {
-      if (!r.url().includes('/console/api/')) return;
-      try {
-        apiBodies.push({ url: r.url(), body: await r.text() });
-      } catch {
-        /* a navigation dropped it */
-      }
-    });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    ({ browser, page, mobile, apiBodies } = await openConsoleBrowser(executablePath!));
   }, 240_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium } from '../browser/chromium.js';
 import { startServer, type TestServer } from '../support/harness.js';
 import { PASSWORD, seedOperator, uniqueEmail } from '../support/seed.js';
-import { expectScreenshots, screenshotter, SHOTS } from './browser-kit.js';
+import { expectScreenshots, openConsoleBrowser, screenshotter } from './browser-kit.js';
 import { buildConsole } from './build.js';
 
 const executablePath = ensureChromium();
@@ -16,7 +15,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
   let page: Page;
   let mobile: Page;
   let base: string;
-  const apiBodies: Array<{ url: string; body: string }> = [];
+  let apiBodies: Array<{ url: string; body: string }>;
   const secrets: string[] = [];
   const visited: string[] = [];
 
@@ -25,20 +24,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     s = await startServer('sqlite', { env: { RATE_LIMIT: 'off' } });
     // localhost, not 127.0.0.1: the name a person types, and a secure context for the __Host- cookie.
     base = s.url.replace('127.0.0.1', 'localhost');
-    browser = await chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox'] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    mobile = await context.newPage();
-    await mobile.setViewportSize({ width: 390, height: 844 });
-    page.on('response', async (r) => {
-      if (!r.url().includes('/console/api/')) return;
-      try {
-        apiBodies.push({ url: r.url(), body: await r.text() });
-      } catch {
-        /* a navigation dropped it */
-      }
-    });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    ({ browser, context, page, mobile, apiBodies } = await openConsoleBrowser(executablePath!));
   }, 240_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Me } from '../api';
 import { currentTheme, saveTheme, type Theme } from '../theme';
-import { Confirm, Field, FormError, Loading, useAction, useLoad, when } from '../ui';
+import { Confirm, Field, FormError, Listing, Loading, useAction, useLoad, when } from '../ui';
 
 interface SessionRow {
   id: string;
@@ -51,50 +51,35 @@ export function Account({ me }: { me: Me }) {
       </fieldset>
       <h2>Active sessions</h2>
       <FormError error={act.error} />
-      {!data ? (
-        <Loading error={error} />
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">Active sessions</caption>
-            <thead>
-              <tr>
-                <th scope="col">Browser</th>
-                <th scope="col">Address</th>
-                <th scope="col">Signed in</th>
-                <th scope="col">Last active</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((s) => (
-                <tr data-session={s.id}>
-                  <td>
-                    {(s.userAgent ?? 'Unknown').slice(0, 60)} {s.current && <span class="badge ok">This session</span>}
-                  </td>
-                  <td>{s.ip ?? '—'}</td>
-                  <td>{when(s.createdAt)}</td>
-                  <td>{when(s.lastSeenAt)}</td>
-                  <td>
-                    <Confirm
-                      label={s.current ? 'Sign out here' : 'Revoke'}
-                      onConfirm={() =>
-                        act.run(async () => {
-                          await api('DELETE', `/sessions/${s.id}`);
-                          if (s.current) location.assign('/console');
-                          else reload();
-                        })
-                      }
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        data={data}
+        error={error}
+        empty="No active sessions."
+        caption="Active sessions"
+        columns={['Browser', 'Address', 'Signed in', 'Last active', '']}
+        row={(s) => (
+          <tr data-session={s.id}>
+            <td>
+              {(s.userAgent ?? 'Unknown').slice(0, 60)} {s.current && <span class="badge ok">This session</span>}
+            </td>
+            <td>{s.ip ?? '—'}</td>
+            <td>{when(s.createdAt)}</td>
+            <td>{when(s.lastSeenAt)}</td>
+            <td>
+              <Confirm
+                label={s.current ? 'Sign out here' : 'Revoke'}
+                onConfirm={() =>
+                  act.run(async () => {
+                    await api('DELETE', `/sessions/${s.id}`);
+                    if (s.current) location.assign('/console');
+                    else reload();
+                  })
+                }
+              />
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }

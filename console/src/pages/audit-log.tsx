@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, qs, type Page, type Project } from '../api';
-import { Field, Loading, Select, useCursor, useLoad, when } from '../ui';
+import { Field, Listing, Select, useCursor, useLoad, when } from '../ui';
 
 interface AuditEntry {
   id: string;
@@ -100,59 +100,43 @@ export function AuditLog({ projectId }: { projectId?: string }) {
           </button>
         </div>
       </form>
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No entries{JSON.stringify(applied) === JSON.stringify(EMPTY) ? ' yet' : ' match these filters'}.</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="stack">
-            <caption class="sr-only">Audit entries</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                {!projectId && <th scope="col">Project</th>}
-                <th scope="col">Done by</th>
-                <th scope="col">Changed</th>
-                <th scope="col">Address</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((e) => (
-                <tr data-action={e.action}>
-                  <td data-label="When">{when(e.createdAt)}</td>
-                  <td data-label="Action">
-                    <code>{e.action}</code>
-                  </td>
-                  <td data-label="Target">
-                    {e.targetType}
-                    {e.targetId && (
-                      <>
-                        {' '}
-                        <code title={e.targetId}>{e.targetId.slice(-8)}</code>
-                      </>
-                    )}
-                  </td>
-                  {!projectId && <td data-label="Project">{e.projectId ? names.get(e.projectId) ?? <code>{e.projectId.slice(-8)}</code> : '—'}</td>}
-                  <td data-label="Done by">
-                    {ACTORS.find(([v]) => v === e.actorType)?.[1] ?? e.actorType}
-                    {e.keyPrefix && (
-                      <>
-                        {' '}
-                        <code>{e.keyPrefix}…</code>
-                      </>
-                    )}
-                  </td>
-                  <td data-label="Changed">{e.changedFields.length ? e.changedFields.join(', ') : '—'}</td>
-                  <td data-label="Address">{e.ip ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        data={data}
+        error={error}
+        empty={`No entries${JSON.stringify(applied) === JSON.stringify(EMPTY) ? ' yet' : ' match these filters'}.`}
+        caption="Audit entries"
+        columns={['When', 'Action', 'Target', ...(projectId ? [] : ['Project']), 'Done by', 'Changed', 'Address']}
+        stack
+        row={(e) => (
+          <tr data-action={e.action}>
+            <td data-label="When">{when(e.createdAt)}</td>
+            <td data-label="Action">
+              <code>{e.action}</code>
+            </td>
+            <td data-label="Target">
+              {e.targetType}
+              {e.targetId && (
+                <>
+                  {' '}
+                  <code title={e.targetId}>{e.targetId.slice(-8)}</code>
+                </>
+              )}
+            </td>
+            {!projectId && <td data-label="Project">{e.projectId ? names.get(e.projectId) ?? <code>{e.projectId.slice(-8)}</code> : '—'}</td>}
+            <td data-label="Done by">
+              {ACTORS.find(([v]) => v === e.actorType)?.[1] ?? e.actorType}
+              {e.keyPrefix && (
+                <>
+                  {' '}
+                  <code>{e.keyPrefix}…</code>
+                </>
+              )}
+            </td>
+            <td data-label="Changed">{e.changedFields.length ? e.changedFields.join(', ') : '—'}</td>
+            <td data-label="Address">{e.ip ?? '—'}</td>
+          </tr>
+        )}
+      />
       {pager(data?.nextCursor)}
     </>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, qs, type Domain, type Injectable, type KeyRecord, type License, type Page, type Project } from '../api';
-import { Check, Confirm, Field, FormError, Loading, Reveal, Secret, Select, TextArea, opts, useAction, useCursor, useLoad, when } from '../ui';
+import { Check, Confirm, Field, FormError, Listing, Loading, Reveal, Secret, SaveCancel, Select, opts, useAction, useCursor, useLoad, when } from '../ui';
 import { AuditLog } from './audit-log';
 import { KeyTable } from './developer-keys';
 import { Webhooks } from './webhooks';
@@ -278,58 +278,41 @@ function Licenses({ projectId }: { projectId: string }) {
         />
       </div>
       <FormError error={act.error} />
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No licenses.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">Licenses</caption>
-            <thead>
-              <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Key</th>
-                <th scope="col">Status</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((l) => (
-                <tr>
-                  <td>{l.title}</td>
-                  <td>
-                    <code>{l.maskedKey}</code>
-                  </td>
-                  <td>
-                    <span class={`badge ${l.status === 'active' ? 'ok' : 'off'}`}>{l.status}</span>
-                  </td>
-                  <td>
-                    {when(l.expiresAt)}
-                    {open === l.id && <UsedFrom projectId={projectId} licenseId={l.id} />}
-                  </td>
-                  <td class="actions">
-                    <button type="button" aria-expanded={open === l.id} onClick={() => setOpen(open === l.id ? null : l.id)}>
-                      Used from
-                    </button>{' '}
-                    {l.status === 'revoked' ? (
-                      <button type="button" onClick={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/reactivate`), reload()))}>
-                        Reactivate
-                      </button>
-                    ) : (
-                      <Confirm label="Revoke" onConfirm={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/revoke`), reload()))} />
-                    )}{' '}
-                    <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/licenses/${l.id}`), reload()))} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        data={data}
+        error={error}
+        empty="No licenses."
+        caption="Licenses"
+        columns={['Title', 'Key', 'Status', 'Expires', '']}
+        row={(l) => (
+          <tr>
+            <td>{l.title}</td>
+            <td>
+              <code>{l.maskedKey}</code>
+            </td>
+            <td>
+              <span class={`badge ${l.status === 'active' ? 'ok' : 'off'}`}>{l.status}</span>
+            </td>
+            <td>
+              {when(l.expiresAt)}
+              {open === l.id && <UsedFrom projectId={projectId} licenseId={l.id} />}
+            </td>
+            <td class="actions">
+              <button type="button" aria-expanded={open === l.id} onClick={() => setOpen(open === l.id ? null : l.id)}>
+                Used from
+              </button>{' '}
+              {l.status === 'revoked' ? (
+                <button type="button" onClick={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/reactivate`), reload()))}>
+                  Reactivate
+                </button>
+              ) : (
+                <Confirm label="Revoke" onConfirm={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/revoke`), reload()))} />
+              )}{' '}
+              <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/licenses/${l.id}`), reload()))} />
+            </td>
+          </tr>
+        )}
+      />
       {pager(data?.nextCursor)}
     </>
   );
@@ -371,53 +354,38 @@ function Domains({ projectId }: { projectId: string }) {
         </button>
       </form>
       <FormError error={act.error} />
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No domains.</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="stack">
-            <caption class="sr-only">Domains</caption>
-            <thead>
-              <tr>
-                <th scope="col">Domain</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((d) => [
-                <tr>
-                  <td data-label="Domain">
-                    {d.domain} {d.isPrimary && <span class="badge">Primary</span>}
-                  </td>
-                  <td data-label="Environment">{d.environment}</td>
-                  <td data-label="Status">
-                    <span class={`badge ${d.isActive ? 'ok' : 'off'}`}>{d.isActive ? 'Active' : 'Inactive'}</span> {d.hasPaid && <span class="badge ok">Paid</span>}
-                  </td>
-                  <td class="actions">
-                    <button type="button" aria-expanded={editing === d.id} onClick={() => setEditing(editing === d.id ? null : d.id)}>
-                      Edit <span class="sr-only">{d.domain}</span>
-                    </button>{' '}
-                    <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/domains/${d.id}`), reload()))} />
-                  </td>
-                </tr>,
-                editing === d.id && (
-                  <tr class="expanded">
-                    <td colSpan={4}>
-                      <DomainEdit projectId={projectId} domain={d} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
-                    </td>
-                  </tr>
-                ),
-              ])}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        data={data}
+        error={error}
+        empty="No domains."
+        caption="Domains"
+        columns={['Domain', 'Environment', 'Status', '']}
+        stack
+        row={(d) => [
+          <tr>
+            <td data-label="Domain">
+              {d.domain} {d.isPrimary && <span class="badge">Primary</span>}
+            </td>
+            <td data-label="Environment">{d.environment}</td>
+            <td data-label="Status">
+              <span class={`badge ${d.isActive ? 'ok' : 'off'}`}>{d.isActive ? 'Active' : 'Inactive'}</span> {d.hasPaid && <span class="badge ok">Paid</span>}
+            </td>
+            <td class="actions">
+              <button type="button" aria-expanded={editing === d.id} onClick={() => setEditing(editing === d.id ? null : d.id)}>
+                Edit <span class="sr-only">{d.domain}</span>
+              </button>{' '}
+              <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/domains/${d.id}`), reload()))} />
+            </td>
+          </tr>,
+          editing === d.id && (
+            <tr class="expanded">
+              <td colSpan={4}>
+                <DomainEdit projectId={projectId} domain={d} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
+              </td>
+            </tr>
+          ),
+        ]}
+      />
     </>
   );
 }
@@ -443,15 +411,7 @@ function DomainEdit({ projectId, domain, onDone, onCancel }: { projectId: string
       <Check label="Verified" checked={f.isVerified} onChange={set('isVerified')} />
       <Check label="Active (accepted by runtime checks)" checked={f.isActive} onChange={set('isActive')} />
       <Check label="Paid (runtime checks from this domain report paid)" checked={f.hasPaid} onChange={set('hasPaid')} />
-      <FormError error={save.error} />
-      <div class="row">
-        <button type="submit" class="primary" disabled={save.busy}>
-          {save.busy ? 'Saving…' : 'Save domain'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SaveCancel error={save.error} busy={save.busy} label="Save domain" onCancel={onCancel} />
     </form>
   );
 }
@@ -489,62 +449,47 @@ function Injectables({ projectId }: { projectId: string }) {
         <Select label="Mode" name="mode" value={mode} onChange={setMode} options={opts(INJECTABLE_MODES)} error={create.error} />
         <Field label="Target path" name="targetPath" value={f.targetPath} onInput={set('targetPath')} error={create.error} />
         <Field label="Delivery secret (at least 8 characters)" name="secret" type="password" value={f.secret} onInput={set('secret')} error={create.error} required autoComplete="off" />
-        <TextArea label="Content" name="content" value={f.content} onInput={set('content')} error={create.error} />
+        <Field rows={5} label="Content" name="content" value={f.content} onInput={set('content')} error={create.error} />
         <FormError error={create.error} />
         <button type="submit" class="primary" disabled={create.busy}>
           {create.busy ? 'Uploading…' : 'Upload injectable'}
         </button>
       </form>
       <FormError error={act.error} />
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No injectables.</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="stack">
-            <caption class="sr-only">Injectables</caption>
-            <thead>
-              <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Type / mode</th>
-                <th scope="col">Content hash</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((i) => [
-                <tr>
-                  <td data-label="Title">
-                    {i.title ?? i.slug} {!i.isActive && <span class="badge">Inactive</span>}
-                  </td>
-                  <td data-label="Type / mode">
-                    {i.type} / {i.mode}
-                  </td>
-                  <td data-label="Content hash">
-                    <code data-hash>{i.contentHash.slice(0, 16)}…</code>
-                  </td>
-                  <td class="actions">
-                    <button type="button" aria-expanded={editing === i.id} onClick={() => setEditing(editing === i.id ? null : i.id)}>
-                      Edit <span class="sr-only">{i.title ?? i.slug}</span>
-                    </button>{' '}
-                    <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/injectables/${i.id}`), reload()))} />
-                  </td>
-                </tr>,
-                editing === i.id && (
-                  <tr class="expanded">
-                    <td colSpan={4}>
-                      <InjectableEdit projectId={projectId} injectable={i} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
-                    </td>
-                  </tr>
-                ),
-              ])}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        data={data}
+        error={error}
+        empty="No injectables."
+        caption="Injectables"
+        columns={['Title', 'Type / mode', 'Content hash', '']}
+        stack
+        row={(i) => [
+          <tr>
+            <td data-label="Title">
+              {i.title ?? i.slug} {!i.isActive && <span class="badge">Inactive</span>}
+            </td>
+            <td data-label="Type / mode">
+              {i.type} / {i.mode}
+            </td>
+            <td data-label="Content hash">
+              <code data-hash>{i.contentHash.slice(0, 16)}…</code>
+            </td>
+            <td class="actions">
+              <button type="button" aria-expanded={editing === i.id} onClick={() => setEditing(editing === i.id ? null : i.id)}>
+                Edit <span class="sr-only">{i.title ?? i.slug}</span>
+              </button>{' '}
+              <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/injectables/${i.id}`), reload()))} />
+            </td>
+          </tr>,
+          editing === i.id && (
+            <tr class="expanded">
+              <td colSpan={4}>
+                <InjectableEdit projectId={projectId} injectable={i} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
+              </td>
+            </tr>
+          ),
+        ]}
+      />
     </>
   );
 }
@@ -582,7 +527,7 @@ function InjectableEdit({ projectId, injectable: i, onDone, onCancel }: { projec
         <p>
           <small>The current content is encrypted and not shown. Type new content to replace it, or leave this empty to keep it.</small>
         </p>
-        <TextArea label="New content" name="content" value={f.content} onInput={set('content')} error={save.error} />
+        <Field rows={5} label="New content" name="content" value={f.content} onInput={set('content')} error={save.error} />
         <Field
           label="Delivery secret"
           name="secret"
@@ -594,15 +539,7 @@ function InjectableEdit({ projectId, injectable: i, onDone, onCancel }: { projec
           hint="Required with new content (at least 8 characters); on its own it replaces the secret."
         />
       </fieldset>
-      <FormError error={save.error} />
-      <div class="row">
-        <button type="submit" class="primary" disabled={save.busy}>
-          {save.busy ? 'Saving…' : 'Save injectable'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SaveCancel error={save.error} busy={save.busy} label="Save injectable" onCancel={onCancel} />
     </form>
   );
 }

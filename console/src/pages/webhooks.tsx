@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type Project } from '../api';
-import { Check, Field, FormError, Loading, Select, opts, useAction, useCursor, useLoad, when } from '../ui';
+import { Check, Field, FormError, Listing, Loading, Select, opts, useAction, useCursor, useLoad, when } from '../ui';
 
 interface Delivery {
   id: string;
@@ -144,72 +144,55 @@ function DeliveryLog({ projectId, version }: { projectId: string; version: numbe
         {waiting ? 'Waiting for a delivery attempt…' : ''}
       </p>
       <FormError error={act.error} inWords />
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No deliveries{status || event ? ' match these filters' : ' yet'}.</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="stack">
-            <caption class="sr-only">Webhook deliveries</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last answer</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((d) => [
-                <tr data-delivery={d.id}>
-                  <td data-label="Event">
-                    <code>{d.event}</code>
-                  </td>
-                  <td data-label="Status">
-                    <span class={`badge ${STATUS_BADGE[d.status]}`}>{d.status}</span>
-                    {d.status === 'retrying' && d.nextAttemptAt && <small> next {when(d.nextAttemptAt)}</small>}
-                  </td>
-                  <td data-label="Attempts">{d.attempts}</td>
-                  <td data-label="Last answer">{d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : d.lastError ?? '—'}</td>
-                  <td data-label="Created">{when(d.createdAt)}</td>
-                  <td class="actions">
-                    <button type="button" aria-expanded={open === d.id} aria-controls={`attempts-${d.id}`} onClick={() => setOpen(open === d.id ? null : d.id)}>
-                      Attempts
-                    </button>{' '}
-                    <button
-                      type="button"
-                      disabled={act.busy}
-                      onClick={() =>
-                        act.run(async () => {
-                          setResent(null);
-                          await api('POST', `/projects/${projectId}/webhook-deliveries/${d.id}/resend`);
-                          setResent(d.id);
-                          reload();
-                        })
-                      }
-                    >
-                      Resend
-                    </button>
-                    {resent === d.id && <span role="status"> Queued again.</span>}
-                  </td>
-                </tr>,
-                open === d.id && (
-                  <tr class="expanded">
-                    <td colSpan={6} id={`attempts-${d.id}`}>
-                      <AttemptLog projectId={projectId} deliveryId={d.id} attempts={d.attempts} />
-                    </td>
-                  </tr>
-                ),
-              ])}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        data={data}
+        error={error}
+        empty={`No deliveries${status || event ? ' match these filters' : ' yet'}.`}
+        caption="Webhook deliveries"
+        columns={['Event', 'Status', 'Attempts', 'Last answer', 'Created', '']}
+        stack
+        row={(d) => [
+          <tr data-delivery={d.id}>
+            <td data-label="Event">
+              <code>{d.event}</code>
+            </td>
+            <td data-label="Status">
+              <span class={`badge ${STATUS_BADGE[d.status]}`}>{d.status}</span>
+              {d.status === 'retrying' && d.nextAttemptAt && <small> next {when(d.nextAttemptAt)}</small>}
+            </td>
+            <td data-label="Attempts">{d.attempts}</td>
+            <td data-label="Last answer">{d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : d.lastError ?? '—'}</td>
+            <td data-label="Created">{when(d.createdAt)}</td>
+            <td class="actions">
+              <button type="button" aria-expanded={open === d.id} aria-controls={`attempts-${d.id}`} onClick={() => setOpen(open === d.id ? null : d.id)}>
+                Attempts
+              </button>{' '}
+              <button
+                type="button"
+                disabled={act.busy}
+                onClick={() =>
+                  act.run(async () => {
+                    setResent(null);
+                    await api('POST', `/projects/${projectId}/webhook-deliveries/${d.id}/resend`);
+                    setResent(d.id);
+                    reload();
+                  })
+                }
+              >
+                Resend
+              </button>
+              {resent === d.id && <span role="status"> Queued again.</span>}
+            </td>
+          </tr>,
+          open === d.id && (
+            <tr class="expanded">
+              <td colSpan={6} id={`attempts-${d.id}`}>
+                <AttemptLog projectId={projectId} deliveryId={d.id} attempts={d.attempts} />
+              </td>
+            </tr>
+          ),
+        ]}
+      />
       {pager(data?.nextCursor)}
     </section>
   );

@@ -5,7 +5,29 @@ import { ApiError } from './api';
 let nextId = 0;
 export const useId = (): string => useState(() => `f${++nextId}`)[0];
 
-/** A labelled input whose error, if any, is shown in words right under it and announced. */
+/** A label, the control, and under it the hint or the error in words (announced via aria-describedby). */
+function Labelled(props: { id: string; label: string; msg?: string; hint?: string; children: ComponentChildren }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+      {props.hint && !props.msg && <small id={`${props.id}-hint`}>{props.hint}</small>}
+      {props.msg && (
+        <small class="err" id={`${props.id}-err`}>
+          {props.msg}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** The attributes that tie a control to its error or hint. */
+const described = (id: string, msg: string | undefined, hint?: string) => ({
+  'aria-invalid': msg ? ('true' as const) : undefined,
+  'aria-describedby': msg ? `${id}-err` : hint ? `${id}-hint` : undefined,
+});
+
+/** A labelled input (a text area with `rows`) whose error, if any, is shown in words right under it. */
 export function Field(props: {
   label: string;
   name: string;
@@ -16,37 +38,132 @@ export function Field(props: {
   required?: boolean;
   hint?: string;
   autoComplete?: 'off' | 'name' | 'username' | 'new-password' | 'current-password';
+  rows?: number;
 }) {
   const id = useId();
   const msg = props.error?.field(props.name);
+  const common = { id, name: props.name, value: props.value, required: props.required, ...described(id, msg, props.hint) };
   return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <input
-        id={id}
-        name={props.name}
-        {...(({ type: props.type ?? 'text' }) as { type: 'text' })}
-        value={props.value}
-        required={props.required}
-        autoComplete={props.autoComplete}
-        aria-invalid={msg ? 'true' : undefined}
-        aria-describedby={msg ? `${id}-err` : props.hint ? `${id}-hint` : undefined}
-        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
-      />
-      {props.hint && !msg && <small id={`${id}-hint`}>{props.hint}</small>}
-      {msg && (
-        <small class="err" id={`${id}-err`}>
-          {msg}
-        </small>
+    <Labelled id={id} label={props.label} msg={msg} hint={props.hint}>
+      {props.rows ? (
+        <textarea {...common} rows={props.rows} onInput={(e) => props.onInput((e.target as HTMLTextAreaElement).value)} />
+      ) : (
+        <input
+          {...common}
+          {...(({ type: props.type ?? 'text' }) as { type: 'text' })}
+          autoComplete={props.autoComplete}
+          onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
+        />
       )}
+    </Labelled>
+  );
+}
+
+/** A labelled drop-down; options are [value, label] pairs. */
+export function Select(props: { label: string; name?: string; value: string; onChange: (v: string) => void; options: ReadonlyArray<readonly [string, string]>; error?: ApiError | null }) {
+  const id = useId();
+  const msg = props.name ? props.error?.field(props.name) : undefined;
+  return (
+    <Labelled id={id} label={props.label} msg={msg}>
+      <select id={id} name={props.name} value={props.value} {...described(id, msg)} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {props.options.map(([v, l]) => (
+          <option value={v}>{l}</option>
+        ))}
+      </select>
+    </Labelled>
+  );
+}
+
+/**
+ * A list from the server as a table: loading and its error in words, `empty` when there is
+ * nothing, else a captioned table whose columns are named once (an empty name: the actions
+ * column, named for screen readers only). `stack` turns each row into a card at 390 px.
+ */
+export function Listing<T>(props: {
+  data: { items: T[] } | null;
+  error: ApiError | null;
+  empty: string;
+  caption: string;
+  columns: string[];
+  stack?: boolean;
+  row: (item: T) => ComponentChildren;
+}) {
+  if (!props.data) return <Loading error={props.error} />;
+  if (props.data.items.length === 0) return <p>{props.empty}</p>;
+  return (
+    <div class="table-wrap">
+      <table class={props.stack ? 'stack' : undefined}>
+        <caption class="sr-only">{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.columns.map((c) => (
+              <th scope="col">{c || <span class="sr-only">Actions</span>}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{props.data.items.map(props.row)}</tbody>
+      </table>
     </div>
   );
 }
 
-/** The error not tied to one input, shown where the action was taken. */
-export function FormError({ error }: { error: ApiError | null | undefined }) {
+/** The end of an edit form: its error, save and cancel. */
+export function SaveCancel(props: { error: ApiError | null; busy: boolean; label: string; onCancel: () => void }) {
+  return (
+    <>
+      <FormError error={props.error} />
+      <div class="row">
+        <button type="submit" class="primary" disabled={props.busy}>
+          {props.busy ? 'Saving…' : props.label}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** A labelled checkbox. */
+export function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+  const id = useId();
+  return (
+    <div class="check">
+      <input id={id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange((e.target as HTMLInputElement).checked)} />
+      <label for={id}>{props.label}</label>
+    </div>
+  );
+}
+
+/** Same values as options of a Select: each value is its own label. */
+export const opts = (values: readonly string[]): Array<[string, string]> => values.map((v) => [v, v]);
+
+/**
+ * Server-side cursor paging: the cursors walked so far, so "Previous" goes back without the
+ * server keeping state. `reset()` when a filter changes.
+ */
+export function useCursor() {
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  return {
+    cursor: cursors[cursors.length - 1]!,
+    reset: () => setCursors([null]),
+    pager: (next: string | null | undefined) => (
+      <nav class="row" aria-label="Pages">
+        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Previous page
+        </button>
+        <button type="button" disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
+          Next page
+        </button>
+      </nav>
+    ),
+  };
+}
+
+/** The error not tied to one input, shown where the action was taken (`inWords`: always the server's words). */
+export function FormError({ error, inWords }: { error: ApiError | null | undefined; inWords?: boolean }) {
   if (!error) return null;
-  if (error.fields.length && error.code === 'invalid') {
+  if (error.fields.length && error.code === 'invalid' && !inWords) {
     return (
       <p class="alert err" role="alert">
         Please correct the fields marked below.

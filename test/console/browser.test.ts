@@ -1,34 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium } from '../browser/chromium.js';
 import { startServer, type TestServer } from '../support/harness.js';
 import { PASSWORD, seedOperator, uniqueEmail } from '../support/seed.js';
+import { expectScreenshots, openConsoleBrowser, screenshotter } from './browser-kit.js';
 import { buildConsole } from './build.js';
 
 const executablePath = ensureChromium();
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-/** Where the screenshots go (named in the README): desktop light, desktop dark, 390 px wide. */
-export const SHOTS = path.resolve('docs/screenshots/console');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-async function axe(page: Page): Promise<AxeViolation[]> {
-  // Evaluated through the debugging protocol, not a <script>: the page's CSP stays as served.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const result = (await page.evaluate(() => (window as unknown as { axe: { run: (o: unknown) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }))) as {
-    violations: AxeViolation[];
-  };
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe.skipIf(!executablePath)('the console in headless Chromium', () => {
   let s: TestServer;
@@ -37,7 +15,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
   let page: Page;
   let mobile: Page;
   let base: string;
-  const apiBodies: Array<{ url: string; body: string }> = [];
+  let apiBodies: Array<{ url: string; body: string }>;
   const secrets: string[] = [];
   const visited: string[] = [];
 
@@ -46,45 +24,14 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     s = await startServer('sqlite', { env: { RATE_LIMIT: 'off' } });
     // localhost, not 127.0.0.1: the name a person types, and a secure context for the __Host- cookie.
     base = s.url.replace('127.0.0.1', 'localhost');
-    browser = await chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox'] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    mobile = await context.newPage();
-    await mobile.setViewportSize({ width: 390, height: 844 });
-    page.on('response', async (r) => {
-      if (!r.url().includes('/console/api/')) return;
-      try {
-        apiBodies.push({ url: r.url(), body: await r.text() });
-      } catch {
-        /* a navigation dropped it */
-      }
-    });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    ({ browser, context, page, mobile, apiBodies } = await openConsoleBrowser(executablePath!));
   }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await s?.close();
   });
 
-  /** One page: axe in both themes, three screenshots, and no sideways scrolling at 390 px. */
-  async function capture(name: string, url: string, ready: string, prepare?: (p: Page) => Promise<void>): Promise<void> {
-    visited.push(name);
-    if (page.url() !== base + url) await page.goto(base + url);
-    await page.waitForSelector(ready);
-    await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
-    expect(await axe(page), `${name} (light)`).toEqual([]);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-light.png`), fullPage: true });
-    await page.evaluate(() => (document.documentElement.dataset.theme = 'dark'));
-    expect(await axe(page), `${name} (dark)`).toEqual([]);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-dark.png`), fullPage: true });
-    await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
-    await mobile.goto(base + url);
-    if (prepare) await prepare(mobile);
-    await mobile.waitForSelector(ready);
-    await mobile.screenshot({ path: path.join(SHOTS, `${name}-390.png`), fullPage: true });
-    const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(0);
-  }
+  const capture = screenshotter(() => base, () => ({ page, mobile }), visited);
 
   /** Nothing page scripts can read holds a credential. */
   async function noCredentialsReadable(p: Page): Promise<void> {
@@ -157,10 +104,10 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
 
     // Settings: a bad URL is refused next to its field; a good save sticks.
     await page.goto(`${base}/console/projects/${projectId}`);
-    await page.getByLabel('Webhook URL').fill('not a url');
+    await page.getByLabel('Default redirect URL').fill('not a url');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.locator('small.err').first().waitFor();
-    await page.getByLabel('Webhook URL').fill('https://hooks.example.com/tollgate');
+    await page.getByLabel('Default redirect URL').fill('https://app.example.com/welcome');
     await page.getByLabel('Paid (the runtime check reports this project as paid)').check();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Saved.').waitFor();
@@ -180,7 +127,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await page.goto(`${base}/console/projects/${projectId}/domains`);
     await page.getByLabel('Domain', { exact: true }).fill('shop.example.com');
     await page.getByRole('button', { name: 'Add domain' }).click();
-    await page.getByRole('cell', { name: 'shop.example.com' }).waitFor();
+    await page.getByRole('cell', { name: 'shop.example.com', exact: true }).waitFor();
     await capture('project-domains', `/console/projects/${projectId}/domains`, 'table');
 
     // A license: the key once.
@@ -201,7 +148,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await page.getByLabel('Delivery secret (at least 8 characters)').fill('correct-horse-battery');
     await page.getByLabel('Content').fill('<div>secret banner content</div>');
     await page.getByRole('button', { name: 'Upload injectable' }).click();
-    await page.getByRole('cell', { name: 'Banner' }).waitFor();
+    await page.getByRole('cell', { name: 'Banner', exact: true }).waitFor();
     expect(await page.evaluate(() => document.body.innerText)).not.toContain('secret banner content');
     await capture('project-injectables', `/console/projects/${projectId}/injectables`, 'table');
 
@@ -299,7 +246,5 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await ctx2.close();
   });
 
-  it('wrote three screenshots of every page', () => {
-    for (const name of visited) for (const v of ['light', 'dark', '390']) expect(fs.existsSync(path.join(SHOTS, `${name}-${v}.png`)), `${name}-${v}`).toBe(true);
-  });
+  it('wrote three screenshots of every page', () => expectScreenshots(visited));
 });

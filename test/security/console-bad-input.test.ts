@@ -97,11 +97,21 @@ forEachDatabase('security: bad input to every console route', (kind) => {
       }
     }
     for (const q of ['perPage=0', 'perPage=abc', 'cursor=nope', 'status=weird', 'page=-1', 'isActive=maybe', 'search=' + 'x'.repeat(200)]) {
-      for (const p of ['/console/api/projects', `/console/api/projects/${ids.project_id}/licenses`, '/console/api/end-users']) {
+      for (const p of ['/console/api/projects', `/console/api/projects/${ids.project_id}/licenses`, '/console/api/end-users', `/console/api/projects/${ids.project_id}/webhook-deliveries`, '/console/api/audit-log']) {
         const res = await send('GET', `${p}?${q}`, 'developer');
         expect(res.status, `${p}?${q}`).toBeGreaterThanOrEqual(400);
         expect(res.status, `${p}?${q}`).toBeLessThan(500);
       }
+    }
+    for (const q of ['since=yesterday', 'until=2024-13-45', 'since=' + 'x'.repeat(41), 'actorType=robot', 'projectId=not-a-project', 'action=' + 'x'.repeat(65)]) {
+      const res = await send('GET', `/console/api/audit-log?${q}`, 'developer');
+      expect(res.status, `audit-log?${q}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `audit-log?${q}`).toBeLessThan(500);
+    }
+    for (const q of ['event=' + 'x'.repeat(65), 'status=delivered&status=failed']) {
+      const res = await send('GET', `/console/api/projects/${ids.project_id}/webhook-deliveries?${q}`, 'developer');
+      expect(res.status, `webhook-deliveries?${q}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `webhook-deliveries?${q}`).toBeLessThan(500);
     }
   });
 });

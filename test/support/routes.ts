@@ -213,7 +213,7 @@ export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise
   const under = async (table: 'licenses' | 'domains' | 'injectables') =>
     projectIds.length ? s.ctx.db.selectFrom(table).selectAll().where('project_id', 'in', projectIds).orderBy('id').execute() : [];
   const keys = await s.ctx.db.selectFrom('api_keys').select(['id', 'is_active', 'project_id']).where('user_id', '=', owner.userId).orderBy('id').execute();
-  const user = await s.ctx.db.selectFrom('users').select(['tier', 'is_active']).where('id', '=', owner.userId).execute();
+  const user = await s.ctx.db.selectFrom('users').select(['tier', 'is_active', 'full_name', 'password_hash']).where('id', '=', owner.userId).execute();
   const stripe = projectIds.length ? await s.ctx.db.selectFrom('stripe_configs').selectAll().where('project_id', 'in', projectIds).orderBy('id').execute() : [];
   return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe });
 }

@@ -9,7 +9,8 @@ export type Actor = Principal | { kind: 'system' };
 
 export const SYSTEM: Actor = { kind: 'system' };
 
-export type ActorType = 'operator' | 'developer' | 'developer_key' | 'project_key' | 'end_user' | 'system';
+export const ACTOR_TYPES = ['operator', 'developer', 'developer_key', 'project_key', 'end_user', 'system'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
 
 export interface AuditEntry {
   action: string;

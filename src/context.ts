@@ -4,6 +4,7 @@ import type { Config, Dialect } from './config.js';
 import { RuntimeState } from './core/licenses/runtime-state.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { blobCleanup, type BlobCleanup } from './core/generations/blob-cleanup.js';
 import { generationJobs, type GenerationJobs } from './core/generations/job-loop.js';
 import { createPasswords, type Passwords } from './core/accounts/passwords.js';
 import { deriveKey } from './lib/crypto.js';
@@ -41,6 +42,8 @@ export interface Context {
   provider: GenerationProvider;
   /** The generation job loop; started only by serve and `tollgate worker`. */
   generationJobs: GenerationJobs;
+  /** Removes the images of deleted generations from the blob store (started with the job loop). */
+  blobCleanup: BlobCleanup;
   /** Every Stripe call goes through here (payments). */
   stripe: StripeGateway;
   /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
@@ -82,6 +85,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const provider = await createProvider(config.generations);
   const clock = overrides.clock ?? systemClock;
   const jobs = generationJobs({ db: database.db, dialect: database.dialect, clock, config, blobs, provider, log });
+  const cleanup = blobCleanup({ db: database.db, clock, config, blobs, log });
 
   const ctx: Context = {
     config,
@@ -96,12 +100,14 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     blobs,
     provider,
     generationJobs: jobs,
+    blobCleanup: cleanup,
     stripe,
     passwords: createPasswords(config),
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.
       await jobs.stop();
+      await cleanup.stop();
       for (const fn of closers.reverse()) await fn();
       await ctx.runtime.close();
       await mailer.close?.();

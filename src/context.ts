@@ -6,6 +6,7 @@ import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { blobCleanup, type BlobCleanup } from './core/generations/blob-cleanup.js';
 import { generationJobs, type GenerationJobs } from './core/generations/job-loop.js';
+import { providerCallbacks, type ProviderCallbacks } from './core/generations/provider-callbacks.js';
 import { createPasswords, type Passwords } from './core/accounts/passwords.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
@@ -40,6 +41,8 @@ export interface Context {
   blobs: BlobStore;
   /** The image generator GENERATION_PROVIDER chose. */
   provider: GenerationProvider;
+  /** Provider callbacks (Replicate's webhooks) on their way from the webhook route to the job waiting for them. */
+  providerCallbacks: ProviderCallbacks;
   /** The generation job loop; started only by serve and `tollgate worker`. */
   generationJobs: GenerationJobs;
   /** Removes the images of deleted generations from the blob store (started with the job loop). */
@@ -82,7 +85,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const stripe = createStripeGateway(config);
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
   const blobs = await createBlobStore(config);
-  const provider = await createProvider(config.generations);
+  const callbacks = providerCallbacks(database.db, config.generations);
+  const provider = await createProvider(config.generations, callbacks);
   const clock = overrides.clock ?? systemClock;
   const jobs = generationJobs({ db: database.db, dialect: database.dialect, clock, config, blobs, provider, log });
   const cleanup = blobCleanup({ db: database.db, clock, config, blobs, log });
@@ -99,6 +103,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     runtime: undefined as unknown as RuntimeState,
     blobs,
     provider,
+    providerCallbacks: callbacks,
     generationJobs: jobs,
     blobCleanup: cleanup,
     stripe,

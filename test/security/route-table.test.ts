@@ -254,6 +254,8 @@ describe('security: the route table covers every protected route', () => {
       for (const p of ['/api/v1/generation/public-generations-v2', '/api/v1/generation/generate-anonymous-v2', '/api/v1/generation/generate-anonymous', '/generation/generate-anonymous']) open.add(p);
       // Stripe's deliveries carry no credential of ours: each is verified by its Stripe-Signature (test/payments/webhooks.test.ts).
       open.add('/api/v1/payments/stripe/webhooks/{project_id}/{mode}');
+      // Nor do Replicate's: verified by their webhook-signature (test/generations/replicate-webhook.test.ts).
+      open.add('/api/v1/generation/replicate-webhook/{generation_id}');
       const documented = Object.entries(doc.paths)
         .filter(([p]) => !open.has(p) && !p.startsWith('/api/v1/health/') && !runtime.has(p))
         .flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => ({ route: `${m.toUpperCase()} ${p.replace(/\{([a-z_]+)\}/g, ':$1')}`, op })));

@@ -101,6 +101,11 @@ export async function waitForEnd(url: string, path: string, headers: Record<stri
 
 export const FAST_JOBS = { GENERATION_POLL_MS: '50', GENERATION_RETRY_BASE_MS: '50' };
 
+/** A server generating with the replicate provider against a stand-in at `fakeUrl` (fake-providers.ts), jobs polled fast. */
+export function replicateEnv(fakeUrl: string, token: string): Record<string, string> {
+  return { ...FAST_JOBS, GENERATION_PROVIDER: 'replicate', REPLICATE_API_TOKEN: token, REPLICATE_BASE_URL: `${fakeUrl}/v1`, REPLICATE_MODEL: 'stability-ai/sdxl:abc123' };
+}
+
 /** Every blob key a project's generations hold, from their rows. */
 export async function projectBlobKeys(ctx: Context, projectId: string): Promise<string[]> {
   const rows = await ctx.db.selectFrom('generations').select(['example_images', 'result_key']).where('project_id', '=', projectId).execute();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type DbKind, type TestServer } from '../support/harness.js';
-import { eventually, FAST_JOBS, image, postGeneration, send, seedProjectUser, waitForEnd, type SeededEndUser } from './fixtures.js';
+import { eventually, image, postGeneration, replicateEnv, send, seedProjectUser, waitForEnd, type SeededEndUser } from './fixtures.js';
 import { fakeReplicate, type FakeReplicate } from './fake-providers.js';
 
 /**
@@ -47,16 +47,7 @@ interface Setup {
 async function serve(kind: DbKind, fake: FakeReplicate, waitSeconds: number): Promise<Setup> {
   const door = await frontDoor();
   const s = await startServer(kind, {
-    env: {
-      ...FAST_JOBS,
-      GENERATION_PROVIDER: 'replicate',
-      REPLICATE_API_TOKEN: TOKEN,
-      REPLICATE_BASE_URL: `${fake.url}/v1`,
-      REPLICATE_MODEL: 'stability-ai/sdxl:abc123',
-      REPLICATE_WEBHOOK_WAIT_SECONDS: String(waitSeconds),
-      GENERATION_PROVIDER_TIMEOUT_SECONDS: '30',
-      PUBLIC_URL: door.url,
-    },
+    env: { ...replicateEnv(fake.url, TOKEN), REPLICATE_WEBHOOK_WAIT_SECONDS: String(waitSeconds), GENERATION_PROVIDER_TIMEOUT_SECONDS: '30', PUBLIC_URL: door.url },
   });
   door.to(s.url);
   return { s, door, u: await seedProjectUser(s.ctx, { tier: 'cloud_premium' }) };
@@ -113,6 +104,9 @@ forEachDatabase('generations: Replicate webhooks (PUBLIC_URL set)', (kind) => {
     const body = JSON.stringify(fake.finished(fake.webhookCalls[0]!.predictionId));
     const again = await send(s.url, 'POST', hookPath(r.body.id), { headers: fake.sign(body), body });
     expect(again.status).toBe(200);
+    // The prediction Replicate sends back carries its input: a 10 MB example image as a data URI is taken too.
+    const large = JSON.stringify({ ...fake.finished(fake.webhookCalls[0]!.predictionId), input: { prompt: 'x', image: `data:image/png;base64,${Buffer.alloc(10 * 1024 * 1024, 1).toString('base64')}` } });
+    expect((await send(s.url, 'POST', hookPath(r.body.id), { headers: fake.sign(large), body: large })).status).toBe(200);
     await completedOnce(s, fake, r.body.id);
   });
 
@@ -210,9 +204,7 @@ describe('generations: Replicate without PUBLIC_URL', () => {
 
   beforeAll(async () => {
     fake = await fakeReplicate(TOKEN);
-    s = await startServer('sqlite', {
-      env: { ...FAST_JOBS, GENERATION_PROVIDER: 'replicate', REPLICATE_API_TOKEN: TOKEN, REPLICATE_BASE_URL: `${fake.url}/v1`, REPLICATE_MODEL: 'stability-ai/sdxl:abc123' },
-    });
+    s = await startServer('sqlite', { env: replicateEnv(fake.url, TOKEN) });
   });
   afterAll(async () => {
     await s?.close();

@@ -143,6 +143,10 @@ forEachDatabase('generations: Replicate webhooks (PUBLIC_URL set)', (kind) => {
       ['a timestamp that is no number', { ...fake.sign(body), 'webhook-timestamp': 'yesterday' }, body],
       ['a signature header of garbage', { ...fake.sign(body), 'webhook-signature': 'v1' }, body],
       ['an empty body', fake.sign(''), ''],
+      // Signed, but not a prediction: bad input all the same.
+      ['signed malformed JSON', fake.sign(body.slice(0, -1)), body.slice(0, -1)],
+      ['a signed JSON array', fake.sign(`[${body}]`), `[${body}]`],
+      ['a signed prediction without a status', fake.sign('{"id":"p1"}'), '{"id":"p1"}'],
     ];
     for (const [label, headers, sent] of forgeries) {
       const res = await send(s.url, 'POST', hookPath(id), { headers, body: sent });

@@ -69,7 +69,8 @@ export type ProviderName = 'local' | 'replicate' | 'openai';
 
 export interface GenerationConfig {
   provider: ProviderName;
-  replicate: { token: string | null; model: string; baseUrl: string };
+  /** webhookWaitMs: with PUBLIC_URL, how long a job waits for Replicate's webhook before it also polls. */
+  replicate: { token: string | null; model: string; baseUrl: string; webhookWaitMs: number };
   openai: { apiKey: string | null; baseUrl: string | null; model: string };
   /** Per request to a provider (and per download of its result). */
   providerTimeoutMs: number;
@@ -116,6 +117,7 @@ function generationConfig(env: Env): GenerationConfig {
       token: replicateToken,
       model: env.REPLICATE_MODEL?.trim() || DEFAULT_REPLICATE_MODEL,
       baseUrl: env.REPLICATE_BASE_URL?.trim() || 'https://api.replicate.com/v1',
+      webhookWaitMs: int(env, 'REPLICATE_WEBHOOK_WAIT_SECONDS', 60, 0) * 1000,
     },
     openai: { apiKey: openaiKey, baseUrl: env.OPENAI_BASE_URL?.trim() || null, model: env.OPENAI_IMAGE_MODEL?.trim() || 'gpt-image-1' },
     providerTimeoutMs: int(env, 'GENERATION_PROVIDER_TIMEOUT_SECONDS', 300, 1) * 1000,
@@ -212,6 +214,7 @@ export const ENV_VARS = [
   'REPLICATE_API_TOKEN',
   'REPLICATE_BASE_URL',
   'REPLICATE_MODEL',
+  'REPLICATE_WEBHOOK_WAIT_SECONDS',
   'S3_ACCESS_KEY_ID',
   'S3_BUCKET',
   'S3_ENDPOINT',

@@ -14,9 +14,11 @@ export function startWorkers(ctx: Context): void {
   startDeliveryLoop(ctx);
   startAuditPruner(ctx);
   ctx.generationJobs.start();
+  ctx.blobCleanup.start();
 }
 
-/** `tollgate worker`: a process that only runs generation jobs (no HTTP, no sweeper). */
+/** `tollgate worker`: a process that only runs generation jobs and removes deleted generations' images (no HTTP, no sweeper). */
 export function startJobWorkers(ctx: Context): void {
   ctx.generationJobs.start();
+  ctx.blobCleanup.start();
 }

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { TestResponse, TestServer } from './harness.js';
-import type { SeededDeveloper } from './seed.js';
+import { image, postGeneration } from '../generations/fixtures.js';
+import { PASSWORD, uniqueEmail, type SeededDeveloper } from './seed.js';
 
 /**
  * Every route of both faces that needs a credential, with a valid body where it takes one:
@@ -86,9 +87,12 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/payments/stripe/customer-portal', face: 'devkit', auth: 'endUser', body: { return_url: 'https://a.example/billing' } },
   { method: 'POST', path: '/api/v1/payments/stripe/cancel-subscription', face: 'devkit', auth: 'endUser', body: { cancel_immediately: true } },
   { method: 'POST', path: '/api/v1/payments/stripe/update-subscription', face: 'devkit', auth: 'endUser', body: { new_price_id: 'price_x' } },
-  // devkit: generations, for the project's end users (the routes with a generation id are walked in test/generations)
+  // devkit: generations, for the project's end users (:generation_id is the victim end user's generation)
   { method: 'GET', path: '/api/v1/generation/generations-v2', face: 'devkit', auth: 'endUser' },
   { method: 'POST', path: '/api/v1/generation/generate-v2', face: 'devkit', auth: 'endUser', body: { instructions: 'a lighthouse' } },
+  { method: 'GET', path: '/api/v1/generation/generations-v2/:generation_id/status', face: 'devkit', auth: 'endUser' },
+  { method: 'PATCH', path: '/api/v1/generation/generations-v2/:generation_id/public', face: 'devkit', auth: 'endUser', body: { is_public: true } },
+  { method: 'DELETE', path: '/api/v1/generation/generations-v2/:generation_id', face: 'devkit', auth: 'endUser' },
   // operator
   { method: 'PUT', path: '/api/v1/operator/developers/:developer/tier', face: 'devkit', auth: 'operator', body: { tier: 'cloud_premium' } },
   // devpayr: projects
@@ -126,6 +130,19 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/project/:project/webhook-deliveries/:delivery/resend', face: 'devpayr', auth: 'api' },
   { method: 'POST', path: '/api/v1/project/:project/webhook-test', face: 'devpayr', auth: 'api' },
   { method: 'GET', path: '/api/v1/project/:project/audit-log', face: 'devpayr', auth: 'api' },
+];
+
+/**
+ * Open routes (no credential) that take the id of a generation: the anonymous status route,
+ * the Starter Kit's aliases of it, and the image route (a private image needs its signed URL).
+ * Anyone may call them, but a generation they do not serve (an end user's, or a private
+ * image without its signature) is a 404, the same as an id that does not exist.
+ */
+export const OPEN_ID_ROUTES: Array<Omit<Route, 'auth'>> = [
+  { method: 'GET', path: '/api/v1/generation/anonymous-generations-v2/:generation_id/status', face: 'devkit' },
+  { method: 'GET', path: '/api/v1/generation/anonymous-generations/:generation_id/status', face: 'devkit' },
+  { method: 'GET', path: '/generation/anonymous-generations/:generation_id/status', face: 'devkit' },
+  { method: 'GET', path: '/api/v1/generation/images/:generation_id/:name', face: 'devkit' },
 ];
 
 /** What the victim owns, by path parameter name. */
@@ -196,7 +213,6 @@ export async function seedEstate(s: TestServer, owner: SeededDeveloper): Promise
   };
 }
 
-/** Everything a developer owns, as one comparable text. */
 /** The full end-user headers for an end user's access token in a project (a new project key of it is made). */
 export async function endUserHeaders(s: TestServer, owner: SeededDeveloper, projectId: string, accessToken: string): Promise<Record<string, string>> {
   const key = await s.request('POST', `/api/v1/projects/${projectId}/api-keys`, { headers: owner.headers, body: { name: 'end-user app' } });
@@ -204,6 +220,25 @@ export async function endUserHeaders(s: TestServer, owner: SeededDeveloper, proj
   return { authorization: `Bearer ${accessToken}`, 'x-user-role': 'end_user', 'x-project-id': projectId, 'x-api-key': key.body.key, 'x-developer-key': owner.developerKey };
 }
 
+/** An end user signs up in the project and logs in, as an app would; their five end-user headers. */
+export async function signUpEndUser(s: TestServer, owner: SeededDeveloper, projectId: string): Promise<Record<string, string>> {
+  const email = uniqueEmail('user');
+  const reg = await s.request('POST', '/api/v1/auth/register', { headers: { 'x-developer-key': owner.developerKey, 'x-project-id': projectId }, body: { email, password: PASSWORD } });
+  if (reg.status !== 201) throw new Error(`end user sign-up: ${reg.status} ${reg.text}`);
+  const login = await s.request('POST', '/api/v1/auth/login', { headers: { 'x-project-id': projectId }, body: { email, password: PASSWORD } });
+  if (!login.body?.access_token) throw new Error(`end user login: ${login.status} ${login.text}`);
+  return endUserHeaders(s, owner, projectId, login.body.access_token);
+}
+
+/** A generation made through the API (multipart, one small image): an end user's with their headers, an anonymous one without. */
+export async function seedGeneration(s: TestServer, headers: Record<string, string> | null): Promise<string> {
+  const path = headers ? '/api/v1/generation/generate-v2' : '/api/v1/generation/generate-anonymous-v2';
+  const res = await postGeneration(s.url, headers ?? {}, { images: [await image()], instructions: 'a seeded generation' }, path);
+  if (res.status !== 200) throw new Error(`seeding a generation: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** Everything a developer owns, as one comparable text. */
 export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise<string> {
   // Without the delivery loop's own bookkeeping (webhook_failing_since), which no request changes.
   const projects = (await s.ctx.db.selectFrom('projects').selectAll().where('owner_id', '=', owner.userId).orderBy('id').execute()).map(
@@ -215,5 +250,9 @@ export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise
   const keys = await s.ctx.db.selectFrom('api_keys').select(['id', 'is_active', 'project_id']).where('user_id', '=', owner.userId).orderBy('id').execute();
   const user = await s.ctx.db.selectFrom('users').select(['tier', 'is_active', 'full_name', 'password_hash']).where('id', '=', owner.userId).execute();
   const stripe = projectIds.length ? await s.ctx.db.selectFrom('stripe_configs').selectAll().where('project_id', 'in', projectIds).orderBy('id').execute() : [];
-  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe });
+  // Generations without their job's progress (a job may finish meanwhile): which exist, whose, and whether public.
+  const generations = projectIds.length
+    ? await s.ctx.db.selectFrom('generations').select(['id', 'project_id', 'user_id', 'is_public', 'instructions']).where('project_id', 'in', projectIds).orderBy('id').execute()
+    : [];
+  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe, generations });
 }

@@ -1,23 +1,14 @@
+import type { Selectable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditLogTable } from '../../src/db/schema/audit-log.js';
 import { ConsoleClient } from '../console/client.js';
 import { deliver, PUBLIC_URL, seedBuyer, seedShop, startPaymentsServer, stripeEvent } from '../payments/fixture.js';
 import { FakeStripe } from '../payments/stripe-fake.js';
 import { forEachDatabase, type TestServer } from '../support/harness.js';
 import { PASSWORD, seedOperator, uniqueEmail, type SeededOperator } from '../support/seed.js';
 
-interface Entry {
-  id: string;
-  actor_type: string;
-  actor_id: string | null;
-  key_prefix: string | null;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  project_id: string | null;
-  ip: string | null;
-  request_id: string | null;
-  changed_fields: string[];
-}
+/** An entry as the devkit face shows it: the table's columns but the owner, with changed_fields parsed. */
+type Entry = Omit<Selectable<AuditLogTable>, 'owner_id' | 'created_at' | 'changed_fields'> & { changed_fields: string[] };
 
 /**
  * The changes outside licensing that the audit log once missed, each made over HTTP and read

@@ -43,6 +43,8 @@ export interface Config {
   webhooks: WebhookConfig;
   /** Audit entries older than this are pruned in the background. */
   auditRetentionDays: number;
+  /** Finished webhook deliveries (delivered or failed) and their attempt log are pruned this long after their last attempt. */
+  webhookLogRetentionDays: number;
   stripe: {
     /** Where the Stripe client sends its requests; null means Stripe's own API. */
     api: { protocol: 'http' | 'https'; host: string; port: number } | null;
@@ -198,6 +200,7 @@ export const ENV_VARS = [
   'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
   'WEBHOOK_POLL_INTERVAL',
   'AUDIT_RETENTION_DAYS',
+  'WEBHOOK_LOG_RETENTION_DAYS',
   'ANONYMOUS_GENERATIONS_PER_DAY',
   'CORS_ORIGINS',
   'GENERATION_CONCURRENCY',
@@ -350,6 +353,7 @@ export function toConfig(env: Env): Config {
       pollMs: duration(env, 'WEBHOOK_POLL_INTERVAL', '250ms'),
     },
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 1),
+    webhookLogRetentionDays: int(env, 'WEBHOOK_LOG_RETENTION_DAYS', 30, 1),
     stripe: { api: stripeApi(env), timeoutMs: int(env, 'STRIPE_TIMEOUT_MS', 30_000, 100) },
     version: '0.1.0',
   };

@@ -1,7 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
-import { expectFaceError, fill, holdingsOf, OPEN_ID_ROUTES, ROUTES, seedEstate, seedGeneration, signUpEndUser, type Auth, type Ids, type Route } from '../support/routes.js';
-import { seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
+import {
+  endUserHeaders,
+  expectFaceError,
+  fill,
+  holdingsOf,
+  OPEN_ID_ROUTES,
+  PROJECT_FILTERS,
+  recordIdsOf,
+  ROUTES,
+  seedEstate,
+  seedGeneration,
+  signUpEndUser,
+  type Auth,
+  type Ids,
+  type Route,
+} from '../support/routes.js';
+import { PASSWORD, seedDeveloper, seedOperator, uniqueEmail, type SeededDeveloper } from '../support/seed.js';
 
 /**
  * One table of every route that needs a credential, on both faces, run against every kind
@@ -218,6 +233,31 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     for (const route of OPEN_ID_ROUTES) {
       const res = await s.request(route.method, fill(route.path, { ...ids, generation_id: anonymousGenerationId }));
       expect(res.status, route.path).toBe(route.path.includes('/images/') ? 404 : 200);
+    }
+  });
+
+  // Routes without the victim's ids answer for the caller's own account: another developer's
+  // lists (projects, users, deliveries, the audit log ...) hold none of the victim's records.
+  it("another developer's own lists hold none of the victim's records, and naming the victim's project in a filter is 404", async () => {
+    const theirs = await recordIdsOf(s, victim);
+    expect(theirs.length).toBeGreaterThan(20);
+    // The intruder has records of their own, so their lists are not empty by default ...
+    const own = await s.request('POST', '/api/v1/projects/', { headers: intruder.headers, body: { name: 'Intruder own project' } });
+    expect(own.status).toBe(201);
+    expect((await s.request('GET', '/api/v1/audit-log', { headers: intruder.headers })).body.entries.length).toBeGreaterThan(0);
+    // ... and the same lists read by the victim do show the victim's records.
+    const victimLog = await s.request('GET', '/api/v1/audit-log', { headers: victim.headers });
+    expect(theirs.filter((id) => victimLog.text.includes(id)).length).toBeGreaterThan(5);
+    const lists = ROUTES.filter((r) => r.method === 'GET' && !r.path.includes(':') && r.auth !== 'operator' && r.auth !== 'endUser');
+    expect(lists.map((r) => r.path)).toEqual(expect.arrayContaining(PROJECT_FILTERS.map((f) => f.path)));
+    for (const route of lists) {
+      const res = await s.request('GET', route.path, { headers: credentials(intruder)(route.auth) });
+      expect(res.status, `${route.path}: ${res.text.slice(0, 200)}`).toBe(200);
+      for (const id of theirs) expect(res.text, `${route.path} shows the victim's ${id}`).not.toContain(id);
+    }
+    for (const { path, param } of PROJECT_FILTERS) {
+      const res = await s.request('GET', `${path}?${param}=${ids.project_id}`, { headers: intruder.headers });
+      expectFaceError({ method: 'GET', path, face: 'devkit', auth: 'developer' }, res, [404], `${path}?${param}=<victim's project>`);
     }
   });
 

@@ -145,6 +145,31 @@ export const OPEN_ID_ROUTES: Array<Omit<Route, 'auth'>> = [
   { method: 'GET', path: '/api/v1/generation/images/:generation_id/:name', face: 'devkit' },
 ];
 
+/**
+ * Lists with no id in the path that take a project as a query filter: named with another
+ * developer's project, each answers 404 (never an empty page, which would confirm nothing).
+ */
+export const PROJECT_FILTERS: Array<{ path: string; param: string }> = [
+  { path: '/api/v1/audit-log', param: 'project_id' },
+  { path: '/api/v1/projects/users', param: 'project_id' },
+];
+
+/**
+ * The ids of everything a developer owns or caused, their webhook deliveries and audit
+ * entries included: none may appear in another developer's answers.
+ */
+export async function recordIdsOf(s: TestServer, owner: SeededDeveloper): Promise<string[]> {
+  const db = s.ctx.db;
+  const projects = (await db.selectFrom('projects').select('id').where('owner_id', '=', owner.userId).execute()).map((r) => r.id);
+  const under = async (table: 'licenses' | 'domains' | 'injectables' | 'users') =>
+    projects.length ? (await db.selectFrom(table).select('id').where('project_id', 'in', projects).execute()).map((r) => r.id) : [];
+  const byOwner = async (table: 'webhook_deliveries' | 'audit_log' | 'events') =>
+    (await db.selectFrom(table).select('id').where('owner_id', '=', owner.userId).execute()).map((r) => r.id);
+  const keys = (await db.selectFrom('api_keys').select('id').where('user_id', '=', owner.userId).execute()).map((r) => r.id);
+  const ids = [owner.userId, ...projects, ...keys, ...(await under('licenses')), ...(await under('domains')), ...(await under('injectables')), ...(await under('users'))];
+  return [...ids, ...(await byOwner('webhook_deliveries')), ...(await byOwner('audit_log')), ...(await byOwner('events'))];
+}
+
 /** What the victim owns, by path parameter name. */
 export type Ids = Record<string, string>;
 

@@ -10,6 +10,7 @@ import { createDeveloperKey } from '../../core/keys/create-developer-key.js';
 import { findActiveKey } from '../../core/keys/find-key.js';
 import { listDeveloperKeys } from '../../core/keys/list-developer-keys.js';
 import { revokeDeveloperKey } from '../../core/keys/revoke-developer-key.js';
+import { originOf } from '../auth.js';
 import type { App } from '../typed.js';
 import { developerOf, sessionOf } from './index.js';
 import { KeyRecordSchema, keyBody, Ok } from './schemas.js';
@@ -108,8 +109,9 @@ export function accountRoutes(app: App, ctx: Context): void {
     },
     async (request, reply) => {
       if (!(await signUpOpen(ctx))) throw Forbidden('sign_up_closed', 'Sign-up is closed on this instance. Ask its operator for an account.');
-      // The instance's operator opened sign-up: the same provisioning an operator's register call does.
-      const registered = await registerDeveloper(ctx, { kind: 'operator', userId: 'open-sign-up' }, {
+      // The instance's operator opened sign-up: the same provisioning an operator's register
+      // call does, audited as the new developer's own act (not an operator's).
+      const registered = await registerDeveloper(ctx, { kind: 'sign_up', origin: originOf(request) }, {
         email: request.body.email,
         password: request.body.password,
         fullName: request.body.fullName?.trim() || null,

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './context.js';
 import { randomBytes } from 'node:crypto';
 import { registerCors } from './http/cors.js';
+import { trustProxyFn } from './http/client-address.js';
 import { runtimeLaneServer } from './http/devpayr/runtime.js';
 import { devkitFace } from './http/devkit/index.js';
 import { devpayrFace } from './http/devpayr/index.js';
@@ -24,6 +25,7 @@ function requestIds(): () => string {
 export async function buildApp(ctx: Context): Promise<App> {
   const nextId = requestIds();
   const requestLogging = ctx.config.logLevel === 'debug' || ctx.config.logLevel === 'trace';
+  const trust = trustProxyFn(ctx.config.trustProxy);
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
@@ -45,10 +47,10 @@ export async function buildApp(ctx: Context): Promise<App> {
     logController: new LogController({ disableRequestLogging: !requestLogging }),
     // The runtime check's fast lane sits in front of the router (http/devpayr/runtime.ts);
     // with request logging on, every request takes the router so that each is logged.
-    serverFactory: runtimeLaneServer(ctx, nextId, !requestLogging),
+    serverFactory: runtimeLaneServer(ctx, nextId, !requestLogging, trust),
     routerOptions: { maxParamLength: 200 },
     // TRUST_PROXY: request.ip and request.protocol come from X-Forwarded-* only when the operator says a proxy is in front.
-    trustProxy: ctx.config.trustProxy as boolean | string, // a hop count works at run time; the type omits it
+    trustProxy: trust ?? false,
     // Errors the router raises before any route (an over-long path segment, a malformed URL): the face's format too.
     frameworkErrors: sendError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;

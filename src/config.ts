@@ -43,6 +43,8 @@ export interface Config {
   webhooks: WebhookConfig;
   /** Audit entries older than this are pruned in the background. */
   auditRetentionDays: number;
+  /** Finished webhook deliveries (delivered or failed) and their attempt log are pruned this long after their last attempt. */
+  webhookLogRetentionDays: number;
   stripe: {
     /** Where the Stripe client sends its requests; null means Stripe's own API. */
     api: { protocol: 'http' | 'https'; host: string; port: number } | null;
@@ -69,7 +71,8 @@ export type ProviderName = 'local' | 'replicate' | 'openai';
 
 export interface GenerationConfig {
   provider: ProviderName;
-  replicate: { token: string | null; model: string; baseUrl: string };
+  /** webhookWaitMs: with PUBLIC_URL, how long a job waits for Replicate's webhook before it also polls. */
+  replicate: { token: string | null; model: string; baseUrl: string; webhookWaitMs: number };
   openai: { apiKey: string | null; baseUrl: string | null; model: string };
   /** Per request to a provider (and per download of its result). */
   providerTimeoutMs: number;
@@ -116,6 +119,7 @@ function generationConfig(env: Env): GenerationConfig {
       token: replicateToken,
       model: env.REPLICATE_MODEL?.trim() || DEFAULT_REPLICATE_MODEL,
       baseUrl: env.REPLICATE_BASE_URL?.trim() || 'https://api.replicate.com/v1',
+      webhookWaitMs: int(env, 'REPLICATE_WEBHOOK_WAIT_SECONDS', 60, 0) * 1000,
     },
     openai: { apiKey: openaiKey, baseUrl: env.OPENAI_BASE_URL?.trim() || null, model: env.OPENAI_IMAGE_MODEL?.trim() || 'gpt-image-1' },
     providerTimeoutMs: int(env, 'GENERATION_PROVIDER_TIMEOUT_SECONDS', 300, 1) * 1000,
@@ -196,6 +200,7 @@ export const ENV_VARS = [
   'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
   'WEBHOOK_POLL_INTERVAL',
   'AUDIT_RETENTION_DAYS',
+  'WEBHOOK_LOG_RETENTION_DAYS',
   'ANONYMOUS_GENERATIONS_PER_DAY',
   'CORS_ORIGINS',
   'GENERATION_CONCURRENCY',
@@ -212,6 +217,7 @@ export const ENV_VARS = [
   'REPLICATE_API_TOKEN',
   'REPLICATE_BASE_URL',
   'REPLICATE_MODEL',
+  'REPLICATE_WEBHOOK_WAIT_SECONDS',
   'S3_ACCESS_KEY_ID',
   'S3_BUCKET',
   'S3_ENDPOINT',
@@ -347,6 +353,7 @@ export function toConfig(env: Env): Config {
       pollMs: duration(env, 'WEBHOOK_POLL_INTERVAL', '250ms'),
     },
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 1),
+    webhookLogRetentionDays: int(env, 'WEBHOOK_LOG_RETENTION_DAYS', 30, 1),
     stripe: { api: stripeApi(env), timeoutMs: int(env, 'STRIPE_TIMEOUT_MS', 30_000, 100) },
     version: '0.1.0',
   };

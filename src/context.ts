@@ -4,7 +4,9 @@ import type { Config, Dialect } from './config.js';
 import { RuntimeState } from './core/licenses/runtime-state.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { blobCleanup, type BlobCleanup } from './core/generations/blob-cleanup.js';
 import { generationJobs, type GenerationJobs } from './core/generations/job-loop.js';
+import { providerCallbacks, type ProviderCallbacks } from './core/generations/provider-callbacks.js';
 import { createPasswords, type Passwords } from './core/accounts/passwords.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
@@ -39,8 +41,12 @@ export interface Context {
   blobs: BlobStore;
   /** The image generator GENERATION_PROVIDER chose. */
   provider: GenerationProvider;
+  /** Provider callbacks (Replicate's webhooks) on their way from the webhook route to the job waiting for them. */
+  providerCallbacks: ProviderCallbacks;
   /** The generation job loop; started only by serve and `tollgate worker`. */
   generationJobs: GenerationJobs;
+  /** Removes the images of deleted generations from the blob store (started with the job loop). */
+  blobCleanup: BlobCleanup;
   /** Every Stripe call goes through here (payments). */
   stripe: StripeGateway;
   /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
@@ -79,9 +85,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const stripe = createStripeGateway(config);
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
   const blobs = await createBlobStore(config);
-  const provider = await createProvider(config.generations);
+  const callbacks = providerCallbacks(database.db, config.generations);
+  const provider = await createProvider(config.generations, callbacks);
   const clock = overrides.clock ?? systemClock;
   const jobs = generationJobs({ db: database.db, dialect: database.dialect, clock, config, blobs, provider, log });
+  const cleanup = blobCleanup({ db: database.db, clock, config, blobs, log });
 
   const ctx: Context = {
     config,
@@ -95,13 +103,16 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     runtime: undefined as unknown as RuntimeState,
     blobs,
     provider,
+    providerCallbacks: callbacks,
     generationJobs: jobs,
+    blobCleanup: cleanup,
     stripe,
     passwords: createPasswords(config),
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.
       await jobs.stop();
+      await cleanup.stop();
       for (const fn of closers.reverse()) await fn();
       await ctx.runtime.close();
       await mailer.close?.();

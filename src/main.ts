@@ -5,6 +5,7 @@ import { ConfigError, readEnv, toConfig, type Config } from './config.js';
 import { createContext } from './context.js';
 import { createOperator, ensureOperator } from './core/accounts/operators.js';
 import { setDeveloperTier } from './core/accounts/set-tier.js';
+import { CLI, SYSTEM } from './core/audit/record-audit.js';
 import { DomainError } from './core/errors.js';
 import { TIER_NAMES } from './core/plans/tiers.js';
 import { openDatabase } from './db/database.js';
@@ -27,7 +28,7 @@ Configuration comes from the environment; see the README.`;
 async function serve(config: Config): Promise<void> {
   const ctx = await createContext(config);
   if (config.operator) {
-    const outcome = await ensureOperator(ctx, config.operator.email, config.operator.key);
+    const outcome = await ensureOperator(ctx, SYSTEM, config.operator.email, config.operator.key);
     ctx.log.info({ operator: config.operator.email, outcome }, 'operator from TOLLGATE_OPERATOR_EMAIL ensured');
   }
   const app = await buildApp(ctx);
@@ -108,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
       if (!values.email) throw new UsageError('create-operator needs --email');
       const ctx = await createContext({ ...config, logLevel: 'warn' });
       try {
-        const { key } = await createOperator(ctx, { email: values.email, fullName: values.name ?? null });
+        const { key } = await createOperator(ctx, CLI, { email: values.email, fullName: values.name ?? null });
         console.log(`Operator ${values.email} created.\nOperator key (shown once, store it now):\n\n  ${key}\n`);
         console.log('Register a developer with it: POST /api/v1/auth/register with header X-Operator-Key.');
       } finally {
@@ -120,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
       if (!values.developer || !values.tier) throw new UsageError('set-tier needs --developer and --tier');
       const ctx = await createContext({ ...config, logLevel: 'warn' });
       try {
-        const r = await setDeveloperTier(ctx, { kind: 'operator', userId: 'cli' }, { developer: values.developer, tier: values.tier });
+        const r = await setDeveloperTier(ctx, CLI, { developer: values.developer, tier: values.tier });
         console.log(`${r.email} is now on ${r.tier}.`);
       } finally {
         await ctx.close();

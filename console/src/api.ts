@@ -80,6 +80,8 @@ export interface Project {
   webhookUrl: string | null;
   logoUrl: string | null;
   hasWebhookSecret: boolean;
+  webhookWarning: string | null;
+  webhookDisabledAt: string | null;
   meta: Record<string, unknown> | null;
   isActive: boolean;
   hasPaid: boolean;
@@ -109,7 +111,9 @@ export interface Domain {
   domain: string;
   environment: string;
   isPrimary: boolean;
+  isVerified: boolean;
   isActive: boolean;
+  hasPaid: boolean;
   createdAt: string;
 }
 export interface Injectable {
@@ -118,7 +122,9 @@ export interface Injectable {
   slug: string;
   type: string;
   mode: string;
+  targetPath: string | null;
   contentHash: string;
+  onlyIfPaid: boolean;
   isActive: boolean;
   createdAt: string;
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { api, whenSignedOut, type Me, type Meta } from './api';
 import { Account } from './pages/account';
+import { AuditLogPage } from './pages/audit-log';
 import { Dashboard } from './pages/dashboard';
 import { DeveloperKeys } from './pages/developer-keys';
 import { EndUserDetails, EndUsers } from './pages/end-users';
@@ -35,6 +36,7 @@ function Shell({ me, insecure, onSignOut }: { me: Me; insecure: boolean; onSignO
           ['/console/projects', 'Projects'],
           ['/console/end-users', 'End users'],
           ['/console/developer-keys', 'Developer keys'],
+          ['/console/audit-log', 'Audit log'],
           ['/console/account', 'Account'],
         ];
   return (
@@ -84,6 +86,7 @@ function Shell({ me, insecure, onSignOut }: { me: Me; insecure: boolean; onSignO
           <Route path="/console/end-users" component={EndUsers} />
           <Route path="/console/end-users/:id" component={EndUserDetails} />
           <Route path="/console/developer-keys" component={DeveloperKeys} />
+          <Route path="/console/audit-log" component={AuditLogPage} />
           <Route path="/console/account" component={() => <Account me={me} />} />
           <Route path="/console/operators" component={Operators} />
           <Route default component={NotFound} />

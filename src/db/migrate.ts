@@ -9,6 +9,7 @@ import { generations } from './migrations/005-generations.js';
 import { consoleSessions } from './migrations/008-console-sessions.js';
 import { hotPath } from './migrations/009-hot-path.js';
 import { payments } from './migrations/007-payments.js';
+import { generationCleanup } from './migrations/013-generation-cleanup.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
 /** In order; the names are recorded in the database, so never rename one that has shipped. */
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '008-console-sessions': consoleSessions,
   '009-hot-path': hotPath,
   '007-payments': payments,
+  '013-generation-cleanup': generationCleanup,
 };
 
 /** Applies every migration not yet applied; with `upTo`, stops after that one (tests of a migration's data step use it). */

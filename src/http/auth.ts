@@ -39,7 +39,8 @@ export function header(request: FastifyRequest, name: string): string | undefine
   return s === undefined ? undefined : s.trim();
 }
 
-function originOf(request: FastifyRequest): Origin {
+/** Where a request came from, for the audit log: its client address and the x-request-id it is answered with. */
+export function originOf(request: FastifyRequest): Origin {
   return { ip: request.ip, requestId: String(request.id) };
 }
 

@@ -57,6 +57,16 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^tollgate: .*already/im);
     expect(again.stdout).not.toMatch(/op_/);
+
+    // Audited as the command line's (system/cli), in no developer's log, once: the refused second run wrote nothing.
+    const operator = await s.ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    const operatorKey = await s.ctx.db.selectFrom('api_keys').select('id').where('user_id', '=', operator.id).executeTakeFirstOrThrow();
+    const audit = await s.ctx.db.selectFrom('audit_log').selectAll().where('target_id', 'in', [operator.id, operatorKey.id]).orderBy('action').execute();
+    expect(audit.map((e) => [e.action, e.target_id, e.actor_type, e.actor_id, e.owner_id, e.ip, e.request_id])).toEqual([
+      ['operator.created', operator.id, 'system', 'cli', null, null, null],
+      ['operator_key.created', operatorKey.id, 'system', 'cli', null, null, null],
+    ]);
+    expect(JSON.parse(audit[0]!.changed_fields).sort()).toEqual(['email', 'full_name']);
   });
 
   it('set-tier moves a developer to Cloud Starter: the sixth project is then allowed', async () => {
@@ -80,6 +90,14 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
     expect(back.code).toBe(0);
     expect((await post('/api/v1/projects/', headers, { name: 'Project 7' })).status).toBe(403);
     expect((await s.request('GET', '/api/v1/projects/', { headers })).body).toHaveLength(6);
+
+    // Both moves are in the developer's audit log as the command line's (no stand-in operator).
+    const log = await s.request('GET', '/api/v1/audit-log?action=developer.tier_set', { headers });
+    expect(log.status).toBe(200);
+    expect(log.body.entries).toEqual([
+      expect.objectContaining({ actor_type: 'system', actor_id: 'cli', key_prefix: null, ip: null, request_id: null, target_id: reg.body.id, changed_fields: ['tier'] }),
+      expect.objectContaining({ actor_type: 'system', actor_id: 'cli', target_id: reg.body.id }),
+    ]);
   });
 
   it('refuses an unknown developer, an unknown tier and missing options with a clear message and exit code 1', async () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,6 +168,20 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
       expect((await registerDeveloper(second.url, KEY)).status).toBe(201);
     } finally {
       await second.stop();
+    }
+
+    // The first start's bootstrap is audited as the server's own work (system, no actor id); the unchanged second start wrote nothing.
+    const db = new Database(path.join(dataDir, 'tollgate.sqlite'), { readonly: true });
+    try {
+      const operator = db.prepare('select id from users where email = ?').get(email) as { id: string };
+      const rows = db.prepare("select action, actor_type, actor_id, owner_id from audit_log where action like 'operator%' order by action").all();
+      expect(rows).toEqual([
+        { action: 'operator.created', actor_type: 'system', actor_id: null, owner_id: null },
+        { action: 'operator_key.created', actor_type: 'system', actor_id: null, owner_id: null },
+      ]);
+      expect(db.prepare("select target_id from audit_log where action = 'operator.created'").get()).toEqual({ target_id: operator.id });
+    } finally {
+      db.close();
     }
   });
 

@@ -16,7 +16,7 @@ interface AxeViolation {
   nodes: Array<{ target: string[] }>;
 }
 
-/** axe-core's serious and critical violations on the page as it stands. */
+/** axe-core's serious and critical violations on the page as it is now. */
 export async function axe(page: Page): Promise<AxeViolation[]> {
   // Evaluated through the debugging protocol, not a <script>: the page's CSP stays as served.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
@@ -27,14 +27,14 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
 }
 
 /**
- * One page: axe in both themes, three screenshots, and no sideways scrolling at 390 px. `at`
- * gives the desktop and the 390 px pages of the moment (a test may switch browsers).
+ * One page: axe in both themes, three screenshots, and no sideways scrolling at 390 px.
+ * `pages()` names the desktop and the 390 px tab of the same signed-in browser.
  */
-export function pageCapture(at: () => { page: Page; mobile: Page; base: string }, visited: string[]) {
+export function screenshotter(base: () => string, pages: () => { page: Page; mobile: Page }, visited: string[]) {
   return async function capture(name: string, url: string, ready: string, prepare?: (p: Page) => Promise<void>): Promise<void> {
-    const { page, mobile, base } = at();
+    const { page, mobile } = pages();
     visited.push(name);
-    if (page.url() !== base + url) await page.goto(base + url);
+    if (page.url() !== base() + url) await page.goto(base() + url);
     await page.waitForSelector(ready);
     await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
     expect(await axe(page), `${name} (light)`).toEqual([]);
@@ -43,7 +43,7 @@ export function pageCapture(at: () => { page: Page; mobile: Page; base: string }
     expect(await axe(page), `${name} (dark)`).toEqual([]);
     await page.screenshot({ path: path.join(SHOTS, `${name}-dark.png`), fullPage: true });
     await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
-    await mobile.goto(base + url);
+    await mobile.goto(base() + url);
     if (prepare) await prepare(mobile);
     await mobile.waitForSelector(ready);
     await mobile.screenshot({ path: path.join(SHOTS, `${name}-390.png`), fullPage: true });
@@ -52,16 +52,24 @@ export function pageCapture(at: () => { page: Page; mobile: Page; base: string }
   };
 }
 
-/** Every page a test visited has its three screenshots. */
-export function expectShots(visited: string[]): void {
+/** Signs in with an email and password on the console's sign-in page at `base` (the caller waits for what comes next). */
+export async function signIn(p: Page, base: string, email: string, password: string): Promise<void> {
+  await p.goto(`${base}/console`);
+  await p.getByLabel('Email').fill(email);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Each page named in `visited` (at least one) left its three screenshots. */
+export function expectScreenshots(visited: string[]): void {
   expect(visited.length).toBeGreaterThan(0);
   for (const name of visited) for (const v of ['light', 'dark', '390']) expect(fs.existsSync(path.join(SHOTS, `${name}-${v}.png`)), `${name}-${v}`).toBe(true);
 }
 
 /**
- * Chromium with a desktop page (1280×900) and a 390 px page sharing one sign-in, the
- * screenshots folder made, and every console API answer the desktop page receives recorded
- * (to show no secret ever comes back from the server).
+ * Chromium with one signed-out context holding a desktop tab (1280 px) and a 390 px tab;
+ * every console API answer the desktop tab receives is kept in `apiBodies` (to check that no
+ * secret comes back). Also makes sure the screenshot folder exists.
  */
 export async function openConsoleBrowser(executablePath: string): Promise<{ browser: Browser; page: Page; mobile: Page; apiBodies: Array<{ url: string; body: string }> }> {
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });

@@ -5,9 +5,9 @@ import { FAST_JOBS, image, postGeneration, waitForEnd } from '../generations/fix
 import { deliver, stripeEvent, webhookSecret } from '../payments/fixture.js';
 import { FakeStripe } from '../payments/stripe-fake.js';
 import { startServer, type TestServer } from '../support/harness.js';
-import { seedEndUser } from '../support/routes.js';
+import { signUpEndUser } from '../support/routes.js';
 import { PASSWORD, seedDeveloper, type SeededDeveloper } from '../support/seed.js';
-import { expectShots, openConsoleBrowser, pageCapture } from './browser-kit.js';
+import { expectScreenshots, openConsoleBrowser, screenshotter, signIn } from './browser-kit.js';
 import { buildConsole } from './build.js';
 
 const executablePath = ensureChromium();
@@ -30,7 +30,7 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
   let dev: SeededDeveloper;
   const visited: string[] = [];
   let apiBodies: Array<{ url: string; body: string }> = [];
-  const capture = pageCapture(() => ({ page, mobile, base }), visited);
+  const capture = screenshotter(() => base, () => ({ page, mobile }), visited);
 
   beforeAll(async () => {
     await buildConsole();
@@ -47,10 +47,7 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
   });
 
   it('gallery, Stripe settings and an end user’s details, each checked with axe in both themes and photographed', async () => {
-    await page.goto(`${base}/console`);
-    await page.getByLabel('Email').fill(dev.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, base, dev.email, PASSWORD);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByRole('link', { name: 'Projects', exact: true }).click();
     await page.getByLabel('Name', { exact: true }).fill('Gallery App');
@@ -59,7 +56,7 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     const projectId = page.url().split('/').pop()!;
 
     // The developer's app: an end user signs up and runs three generations on the local provider.
-    const user = await seedEndUser(s, dev, projectId);
+    const user = await signUpEndUser(s, dev, projectId);
     const ids: string[] = [];
     for (const [i, prompt] of ['a lighthouse at dusk', 'a red fox in snow', 'a tram in the rain'].entries()) {
       const r = await postGeneration(s.url, user.headers, { images: [await image('png', i + 3)], instructions: prompt });
@@ -158,7 +155,7 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     for (const secret of [key, hook]) expect(apiBodies.filter((b) => b.body.includes(secret)).map((b) => b.url)).toEqual([]);
 
     // End users: the trend chart (one call), then one user's details.
-    await seedEndUser(s, dev, projectId);
+    await signUpEndUser(s, dev, projectId);
     await page.getByRole('link', { name: 'End users', exact: true }).click();
     await page.getByText('End users registered, last 30 days: 2').waitFor();
     await page.locator('figure.chart canvas').waitFor();
@@ -173,5 +170,5 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     await capture('end-user-details', `/console/end-users/${user.userId}`, 'dl[aria-label="Profile"]');
   }, 300_000);
 
-  it('wrote three screenshots of every page', () => expectShots(visited));
+  it('wrote three screenshots of every page', () => expectScreenshots(visited));
 });

@@ -3,17 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium } from '../browser/chromium.js';
 import { startServer, type TestServer } from '../support/harness.js';
 import { PASSWORD, seedOperator, uniqueEmail } from '../support/seed.js';
-import { expectShots, openConsoleBrowser, pageCapture } from './browser-kit.js';
+import { expectScreenshots, openConsoleBrowser, screenshotter, signIn } from './browser-kit.js';
 import { buildConsole } from './build.js';
 
 const executablePath = ensureChromium();
+
 describe.skipIf(!executablePath)('the console in headless Chromium', () => {
   let s: TestServer;
   let browser: Browser;
   let page: Page;
   let mobile: Page;
   let base: string;
-  let apiBodies: Array<{ url: string; body: string }> = [];
+  let apiBodies: Array<{ url: string; body: string }>;
   const secrets: string[] = [];
   const visited: string[] = [];
 
@@ -29,7 +30,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await s?.close();
   });
 
-  const capture = pageCapture(() => ({ page, mobile, base }), visited);
+  const capture = screenshotter(() => base, () => ({ page, mobile }), visited);
 
   /** Nothing page scripts can read holds a credential. */
   async function noCredentialsReadable(p: Page): Promise<void> {
@@ -102,10 +103,10 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
 
     // Settings: a bad URL is refused next to its field; a good save sticks.
     await page.goto(`${base}/console/projects/${projectId}`);
-    await page.getByLabel('Webhook URL').fill('not a url');
+    await page.getByLabel('Default redirect URL').fill('not a url');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.locator('small.err').first().waitFor();
-    await page.getByLabel('Webhook URL').fill('https://hooks.example.com/tollgate');
+    await page.getByLabel('Default redirect URL').fill('https://app.example.com/welcome');
     await page.getByLabel('Paid (the runtime check reports this project as paid)').check();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Saved.').waitFor();
@@ -125,7 +126,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await page.goto(`${base}/console/projects/${projectId}/domains`);
     await page.getByLabel('Domain', { exact: true }).fill('shop.example.com');
     await page.getByRole('button', { name: 'Add domain' }).click();
-    await page.getByRole('cell', { name: 'shop.example.com' }).waitFor();
+    await page.getByRole('cell', { name: 'shop.example.com', exact: true }).waitFor();
     await capture('project-domains', `/console/projects/${projectId}/domains`, 'table');
 
     // A license: the key once.
@@ -146,7 +147,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await page.getByLabel('Delivery secret (at least 8 characters)').fill('correct-horse-battery');
     await page.getByLabel('Content').fill('<div>secret banner content</div>');
     await page.getByRole('button', { name: 'Upload injectable' }).click();
-    await page.getByRole('cell', { name: 'Banner' }).waitFor();
+    await page.getByRole('cell', { name: 'Banner', exact: true }).waitFor();
     expect(await page.evaluate(() => document.body.innerText)).not.toContain('secret banner content');
     await capture('project-injectables', `/console/projects/${projectId}/injectables`, 'table');
 
@@ -167,6 +168,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page.getByRole('button', { name: 'Reactivate' }).waitFor();
 
+    await capture('end-users', '/console/end-users', 'h1');
     await page.goto(`${base}/console/developer-keys`);
     await page.getByRole('button', { name: 'Create developer key' }).click();
     await page.getByRole('heading', { name: 'New developer key' }).waitFor();
@@ -213,10 +215,7 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     // Account: another session is listed and revoked; sign-out ends this one.
     const other = await browser.newContext();
     const otherPage = await other.newPage();
-    await otherPage.goto(`${base}/console`);
-    await otherPage.getByLabel('Email').fill(email);
-    await otherPage.getByLabel('Password').fill(PASSWORD);
-    await otherPage.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(otherPage, base, email, PASSWORD);
     await otherPage.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.goto(`${base}/console/account`);
     await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
@@ -243,7 +242,5 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await ctx2.close();
   });
 
-  it('wrote three screenshots of every page', () => {
-    expectShots(visited);
-  });
+  it('wrote three screenshots of every page', () => expectScreenshots(visited));
 });

@@ -4,6 +4,7 @@ import { consoleAssetSizes, JS_BUDGET_BYTES } from '../../bench/console-budget.j
 import { ensureChromium } from '../browser/chromium.js';
 import { startServer, type TestServer } from '../support/harness.js';
 import { PASSWORD, seedDeveloper } from '../support/seed.js';
+import { signIn } from './browser-kit.js';
 import { buildConsole } from './build.js';
 
 const executablePath = ensureChromium();
@@ -30,10 +31,7 @@ describe('console budget', () => {
     try {
       const page = await browser.newPage();
       const base = s.url.replace('127.0.0.1', 'localhost');
-      await page.goto(`${base}/console`);
-      await page.getByLabel('Email').fill(dev.email);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, base, dev.email, PASSWORD);
       await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
       // A fresh load of the dashboard, counted from the first request.
       const calls: string[] = [];

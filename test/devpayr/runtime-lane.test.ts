@@ -118,3 +118,31 @@ describe('unknown keys per client address', () => {
     }
   }, 90_000);
 });
+
+forEachDatabase('has-paid fast lane behind a proxy (TRUST_PROXY)', (kind) => {
+  const servers: Record<string, TestServer> = {};
+  let key: string;
+
+  beforeAll(async () => {
+    for (const trust of ['off', '1', '127.0.0.1/8']) {
+      servers[trust] = await startServer(kind, { env: trust === 'off' ? {} : { TRUST_PROXY: trust } });
+    }
+  });
+  afterAll(async () => {
+    for (const s of Object.values(servers)) await s.close();
+  });
+
+  it('names the client as the router does: the forwarded address only when the proxy is trusted', async () => {
+    for (const [trust, s] of Object.entries(servers)) {
+      const owner = (await seedDeveloper(s.ctx)).userId;
+      key = (await seedLicense(s.ctx, await seedProject(s.ctx, owner, { hasPaid: true }), { allowedIps: '203.0.113.7' })).key;
+      for (const [from, allowed] of [['203.0.113.7', trust !== 'off'], ['198.51.100.1', false]] as const) {
+        const headers = { 'x-license-key': key, 'x-forwarded-for': from };
+        const lane = await post(s.url, '/api/v1/project/has-paid', headers);
+        const routed = await post(s.url, '/api/v1/project/has-paid?r=%41', headers);
+        expect(lane, `TRUST_PROXY=${trust}, from ${from}`).toMatchObject({ status: allowed ? 200 : 403, text: routed.text, headers: routed.headers });
+        expect(routed.status).toBe(lane.status);
+      }
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import sharp from 'sharp';
 import type { Context } from '../../src/context.js';
 import { registerEndUser } from '../../src/core/end-users/register-end-user.js';
@@ -99,3 +100,52 @@ export async function waitForEnd(url: string, path: string, headers: Record<stri
 }
 
 export const FAST_JOBS = { GENERATION_POLL_MS: '50', GENERATION_RETRY_BASE_MS: '50' };
+
+/** A server generating with the replicate provider against a stand-in at `fakeUrl` (fake-providers.ts), jobs polled fast. */
+export function replicateEnv(fakeUrl: string, token: string): Record<string, string> {
+  return { ...FAST_JOBS, GENERATION_PROVIDER: 'replicate', REPLICATE_API_TOKEN: token, REPLICATE_BASE_URL: `${fakeUrl}/v1`, REPLICATE_MODEL: 'stability-ai/sdxl:abc123' };
+}
+
+/** Every blob key a project's generations hold, from their rows. */
+export async function projectBlobKeys(ctx: Context, projectId: string): Promise<string[]> {
+  const rows = await ctx.db.selectFrom('generations').select(['example_images', 'result_key']).where('project_id', '=', projectId).execute();
+  return rows.flatMap((r) => [...(JSON.parse(r.example_images) as Array<{ key: string }>).map((e) => e.key), ...(r.result_key ? [r.result_key] : [])]);
+}
+
+/** Two generations of the end user's project, run to the end (so each holds examples and a result). */
+export async function finishedGenerations(url: string, u: SeededEndUser): Promise<string[]> {
+  const ids: string[] = [];
+  for (const seed of [1, 2]) {
+    const r = await postGeneration(url, u.headers, { images: [await image('png', seed), await image('jpeg', seed + 10)], instructions: `to be deleted ${seed}` });
+    expect(r.status).toBe(200);
+    ids.push(r.body.id);
+  }
+  for (const id of ids) expect((await waitForEnd(url, `/api/v1/generation/generations-v2/${id}/status`, u.headers)).body.status).toBe('completed');
+  return ids;
+}
+
+/** Waits (no time asserted) until `done` holds; fails after 20 s. */
+export async function eventually(what: string, done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`still not so after 20 s: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** How many of these blobs the store still holds. */
+export async function storedBlobs(ctx: Context, keys: string[]): Promise<number> {
+  let n = 0;
+  for (const k of keys) {
+    const blob = await ctx.blobs.get(k);
+    if (!blob) continue;
+    n++;
+    blob.body.on('error', () => {}).destroy(); // only asked whether it is there (it may go before the stream opens)
+  }
+  return n;
+}
+
+/** Rows of generation_blob_deletions (images still to be removed). */
+export async function queuedBlobDeletions(ctx: Context): Promise<number> {
+  return Number((await ctx.db.selectFrom('generation_blob_deletions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { startServer, type TestServer } from '../support/harness.js';
-import { FAST_JOBS, image, postGeneration, seedProjectUser, waitForEnd, type SeededEndUser } from './fixtures.js';
+import { FAST_JOBS, image, postGeneration, replicateEnv, seedProjectUser, waitForEnd, type SeededEndUser } from './fixtures.js';
 import { fakeOpenAI, fakeReplicate, RESULT_COLOUR, type FakeOpenAI, type FakeReplicate } from './fake-providers.js';
 
 const TOKEN = 'r8_test_token_0123456789';
@@ -23,15 +23,7 @@ describe('generations: the replicate provider through the official client', () =
   beforeAll(async () => {
     fake = await fakeReplicate(TOKEN, { runMs: 150 });
     s = await startServer('sqlite', {
-      env: {
-        ...FAST_JOBS,
-        GENERATION_PROVIDER: 'replicate',
-        REPLICATE_API_TOKEN: TOKEN,
-        REPLICATE_BASE_URL: `${fake.url}/v1`,
-        REPLICATE_MODEL: 'stability-ai/sdxl:abc123',
-        GENERATION_MAX_ATTEMPTS: '3',
-        GENERATION_PROVIDER_TIMEOUT_SECONDS: '2',
-      },
+      env: { ...replicateEnv(fake.url, TOKEN), GENERATION_MAX_ATTEMPTS: '3', GENERATION_PROVIDER_TIMEOUT_SECONDS: '2' },
     });
     u = await seedProjectUser(s.ctx, { tier: 'cloud_premium' });
   });

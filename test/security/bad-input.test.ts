@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestResponse, type TestServer } from '../support/harness.js';
-import { fill, holdingsOf, ROUTES, seedEndUser, seedEstate, type Face, type Ids, type Route } from '../support/routes.js';
+import { fill, holdingsOf, OPEN_ID_ROUTES, ROUTES, seedEstate, seedGeneration, signUpEndUser, type Face, type Ids, type Route } from '../support/routes.js';
 import { seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 
 /**
@@ -21,6 +21,8 @@ interface Target {
   optionalBody?: boolean;
   /** Runtime-check bodies come from many client versions; fields they do not know are ignored, not refused. */
   tolerant?: boolean;
+  /** The body may be form-encoded as well as JSON (PATCH …/public, as the Starter Kit sends it). */
+  form?: boolean;
 }
 
 /** Each probe: a label and the raw request it sends, built from a valid body. */
@@ -55,13 +57,26 @@ const PROBES: Probe[] = [
   { label: 'JSON null', applies: (t) => !t.optionalBody, request: () => json(null) },
   { label: 'an unknown field', applies: (t) => !t.tolerant, request: (t) => json({ ...t.body, is_admin: true }) },
   { label: 'the wrong media type', request: (t) => ({ rawBody: JSON.stringify(t.body), contentType: 'text/plain' }) },
-  { label: 'form encoding', request: (t) => ({ rawBody: new URLSearchParams(t.body as Record<string, string>).toString(), contentType: 'application/x-www-form-urlencoded' }) },
+  { label: 'form encoding', applies: (t) => !t.form, request: (t) => ({ rawBody: new URLSearchParams(t.body as Record<string, string>).toString(), contentType: 'application/x-www-form-urlencoded' }) },
   // Routes that take multipart (injectables; generations) must refuse malformed forms in their format, not 500.
   { label: 'multipart without a boundary', request: () => ({ rawBody: 'x', contentType: 'multipart/form-data' }) },
   {
     label: 'a truncated multipart body',
     request: () => ({ rawBody: '--b0und\r\nContent-Disposition: form-data; name="title"\r\n\r\nhalf a val', contentType: 'multipart/form-data; boundary=b0und' }),
   },
+  // Routes that take a form: forms that are wrong in every way a form can be.
+  ...(
+    [
+      ['a form with a value that is no boolean', 'is_public=maybe'],
+      ['a form with an empty value', 'is_public='],
+      ['a form without the field', 'colour=red'],
+      ['a form with an unknown field', 'is_public=true&is_admin=true'],
+      ['a form with a NUL byte', 'is_public=tr%00ue'],
+      ['a form with broken percent-encoding', 'is_public=%zz%'],
+      ['a form over its size limit', `is_public=true&pad=${'x'.repeat(8192)}`],
+      ['a form that is not a form', '\u0000\u0001{not=a=form'],
+    ] as const
+  ).map(([label, raw]): Probe => ({ label, applies: (t) => Boolean(t.form), request: () => ({ rawBody: raw, contentType: 'application/x-www-form-urlencoded' }) })),
   { label: 'a __proto__ key', request: (t) => ({ rawBody: `{"__proto__":{"is_admin":true},${JSON.stringify(t.body).slice(1)}`, contentType: 'application/json' }) },
 ];
 
@@ -95,7 +110,9 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
     const license = await s.request('POST', `/api/v1/project/${ids.project}/licenses`, { headers: owner.apiKeyHeaders, body: { title: 'Runtime license' } });
     licenseKey = license.body.data.uuid;
     expect(licenseKey).toBeTruthy();
-    endUser = (await seedEndUser(s, owner, ids.project!)).headers;
+    endUser = (await signUpEndUser(s, owner, ids.project!)).headers;
+    ids.generation_id = await seedGeneration(s, endUser);
+    ids.name = 'example-0';
 
     const credentials = (route: Route): Record<string, string> => {
       if (route.auth === 'developer') return owner.headers;
@@ -113,6 +130,7 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
           headers: () => credentials(r),
           body: r.body as Record<string, unknown>,
           optionalBody: /\/(developer-keys|api-keys|cancel-subscription)$/.test(r.path),
+          form: r.path.endsWith('/public'),
         }),
       ),
       // The open routes: the account's own doors, and the runtime check.
@@ -165,13 +183,13 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
   });
 
   it('ids that are not ids, in every path position, are refused', async () => {
-    const credentialed = ROUTES.filter((r) => r.path.includes(':'));
+    const credentialed = [...ROUTES.filter((r) => r.path.includes(':')), ...OPEN_ID_ROUTES.map((r): Route => ({ ...r, auth: 'endUser' }))];
     for (const route of credentialed) {
       const params = [...route.path.matchAll(/:([a-z_]+)/g)].map((m) => m[1]!);
       for (const param of params) {
         for (const bad of BAD_IDS) {
           const path = fill(route.path, { ...ids, [param]: bad });
-          const headers = route.auth === 'operator' ? { 'x-operator-key': operatorKey } : route.auth === 'api' ? owner.apiKeyHeaders : owner.headers;
+          const headers = route.auth === 'operator' ? { 'x-operator-key': operatorKey } : route.auth === 'api' ? owner.apiKeyHeaders : route.auth === 'endUser' ? endUser : owner.headers;
           const res = await s.request(route.method, path, { headers, ...(route.body !== undefined ? { body: route.body } : {}) });
           expectRefused(route.face, res, `:${param}=${bad.slice(0, 40)}: ${route.method} ${route.path}`);
         }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
-import { fill, holdingsOf, seedEstate, seedGeneration, type Ids } from '../support/routes.js';
+import { fill, holdingsOf, seedEndUserGeneration, seedEstate, type Ids } from '../support/routes.js';
 import { PASSWORD, seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 import { CONSOLE_ROUTES } from './console-routes.test.js';
 
@@ -36,7 +36,7 @@ forEachDatabase('security: bad input to every console route', (kind) => {
     s = await startServer(kind, { env: { RATE_LIMIT: 'false' } });
     victim = await seedDeveloper(s.ctx, { tier: 'cloud_premium' });
     ids = (await seedEstate(s, victim)).ids;
-    Object.assign(ids, await seedGeneration(s, victim, ids.project_id!));
+    Object.assign(ids, await seedEndUserGeneration(s, victim, ids.project_id!));
     const signIn = async (path: string, body: unknown) => {
       const r = await fetch(`${s.url}/console/api${path}`, {
         method: 'POST',
@@ -106,11 +106,23 @@ forEachDatabase('security: bad input to every console route', (kind) => {
         `/console/api/projects/${ids.project_id}/payments/subscriptions`,
         `/console/api/projects/${ids.project_id}/payments/transactions`,
         '/console/api/end-users/trend',
+        `/console/api/projects/${ids.project_id}/webhook-deliveries`,
+        '/console/api/audit-log',
       ]) {
         const res = await send('GET', `${p}?${q}`, 'developer');
         expect(res.status, `${p}?${q}`).toBeGreaterThanOrEqual(400);
         expect(res.status, `${p}?${q}`).toBeLessThan(500);
       }
+    }
+    for (const q of ['since=yesterday', 'until=2024-13-45', 'since=' + 'x'.repeat(41), 'actorType=robot', 'projectId=not-a-project', 'action=' + 'x'.repeat(65)]) {
+      const res = await send('GET', `/console/api/audit-log?${q}`, 'developer');
+      expect(res.status, `audit-log?${q}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `audit-log?${q}`).toBeLessThan(500);
+    }
+    for (const q of ['event=' + 'x'.repeat(65), 'status=delivered&status=failed']) {
+      const res = await send('GET', `/console/api/projects/${ids.project_id}/webhook-deliveries?${q}`, 'developer');
+      expect(res.status, `webhook-deliveries?${q}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `webhook-deliveries?${q}`).toBeLessThan(500);
     }
   });
 });

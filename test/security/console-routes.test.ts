@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestResponse, type TestServer } from '../support/harness.js';
-import { fill, holdingsOf, seedEstate, seedGeneration, type Ids } from '../support/routes.js';
+import { fill, holdingsOf, seedEndUserGeneration, seedEstate, type Ids } from '../support/routes.js';
 import { PASSWORD, seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 import { ConsoleClient } from '../console/client.js';
 
@@ -50,9 +50,11 @@ export const CONSOLE_ROUTES: ConsoleRoute[] = [
   { method: 'DELETE', path: '/console/api/projects/:project_id/licenses/:license_id', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects/:project_id/domains', kind: 'developer' },
   { method: 'POST', path: '/console/api/projects/:project_id/domains', kind: 'developer', body: { domain: 'intruder.example.com' } },
+  { method: 'PATCH', path: '/console/api/projects/:project_id/domains/:domain_id', kind: 'developer', body: { hasPaid: true } },
   { method: 'DELETE', path: '/console/api/projects/:project_id/domains/:domain_id', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects/:project_id/injectables', kind: 'developer' },
   { method: 'POST', path: '/console/api/projects/:project_id/injectables', kind: 'developer', body: INJ },
+  { method: 'PATCH', path: '/console/api/projects/:project_id/injectables/:injectable_id', kind: 'developer', body: { title: 'Renamed by intruder', secret: 'intruder-secret-1', content: 'replaced by intruder' } },
   { method: 'DELETE', path: '/console/api/projects/:project_id/injectables/:injectable_id', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects/:project_id/generations', kind: 'developer' },
   { method: 'PATCH', path: '/console/api/projects/:project_id/generations/:generation_id', kind: 'developer', body: { isPublic: true } },
@@ -64,6 +66,14 @@ export const CONSOLE_ROUTES: ConsoleRoute[] = [
   { method: 'POST', path: '/console/api/projects/:project_id/payments/validate', kind: 'developer', body: { mode: 'test', secretKey: 'sk_live_51neverSentAnywhere' } },
   { method: 'GET', path: '/console/api/projects/:project_id/payments/subscriptions', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects/:project_id/payments/transactions', kind: 'developer' },
+  { method: 'PUT', path: '/console/api/projects/:project_id/webhook', kind: 'developer', body: { url: 'http://hooks.invalid/intruder', secret: 'intruder-secret' } },
+  { method: 'GET', path: '/console/api/projects/:project_id/webhook-deliveries', kind: 'developer' },
+  { method: 'GET', path: '/console/api/projects/:project_id/webhook-deliveries/:delivery_id', kind: 'developer' },
+  { method: 'POST', path: '/console/api/projects/:project_id/webhook-deliveries/:delivery_id/resend', kind: 'developer' },
+  { method: 'POST', path: '/console/api/projects/:project_id/webhook-test', kind: 'developer' },
+  { method: 'GET', path: '/console/api/audit-log', kind: 'developer' },
+  { method: 'PATCH', path: '/console/api/account', kind: 'developer', body: { fullName: 'Renamed by intruder' } },
+  { method: 'POST', path: '/console/api/account/password', kind: 'developer', body: { currentPassword: PASSWORD, newPassword: 'Intruder-Pass-123' } },
   { method: 'GET', path: '/console/api/operator/developers', kind: 'operator' },
   { method: 'POST', path: '/console/api/operator/developers', kind: 'operator', body: { email: 'intruder-made@example.com', password: PASSWORD } },
   { method: 'PUT', path: '/console/api/operator/developers/:developer/tier', kind: 'operator', body: { tier: 'free_starter' } },
@@ -98,7 +108,7 @@ forEachDatabase('security: every console route refuses every wrong caller', (kin
     victim = v!;
     intruderDev = i!;
     ids = (await seedEstate(s, victim)).ids;
-    Object.assign(ids, await seedGeneration(s, victim, ids.project_id!));
+    Object.assign(ids, await seedEndUserGeneration(s, victim, ids.project_id!));
     victimClient = new ConsoleClient(s);
     await victimClient.signIn(victim.email, PASSWORD);
     ids.session = (await victimClient.call('GET', '/sessions')).body.items[0].id;

@@ -1,6 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
-import { expectFaceError, fill, holdingsOf, ROUTES, seedEndUser, seedEstate, type Auth, type Ids, type Route } from '../support/routes.js';
+import {
+  expectFaceError,
+  fill,
+  holdingsOf,
+  OPEN_ID_ROUTES,
+  PROJECT_FILTERS,
+  recordIdsOf,
+  ROUTES,
+  seedEstate,
+  seedGeneration,
+  signUpEndUser,
+  type Auth,
+  type Ids,
+  type Route,
+} from '../support/routes.js';
 import { seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 
 /**
@@ -30,6 +44,10 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
   let operatorKey: string;
   let endUserToken: string;
   let endUser: Record<string, string>;
+  /** Another end user of the victim's project, and an end user of the intruder's own project. */
+  let peer: Record<string, string>;
+  let intruderEndUser: Record<string, string>;
+  let anonymousGenerationId: string;
   let otherProjectId: string;
   let otherProjectKey: string;
   let ids: Ids;
@@ -47,8 +65,16 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     const otherKey = await s.request('POST', `/api/v1/projects/${estate.otherProjectId}/api-keys`, { headers: victim.headers, body: { name: 'other key' } });
     otherProjectKey = otherKey.body.key;
 
-    // An end user of the victim's project, signed in.
-    ({ accessToken: endUserToken, headers: endUser } = await seedEndUser(s, victim, project.id));
+    // An end user of the victim's project, signed in, with a generation of their own (the table's :generation_id).
+    endUser = (await signUpEndUser(s, victim, project.id)).headers;
+    endUserToken = endUser.authorization!.slice('Bearer '.length);
+    peer = (await signUpEndUser(s, victim, project.id)).headers;
+    ids.generation_id = await seedGeneration(s, endUser);
+    ids.name = 'example-0';
+    anonymousGenerationId = await seedGeneration(s, null);
+    const intruderProject = await s.request('POST', '/api/v1/project', { headers: intruder.apiKeyHeaders, body: { name: 'Intruder own project' } });
+    expect(intruderProject.status).toBe(201);
+    intruderEndUser = (await signUpEndUser(s, intruder, intruderProject.body.data.id)).headers;
     otherProjectId = estate.otherProjectId;
 
     // A developer whose key was revoked (through the API, with a second key), and one whose account is disabled.
@@ -63,12 +89,12 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
   });
   afterAll(async () => s.close());
 
-  const credentials = (dev: SeededDeveloper) => (auth: Auth): Record<string, string> => {
+  const credentials = (dev: SeededDeveloper, endUserOfDev?: () => Record<string, string>) => (auth: Auth): Record<string, string> => {
     if (auth === 'developer') return dev.headers;
     if (auth === 'token') return { authorization: dev.headers.authorization! };
     if (auth === 'api') return dev.apiKeyHeaders;
-    // A developer's own credentials on an end user's route.
-    if (auth === 'endUser') return dev.headers;
+    // An end user of the developer's own project; without one, the developer's own credentials on an end user's route.
+    if (auth === 'endUser') return endUserOfDev ? endUserOfDev() : dev.headers;
     return { 'x-operator-key': dev.developerKey };
   };
 
@@ -127,9 +153,16 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     },
     {
       label: "another developer's valid credentials",
-      headers: (auth) => credentials(intruder)(auth),
+      // On an end user's route, a signed-in end user of the intruder's own project.
+      headers: (auth) => credentials(intruder, () => intruderEndUser)(auth),
       // Routes without the victim's ids act on the intruder's own account: nothing to refuse there.
       applies: (r) => r.path.includes(':') && r.auth !== 'operator',
+      expected: () => [404],
+    },
+    {
+      label: 'another end user of the same project',
+      headers: () => peer,
+      applies: (r) => r.auth === 'endUser' && r.path.includes(':'),
       expected: () => [404],
     },
     {
@@ -188,6 +221,45 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     });
   }
 
+  it("the open routes that take a generation id serve none of an end user's: 404, as for an id that does not exist", async () => {
+    for (const route of OPEN_ID_ROUTES) {
+      for (const id of [ids.generation_id!, '0190a1b2-0000-7000-8000-000000000000']) {
+        const res = await s.request(route.method, fill(route.path, { ...ids, generation_id: id }));
+        expectFaceError({ ...route, auth: 'endUser' }, res, [404], 'open route');
+      }
+    }
+    // The anonymous generation is there on the status routes and their aliases; its private image still needs the signature.
+    for (const route of OPEN_ID_ROUTES) {
+      const res = await s.request(route.method, fill(route.path, { ...ids, generation_id: anonymousGenerationId }));
+      expect(res.status, route.path).toBe(route.path.includes('/images/') ? 404 : 200);
+    }
+  });
+
+  // Routes without the victim's ids answer for the caller's own account: another developer's
+  // lists (projects, users, deliveries, the audit log ...) hold none of the victim's records.
+  it("another developer's own lists hold none of the victim's records, and naming the victim's project in a filter is 404", async () => {
+    const theirs = await recordIdsOf(s, victim);
+    expect(theirs.length).toBeGreaterThan(20);
+    // The intruder has records of their own, so their lists are not empty by default ...
+    const own = await s.request('POST', '/api/v1/projects/', { headers: intruder.headers, body: { name: 'Intruder listed project' } });
+    expect(own.status).toBe(201);
+    expect((await s.request('GET', '/api/v1/audit-log', { headers: intruder.headers })).body.entries.length).toBeGreaterThan(0);
+    // ... and the same lists read by the victim do show the victim's records.
+    const victimLog = await s.request('GET', '/api/v1/audit-log', { headers: victim.headers });
+    expect(theirs.filter((id) => victimLog.text.includes(id)).length).toBeGreaterThan(5);
+    const lists = ROUTES.filter((r) => r.method === 'GET' && !r.path.includes(':') && r.auth !== 'operator' && r.auth !== 'endUser');
+    expect(lists.map((r) => r.path)).toEqual(expect.arrayContaining(PROJECT_FILTERS.map((f) => f.path)));
+    for (const route of lists) {
+      const res = await s.request('GET', route.path, { headers: credentials(intruder)(route.auth) });
+      expect(res.status, `${route.path}: ${res.text.slice(0, 200)}`).toBe(200);
+      for (const id of theirs) expect(res.text, `${route.path} shows the victim's ${id}`).not.toContain(id);
+    }
+    for (const { path, param } of PROJECT_FILTERS) {
+      const res = await s.request('GET', `${path}?${param}=${ids.project_id}`, { headers: intruder.headers });
+      expectFaceError({ method: 'GET', path, face: 'devkit', auth: 'developer' }, res, [404], `${path}?${param}=<victim's project>`);
+    }
+  });
+
   it('nothing the refused requests asked for has happened', async () => {
     expect(await holdings()).toBe(before);
   });
@@ -216,13 +288,15 @@ describe('security: the route table covers every protected route', () => {
       const doc = (await s.request('GET', '/docs/json')).body as { paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>> };
       const open = new Set(['/health', '/api/v1/health', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/verify-email', '/api/v1/auth/request-verification']);
       const runtime = new Set(['/api/v1/project/has-paid', '/api/v1/injectable/stream']);
-      // Generation routes (issue 10) are not in this table yet: their end-user credential and
-      // isolation are tested in test/generations (errors.test.ts, generations.test.ts).
-      const generation = (p: string) => p.startsWith('/api/v1/generation/') || p.startsWith('/generation/');
+      // The open generation routes: the public gallery, anonymous creates, and the routes of OPEN_ID_ROUTES (walked above).
+      for (const r of OPEN_ID_ROUTES) open.add(r.path.replace(/:([a-z_]+)/g, '{$1}'));
+      for (const p of ['/api/v1/generation/public-generations-v2', '/api/v1/generation/generate-anonymous-v2', '/api/v1/generation/generate-anonymous', '/generation/generate-anonymous']) open.add(p);
       // Stripe's deliveries carry no credential of ours: each is verified by its Stripe-Signature (test/payments/webhooks.test.ts).
       open.add('/api/v1/payments/stripe/webhooks/{project_id}/{mode}');
+      // Nor do Replicate's: verified by their webhook-signature (test/generations/replicate-webhook.test.ts).
+      open.add('/api/v1/generation/replicate-webhook/{generation_id}');
       const documented = Object.entries(doc.paths)
-        .filter(([p]) => !open.has(p) && !p.startsWith('/api/v1/health/') && !runtime.has(p) && !generation(p))
+        .filter(([p]) => !open.has(p) && !p.startsWith('/api/v1/health/') && !runtime.has(p))
         .flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => ({ route: `${m.toUpperCase()} ${p.replace(/\{([a-z_]+)\}/g, ':$1')}`, op })));
       const tabled = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
       expect(documented.map((d) => d.route).filter((r) => !tabled.has(r))).toEqual([]);

@@ -87,9 +87,12 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/payments/stripe/customer-portal', face: 'devkit', auth: 'endUser', body: { return_url: 'https://a.example/billing' } },
   { method: 'POST', path: '/api/v1/payments/stripe/cancel-subscription', face: 'devkit', auth: 'endUser', body: { cancel_immediately: true } },
   { method: 'POST', path: '/api/v1/payments/stripe/update-subscription', face: 'devkit', auth: 'endUser', body: { new_price_id: 'price_x' } },
-  // devkit: generations, for the project's end users (the routes with a generation id are walked in test/generations)
+  // devkit: generations, for the project's end users (:generation_id is the victim end user's generation)
   { method: 'GET', path: '/api/v1/generation/generations-v2', face: 'devkit', auth: 'endUser' },
   { method: 'POST', path: '/api/v1/generation/generate-v2', face: 'devkit', auth: 'endUser', body: { instructions: 'a lighthouse' } },
+  { method: 'GET', path: '/api/v1/generation/generations-v2/:generation_id/status', face: 'devkit', auth: 'endUser' },
+  { method: 'PATCH', path: '/api/v1/generation/generations-v2/:generation_id/public', face: 'devkit', auth: 'endUser', body: { is_public: true } },
+  { method: 'DELETE', path: '/api/v1/generation/generations-v2/:generation_id', face: 'devkit', auth: 'endUser' },
   // operator
   { method: 'PUT', path: '/api/v1/operator/developers/:developer/tier', face: 'devkit', auth: 'operator', body: { tier: 'cloud_premium' } },
   // devpayr: projects
@@ -128,6 +131,44 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/project/:project/webhook-test', face: 'devpayr', auth: 'api' },
   { method: 'GET', path: '/api/v1/project/:project/audit-log', face: 'devpayr', auth: 'api' },
 ];
+
+/**
+ * Open routes (no credential) that take the id of a generation: the anonymous status route,
+ * the Starter Kit's aliases of it, and the image route (a private image needs its signed URL).
+ * Anyone may call them, but a generation they do not serve (an end user's, or a private
+ * image without its signature) is a 404, the same as an id that does not exist.
+ */
+export const OPEN_ID_ROUTES: Array<Omit<Route, 'auth'>> = [
+  { method: 'GET', path: '/api/v1/generation/anonymous-generations-v2/:generation_id/status', face: 'devkit' },
+  { method: 'GET', path: '/api/v1/generation/anonymous-generations/:generation_id/status', face: 'devkit' },
+  { method: 'GET', path: '/generation/anonymous-generations/:generation_id/status', face: 'devkit' },
+  { method: 'GET', path: '/api/v1/generation/images/:generation_id/:name', face: 'devkit' },
+];
+
+/**
+ * Lists with no id in the path that take a project as a query filter: named with another
+ * developer's project, each answers 404 (never an empty page, which would confirm nothing).
+ */
+export const PROJECT_FILTERS: Array<{ path: string; param: string }> = [
+  { path: '/api/v1/audit-log', param: 'project_id' },
+  { path: '/api/v1/projects/users', param: 'project_id' },
+];
+
+/**
+ * The ids of everything a developer owns or caused, their webhook deliveries and audit
+ * entries included: none may appear in another developer's answers.
+ */
+export async function recordIdsOf(s: TestServer, owner: SeededDeveloper): Promise<string[]> {
+  const db = s.ctx.db;
+  const projects = (await db.selectFrom('projects').select('id').where('owner_id', '=', owner.userId).execute()).map((r) => r.id);
+  const under = async (table: 'licenses' | 'domains' | 'injectables' | 'users') =>
+    projects.length ? (await db.selectFrom(table).select('id').where('project_id', 'in', projects).execute()).map((r) => r.id) : [];
+  const byOwner = async (table: 'webhook_deliveries' | 'audit_log' | 'events') =>
+    (await db.selectFrom(table).select('id').where('owner_id', '=', owner.userId).execute()).map((r) => r.id);
+  const keys = (await db.selectFrom('api_keys').select('id').where('user_id', '=', owner.userId).execute()).map((r) => r.id);
+  const ids = [owner.userId, ...projects, ...keys, ...(await under('licenses')), ...(await under('domains')), ...(await under('injectables')), ...(await under('users'))];
+  return [...ids, ...(await byOwner('webhook_deliveries')), ...(await byOwner('audit_log')), ...(await byOwner('events'))];
+}
 
 /** What the victim owns, by path parameter name. */
 export type Ids = Record<string, string>;
@@ -197,25 +238,6 @@ export async function seedEstate(s: TestServer, owner: SeededDeveloper): Promise
   };
 }
 
-/** An end user of the project, registered and signed in through the devkit API, with the headers its routes want. */
-export async function seedEndUser(s: TestServer, owner: SeededDeveloper, projectId: string): Promise<{ userId: string; accessToken: string; headers: Record<string, string> }> {
-  const email = uniqueEmail('user');
-  const reg = await s.request('POST', '/api/v1/auth/register', { headers: { 'x-developer-key': owner.developerKey, 'x-project-id': projectId }, body: { email, password: PASSWORD } });
-  if (reg.status !== 201) throw new Error(`end user: ${reg.text}`);
-  const login = await s.request('POST', '/api/v1/auth/login', { headers: { 'x-project-id': projectId }, body: { email, password: PASSWORD } });
-  if (!login.body?.access_token) throw new Error(`end user login: ${login.text}`);
-  return { userId: reg.body.id, accessToken: login.body.access_token, headers: await endUserHeaders(s, owner, projectId, login.body.access_token) };
-}
-
-/** An end user of the victim's project and a generation of theirs: the ids the console's end-user and gallery routes take. */
-export async function seedGeneration(s: TestServer, owner: SeededDeveloper, projectId: string): Promise<Ids> {
-  const user = await seedEndUser(s, owner, projectId);
-  const g = await postGeneration(s.url, user.headers, { images: [await image('png', 7)], instructions: 'a victim lighthouse' });
-  if (g.status !== 200) throw new Error(`generation: ${JSON.stringify(g.body)}`);
-  return { end_user_id: user.userId, generation_id: g.body.id };
-}
-
-/** Everything a developer owns, as one comparable text. */
 /** The full end-user headers for an end user's access token in a project (a new project key of it is made). */
 export async function endUserHeaders(s: TestServer, owner: SeededDeveloper, projectId: string, accessToken: string): Promise<Record<string, string>> {
   const key = await s.request('POST', `/api/v1/projects/${projectId}/api-keys`, { headers: owner.headers, body: { name: 'end-user app' } });
@@ -223,6 +245,38 @@ export async function endUserHeaders(s: TestServer, owner: SeededDeveloper, proj
   return { authorization: `Bearer ${accessToken}`, 'x-user-role': 'end_user', 'x-project-id': projectId, 'x-api-key': key.body.key, 'x-developer-key': owner.developerKey };
 }
 
+/** An end user who signed up in the project and logged in, as an app would. */
+export interface SignedUpEndUser {
+  userId: string;
+  /** Their five end-user headers. */
+  headers: Record<string, string>;
+}
+
+/** An end user signs up in the project and logs in, as an app would: their id and headers. */
+export async function signUpEndUser(s: TestServer, owner: SeededDeveloper, projectId: string): Promise<SignedUpEndUser> {
+  const email = uniqueEmail('user');
+  const reg = await s.request('POST', '/api/v1/auth/register', { headers: { 'x-developer-key': owner.developerKey, 'x-project-id': projectId }, body: { email, password: PASSWORD } });
+  if (reg.status !== 201) throw new Error(`end user sign-up: ${reg.status} ${reg.text}`);
+  const login = await s.request('POST', '/api/v1/auth/login', { headers: { 'x-project-id': projectId }, body: { email, password: PASSWORD } });
+  if (!login.body?.access_token) throw new Error(`end user login: ${login.status} ${login.text}`);
+  return { userId: reg.body.id, headers: await endUserHeaders(s, owner, projectId, login.body.access_token) };
+}
+
+/** A generation made through the API (multipart, one small image): an end user's with their headers, an anonymous one without. */
+export async function seedGeneration(s: TestServer, headers: Record<string, string> | null): Promise<string> {
+  const path = headers ? '/api/v1/generation/generate-v2' : '/api/v1/generation/generate-anonymous-v2';
+  const res = await postGeneration(s.url, headers ?? {}, { images: [await image()], instructions: 'a seeded generation' }, path);
+  if (res.status !== 200) throw new Error(`seeding a generation: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** An end user of the project and a generation of theirs: the ids the console's end-user and gallery routes take. */
+export async function seedEndUserGeneration(s: TestServer, owner: SeededDeveloper, projectId: string): Promise<Ids> {
+  const user = await signUpEndUser(s, owner, projectId);
+  return { end_user_id: user.userId, generation_id: await seedGeneration(s, user.headers) };
+}
+
+/** Everything a developer owns, as one comparable text. */
 export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise<string> {
   // Without the delivery loop's own bookkeeping (webhook_failing_since), which no request changes.
   const projects = (await s.ctx.db.selectFrom('projects').selectAll().where('owner_id', '=', owner.userId).orderBy('id').execute()).map(
@@ -232,11 +286,11 @@ export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise
   const under = async (table: 'licenses' | 'domains' | 'injectables') =>
     projectIds.length ? s.ctx.db.selectFrom(table).selectAll().where('project_id', 'in', projectIds).orderBy('id').execute() : [];
   const keys = await s.ctx.db.selectFrom('api_keys').select(['id', 'is_active', 'project_id']).where('user_id', '=', owner.userId).orderBy('id').execute();
-  const user = await s.ctx.db.selectFrom('users').select(['tier', 'is_active']).where('id', '=', owner.userId).execute();
+  const user = await s.ctx.db.selectFrom('users').select(['tier', 'is_active', 'full_name', 'password_hash']).where('id', '=', owner.userId).execute();
   const stripe = projectIds.length ? await s.ctx.db.selectFrom('stripe_configs').selectAll().where('project_id', 'in', projectIds).orderBy('id').execute() : [];
-  // Not their status: the job loop moves that on its own.
+  // Generations without their job's progress (a job may finish meanwhile): which exist, whose, and whether public.
   const generations = projectIds.length
-    ? (await s.ctx.db.selectFrom('generations').select(['id', 'is_public']).where('project_id', 'in', projectIds).orderBy('id').execute()).map((g) => ({ id: g.id, is_public: Boolean(g.is_public) }))
+    ? await s.ctx.db.selectFrom('generations').select(['id', 'project_id', 'user_id', 'is_public', 'instructions']).where('project_id', 'in', projectIds).orderBy('id').execute()
     : [];
   return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe, generations });
 }

@@ -1,6 +1,7 @@
 import type { Context } from '../../src/context.js';
 import { signToken } from '../../src/core/accounts/access-tokens.js';
 import { createOperator } from '../../src/core/accounts/operators.js';
+import { SYSTEM } from '../../src/core/audit/record-audit.js';
 import { API_KEY_PREFIX, newSecretKey } from '../../src/core/keys/secret-key.js';
 import type { Tier } from '../../src/db/schema/index.js';
 import { uuidv7 } from '../../src/lib/ids.js';
@@ -19,7 +20,7 @@ export interface SeededOperator {
 }
 
 export async function seedOperator(ctx: Context): Promise<SeededOperator> {
-  const { userId, key } = await createOperator(ctx, { email: uniqueEmail('ops') });
+  const { userId, key } = await createOperator(ctx, SYSTEM, { email: uniqueEmail('ops') });
   return { userId, key, headers: { 'x-operator-key': key } };
 }
 

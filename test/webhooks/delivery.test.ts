@@ -209,6 +209,33 @@ forEachDatabase('webhook delivery', (kind) => {
       await receiver.waitFor(() => receiver.ofType('project.updated').some((r) => r.payload.data.id === projectId), 5000, 'project.updated after re-enabling');
       const p = await s.ctx.db.selectFrom('projects').select(['webhook_disabled_at', 'webhook_failing_since']).where('id', '=', projectId).executeTakeFirstOrThrow();
       expect(p).toEqual({ webhook_disabled_at: null, webhook_failing_since: null });
+
+      // The developer reads both in their audit log: the system disabled it, they re-enabled it.
+      const log = await s.request('GET', `/api/v1/project/${projectId}/audit-log`, { headers: dev.apiKeyHeaders });
+      const entries = log.body.data.data as Array<{ action: string; actor_type: string; request_id: string | null }>;
+      expect(entries.filter((e) => e.action === 'webhook.disabled')).toEqual([expect.objectContaining({ actor_type: 'system', actor_id: null, target_type: 'webhook', target_id: projectId })]);
+      expect(entries.filter((e) => e.action === 'webhook.enabled')).toEqual([
+        expect.objectContaining({ actor_type: 'developer_key', actor_id: dev.userId, request_id: again.headers.get('x-request-id'), changed_fields: ['webhook_disabled_at'] }),
+      ]);
+      // Setting the URL of an endpoint that is not disabled is an update, not a re-enabling.
+      expect((await s.request('PUT', `/api/v1/projects/${projectId}/webhook`, { headers: dev.headers, body: { url: receiver.url, secret: SECRET } })).status).toBe(200);
+      const later = await s.request('GET', `/api/v1/project/${projectId}/audit-log?action=webhook.enabled`, { headers: dev.apiKeyHeaders });
+      expect(later.body.data.data).toHaveLength(1);
+    });
+
+    it('the devkit face re-enables a disabled endpoint too, by PUT …/webhook with its URL', async () => {
+      receiver.mode = 'fail';
+      const projectId = await projectWithWebhook(s, dev, receiver.url, SECRET);
+      await eventually(async () => {
+        const p = await s.ctx.db.selectFrom('projects').select(['webhook_disabled_at']).where('id', '=', projectId).executeTakeFirstOrThrow();
+        return p.webhook_disabled_at ?? undefined;
+      }, 10_000, 'disabled');
+      receiver.mode = 'ok';
+      const put = await s.request('PUT', `/api/v1/projects/${projectId}/webhook`, { headers: dev.headers, body: { url: receiver.url, secret: SECRET } });
+      expect(put.status).toBe(200);
+      await receiver.waitFor(() => receiver.ofType('project.updated').some((r) => r.payload.data.id === projectId), 5000, 'project.updated after re-enabling');
+      const log = await s.request('GET', `/api/v1/audit-log?project_id=${projectId}&action=webhook.enabled`, { headers: dev.headers });
+      expect(log.body.entries).toEqual([expect.objectContaining({ actor_type: 'developer_key', request_id: put.headers.get('x-request-id') })]);
     });
   });
 
@@ -245,6 +272,16 @@ forEachDatabase('webhook delivery', (kind) => {
         expect(Object.keys(res.body.errors), url).toEqual(['webhook_url']);
       }
       expect(await s.ctx.db.selectFrom('projects').select('id').where('owner_id', '=', dev.userId).execute()).toEqual([]);
+      // The devkit face's PUT …/webhook refuses them alike, in its own error format.
+      const devkitProject = await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: 'SSRF devkit' } });
+      for (const url of [`http://localhost:${port}/hooks`, 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/hook']) {
+        const res = await s.request('PUT', `/api/v1/projects/${devkitProject.body.id}/webhook`, { headers: dev.headers, body: { url, secret: SECRET } });
+        expect(res.status, url).toBe(422);
+        expect(JSON.stringify(res.body.detail), url).toMatch(/loopback, private or link-local/);
+      }
+      const kept = await s.ctx.db.selectFrom('projects').select('webhook_url').where('id', '=', devkitProject.body.id).executeTakeFirstOrThrow();
+      expect(kept.webhook_url).toBeNull();
+      await s.request('DELETE', `/api/v1/projects/${devkitProject.body.id}`, { headers: dev.headers });
       expect(receiver.received).toEqual([]);
     });
 
@@ -252,7 +289,7 @@ forEachDatabase('webhook delivery', (kind) => {
       const port = new URL(receiver.url).port;
       const ok = await s.request('POST', '/api/v1/project', { headers: dev.apiKeyHeaders, body: { name: `Later ${Math.random()}` } });
       const projectId = ok.body.data.id as string;
-      for (const url of [`http://localhost:${port}/hooks`, `http://127.0.0.1:${port}/hooks`, `http://[::ffff:7f00:1]:${port}/hooks`]) {
+      for (const url of [`http://localhost:${port}/hooks`, `http://127.0.0.1:${port}/hooks`, `http://[::ffff:7f00:1]:${port}/hooks`, 'http://169.254.169.254/latest/meta-data/']) {
         // Saved while it resolved elsewhere: written directly, as the save-time check would have passed it.
         await s.ctx.db.updateTable('projects').set({ webhook_url: url }).where('id', '=', projectId).execute();
         const before = (await deliveriesOf(s, projectId)).length;

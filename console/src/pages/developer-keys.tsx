@@ -1,43 +1,30 @@
 import { useState } from 'preact/hooks';
 import { api, type KeyRecord } from '../api';
-import { Confirm, Field, FormError, Loading, Reveal, Secret, useAction, useLoad, when } from '../ui';
+import { Confirm, Field, FormError, Listing, Loading, Reveal, Secret, useAction, useLoad, when } from '../ui';
 
 export function KeyTable({ items, onRevoke, caption }: { items: KeyRecord[]; onRevoke: (k: KeyRecord) => Promise<void>; caption: string }) {
-  if (items.length === 0) return <p>No keys yet.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="sr-only">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Prefix</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((k) => (
-            <tr>
-              <td>{k.name ?? '—'}</td>
-              <td>
-                <code>{k.keyPrefix}…</code>
-              </td>
-              <td>{when(k.createdAt)}</td>
-              <td>{when(k.lastUsedAt)}</td>
-              <td>
-                <span class={`badge ${k.isActive ? 'ok' : 'off'}`}>{k.isActive ? 'Active' : 'Revoked'}</span>
-              </td>
-              <td>{k.isActive && <Confirm label="Revoke" onConfirm={() => onRevoke(k)} />}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Listing
+      data={{ items }}
+      error={null}
+      empty="No keys yet."
+      caption={caption}
+      columns={['Name', 'Prefix', 'Created', 'Last used', 'Status', '']}
+      row={(k) => (
+        <tr>
+          <td>{k.name ?? '—'}</td>
+          <td>
+            <code>{k.keyPrefix}…</code>
+          </td>
+          <td>{when(k.createdAt)}</td>
+          <td>{when(k.lastUsedAt)}</td>
+          <td>
+            <span class={`badge ${k.isActive ? 'ok' : 'off'}`}>{k.isActive ? 'Active' : 'Revoked'}</span>
+          </td>
+          <td>{k.isActive && <Confirm label="Revoke" onConfirm={() => onRevoke(k)} />}</td>
+        </tr>
+      )}
+    />
   );
 }
 

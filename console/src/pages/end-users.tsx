@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { api, qs, type Page, type Project } from '../api';
 import { DayChart } from '../chart';
-import { DataTable, Field, Loading, money, Pager, SelectField, StatCards, useLoad, when } from '../ui';
+import { Field, Listing, Loading, money, Pager, Select, StatCards, useLoad, when } from '../ui';
 
 interface EndUser {
   id: string;
@@ -46,13 +46,13 @@ export function EndUsers() {
         }}
       >
         <Field label="Search by email or name" name="search" value={search} onInput={setSearch} />
-        <SelectField
+        <Select
           label="Project"
           value={projectId}
           options={[['', 'All projects'], ...(projects.data?.items ?? []).map((p): [string, string] => [p.id, p.name])]}
           onChange={(v) => (setPage(1), setProjectId(v))}
         />
-        <SelectField
+        <Select
           label="Status"
           value={status}
           options={[
@@ -64,23 +64,27 @@ export function EndUsers() {
         />
         <button type="submit">Search</button>
       </form>
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No end users found.</p>
-      ) : (
-        <DataTable
-          caption="End users"
-          rows={data.items}
-          columns={[
-            ['Email', (u) => <a href={`/console/end-users/${u.id}`}>{u.email}</a>],
-            ['Name', (u) => u.fullName ?? '—'],
-            ['Project', (u) => u.projectName],
-            ['Status', (u) => <span class={`badge ${u.isActive ? 'ok' : 'off'}`}>{u.isActive ? 'Active' : 'Inactive'}</span>],
-            ['Registered', (u) => when(u.createdAt)],
-          ]}
-        />
-      )}
+      <Listing
+        data={data}
+        error={error}
+        empty="No end users found."
+        caption="End users"
+        columns={['Email', 'Name', 'Project', 'Status', 'Registered']}
+        stack
+        row={(u) => (
+          <tr>
+            <td data-label="Email">
+              <a href={`/console/end-users/${u.id}`}>{u.email}</a>
+            </td>
+            <td data-label="Name">{u.fullName ?? '—'}</td>
+            <td data-label="Project">{u.projectName}</td>
+            <td data-label="Status">
+              <span class={`badge ${u.isActive ? 'ok' : 'off'}`}>{u.isActive ? 'Active' : 'Inactive'}</span>
+            </td>
+            <td data-label="Registered">{when(u.createdAt)}</td>
+          </tr>
+        )}
+      />
       <Pager page={page} total={data?.total} pageSize={data?.pageSize} onPage={setPage} />
     </section>
   );
@@ -154,52 +158,48 @@ export function EndUserDetails() {
         <a href={`/console/projects/${u.projectId}/generations`}>The project’s gallery</a>
       </p>
       <h2>Subscription</h2>
-      <div class="table-wrap">
-        <table>
-          <caption class="sr-only">Current subscription by mode</caption>
-          <thead>
+      <Listing
+        data={{ items: ['live', 'test'] as Array<'live' | 'test'> }}
+        error={null}
+        empty=""
+        caption="Current subscription by mode"
+        columns={['Mode', 'Status', 'Plan', 'Current period ends']}
+        row={(mode) => {
+          const s = data.subscriptions[mode];
+          return (
             <tr>
-              <th scope="col">Mode</th>
-              <th scope="col">Status</th>
-              <th scope="col">Plan</th>
-              <th scope="col">Current period ends</th>
+              <th scope="row">{mode === 'live' ? 'Live' : 'Test'}</th>
+              <td>{s ? <span class={`badge ${s.status === 'active' || s.status === 'trialing' ? 'ok' : 'off'}`}>{s.status}</span> : 'No subscription'}</td>
+              <td>{s?.planName ?? '—'}</td>
+              <td>{s ? when(s.cancelAt ?? s.currentPeriodEnd) : '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {(['live', 'test'] as const).map((mode) => {
-              const s = data.subscriptions[mode];
-              return (
-                <tr>
-                  <th scope="row">{mode === 'live' ? 'Live' : 'Test'}</th>
-                  <td>{s ? <span class={`badge ${s.status === 'active' || s.status === 'trialing' ? 'ok' : 'off'}`}>{s.status}</span> : 'No subscription'}</td>
-                  <td>{s?.planName ?? '—'}</td>
-                  <td>{s ? when(s.cancelAt ?? s.currentPeriodEnd) : '—'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        }}
+      />
       <h2>Payments</h2>
-      {data.payments.total === 0 ? (
-        <p>No payments.</p>
-      ) : (
-        <>
-          <p>
-            {data.payments.total} in total; the latest {data.payments.recent.length}:
-          </p>
-          <DataTable
-            caption="Latest payments"
-            rows={data.payments.recent}
-            columns={[
-              ['Date', (t) => when(t.createdAt)],
-              ['Amount', (t) => money(t.amountCents, t.currency)],
-              ['Status', (t) => <span class={`badge ${t.status === 'succeeded' ? 'ok' : 'off'}`}>{t.status}</span>],
-              ['Mode', (t) => (t.isTestMode ? 'Test' : 'Live')],
-            ]}
-          />
-        </>
+      {data.payments.total > 0 && (
+        <p>
+          {data.payments.total} in total; the latest {data.payments.recent.length}:
+        </p>
       )}
+      <Listing
+        data={{ items: data.payments.recent }}
+        error={null}
+        empty="No payments."
+        caption="Latest payments"
+        columns={['Date', 'Amount', 'Status', 'Mode']}
+        stack
+        row={(t) => (
+          <tr>
+            <td data-label="Date">{when(t.createdAt)}</td>
+            <td data-label="Amount">{money(t.amountCents, t.currency)}</td>
+            <td data-label="Status">
+              <span class={`badge ${t.status === 'succeeded' ? 'ok' : 'off'}`}>{t.status}</span>
+            </td>
+            <td data-label="Mode">{t.isTestMode ? 'Test' : 'Live'}</td>
+          </tr>
+        )}
+      />
     </section>
   );
 }

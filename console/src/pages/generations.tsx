@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, qs } from '../api';
-import { Confirm, FormError, Loading, Pager, SelectField, useAction, useLoad, when } from '../ui';
+import { Confirm, FormError, Loading, Pager, SavedCheck, Select, useAction, useLoad, useReloadWhile, when } from '../ui';
 
 interface Generation {
   id: string;
@@ -43,8 +43,6 @@ function Usage({ usage }: { usage: Gallery['usage'] }) {
 /** One generation: its image (or where it stands), the public switch and delete, each error shown on the card. */
 function Card({ projectId, g, onChanged }: { projectId: string; g: Generation; onChanged: () => void }) {
   const act = useAction();
-  const [isPublic, setPublic] = useState(g.isPublic);
-  useEffect(() => setPublic(g.isPublic), [g.isPublic]);
   const short = g.instructions.length > 80 ? `${g.instructions.slice(0, 80)}…` : g.instructions;
   return (
     <li class="card gen" data-generation={g.id}>
@@ -69,28 +67,7 @@ function Card({ projectId, g, onChanged }: { projectId: string; g: Generation; o
         <small>{when(g.createdAt)}</small>
       </p>
       {g.error && <p class="err">{g.error}</p>}
-      <div class="check">
-        <input
-          id={`pub-${g.id}`}
-          type="checkbox"
-          checked={isPublic}
-          disabled={act.busy}
-          onChange={(e) => {
-            const next = (e.target as HTMLInputElement).checked;
-            setPublic(next);
-            act.run(async () => {
-              try {
-                await api('PATCH', `/projects/${projectId}/generations/${g.id}`, { isPublic: next });
-              } catch (err) {
-                setPublic(!next);
-                throw err;
-              }
-              onChanged();
-            });
-          }}
-        />
-        <label for={`pub-${g.id}`}>Public</label>
-      </div>
+      <SavedCheck label="Public" checked={g.isPublic} act={act} save={async (isPublic) => (await api('PATCH', `/projects/${projectId}/generations/${g.id}`, { isPublic }), onChanged())} />
       <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/generations/${g.id}`), onChanged()))} />
       <FormError error={act.error} />
     </li>
@@ -103,17 +80,12 @@ export function Generations({ projectId }: { projectId: string }) {
   const [page, setPage] = useState(1);
   const { data, error, reload } = useLoad(() => api<Gallery>('GET', `/projects/${projectId}/generations${qs({ status, page })}`), [projectId, status, page]);
   // While a generation is on its way, look again every few seconds (its progress, in words on its card).
-  const running = data?.items.some((g) => g.status === 'pending' || g.status === 'processing');
-  useEffect(() => {
-    if (!running) return;
-    const t = setTimeout(reload, 2000);
-    return () => clearTimeout(t);
-  }, [data, running]);
+  useReloadWhile(data?.items.some((g) => g.status === 'pending' || g.status === 'processing') ?? false, reload, 2000, data);
   return (
     <>
       {data && <Usage usage={data.usage} />}
       <div class="row">
-        <SelectField
+        <Select
           label="Show"
           value={status}
           options={[

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, qs, type Reveal as RevealData } from '../api';
-import { Field, FormError, Loading, Reveal, Secret, useAction, useLoad, when } from '../ui';
+import { Field, FormError, Listing, Loading, Reveal, SavedCheck, Secret, useAction, useCursor, useLoad, when } from '../ui';
 
 interface Developer {
   id: string;
@@ -44,16 +44,13 @@ function TierSelect({ dev, tiers, onChanged }: { dev: Developer; tiers: Array<{ 
 export function Operators() {
   const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const cursor = cursors[cursors.length - 1]!;
+  const { cursor, reset, pager } = useCursor();
   const { data, error, reload } = useLoad(
     () => api<{ items: Developer[]; nextCursor: string | null; tiers: Array<{ name: string; label: string }> }>('GET', `/operator/developers${qs({ search: applied, cursor })}`),
     [applied, cursor],
   );
   const settings = useLoad(() => api<{ signUpOpen: boolean }>('GET', '/operator/settings'), []);
   const toggle = useAction();
-  const [open, setOpen] = useState<boolean | null>(null);
-  const signUpOpen = open ?? settings.data?.signUpOpen ?? false;
   const [f, setF] = useState({ email: '', password: '', fullName: '' });
   const [reveal, setReveal] = useState<RevealData | null>(null);
   const create = useAction();
@@ -64,28 +61,12 @@ export function Operators() {
       <section class="card" aria-labelledby="signup-h">
         <h2 id="signup-h">Developer sign-up</h2>
         {settings.data ? (
-          <div class="check">
-            <input
-              id="signup-open"
-              type="checkbox"
-              checked={signUpOpen}
-              disabled={toggle.busy}
-              onChange={(e) => {
-                const want = (e.target as HTMLInputElement).checked;
-                setOpen(want);
-                toggle.run(async () => {
-                  try {
-                    const r = await api<{ signUpOpen: boolean }>('PUT', '/operator/settings', { signUpOpen: want });
-                    setOpen(r.signUpOpen);
-                  } catch (err) {
-                    setOpen(!want);
-                    throw err;
-                  }
-                });
-              }}
-            />
-            <label for="signup-open">Anyone may sign up as a developer in the console</label>
-          </div>
+          <SavedCheck
+            label="Anyone may sign up as a developer in the console"
+            checked={settings.data.signUpOpen}
+            act={toggle}
+            save={(signUpOpen) => api('PUT', '/operator/settings', { signUpOpen }).then(() => undefined)}
+          />
         ) : (
           <Loading error={settings.error} />
         )}
@@ -125,55 +106,34 @@ export function Operators() {
         class="row"
         onSubmit={(e) => {
           e.preventDefault();
-          setCursors([null]);
+          reset();
           setApplied(search);
         }}
       >
         <Field label="Search by email or name" name="search" value={search} onInput={setSearch} />
         <button type="submit">Search</button>
       </form>
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No developers found.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">Developer accounts</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Projects</th>
-                <th scope="col">Tier</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((d) => (
-                <tr data-developer={d.email}>
-                  <td>
-                    {d.email}
-                    {!d.isActive && <span class="badge off">Inactive</span>}
-                  </td>
-                  <td>{d.projects}</td>
-                  <td>
-                    <TierSelect dev={d} tiers={data.tiers} onChanged={reload} />
-                  </td>
-                  <td>{when(d.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <nav class="row" aria-label="Pages">
-        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Previous page
-        </button>
-        <button type="button" disabled={!data?.nextCursor} onClick={() => data?.nextCursor && setCursors([...cursors, data.nextCursor])}>
-          Next page
-        </button>
-      </nav>
+      <Listing
+        data={data}
+        error={error}
+        empty="No developers found."
+        caption="Developer accounts"
+        columns={['Email', 'Projects', 'Tier', 'Created']}
+        row={(d) => (
+          <tr data-developer={d.email}>
+            <td>
+              {d.email}
+              {!d.isActive && <span class="badge off">Inactive</span>}
+            </td>
+            <td>{d.projects}</td>
+            <td>
+              <TierSelect dev={d} tiers={data!.tiers} onChanged={reload} />
+            </td>
+            <td>{when(d.createdAt)}</td>
+          </tr>
+        )}
+      />
+      {pager(data?.nextCursor)}
     </section>
   );
 }

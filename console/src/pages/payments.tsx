@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError, qs } from '../api';
-import { Confirm, CopyText, DataTable, Field, FormError, Loading, money, Pager, SelectField, StatCards, useAction, useLoad, when } from '../ui';
+import { Confirm, CopyText, Field, FormError, Listing, Loading, money, Pager, Select, StatCards, useAction, useLoad, when } from '../ui';
 
 type Mode = 'test' | 'live';
 interface ModeConfig {
@@ -117,7 +117,7 @@ function statCards(s: Stats): Array<[string, string | number]> {
 }
 
 /** A list of the project's subscriptions or transactions, filtered by mode and status and paged on the server. */
-function PaymentList<T>(props: { title: string; path: string; statuses: string[]; columns: Array<[string, (row: T) => ComponentChildren]>; empty: string }) {
+function PaymentList<T>(props: { title: string; path: string; statuses: string[]; columns: string[]; row: (item: T) => ComponentChildren; empty: string }) {
   const [mode, setMode] = useState('');
   const [status, setStatus] = useState('');
   const [page, setPage] = useState(1);
@@ -126,7 +126,7 @@ function PaymentList<T>(props: { title: string; path: string; statuses: string[]
     <section aria-label={props.title}>
       <h2>{props.title}</h2>
       <div class="row">
-        <SelectField
+        <Select
           label={`${props.title}: mode`}
           value={mode}
           options={[
@@ -136,15 +136,9 @@ function PaymentList<T>(props: { title: string; path: string; statuses: string[]
           ]}
           onChange={(v) => (setPage(1), setMode(v))}
         />
-        <SelectField label={`${props.title}: status`} value={status} options={[['', 'Any status'], ...props.statuses.map((s): [string, string] => [s, s.replace(/_/g, ' ')])]} onChange={(v) => (setPage(1), setStatus(v))} />
+        <Select label={`${props.title}: status`} value={status} options={[['', 'Any status'], ...props.statuses.map((s): [string, string] => [s, s.replace(/_/g, ' ')])]} onChange={(v) => (setPage(1), setStatus(v))} />
       </div>
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>{props.empty}</p>
-      ) : (
-        <DataTable caption={props.title} columns={props.columns} rows={data.items} />
-      )}
+      <Listing data={data} error={error} empty={props.empty} caption={props.title} columns={props.columns} stack row={props.row} />
       <Pager page={page} total={data?.total} pageSize={data?.pageSize} onPage={setPage} />
     </section>
   );
@@ -219,26 +213,32 @@ export function Payments({ projectId }: { projectId: string }) {
         path={`/projects/${projectId}/payments/subscriptions`}
         statuses={['active', 'trialing', 'past_due', 'unpaid', 'incomplete', 'incomplete_expired', 'canceled', 'paused']}
         empty="No subscriptions match."
-        columns={[
-          ['Plan', (s) => s.planName ?? s.subscriptionId],
-          ['Status', (s) => badge(s.status, ['active', 'trialing'])],
-          ['Mode', modeOf],
-          ['Period ends', (s) => when(s.cancelAt ?? s.currentPeriodEnd)],
-          ['Customer', (s) => who(s.userId)],
-        ]}
+        columns={['Plan', 'Status', 'Mode', 'Period ends', 'Customer']}
+        row={(s) => (
+          <tr>
+            <td data-label="Plan">{s.planName ?? s.subscriptionId}</td>
+            <td data-label="Status">{badge(s.status, ['active', 'trialing'])}</td>
+            <td data-label="Mode">{modeOf(s)}</td>
+            <td data-label="Period ends">{when(s.cancelAt ?? s.currentPeriodEnd)}</td>
+            <td data-label="Customer">{who(s.userId)}</td>
+          </tr>
+        )}
       />
       <PaymentList<Transaction>
         title="Transactions"
         path={`/projects/${projectId}/payments/transactions`}
         statuses={['succeeded', 'failed', 'pending']}
         empty="No transactions match."
-        columns={[
-          ['Date', (t) => when(t.createdAt)],
-          ['Amount', (t) => money(t.amountCents, t.currency) + (t.refundedAmountCents ? ` (${money(t.refundedAmountCents, t.currency)} refunded)` : '')],
-          ['Status', (t) => badge(t.status, ['succeeded'])],
-          ['Mode', modeOf],
-          ['Customer', (t) => who(t.userId)],
-        ]}
+        columns={['Date', 'Amount', 'Status', 'Mode', 'Customer']}
+        row={(t) => (
+          <tr>
+            <td data-label="Date">{when(t.createdAt)}</td>
+            <td data-label="Amount">{money(t.amountCents, t.currency) + (t.refundedAmountCents ? ` (${money(t.refundedAmountCents, t.currency)} refunded)` : '')}</td>
+            <td data-label="Status">{badge(t.status, ['succeeded'])}</td>
+            <td data-label="Mode">{modeOf(t)}</td>
+            <td data-label="Customer">{who(t.userId)}</td>
+          </tr>
+        )}
       />
     </>
   );

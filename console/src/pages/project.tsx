@@ -1,10 +1,12 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, qs, type Domain, type Injectable, type KeyRecord, type License, type Page, type Project } from '../api';
-import { Confirm, CopyText, Field, FormError, Loading, Reveal, Secret, useAction, useLoad, when } from '../ui';
+import { Check, Confirm, CopyText, Field, FormError, Listing, Loading, Reveal, Secret, SaveCancel, Select, opts, useAction, useCursor, useLoad, when } from '../ui';
+import { AuditLog } from './audit-log';
+import { KeyTable } from './developer-keys';
 import { Generations } from './generations';
 import { Payments } from './payments';
-import { KeyTable } from './developer-keys';
+import { Webhooks } from './webhooks';
 
 const TABS = [
   ['', 'Overview'],
@@ -14,6 +16,8 @@ const TABS = [
   ['injectables', 'Injectables'],
   ['generations', 'Generations'],
   ['payments', 'Payments'],
+  ['webhooks', 'Webhooks'],
+  ['audit', 'Audit log'],
 ] as const;
 
 export function ProjectPage() {
@@ -46,6 +50,8 @@ export function ProjectPage() {
       {tab === 'injectables' && <Injectables projectId={id} />}
       {tab === 'generations' && <Generations projectId={id} />}
       {tab === 'payments' && <Payments projectId={id} />}
+      {tab === 'webhooks' && <Webhooks project={data} onSaved={reload} />}
+      {tab === 'audit' && <AuditLog projectId={id} />}
     </section>
   );
 }
@@ -55,9 +61,7 @@ function Overview({ project, onSaved }: { project: Project; onSaved: () => void 
     name: project.name,
     description: project.description ?? '',
     defaultRedirectUrl: project.defaultRedirectUrl ?? '',
-    webhookUrl: project.webhookUrl ?? '',
     logoUrl: project.logoUrl ?? '',
-    webhookSecret: '',
   });
   const [hasPaid, setHasPaid] = useState(project.hasPaid);
   const [isActive, setIsActive] = useState(project.isActive);
@@ -92,12 +96,10 @@ function Overview({ project, onSaved }: { project: Project; onSaved: () => void 
               name: f.name,
               description: f.description || null,
               defaultRedirectUrl: f.defaultRedirectUrl || null,
-              webhookUrl: f.webhookUrl || null,
               logoUrl: f.logoUrl || null,
               hasPaid,
               isActive,
             };
-            if (f.webhookSecret) body.webhookSecret = f.webhookSecret;
             await api('PATCH', `/projects/${project.id}`, body);
             setSaved(true);
             onSaved();
@@ -108,26 +110,14 @@ function Overview({ project, onSaved }: { project: Project; onSaved: () => void 
         <Field label="Name" name="name" value={f.name} onInput={set('name')} error={save.error} required />
         <Field label="Description" name="description" value={f.description} onInput={set('description')} error={save.error} />
         <Field label="Default redirect URL" name="defaultRedirectUrl" value={f.defaultRedirectUrl} onInput={set('defaultRedirectUrl')} error={save.error} />
-        <Field label="Webhook URL" name="webhookUrl" value={f.webhookUrl} onInput={set('webhookUrl')} error={save.error} />
-        <Field
-          label="Webhook secret"
-          name="webhookSecret"
-          type="password"
-          value={f.webhookSecret}
-          onInput={set('webhookSecret')}
-          error={save.error}
-          autoComplete="off"
-          hint={project.hasWebhookSecret ? 'A secret is set; type a new one to replace it.' : 'No secret set.'}
-        />
         <Field label="Logo URL" name="logoUrl" value={f.logoUrl} onInput={set('logoUrl')} error={save.error} />
-        <div class="check">
-          <input id="has-paid" type="checkbox" checked={hasPaid} onChange={(e) => setHasPaid((e.target as HTMLInputElement).checked)} />
-          <label for="has-paid">Paid (the runtime check reports this project as paid)</label>
-        </div>
-        <div class="check">
-          <input id="is-active" type="checkbox" checked={isActive} onChange={(e) => setIsActive((e.target as HTMLInputElement).checked)} />
-          <label for="is-active">Active</label>
-        </div>
+        <p>
+          <small>
+            The webhook URL and secret are on the <a href={`/console/projects/${project.id}/webhooks`}>Webhooks</a> tab.
+          </small>
+        </p>
+        <Check label="Paid (the runtime check reports this project as paid)" checked={hasPaid} onChange={setHasPaid} />
+        <Check label="Active" checked={isActive} onChange={setIsActive} />
         <FormError error={save.error} />
         {saved && <p role="status">Saved.</p>}
         <button type="submit" class="primary" disabled={save.busy}>
@@ -232,8 +222,7 @@ function UsedFrom({ projectId, licenseId }: { projectId: string; licenseId: stri
 function Licenses({ projectId }: { projectId: string }) {
   const [open, setOpen] = useState<string | null>(null);
   const [status, setStatus] = useState('');
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const cursor = cursors[cursors.length - 1]!;
+  const { cursor, reset, pager } = useCursor();
   const { data, error, reload } = useLoad(() => api<Page<License>>('GET', `/projects/${projectId}/licenses${qs({ status, cursor })}`), [projectId, status, cursor]);
   const [f, setF] = useState({ title: '', expiresAt: '', maxDomains: '', maxUsagePerDay: '', allowedIps: '', allowedCountries: '' });
   const [isTest, setIsTest] = useState(false);
@@ -277,95 +266,72 @@ function Licenses({ projectId }: { projectId: string }) {
         <Field label="Maximum checks per day" name="maxUsagePerDay" type="number" value={f.maxUsagePerDay} onInput={set('maxUsagePerDay')} error={create.error} />
         <Field label="Allowed IPs or CIDR ranges (comma-separated)" name="allowedIps" value={f.allowedIps} onInput={set('allowedIps')} error={create.error} />
         <Field label="Allowed countries (ISO codes, comma-separated)" name="allowedCountries" value={f.allowedCountries} onInput={set('allowedCountries')} error={create.error} />
-        <div class="check">
-          <input id="lic-test" type="checkbox" checked={isTest} onChange={(e) => setIsTest((e.target as HTMLInputElement).checked)} />
-          <label for="lic-test">Test license</label>
-        </div>
+        <Check label="Test license" checked={isTest} onChange={setIsTest} />
         <FormError error={create.error} />
         <button type="submit" class="primary" disabled={create.busy}>
           Create license
         </button>
       </form>
       <div class="row">
-        <div class="field">
-          <label for="lic-status">Show</label>
-          <select id="lic-status" value={status} onChange={(e) => (setCursors([null]), setStatus((e.target as HTMLSelectElement).value))}>
-            <option value="">All licenses</option>
-            <option value="active">Active</option>
-            <option value="revoked">Revoked</option>
-            <option value="expired">Expired</option>
-          </select>
-        </div>
+        <Select
+          label="Show"
+          value={status}
+          onChange={(v) => (reset(), setStatus(v))}
+          options={[['', 'All licenses'], ['active', 'Active'], ['revoked', 'Revoked'], ['expired', 'Expired']]}
+        />
       </div>
       <FormError error={act.error} />
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No licenses.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">Licenses</caption>
-            <thead>
-              <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Key</th>
-                <th scope="col">Status</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((l) => (
-                <tr>
-                  <td>{l.title}</td>
-                  <td>
-                    <code>{l.maskedKey}</code>
-                  </td>
-                  <td>
-                    <span class={`badge ${l.status === 'active' ? 'ok' : 'off'}`}>{l.status}</span>
-                  </td>
-                  <td>
-                    {when(l.expiresAt)}
-                    {open === l.id && <UsedFrom projectId={projectId} licenseId={l.id} />}
-                  </td>
-                  <td class="actions">
-                    <button type="button" aria-expanded={open === l.id} onClick={() => setOpen(open === l.id ? null : l.id)}>
-                      Used from
-                    </button>{' '}
-                    {l.status === 'revoked' ? (
-                      <button type="button" onClick={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/reactivate`), reload()))}>
-                        Reactivate
-                      </button>
-                    ) : (
-                      <Confirm label="Revoke" onConfirm={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/revoke`), reload()))} />
-                    )}{' '}
-                    <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/licenses/${l.id}`), reload()))} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <nav class="row" aria-label="Pages">
-        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Previous page
-        </button>
-        <button type="button" disabled={!data?.nextCursor} onClick={() => data?.nextCursor && setCursors([...cursors, data.nextCursor])}>
-          Next page
-        </button>
-      </nav>
+      <Listing
+        data={data}
+        error={error}
+        empty="No licenses."
+        caption="Licenses"
+        columns={['Title', 'Key', 'Status', 'Expires', '']}
+        row={(l) => (
+          <tr>
+            <td>{l.title}</td>
+            <td>
+              <code>{l.maskedKey}</code>
+            </td>
+            <td>
+              <span class={`badge ${l.status === 'active' ? 'ok' : 'off'}`}>{l.status}</span>
+            </td>
+            <td>
+              {when(l.expiresAt)}
+              {open === l.id && <UsedFrom projectId={projectId} licenseId={l.id} />}
+            </td>
+            <td class="actions">
+              <button type="button" aria-expanded={open === l.id} onClick={() => setOpen(open === l.id ? null : l.id)}>
+                Used from
+              </button>{' '}
+              {l.status === 'revoked' ? (
+                <button type="button" onClick={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/reactivate`), reload()))}>
+                  Reactivate
+                </button>
+              ) : (
+                <Confirm label="Revoke" onConfirm={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/revoke`), reload()))} />
+              )}{' '}
+              <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/licenses/${l.id}`), reload()))} />
+            </td>
+          </tr>
+        )}
+      />
+      {pager(data?.nextCursor)}
     </>
   );
 }
+
+const ENVIRONMENTS = [
+  ['production', 'Production'],
+  ['staging', 'Staging'],
+  ['development', 'Development'],
+] as const;
 
 function Domains({ projectId }: { projectId: string }) {
   const { data, error, reload } = useLoad(() => api<Page<Domain>>('GET', `/projects/${projectId}/domains`), [projectId]);
   const [domain, setDomain] = useState('');
   const [environment, setEnvironment] = useState('production');
+  const [editing, setEditing] = useState<string | null>(null);
   const create = useAction();
   const act = useAction();
   return (
@@ -384,64 +350,84 @@ function Domains({ projectId }: { projectId: string }) {
       >
         <h2>Domains</h2>
         <Field label="Domain" name="domain" value={domain} onInput={setDomain} error={create.error} required hint="e.g. example.com" />
-        <div class="field">
-          <label for="dom-env">Environment</label>
-          <select id="dom-env" value={environment} onChange={(e) => setEnvironment((e.target as HTMLSelectElement).value)}>
-            <option value="production">Production</option>
-            <option value="staging">Staging</option>
-            <option value="development">Development</option>
-          </select>
-        </div>
+        <Select label="Environment" value={environment} onChange={setEnvironment} options={ENVIRONMENTS} />
         <FormError error={create.error} />
         <button type="submit" class="primary" disabled={create.busy}>
           Add domain
         </button>
       </form>
       <FormError error={act.error} />
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No domains.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">Domains</caption>
-            <thead>
-              <tr>
-                <th scope="col">Domain</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((d) => (
-                <tr>
-                  <td>{d.domain}</td>
-                  <td>{d.environment}</td>
-                  <td>
-                    <span class={`badge ${d.isActive ? 'ok' : 'off'}`}>{d.isActive ? 'Active' : 'Inactive'}</span>
-                  </td>
-                  <td>
-                    <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/domains/${d.id}`), reload()))} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        data={data}
+        error={error}
+        empty="No domains."
+        caption="Domains"
+        columns={['Domain', 'Environment', 'Status', '']}
+        stack
+        row={(d) => [
+          <tr>
+            <td data-label="Domain">
+              {d.domain} {d.isPrimary && <span class="badge">Primary</span>}
+            </td>
+            <td data-label="Environment">{d.environment}</td>
+            <td data-label="Status">
+              <span class={`badge ${d.isActive ? 'ok' : 'off'}`}>{d.isActive ? 'Active' : 'Inactive'}</span> {d.hasPaid && <span class="badge ok">Paid</span>}
+            </td>
+            <td class="actions">
+              <button type="button" aria-expanded={editing === d.id} onClick={() => setEditing(editing === d.id ? null : d.id)}>
+                Edit <span class="sr-only">{d.domain}</span>
+              </button>{' '}
+              <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/domains/${d.id}`), reload()))} />
+            </td>
+          </tr>,
+          editing === d.id && (
+            <tr class="expanded">
+              <td colSpan={4}>
+                <DomainEdit projectId={projectId} domain={d} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
+              </td>
+            </tr>
+          ),
+        ]}
+      />
     </>
   );
 }
+
+function DomainEdit({ projectId, domain, onDone, onCancel }: { projectId: string; domain: Domain; onDone: () => void; onCancel: () => void }) {
+  const [f, setF] = useState({ domain: domain.domain, environment: domain.environment, isPrimary: domain.isPrimary, isVerified: domain.isVerified, isActive: domain.isActive, hasPaid: domain.hasPaid });
+  const save = useAction();
+  const set = <K extends keyof typeof f>(k: K) => (v: (typeof f)[K]) => setF({ ...f, [k]: v });
+  return (
+    <form
+      aria-label={`Edit domain ${domain.domain}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.run(async () => {
+          await api('PATCH', `/projects/${projectId}/domains/${domain.id}`, f);
+          onDone();
+        });
+      }}
+    >
+      <Field label="Domain name" name="domain" value={f.domain} onInput={set('domain')} error={save.error} required />
+      <Select label="Environment" name="environment" value={f.environment} onChange={set('environment')} options={ENVIRONMENTS} error={save.error} />
+      <Check label="Primary domain of the project" checked={f.isPrimary} onChange={set('isPrimary')} />
+      <Check label="Verified" checked={f.isVerified} onChange={set('isVerified')} />
+      <Check label="Active (accepted by runtime checks)" checked={f.isActive} onChange={set('isActive')} />
+      <Check label="Paid (runtime checks from this domain report paid)" checked={f.hasPaid} onChange={set('hasPaid')} />
+      <SaveCancel error={save.error} busy={save.busy} label="Save domain" onCancel={onCancel} />
+    </form>
+  );
+}
+
+const INJECTABLE_TYPES = ['html', 'snippet', 'script', 'css', 'json', 'config', 'markdown', 'template', 'component', 'include', 'sdk_module', 'docs'];
+const INJECTABLE_MODES = ['inject', 'write', 'replace', 'append', 'prepend', 'inline_render', 'symlink', 'mount', 'stream'];
 
 function Injectables({ projectId }: { projectId: string }) {
   const { data, error, reload } = useLoad(() => api<Page<Injectable>>('GET', `/projects/${projectId}/injectables`), [projectId]);
   const [f, setF] = useState({ title: '', targetPath: '', secret: '', content: '' });
   const [type, setType] = useState('html');
   const [mode, setMode] = useState('inject');
+  const [editing, setEditing] = useState<string | null>(null);
   const create = useAction();
   const act = useAction();
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
@@ -462,72 +448,101 @@ function Injectables({ projectId }: { projectId: string }) {
         <h2>Injectables</h2>
         <p>The content is encrypted when uploaded and never shown again; only its hash is listed.</p>
         <Field label="Title" name="title" value={f.title} onInput={set('title')} error={create.error} />
-        <div class="field">
-          <label for="inj-type">Type</label>
-          <select id="inj-type" value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
-            {['html', 'snippet', 'script', 'css', 'json', 'config', 'markdown', 'template'].map((t) => (
-              <option value={t}>{t}</option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="inj-mode">Mode</label>
-          <select id="inj-mode" value={mode} onChange={(e) => setMode((e.target as HTMLSelectElement).value)}>
-            {['inject', 'write', 'replace', 'append', 'prepend', 'inline_render'].map((t) => (
-              <option value={t}>{t}</option>
-            ))}
-          </select>
-        </div>
+        <Select label="Type" name="type" value={type} onChange={setType} options={opts(INJECTABLE_TYPES)} error={create.error} />
+        <Select label="Mode" name="mode" value={mode} onChange={setMode} options={opts(INJECTABLE_MODES)} error={create.error} />
         <Field label="Target path" name="targetPath" value={f.targetPath} onInput={set('targetPath')} error={create.error} />
         <Field label="Delivery secret (at least 8 characters)" name="secret" type="password" value={f.secret} onInput={set('secret')} error={create.error} required autoComplete="off" />
-        <div class="field">
-          <label for="inj-content">Content</label>
-          <textarea id="inj-content" rows={5} value={f.content} onInput={(e) => set('content')((e.target as HTMLTextAreaElement).value)} aria-invalid={create.error?.field('content') ? 'true' : undefined} />
-          {create.error?.field('content') && <small class="err">{create.error.field('content')}</small>}
-        </div>
+        <Field rows={5} label="Content" name="content" value={f.content} onInput={set('content')} error={create.error} />
         <FormError error={create.error} />
         <button type="submit" class="primary" disabled={create.busy}>
           {create.busy ? 'Uploading…' : 'Upload injectable'}
         </button>
       </form>
       <FormError error={act.error} />
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>No injectables.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">Injectables</caption>
-            <thead>
-              <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Type / mode</th>
-                <th scope="col">Content hash</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((i) => (
-                <tr>
-                  <td>{i.title ?? i.slug}</td>
-                  <td>
-                    {i.type} / {i.mode}
-                  </td>
-                  <td>
-                    <code>{i.contentHash.slice(0, 16)}…</code>
-                  </td>
-                  <td>
-                    <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/injectables/${i.id}`), reload()))} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        data={data}
+        error={error}
+        empty="No injectables."
+        caption="Injectables"
+        columns={['Title', 'Type / mode', 'Content hash', '']}
+        stack
+        row={(i) => [
+          <tr>
+            <td data-label="Title">
+              {i.title ?? i.slug} {!i.isActive && <span class="badge">Inactive</span>}
+            </td>
+            <td data-label="Type / mode">
+              {i.type} / {i.mode}
+            </td>
+            <td data-label="Content hash">
+              <code data-hash>{i.contentHash.slice(0, 16)}…</code>
+            </td>
+            <td class="actions">
+              <button type="button" aria-expanded={editing === i.id} onClick={() => setEditing(editing === i.id ? null : i.id)}>
+                Edit <span class="sr-only">{i.title ?? i.slug}</span>
+              </button>{' '}
+              <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/injectables/${i.id}`), reload()))} />
+            </td>
+          </tr>,
+          editing === i.id && (
+            <tr class="expanded">
+              <td colSpan={4}>
+                <InjectableEdit projectId={projectId} injectable={i} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
+              </td>
+            </tr>
+          ),
+        ]}
+      />
     </>
+  );
+}
+
+/** Edits an injectable's settings; its content is never shown, only replaced (with the delivery secret again). */
+function InjectableEdit({ projectId, injectable: i, onDone, onCancel }: { projectId: string; injectable: Injectable; onDone: () => void; onCancel: () => void }) {
+  const [f, setF] = useState({ title: i.title ?? '', type: i.type, mode: i.mode, targetPath: i.targetPath ?? '', content: '', secret: '' });
+  const [onlyIfPaid, setOnlyIfPaid] = useState(i.onlyIfPaid);
+  const [isActive, setIsActive] = useState(i.isActive);
+  const save = useAction();
+  const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
+  const label = i.title ?? i.slug;
+  return (
+    <form
+      aria-label={`Edit injectable ${label}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.run(async () => {
+          const body: Record<string, unknown> = { title: f.title || null, type: f.type, mode: f.mode, targetPath: f.targetPath || null, onlyIfPaid, isActive };
+          if (f.content) body.content = f.content;
+          if (f.secret) body.secret = f.secret;
+          await api('PATCH', `/projects/${projectId}/injectables/${i.id}`, body);
+          onDone();
+        });
+      }}
+    >
+      <Field label="Title" name="title" value={f.title} onInput={set('title')} error={save.error} />
+      <Select label="Type" name="type" value={f.type} onChange={set('type')} options={opts(INJECTABLE_TYPES.includes(i.type) ? INJECTABLE_TYPES : [i.type, ...INJECTABLE_TYPES])} error={save.error} />
+      <Select label="Mode" name="mode" value={f.mode} onChange={set('mode')} options={opts(INJECTABLE_MODES)} error={save.error} />
+      <Field label="Target path" name="targetPath" value={f.targetPath} onInput={set('targetPath')} error={save.error} />
+      <Check label="Only delivered while the project is paid" checked={onlyIfPaid} onChange={setOnlyIfPaid} />
+      <Check label="Active" checked={isActive} onChange={setIsActive} />
+      <fieldset>
+        <legend>Replace the content</legend>
+        <p>
+          <small>The current content is encrypted and not shown. Type new content to replace it, or leave this empty to keep it.</small>
+        </p>
+        <Field rows={5} label="New content" name="content" value={f.content} onInput={set('content')} error={save.error} />
+        <Field
+          label="Delivery secret"
+          name="secret"
+          type="password"
+          value={f.secret}
+          onInput={set('secret')}
+          error={save.error}
+          autoComplete="off"
+          hint="Required with new content (at least 8 characters); on its own it replaces the secret."
+        />
+      </fieldset>
+      <SaveCancel error={save.error} busy={save.busy} label="Save injectable" onCancel={onCancel} />
+    </form>
   );
 }

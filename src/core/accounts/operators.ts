@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import type { Database } from '../../db/schema/index.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
+import { recordAudit, type Actor } from '../audit/record-audit.js';
 import { Conflict, invalidField } from '../errors.js';
 import { hashKey, newSecretKey, OPERATOR_KEY_PREFIX } from '../keys/secret-key.js';
 import { isEmailAddress, normaliseEmail } from './account-input.js';
@@ -30,11 +31,12 @@ async function insertOperatorUser(trx: Transaction<Database>, user: { id: string
     .execute();
 }
 
-async function insertOperatorKey(trx: Transaction<Database>, key: { userId: string; name: string; hash: string; prefix: string }, now: Date): Promise<void> {
+async function insertOperatorKey(trx: Transaction<Database>, key: { userId: string; name: string; hash: string; prefix: string }, now: Date): Promise<string> {
+  const id = uuidv7(now.getTime());
   await trx
     .insertInto('api_keys')
     .values({
-      id: uuidv7(now.getTime()),
+      id,
       kind: 'operator',
       user_id: key.userId,
       project_id: null,
@@ -45,10 +47,19 @@ async function insertOperatorKey(trx: Transaction<Database>, key: { userId: stri
       created_at: now,
     })
     .execute();
+  return id;
 }
 
-/** Creates a platform operator and its first operator key; the key is returned once. */
-export async function createOperator(ctx: OpCtx, input: { email: string; fullName?: string | null }): Promise<{ userId: string; key: string }> {
+/** Audit entries of operator accounts: about no developer's data, so in no developer's log (owner null). */
+function operatorAudit(trx: Transaction<Database>, ctx: OpCtx, actor: Actor, action: string, target: { type: string; id: string }, changedFields: string[]) {
+  return recordAudit(trx, ctx, actor, { action, targetType: target.type, targetId: target.id, projectId: null, ownerId: null, changedFields });
+}
+
+/**
+ * Creates a platform operator and its first operator key (the key is returned once), with
+ * their audit entries in the same transaction; `actor` is who asked (the command line: CLI).
+ */
+export async function createOperator(ctx: OpCtx, actor: Actor, input: { email: string; fullName?: string | null }): Promise<{ userId: string; key: string }> {
   const email = input.email.trim();
   if (!isEmailAddress(email)) throw invalidField('email', 'value is not a valid email address', 'value_error.email');
   const secret = newSecretKey(OPERATOR_KEY_PREFIX);
@@ -57,7 +68,9 @@ export async function createOperator(ctx: OpCtx, input: { email: string; fullNam
   try {
     await ctx.db.transaction().execute(async (trx) => {
       await insertOperatorUser(trx, { id: userId, email, fullName: input.fullName ?? null }, now);
-      await insertOperatorKey(trx, { userId, name: 'operator key', hash: secret.hash, prefix: secret.prefix }, now);
+      const keyId = await insertOperatorKey(trx, { userId, name: 'operator key', hash: secret.hash, prefix: secret.prefix }, now);
+      await operatorAudit(trx, ctx, actor, 'operator.created', { type: 'operator', id: userId }, input.fullName ? ['email', 'full_name'] : ['email']);
+      await operatorAudit(trx, ctx, actor, 'operator_key.created', { type: 'operator_key', id: keyId }, ['name']);
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw Conflict('email', 'email_taken', 'Email already registered');
@@ -69,8 +82,9 @@ export async function createOperator(ctx: OpCtx, input: { email: string; fullNam
 /**
  * Start-up bootstrap from TOLLGATE_OPERATOR_EMAIL / TOLLGATE_OPERATOR_KEY: makes sure that
  * operator exists and that key is one of its active keys. Idempotent; safe on every start.
+ * What it changes is audited as `actor`'s (the server's start-up: SYSTEM); an unchanged start writes nothing.
  */
-export async function ensureOperator(ctx: OpCtx, email: string, key: string): Promise<'created' | 'updated' | 'unchanged'> {
+export async function ensureOperator(ctx: OpCtx, actor: Actor, email: string, key: string): Promise<'created' | 'updated' | 'unchanged'> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     let outcome: 'created' | 'updated' | 'unchanged' = 'unchanged';
@@ -86,16 +100,19 @@ export async function ensureOperator(ctx: OpCtx, email: string, key: string): Pr
     if (!user) {
       user = { id: uuidv7(now.getTime()), role: 'platform_operator' };
       await insertOperatorUser(trx, { id: user.id, email: email.trim(), fullName: null }, now);
+      await operatorAudit(trx, ctx, actor, 'operator.created', { type: 'operator', id: user.id }, ['email']);
       outcome = 'created';
     }
     const hash = hashKey(key);
     const existing = await trx.selectFrom('api_keys').select(['id', 'user_id', 'is_active']).where('key_hash', '=', hash).executeTakeFirst();
     if (existing && existing.user_id !== user.id) throw Conflict('key', 'key_taken', 'TOLLGATE_OPERATOR_KEY is already in use by another account');
     if (!existing) {
-      await insertOperatorKey(trx, { userId: user.id, name: 'from TOLLGATE_OPERATOR_KEY', hash, prefix: key.slice(0, 8) }, now);
+      const keyId = await insertOperatorKey(trx, { userId: user.id, name: 'from TOLLGATE_OPERATOR_KEY', hash, prefix: key.slice(0, 8) }, now);
+      await operatorAudit(trx, ctx, actor, 'operator_key.created', { type: 'operator_key', id: keyId }, ['name']);
       if (outcome === 'unchanged') outcome = 'updated';
     } else if (!existing.is_active) {
       await trx.updateTable('api_keys').set({ is_active: true, revoked_at: null }).where('id', '=', existing.id).execute();
+      await operatorAudit(trx, ctx, actor, 'operator_key.reactivated', { type: 'operator_key', id: existing.id }, ['is_active']);
       if (outcome === 'unchanged') outcome = 'updated';
     }
     return outcome;

@@ -3,8 +3,7 @@ import type { Tier } from '../../db/schema/index.js';
 import { isUuid } from '../../lib/ids.js';
 import { Forbidden, invalidField, NotFound } from '../errors.js';
 import { isTier, TIER_NAMES } from '../plans/tiers.js';
-import type { Principal } from '../principal.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { recordAudit, type Actor } from '../audit/record-audit.js';
 import { normaliseEmail } from './account-input.js';
 
 export interface DeveloperTier {
@@ -14,15 +13,15 @@ export interface DeveloperTier {
 }
 
 /**
- * An operator moves a developer to another plan tier. Limits apply from the next
+ * An operator (or the command line, `system`/`cli`) moves a developer to another plan tier. Limits apply from the next
  * operation on; existing projects and keys beyond a lower tier's limits are kept.
  */
 export async function setDeveloperTier(
   ctx: Pick<Context, 'db' | 'clock'>,
-  principal: Principal,
+  principal: Actor,
   input: { developer: string; tier: string },
 ): Promise<DeveloperTier> {
-  if (principal.kind !== 'operator') throw Forbidden('operator_required', 'Insufficient permissions. Platform operator role required.');
+  if (principal.kind !== 'operator' && principal.kind !== 'system') throw Forbidden('operator_required', 'Insufficient permissions. Platform operator role required.');
   if (!isTier(input.tier)) throw invalidField('tier', `tier must be one of: ${TIER_NAMES.join(', ')}`, 'type_error.enum');
   const tier: Tier = input.tier;
   return ctx.db.transaction().execute(async (trx) => {

@@ -2,14 +2,26 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Context } from '../../context.js';
 import type { Database } from '../../db/schema/index.js';
 import { uuidv7 } from '../../lib/ids.js';
-import type { Principal } from '../principal.js';
+import type { Origin, Principal } from '../principal.js';
 
-/** Who made a change: a caller resolved by a face (or the CLI), or the server itself. */
-export type Actor = Principal | { kind: 'system' };
+/**
+ * Who made a change: a caller resolved by a face; an account acting on itself before it holds
+ * a credential of ours (signing up, spending a verification token: `self`, shown as that
+ * account's role); or no one's account (`system`): the server's own work (`id` null), the
+ * command line (`cli`), or a verified call from Stripe (`stripe`).
+ */
+export type Actor =
+  | Principal
+  | { kind: 'self'; role: 'developer' | 'end_user'; userId: string; origin?: Origin }
+  | { kind: 'system'; id?: 'cli' | 'stripe'; origin?: Origin };
 
+/** The server's own background work (retries giving up, endpoints disabled, start-up bootstrap). */
 export const SYSTEM: Actor = { kind: 'system' };
+/** The `tollgate` command line, run by whoever has the server's shell. */
+export const CLI: Actor = { kind: 'system', id: 'cli' };
 
-export type ActorType = 'operator' | 'developer' | 'developer_key' | 'project_key' | 'end_user' | 'system';
+export const ACTOR_TYPES = ['operator', 'developer', 'developer_key', 'project_key', 'end_user', 'system'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
 
 export interface AuditEntry {
   action: string;
@@ -22,23 +34,23 @@ export interface AuditEntry {
   changedFields?: string[];
 }
 
-/** The request a principal came with (absent for the CLI and the server's own work). */
+/** The request the actor came with (absent for the CLI and the server's own work). */
 function originOf(actor: Actor): { ip: string | null; requestId: string | null } {
-  const origin = actor.kind === 'system' ? undefined : actor.origin;
-  return { ip: origin?.ip ?? null, requestId: origin?.requestId ?? null };
+  return { ip: actor.origin?.ip ?? null, requestId: actor.origin?.requestId ?? null };
 }
 
 function keyPrefixOf(actor: Actor): string | null {
-  return actor.kind === 'system' || actor.kind === 'end_user' ? null : (actor.keyPrefix ?? null);
+  return actor.kind === 'system' || actor.kind === 'self' || actor.kind === 'end_user' ? null : (actor.keyPrefix ?? null);
 }
 
 export function actorType(actor: Actor): ActorType {
   if (actor.kind === 'developer') return actor.keyId ? 'developer_key' : 'developer';
+  if (actor.kind === 'self') return actor.role;
   return actor.kind;
 }
 
 function actorId(actor: Actor): string | null {
-  return actor.kind === 'system' ? null : actor.userId;
+  return actor.kind === 'system' ? (actor.id ?? null) : actor.userId;
 }
 
 /** Writes the entry in the caller's transaction: it exists exactly when the change does. */

@@ -74,7 +74,7 @@ async function complete(ctx: JobCtx, g: Generation, job: ClaimedJob, key: string
   return ctx.db.transaction().execute(async (trx) => {
     const r = await trx
       .updateTable('generations')
-      .set({ status: 'completed', result_key: key, result_content_type: contentType, error: null, lease_until: null, completed_at: now, updated_at: now })
+      .set({ status: 'completed', result_key: key, result_content_type: contentType, error: null, lease_until: null, provider_callback: null, completed_at: now, updated_at: now })
       .where('id', '=', g.id)
       .where('lease_token', '=', job.leaseToken)
       .where('status', '=', 'processing')
@@ -104,7 +104,7 @@ async function failOrRetry(ctx: JobCtx, g: Generation, job: ClaimedJob, err: unk
       const delay = ctx.config.generations.retryBaseMs * 2 ** (job.attempts - 1);
       await trx
         .updateTable('generations')
-        .set({ status: 'pending', error: message, lease_until: null, run_after: new Date(now.getTime() + delay), updated_at: now })
+        .set({ status: 'pending', error: message, lease_until: null, provider_callback: null, run_after: new Date(now.getTime() + delay), updated_at: now })
         .where('id', '=', g.id)
         .where('lease_token', '=', job.leaseToken)
         .where('status', '=', 'processing')
@@ -113,7 +113,7 @@ async function failOrRetry(ctx: JobCtx, g: Generation, job: ClaimedJob, err: unk
     }
     const failed = await trx
       .updateTable('generations')
-      .set({ status: 'failed', error: message, lease_until: null, quota_month: null, completed_at: now, updated_at: now })
+      .set({ status: 'failed', error: message, lease_until: null, provider_callback: null, quota_month: null, completed_at: now, updated_at: now })
       .where('id', '=', g.id)
       .where('lease_token', '=', job.leaseToken)
       .where('status', '=', 'processing')
@@ -137,7 +137,7 @@ async function failOrRetry(ctx: JobCtx, g: Generation, job: ClaimedJob, err: unk
 async function release(ctx: JobCtx, job: ClaimedJob): Promise<void> {
   await ctx.db
     .updateTable('generations')
-    .set((eb) => ({ status: 'pending', lease_until: null, attempts: eb('attempts', '-', 1) }))
+    .set((eb) => ({ status: 'pending', lease_until: null, provider_callback: null, attempts: eb('attempts', '-', 1) }))
     .where('id', '=', job.id)
     .where('lease_token', '=', job.leaseToken)
     .where('status', '=', 'processing')

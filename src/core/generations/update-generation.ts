@@ -5,9 +5,11 @@ import { NotFound } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { getProject } from '../projects/get-project.js';
 import type { GenerationCaller } from './create-generation.js';
-import { blobKeys, toGeneration, type Generation } from './generation.js';
+import { queueBlobDeletions, sweepBlobDeletions } from './blob-cleanup.js';
+import { toGeneration, type Generation } from './generation.js';
 
 type EndUser = Extract<GenerationCaller, { kind: 'end_user' }>;
+type DeleteCtx = Pick<Context, 'db' | 'dialect' | 'clock' | 'config' | 'blobs' | 'log'>;
 
 /** Which generations a change may touch: an end user's own in their project, or any of a project its developer owns. */
 interface Scope {
@@ -38,21 +40,26 @@ async function setPublic(ctx: Pick<Context, 'db' | 'clock'>, scope: Scope, id: s
 }
 
 /**
+/**
  * Deleting the row cancels its job: a worker still running it loses its lease, and its finish
- * (matched on the lease) writes nothing. The quota unit stays spent: the generation was accepted.
- * The images go after the commit.
+ * (matched on the lease) writes nothing. The images are queued for deletion in the same
+ * transaction as the row and its audit entry, and removed before the answer; if the store
+ * fails (or the process dies), the cleanup loop removes them later. The quota unit stays
+ * spent: the generation was accepted.
  */
-async function remove(ctx: Pick<Context, 'db' | 'clock' | 'blobs' | 'log'>, scope: Scope, id: string): Promise<void> {
+async function remove(ctx: DeleteCtx, scope: Scope, id: string): Promise<void> {
   if (!isUuid(id)) throw NotFound('generation');
-  const row = await ctx.db.transaction().execute(async (trx) => {
-    let q = trx.deleteFrom('generations').where('id', '=', id).where('project_id', '=', scope.projectId);
-    if (scope.userId !== null) q = q.where('user_id', '=', scope.userId);
-    const deleted = await q.returningAll().executeTakeFirst();
-    if (!deleted) throw NotFound('generation');
-    await recordAudit(trx, ctx, scope.actor, { action: 'generation.deleted', targetType: 'generation', targetId: deleted.id, projectId: scope.projectId, ownerId: scope.ownerId });
-    return deleted;
+  await ctx.db.transaction().execute(async (trx) => {
+    let mine = trx.selectFrom('generations').select('id').where('id', '=', id).where('project_id', '=', scope.projectId);
+    if (scope.userId !== null) mine = mine.where('user_id', '=', scope.userId);
+    if (!(await mine.executeTakeFirst())) throw NotFound('generation');
+    await queueBlobDeletions(trx, ctx, { generationId: id });
+    // Deleted meanwhile by a concurrent request: that one answers 200, this one 404 (and its queue row is rolled back).
+    const r = await trx.deleteFrom('generations').where('id', '=', id).executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) throw NotFound('generation');
+    await recordAudit(trx, ctx, scope.actor, { action: 'generation.deleted', targetType: 'generation', targetId: id, projectId: scope.projectId, ownerId: scope.ownerId });
   });
-  await ctx.blobs.delete(blobKeys(toGeneration(row))).catch((err: Error) => ctx.log.warn({ err: err.message, generation: id }, 'could not delete generation images'));
+  await sweepBlobDeletions(ctx, [id]).catch((err: Error) => ctx.log.warn({ err: err.message, generation: id }, 'could not delete generation images; the cleanup loop will retry'));
 }
 
 /** Makes one of the end user's generations public or private. */
@@ -61,7 +68,7 @@ export async function setGenerationPublic(ctx: Pick<Context, 'db' | 'clock'>, ca
 }
 
 /** Deletes one of the end user's generations and its images. */
-export async function deleteGeneration(ctx: Pick<Context, 'db' | 'clock' | 'blobs' | 'log'>, caller: EndUser, id: string): Promise<void> {
+export async function deleteGeneration(ctx: DeleteCtx, caller: EndUser, id: string): Promise<void> {
   return remove(ctx, endUserScope(caller), id);
 }
 
@@ -71,6 +78,6 @@ export async function setProjectGenerationPublic(ctx: Pick<Context, 'db' | 'cloc
 }
 
 /** The developer deletes a generation of their project and its images. */
-export async function deleteProjectGeneration(ctx: Pick<Context, 'db' | 'clock' | 'blobs' | 'log'>, principal: Principal, projectId: string, id: string): Promise<void> {
+export async function deleteProjectGeneration(ctx: DeleteCtx, principal: Principal, projectId: string, id: string): Promise<void> {
   return remove(ctx, await projectScope(ctx, principal, projectId), id);
 }

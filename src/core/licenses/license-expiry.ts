@@ -2,12 +2,13 @@ import type { Context } from '../../context.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { licenseData } from '../events/event-data.js';
 import { queueDeliveries } from '../events/record-event.js';
+import { inBatches } from '../periodic.js';
 import { toLicense } from './license.js';
 
 /** Licenses announced per transaction: short writes, however many expire at once. */
 const BATCH = 200;
 
-type ExpiryCtx = Pick<Context, 'db' | 'clock' | 'log'>;
+type ExpiryCtx = Pick<Context, 'db' | 'clock'>;
 
 /**
  * Records one durable `license.expired` event for each active license whose expiry has
@@ -19,7 +20,7 @@ type ExpiryCtx = Pick<Context, 'db' | 'clock' | 'log'>;
  */
 export async function announceExpiredLicenses(ctx: ExpiryCtx, only?: { licenseId: string }): Promise<number> {
   let announced = 0;
-  for (;;) {
+  await inBatches(BATCH, async (limit) => {
     const now = ctx.clock.now();
     let due = ctx.db
       .selectFrom('licenses')
@@ -30,10 +31,10 @@ export async function announceExpiredLicenses(ctx: ExpiryCtx, only?: { licenseId
       .where('licenses.expires_at', '<=', now)
       .where('licenses.status', '=', 'active')
       .orderBy('licenses.expires_at')
-      .limit(BATCH);
+      .limit(limit);
     if (only) due = due.where('licenses.id', '=', only.licenseId);
     const rows = await due.execute();
-    if (rows.length === 0) return announced;
+    if (rows.length === 0) return 0;
 
     announced += await ctx.db.transaction().execute(async (trx) => {
       const claimed = await trx
@@ -58,33 +59,7 @@ export async function announceExpiredLicenses(ctx: ExpiryCtx, only?: { licenseId
       await queueDeliveries(trx, events.map((e) => ({ id: e.id, ownerId: e.owner_id, projectId: e.project_id, type: e.type })), now);
       return events.length;
     });
-    if (rows.length < BATCH) return announced;
-  }
-}
-
-/**
- * Announces expiries every `everyMs` until the context closes. A failed sweep is logged and
- * the next one tries again; nothing is lost, since the claim is in the database.
- */
-export function startExpirySweeper(ctx: ExpiryCtx & Pick<Context, 'onClose'>, everyMs: number): void {
-  let running: Promise<void> | null = null;
-  const sweep = () => {
-    if (running) return;
-    running = announceExpiredLicenses(ctx)
-      .then(
-        (n) => void (n > 0 && ctx.log.info({ announced: n }, 'license expiries announced')),
-        (err: unknown) => ctx.log.warn({ err: (err as Error).message }, 'license expiry sweep failed; will retry'),
-      )
-      .finally(() => {
-        running = null;
-      });
-  };
-  // At once (expiries that passed while no server ran), then every everyMs.
-  sweep();
-  const timer = setInterval(sweep, everyMs);
-  timer.unref();
-  ctx.onClose(async () => {
-    clearInterval(timer);
-    await running;
+    return rows.length;
   });
+  return announced;
 }

@@ -1,10 +1,11 @@
 import type { Context } from '../../context.js';
 import { uuidv7 } from '../../lib/ids.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { BadRequest, Invalid, type FieldError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { endUser } from './owned-project.js';
 import { modeOf, secretKeyFor } from './stripe-config.js';
-import { CURRENT_STATUSES } from './subscription.js';
+import { CURRENT_STATUSES, customerOfUser } from './subscription.js';
 
 export interface CheckoutInput {
   priceId: string;
@@ -74,18 +75,12 @@ export async function createCheckoutSession(
     if (current) throw BadRequest('subscription_exists', 'User already has an active subscription');
   }
   const user = await ctx.db.selectFrom('users').select(['email', 'full_name']).where('id', '=', userId).executeTakeFirstOrThrow();
-  const known = await ctx.db
-    .selectFrom('stripe_customers')
-    .select('customer_id')
-    .where('project_id', '=', projectId)
-    .where('user_id', '=', userId)
-    .where('is_test_mode', '=', input.isTestMode)
-    .executeTakeFirst();
+  const known = await customerOfUser(ctx.db, projectId, userId, input.isTestMode);
 
   const tags = { tollgate_user_id: userId, tollgate_project_id: projectId };
   const { customerId, session } = await ctx.stripe.call(secretKey, async (stripe, opts) => {
     const customerId =
-      known?.customer_id ??
+      known ??
       (
         await stripe.customers.create(
           { email: user.email, ...(user.full_name ? { name: user.full_name } : {}), metadata: tags },
@@ -110,11 +105,24 @@ export async function createCheckoutSession(
   });
   if (!known) {
     const now = ctx.clock.now();
-    await ctx.db
-      .insertInto('stripe_customers')
-      .values({ id: uuidv7(now.getTime()), project_id: projectId, user_id: userId, is_test_mode: input.isTestMode, customer_id: customerId, created_at: now })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await ctx.db.transaction().execute(async (trx) => {
+      const id = uuidv7(now.getTime());
+      const remembered = await trx
+        .insertInto('stripe_customers')
+        .values({ id, project_id: projectId, user_id: userId, is_test_mode: input.isTestMode, customer_id: customerId, created_at: now })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      // Only the checkout that remembered the customer writes the entry (a concurrent first checkout inserts nothing).
+      if (Number(remembered.numInsertedOrUpdatedRows ?? 0) === 0) return;
+      await recordAudit(trx, ctx, principal, {
+        action: 'stripe_customer.created',
+        targetType: 'stripe_customer',
+        targetId: id,
+        projectId,
+        ownerId: principal.kind === 'end_user' ? principal.ownerId : null,
+        changedFields: ['customer_id'],
+      });
+    });
   }
   if (!session.url) throw BadRequest('stripe_no_url', 'Stripe returned a checkout session without a URL');
   return { session_id: session.id, checkout_url: session.url };

@@ -2,7 +2,9 @@ import type { Context } from '../../context.js';
 import { openSecret } from '../../lib/crypto.js';
 import { isUuid } from '../../lib/ids.js';
 import { Stripe } from '../../lib/stripe.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { BadRequest } from '../errors.js';
+import type { Origin } from '../principal.js';
 import { applyStripeEvent } from './apply-event.js';
 
 /** Stripe's own default: a signature older than five minutes is a replay. */
@@ -13,6 +15,8 @@ export interface WebhookDelivery {
   mode: string;
   rawBody: Buffer;
   signature: string | undefined;
+  /** The request it came in, for the audit entry. */
+  origin?: Origin;
 }
 
 /**
@@ -70,6 +74,14 @@ export async function ingestStripeWebhook(
       .executeTakeFirst();
     if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return { duplicate: true, type: raw.type };
     await applyStripeEvent(trx, ctx, scope, raw as { id: string; type: string; created: number; data: { object: Record<string, any> } });
+    // Stripe, proven by the signature, is the actor; the event's id is the target (its type is on the stripe_events row).
+    await recordAudit(trx, ctx, { kind: 'system', id: 'stripe', ...(delivery.origin ? { origin: delivery.origin } : {}) }, {
+      action: 'stripe_event.applied',
+      targetType: 'stripe_event',
+      targetId: raw.id.slice(0, 64),
+      projectId: scope.projectId,
+      ownerId: scope.ownerId,
+    });
     return { duplicate: false, type: raw.type };
   });
 }

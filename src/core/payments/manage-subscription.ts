@@ -5,7 +5,7 @@ import type { Principal } from '../principal.js';
 import { currentSubscription } from './my-subscription.js';
 import { endUser } from './owned-project.js';
 import { modeOf, secretKeyFor } from './stripe-config.js';
-import { ACTIVE_STATUSES, applySubscriptionState, readSubscription, type SubscriptionRow } from './subscription.js';
+import { ACTIVE_STATUSES, applySubscriptionState, customerOfUser, readSubscription, type SubscriptionRow } from './subscription.js';
 
 type ManageCtx = Pick<Context, 'db' | 'keys' | 'clock' | 'stripe'>;
 
@@ -95,16 +95,10 @@ export async function createPortalSession(ctx: ManageCtx, principal: Principal, 
     throw Invalid([{ field: 'return_url', message: 'return_url must be an http(s) URL', type: 'value_error.url' }]);
   }
   const secretKey = await secretKeyFor(ctx, projectId, modeOf(input.isTestMode));
-  const customer = await ctx.db
-    .selectFrom('stripe_customers')
-    .select('customer_id')
-    .where('project_id', '=', projectId)
-    .where('user_id', '=', userId)
-    .where('is_test_mode', '=', input.isTestMode)
-    .executeTakeFirst();
+  const customer = await customerOfUser(ctx.db, projectId, userId, input.isTestMode);
   if (!customer) throw new DomainError('not_found', 'no_stripe_customer', 'No Stripe customer found for user');
   const session = await ctx.stripe.call(secretKey, (stripe, opts) =>
-    stripe.billingPortal.sessions.create({ customer: customer.customer_id, return_url: input.returnUrl }, opts()),
+    stripe.billingPortal.sessions.create({ customer, return_url: input.returnUrl }, opts()),
   );
   return { portal_url: session.url };
 }

@@ -2,6 +2,7 @@ import type { Context } from '../../context.js';
 import { sealSecret } from '../../lib/crypto.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { Invalid, type FieldError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { ownedProject } from './owned-project.js';
@@ -53,6 +54,8 @@ export async function putStripeConfig(
           .values({ id: uuidv7(now.getTime()), project_id: project.id, created_at: now, ...changes, is_active: true })
           .execute();
       }
+      // The credentials' names, never their values.
+      await recordAudit(trx, ctx, principal, { action: 'stripe_config.updated', targetType: 'stripe_config', targetId: project.id, projectId: project.id, ownerId: project.ownerId, changedFields: [...given] });
       return trx.selectFrom('stripe_configs').selectAll().where('project_id', '=', project.id).executeTakeFirstOrThrow();
     });
   try {

@@ -115,6 +115,18 @@ export async function userOfCustomer(trx: Trx, scope: Scope, customerId: string 
   return row?.user_id ?? null;
 }
 
+/** The Stripe customer id of this end user in this project and mode, when Tollgate made one. */
+export async function customerOfUser(db: Trx | Context['db'], projectId: string, userId: string, isTestMode: boolean): Promise<string | null> {
+  const row = await db
+    .selectFrom('stripe_customers')
+    .select('customer_id')
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId)
+    .where('is_test_mode', '=', isTestMode)
+    .executeTakeFirst();
+  return row?.customer_id ?? null;
+}
+
 export async function findSubscription(trx: Trx | Context['db'], scope: Scope, stripeId: string): Promise<SubscriptionRow | undefined> {
   return trx
     .selectFrom('stripe_subscriptions')

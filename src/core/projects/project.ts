@@ -13,6 +13,8 @@ export interface Project {
   webhookUrl: string | null;
   logoUrl: string | null;
   hasWebhookSecret: boolean;
+  /** Set when deliveries stopped after the endpoint kept failing; saving the URL again clears it. */
+  webhookDisabledAt: string | null;
   meta: Record<string, unknown> | null;
   isActive: boolean;
   hasPaid: boolean;
@@ -31,6 +33,7 @@ export function toProject(row: Selectable<ProjectsTable>): Project {
     webhookUrl: row.webhook_url,
     logoUrl: row.logo_url,
     hasWebhookSecret: row.webhook_secret_enc !== null,
+    webhookDisabledAt: toIso(row.webhook_disabled_at),
     meta: row.meta === null ? null : (JSON.parse(row.meta) as Record<string, unknown>),
     isActive: Boolean(row.is_active),
     hasPaid: Boolean(row.has_paid),

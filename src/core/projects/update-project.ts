@@ -41,6 +41,10 @@ export async function updateProject(
   if (input.isActive !== undefined) set.is_active = input.isActive;
   try {
     return await ctx.db.transaction().execute(async (trx) => {
+      // An endpoint disabled for failing that this update re-enables (by setting the URL again).
+      const reenabled =
+        input.webhookUrl &&
+        (await trx.selectFrom('projects').select('id').where('id', '=', before.id).where('webhook_disabled_at', 'is not', null).executeTakeFirst()) !== undefined;
       const row = await trx
         .updateTable('projects')
         .set(set)
@@ -58,6 +62,9 @@ export async function updateProject(
         await recordEvent(trx, ctx, { ownerId: after.ownerId, projectId: after.id, type: after.hasPaid ? 'project.paid' : 'project.unpaid', data: projectData(after) });
       }
       await recordAudit(trx, ctx, principal, { action: 'project.updated', targetType: 'project', targetId: after.id, projectId: after.id, ownerId: after.ownerId, changedFields: fields });
+      if (reenabled) {
+        await recordAudit(trx, ctx, principal, { action: 'webhook.enabled', targetType: 'webhook', targetId: after.id, projectId: after.id, ownerId: after.ownerId, changedFields: ['webhook_disabled_at'] });
+      }
       return after;
     });
   } catch (err) {

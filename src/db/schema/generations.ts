@@ -29,6 +29,18 @@ export interface GenerationsTable {
   completed_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: NullableTimestamp;
+  /** JSON {id, status, output, error} of a verified provider callback (migration 013); null when none. */
+  provider_callback: string | null;
+}
+
+/** Images of a deleted generation still to be removed from the blob store (migration 013). */
+export interface GenerationBlobDeletionsTable {
+  generation_id: string;
+  example_images: string;
+  result_key: string | null;
+  attempts: number;
+  due_at: Timestamp;
+  created_at: Timestamp;
 }
 
 export interface GenerationUsageTable {

@@ -4,7 +4,7 @@ import type { AuditLogTable } from './audit-log.js';
 import type { DomainsTable } from './domains.js';
 import type { EmailVerificationsTable } from './email-verifications.js';
 import type { EventsTable } from './events.js';
-import type { AnonymousGenerationUsageTable, GenerationsTable, GenerationUsageTable } from './generations.js';
+import type { AnonymousGenerationUsageTable, GenerationBlobDeletionsTable, GenerationsTable, GenerationUsageTable } from './generations.js';
 import type { InjectablesTable } from './injectables.js';
 import type { LicenseCheckCountsTable } from './license-checks.js';
 import type { LicenseIdentifiersTable, LicensesTable, LicenseUsageDaysTable } from './licenses.js';
@@ -32,6 +32,7 @@ export interface Database {
   generations: GenerationsTable;
   generation_usage: GenerationUsageTable;
   anonymous_generation_usage: AnonymousGenerationUsageTable;
+  generation_blob_deletions: GenerationBlobDeletionsTable;
   console_sessions: ConsoleSessionsTable;
   instance_settings: InstanceSettingsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -1,18 +1,21 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.js';
+import { changePassword } from '../../core/accounts/change-password.js';
 import { login } from '../../core/accounts/login.js';
 import { registerDeveloper } from '../../core/accounts/register-developer.js';
+import { updateProfile } from '../../core/accounts/update-profile.js';
 import { Forbidden, Unauthenticated } from '../../core/errors.js';
 import { createDeveloperKey } from '../../core/keys/create-developer-key.js';
 import { findActiveKey } from '../../core/keys/find-key.js';
 import { listDeveloperKeys } from '../../core/keys/list-developer-keys.js';
 import { revokeDeveloperKey } from '../../core/keys/revoke-developer-key.js';
+import { originOf } from '../auth.js';
 import type { App } from '../typed.js';
 import { developerOf, sessionOf } from './index.js';
 import { KeyRecordSchema, keyBody, Ok } from './schemas.js';
 import { sessionCookie, transport } from './security.js';
-import { listSessions, resolveSession, revokeSession, signUpOpen, startSession, type ConsoleSession } from './sessions.js';
+import { listSessions, replaceSessionTokens, resolveSession, revokeSession, signUpOpen, startSession, type ConsoleSession } from './sessions.js';
 
 const Me = Type.Object({
   id: Type.String(),
@@ -106,8 +109,9 @@ export function accountRoutes(app: App, ctx: Context): void {
     },
     async (request, reply) => {
       if (!(await signUpOpen(ctx))) throw Forbidden('sign_up_closed', 'Sign-up is closed on this instance. Ask its operator for an account.');
-      // The instance's operator opened sign-up: the same provisioning an operator's register call does.
-      const registered = await registerDeveloper(ctx, { kind: 'operator', userId: 'open-sign-up' }, {
+      // The instance's operator opened sign-up: the same provisioning an operator's register
+      // call does, audited as the new developer's own act (not an operator's).
+      const registered = await registerDeveloper(ctx, { kind: 'sign_up', origin: originOf(request) }, {
         email: request.body.email,
         password: request.body.password,
         fullName: request.body.fullName?.trim() || null,
@@ -150,6 +154,38 @@ export function accountRoutes(app: App, ctx: Context): void {
       await revokeSession(ctx, s, request.params.id);
       if (request.params.id === s.id) reply.header('set-cookie', sessionCookie(transport(ctx.config, request), null, 0));
       return { ok: true };
+    },
+  );
+
+  // Profile and password (developer accounts; operators sign in with keys and have no password).
+  app.patch(
+    '/console/api/account',
+    {
+      config: { auth: 'consoleDeveloper', limit: 'management' },
+      schema: { hide: true, body: Type.Object({ fullName: Type.Union([Type.String({ maxLength: 255 }), Type.Null()]) }, { additionalProperties: false }), response: { 200: Me } },
+    },
+    async (request) => {
+      const a = await updateProfile(ctx, developerOf(request), { fullName: request.body.fullName });
+      return { ...meBody(sessionOf(request)), fullName: a.fullName };
+    },
+  );
+  app.post(
+    '/console/api/account/password',
+    {
+      // Counted like sign-in attempts: the current password must not be guessable through this route.
+      config: { auth: 'consoleDeveloper', limit: 'auth' },
+      schema: {
+        hide: true,
+        body: Type.Object({ currentPassword: Password, newPassword: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ ok: Type.Boolean(), sessionsEnded: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      const s = sessionOf(request);
+      const changed = await changePassword(ctx, developerOf(request), request.body, s.id);
+      // This session stays signed in and now holds the fresh tokens; every other sign-in has ended.
+      await replaceSessionTokens(ctx, s.id, changed.tokens);
+      return { ok: true, sessionsEnded: changed.sessionsEnded };
     },
   );
 

@@ -15,6 +15,7 @@ import { operatorRoutes } from './operator.js';
 import { paymentRoutes } from './payments.js';
 import { projectRoutes } from './projects.js';
 import { securityHeaders } from './security.js';
+import { webhookRoutes } from './webhooks.js';
 import type { ConsoleSession } from './sessions.js';
 
 /** The session of a route declared with a console credential (the credential has refused everyone else). */
@@ -100,6 +101,7 @@ export async function consoleFace(app: App, opts: { ctx: Context }): Promise<voi
   paymentRoutes(app, ctx);
   endUserRoutes(app, ctx);
   operatorRoutes(app, ctx);
+  webhookRoutes(app, ctx);
 
   app.all('/console/api/*', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.code(404).send(consoleError('not_found', 'No such console API route.')),

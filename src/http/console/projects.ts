@@ -4,9 +4,11 @@ import type { Context } from '../../context.js';
 import { createDomain } from '../../core/domains/create-domain.js';
 import { deleteDomain } from '../../core/domains/delete-domain.js';
 import { listDomains } from '../../core/domains/list-domains.js';
+import { updateDomain } from '../../core/domains/update-domain.js';
 import { createInjectable } from '../../core/injectables/create-injectable.js';
 import { deleteInjectable } from '../../core/injectables/delete-injectable.js';
 import { listInjectables } from '../../core/injectables/list-injectables.js';
+import { updateInjectable } from '../../core/injectables/update-injectable.js';
 import { createProjectKey } from '../../core/keys/create-project-key.js';
 import { listProjectKeys } from '../../core/keys/list-project-keys.js';
 import { revokeProjectKey } from '../../core/keys/revoke-project-key.js';
@@ -79,6 +81,18 @@ async function healthProblems(ctx: Context): Promise<string[]> {
   }
   return problems;
 }
+
+const Environment = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development')]);
+const InjectableFields = {
+  title: N(Type.String({ maxLength: 255 })),
+  slug: N(Type.String({ maxLength: 255 })),
+  type: Type.String({ maxLength: 32 }),
+  mode: Type.String({ maxLength: 32 }),
+  targetPath: N(Type.String({ maxLength: 1000 })),
+  secret: Type.String({ maxLength: 255 }),
+  onlyIfPaid: Type.Boolean(),
+  content: Type.String({ maxLength: 700_000 }),
+};
 
 export function projectRoutes(app: App, ctx: Context): void {
   const dev = { auth: 'consoleDeveloper' as const };
@@ -341,7 +355,7 @@ export function projectRoutes(app: App, ctx: Context): void {
         body: Type.Object(
           {
             domain: Type.String({ maxLength: 255 }),
-            environment: Type.Optional(Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development')])),
+            environment: Type.Optional(Environment),
             isPrimary: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
@@ -350,6 +364,22 @@ export function projectRoutes(app: App, ctx: Context): void {
       },
     },
     async (request, reply) => domainBody(await createDomain(ctx, await manage(request, reply), request.params.projectId, request.body)),
+  );
+  app.patch(
+    '/console/api/projects/:projectId/domains/:id',
+    {
+      config: devWrite,
+      schema: {
+        hide: true,
+        params: ProjectItemParams,
+        body: Type.Partial(
+          Type.Object({ domain: Type.String({ maxLength: 255 }), environment: Environment, isPrimary: Type.Boolean(), isVerified: Type.Boolean(), isActive: Type.Boolean(), hasPaid: Type.Boolean() }),
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: DomainSchema },
+      },
+    },
+    async (request, reply) => domainBody(await updateDomain(ctx, await manage(request, reply), request.params.projectId, request.params.id, request.body)),
   );
   app.delete('/console/api/projects/:projectId/domains/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
     await deleteDomain(ctx, await manage(request, reply), request.params.projectId, request.params.id);
@@ -374,14 +404,14 @@ export function projectRoutes(app: App, ctx: Context): void {
         params: ProjectParams,
         body: Type.Object(
           {
-            title: Type.Optional(N(Type.String({ maxLength: 255 }))),
-            slug: Type.Optional(N(Type.String({ maxLength: 255 }))),
-            type: Type.String({ maxLength: 32 }),
-            mode: Type.String({ maxLength: 32 }),
-            targetPath: Type.Optional(N(Type.String({ maxLength: 1000 }))),
-            secret: Type.String({ maxLength: 255 }),
-            onlyIfPaid: Type.Optional(Type.Boolean()),
-            content: Type.String({ maxLength: 700_000 }),
+            title: Type.Optional(InjectableFields.title),
+            slug: Type.Optional(InjectableFields.slug),
+            type: InjectableFields.type,
+            mode: InjectableFields.mode,
+            targetPath: Type.Optional(InjectableFields.targetPath),
+            secret: InjectableFields.secret,
+            onlyIfPaid: Type.Optional(InjectableFields.onlyIfPaid),
+            content: InjectableFields.content,
           },
           { additionalProperties: false },
         ),
@@ -389,6 +419,20 @@ export function projectRoutes(app: App, ctx: Context): void {
       },
     },
     async (request, reply) => injectableBody(await createInjectable(ctx, await manage(request, reply), request.params.projectId, request.body)),
+  );
+  // Editing: the content is never sent back to be edited, only replaced (with the delivery secret again).
+  app.patch(
+    '/console/api/projects/:projectId/injectables/:id',
+    {
+      config: devWrite,
+      schema: {
+        hide: true,
+        params: ProjectItemParams,
+        body: Type.Partial(Type.Object({ ...InjectableFields, isActive: Type.Boolean() }), { additionalProperties: false, minProperties: 1 }),
+        response: { 200: InjectableSchema },
+      },
+    },
+    async (request, reply) => injectableBody(await updateInjectable(ctx, await manage(request, reply), request.params.projectId, request.params.id, request.body)),
   );
   app.delete('/console/api/projects/:projectId/injectables/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request, reply) => {
     await deleteInjectable(ctx, await manage(request, reply), request.params.projectId, request.params.id);

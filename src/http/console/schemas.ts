@@ -4,6 +4,8 @@ import type { Injectable } from '../../core/injectables/injectable.js';
 import type { KeyRecord } from '../../core/keys/key-record.js';
 import type { License } from '../../core/licenses/license.js';
 import type { Project } from '../../core/projects/project.js';
+import { webhookWarning } from '../../core/webhooks/webhook-endpoint.js';
+import { DeliveryStatus } from '../webhook-schemas.js';
 
 /** Response schemas are allowlists: a field not named here never reaches the page. */
 export const N = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -26,6 +28,8 @@ export const ProjectSchema = Type.Object({
   webhookUrl: N(Type.String()),
   logoUrl: N(Type.String()),
   hasWebhookSecret: Type.Boolean(),
+  webhookWarning: N(Type.String()),
+  webhookDisabledAt: N(Type.String()),
   meta: N(Type.Record(Type.String(), Type.Unknown())),
   isActive: Type.Boolean(),
   hasPaid: Type.Boolean(),
@@ -41,6 +45,8 @@ export const projectBody = (p: Project) => ({
   webhookUrl: p.webhookUrl,
   logoUrl: p.logoUrl,
   hasWebhookSecret: p.hasWebhookSecret,
+  webhookWarning: webhookWarning(p),
+  webhookDisabledAt: p.webhookDisabledAt,
   meta: p.meta,
   isActive: p.isActive,
   hasPaid: p.hasPaid,
@@ -136,4 +142,41 @@ export const injectableBody = (i: Injectable) => ({
   onlyIfPaid: i.onlyIfPaid,
   isActive: i.isActive,
   createdAt: i.createdAt,
+});
+
+/** A webhook delivery; the endpoint's URL and sealed secret stay on the server. */
+export const DeliverySchema = Type.Object({
+  id: Type.String(),
+  eventId: Type.String(),
+  event: Type.String(),
+  status: DeliveryStatus,
+  attempts: Type.Integer(),
+  lastStatusCode: N(Type.Integer()),
+  lastError: N(Type.String()),
+  nextAttemptAt: N(Type.String()),
+  deliveredAt: N(Type.String()),
+  createdAt: Type.String(),
+});
+/** One logged attempt: the status code, how long it took, the first KB of the answer, the error. */
+export const AttemptSchema = Type.Object({
+  attemptedAt: Type.String(),
+  statusCode: N(Type.Integer()),
+  durationMs: Type.Integer(),
+  responseBody: N(Type.String()),
+  error: N(Type.String()),
+});
+
+export const AuditEntrySchema = Type.Object({
+  id: Type.String(),
+  createdAt: Type.String(),
+  actorType: Type.String(),
+  actorId: N(Type.String()),
+  keyPrefix: N(Type.String()),
+  action: Type.String(),
+  targetType: Type.String(),
+  targetId: N(Type.String()),
+  projectId: N(Type.String()),
+  ip: N(Type.String()),
+  requestId: N(Type.String()),
+  changedFields: Type.Array(Type.String()),
 });

@@ -63,6 +63,16 @@ export async function startSession(
   return { token, id, maxAgeSeconds: ctx.config.console.absoluteSeconds };
 }
 
+/** Seals a new token pair into a session (after a password change revoked the ones it held). */
+export async function replaceSessionTokens(ctx: Ctx, sessionId: string, tokens: TokenPair): Promise<void> {
+  await ctx.db
+    .updateTable('console_sessions')
+    .set({ access_token_enc: sealSecret(ctx.keys.seal, tokens.accessToken), refresh_token_enc: sealSecret(ctx.keys.seal, tokens.refreshToken) })
+    .where('id', '=', sessionId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
 /**
  * The live session behind a cookie token, or null: unknown, revoked, past its absolute or idle
  * limit, or whose account is gone or disabled. Refreshes last_seen_at (at most every 30 s).

@@ -9,7 +9,7 @@ import { verifyEmail } from '../../core/accounts/verify-email.js';
 import { registerEndUser } from '../../core/end-users/register-end-user.js';
 import { BadRequest, invalidField, Unauthenticated } from '../../core/errors.js';
 import { isUuid } from '../../lib/ids.js';
-import { asDeveloper, AUTH_MESSAGES, header } from '../auth.js';
+import { asDeveloper, AUTH_MESSAGES, header, originOf } from '../auth.js';
 import type { Routes } from '../typed.js';
 import { Nullable } from './schemas.js';
 
@@ -132,7 +132,7 @@ export const authRoutes: Routes = (app, ctx) => {
     async (request) => {
       const token = request.body.token ?? request.body.verification_token;
       if (!token) throw invalidField('token', 'field required', 'value_error.missing');
-      const { email } = await verifyEmail(ctx, { token, userId: request.body.user_id ?? null });
+      const { email } = await verifyEmail(ctx, { token, userId: request.body.user_id ?? null, origin: originOf(request) });
       return { message: 'Email verified successfully', email };
     },
   );

@@ -7,6 +7,7 @@ import { developerKeyRoutes } from './developer-keys.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { operatorRoutes } from './operator.js';
 import { generationRoutes } from './generations.js';
+import { generationWebhookRoutes } from './generation-webhook.js';
 import { healthRoutes } from './health.js';
 import { licensingRoutes } from './licensing.js';
 import { projectRoutes } from './projects.js';
@@ -16,5 +17,5 @@ import { paymentRoutes } from './payments/index.js';
 /** The Dev Kit for AI Cloud API face (specs/devkit4ai/cloud-api). */
 export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void> {
   declareFace(app, 'devkit');
-  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, webhookRoutes, generationRoutes, paymentRoutes]) routes(app, opts.ctx);
+  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, webhookRoutes, generationRoutes, generationWebhookRoutes, paymentRoutes]) routes(app, opts.ctx);
 }

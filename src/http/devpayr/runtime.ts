@@ -12,6 +12,7 @@ import { asApiCaller } from '../auth.js';
 import { RUNTIME_CORS_HEADERS } from '../cors.js';
 import type { Routes } from '../typed.js';
 import { envelopeError } from './errors.js';
+import { clientAddress, type TrustProxy } from '../client-address.js';
 
 /**
  * The runtime face of the devpayr API: what delivered software calls (has-paid, the
@@ -280,7 +281,7 @@ function laneBody(raw: Buffer): unknown {
  * chunked body, request logging at debug level) goes to the router untouched, or with the
  * body it already read replayed (REPLAY), so the route answers exactly as before.
  */
-export function runtimeLane(ctx: Context, nextId: () => string, router: Listener): Listener {
+export function runtimeLane(ctx: Context, nextId: () => string, router: Listener, trust: TrustProxy | null): Listener {
   const log = ctx.log;
   return (req, res) => {
     const url = req.url ?? '';
@@ -307,7 +308,7 @@ export function runtimeLane(ctx: Context, nextId: () => string, router: Listener
         return router(req, res);
       }
       const id = nextId();
-      answer(ctx, id, query, body, req, res).catch((err: unknown) => {
+      answer(ctx, id, query, body, req, res, trust).catch((err: unknown) => {
         log.error({ err, reqId: id }, 'unhandled error');
         send(res, id, 500, envelopeError(`Server error (request ${id}).`));
       });
@@ -315,8 +316,16 @@ export function runtimeLane(ctx: Context, nextId: () => string, router: Listener
   };
 }
 
-async function answer(ctx: Context, id: string, query: Record<string, string>, body: unknown, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const check = await checkLicense(ctx, runtimeInput(req.headers, req.socket.remoteAddress ?? '', query, body));
+async function answer(
+  ctx: Context,
+  id: string,
+  query: Record<string, string>,
+  body: unknown,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trust: TrustProxy | null,
+): Promise<void> {
+  const check = await checkLicense(ctx, runtimeInput(req.headers, clientAddress(req, trust), query, body));
   if (!check.valid) {
     const status = REFUSAL_STATUS[check.outcome];
     send(res, id, status, envelopeError(check.message), check.retryAfterSeconds);
@@ -352,9 +361,9 @@ interface ServerOptions {
  * Fastify options, which Fastify leaves to a factory), its requests going through the lane
  * when `lane` is on.
  */
-export function runtimeLaneServer(ctx: Context, nextId: () => string, lane: boolean) {
+export function runtimeLaneServer(ctx: Context, nextId: () => string, lane: boolean, trust: TrustProxy | null) {
   return (router: Listener, options: ServerOptions) => {
-    const server = http.createServer(options.http ?? {}, lane ? runtimeLane(ctx, nextId, router) : router);
+    const server = http.createServer(options.http ?? {}, lane ? runtimeLane(ctx, nextId, router, trust) : router);
     if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
     if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
     if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);

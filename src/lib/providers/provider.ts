@@ -18,6 +18,25 @@ export interface GenerateInput {
 export interface GenerationProvider {
   readonly name: ProviderName;
   generate(input: GenerateInput): Promise<ImageBytes>;
+  /**
+   * Whether a callback the provider sent us is signed by it (Replicate's webhooks, in the
+   * Standard Webhooks form: `webhook-id`, `webhook-timestamp`, `webhook-signature` over the
+   * raw body). Absent for providers that make no callbacks.
+   */
+  verifyCallback?(signed: { id: string; timestamp: string; signature: string; body: string }): Promise<boolean>;
+}
+
+/**
+ * Where a provider's verified callbacks wait for the job that asked for them, which may run
+ * in another process than the one the callback reached (core/generations/provider-callbacks.ts).
+ */
+export interface CallbackInbox {
+  /** The URL the provider is to call back for this generation; null when this server has no public address (PUBLIC_URL): poll. */
+  url(generationId: string): string | null;
+  /** The callback received for the generation, if it is about this provider job (a prediction id). */
+  read(generationId: string, jobId: string): Promise<Record<string, unknown> | null>;
+  /** Resolves when a callback for the generation reaches this process, after `ms`, or when `signal` aborts. */
+  wait(generationId: string, ms: number, signal: AbortSignal): Promise<void>;
 }
 
 /**

@@ -1,7 +1,7 @@
-import Replicate, { type Prediction } from 'replicate';
+import Replicate, { validateWebhook, type Prediction } from 'replicate';
 import type { GenerationConfig } from '../../config.js';
 import { downloadResult } from './download.js';
-import { ProviderError, type GenerationProvider } from './provider.js';
+import { ProviderError, type CallbackInbox, type GenerationProvider } from './provider.js';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'aborted']);
 
@@ -24,12 +24,21 @@ function describe(err: unknown, what: string): ProviderError {
   return new ProviderError('replicate', `replicate: ${what} failed (no answer from ${'the API'})`, true);
 }
 
+/** A failed signature check fetches the signing secret again at most this often (Replicate may have rotated it). */
+const SECRET_REFRESH_MS = 60_000;
+
 /**
  * Replicate through its official client: create a prediction of REPLICATE_MODEL
  * ("owner/name:version" or "owner/name") with the first example as a data URI and the
- * prompt, poll it to the end, and download its output into our store.
+ * prompt, follow it to the end, and download its output into our store.
+ *
+ * Following it: with a public address (PUBLIC_URL) the prediction is created with a webhook
+ * to Tollgate (`webhook_events_filter: ["completed"]`); the job waits for that callback,
+ * which may reach any Tollgate process and is handed over through `callbacks`, and only if
+ * none came within REPLICATE_WEBHOOK_WAIT_SECONDS polls the prediction as well (whichever
+ * answers first ends the wait). Without a public address it polls from the start.
  */
-export function replicateProvider(g: GenerationConfig, pollMs = 1000): GenerationProvider {
+export function replicateProvider(g: GenerationConfig, callbacks: CallbackInbox, pollMs = 1000): GenerationProvider {
   const timeout = g.providerTimeoutMs;
   const client = new Replicate({
     auth: g.replicate.token!,
@@ -49,22 +58,54 @@ export function replicateProvider(g: GenerationConfig, pollMs = 1000): Generatio
     },
   });
   const [model, version] = g.replicate.model.split(':');
+
+  // The secret Replicate signs webhooks with (GET /v1/webhooks/default/secret), fetched when first needed.
+  let secret: { key: Promise<string>; at: number } | null = null;
+  const signingSecret = (refresh: boolean): Promise<string> => {
+    if (!secret || (refresh && Date.now() - secret.at > SECRET_REFRESH_MS)) {
+      const key = client.webhooks.default.secret.get().then(
+        (s) => s.key,
+        (err: unknown) => {
+          secret = null;
+          throw describe(err, 'fetching the webhook signing secret');
+        },
+      );
+      secret = { key, at: Date.now() };
+    }
+    return secret.key;
+  };
+
   return {
     name: 'replicate',
-    async generate({ prompt, options, examples, signal }) {
+    async generate({ id, prompt, options, examples, signal }) {
       const first = examples[0]!;
       const input = { ...options, prompt, image: `data:${first.contentType};base64,${first.bytes.toString('base64')}` };
+      const webhook = callbacks.url(id);
+      const hook = webhook ? { webhook, webhook_events_filter: ['completed' as const] } : {};
       let prediction: Prediction;
       try {
-        prediction = await client.predictions.create(version ? { version, input, signal } : { model: model!, input, signal });
+        prediction = await client.predictions.create(version ? { version, input, signal, ...hook } : { model: model!, input, signal, ...hook });
       } catch (err) {
         throw describe(err, 'creating the prediction');
       }
       const deadline = Date.now() + timeout;
+      const pollFrom = webhook ? Date.now() + g.replicate.webhookWaitMs : 0;
       while (!TERMINAL.has(prediction.status)) {
         if (Date.now() > deadline) throw new ProviderError('replicate', 'replicate: the prediction did not finish in time', true);
-        await new Promise((r) => setTimeout(r, pollMs));
-        signal.throwIfAborted();
+        if (webhook) {
+          // Woken at once by a webhook that reaches this process; one that reached another is read from the database.
+          await callbacks.wait(id, pollMs, signal);
+          signal.throwIfAborted();
+          const called = await callbacks.read(id, prediction.id);
+          if (called) {
+            prediction = { ...prediction, ...called } as Prediction;
+            continue;
+          }
+          if (Date.now() < pollFrom) continue;
+        } else {
+          await new Promise((r) => setTimeout(r, pollMs));
+          signal.throwIfAborted();
+        }
         try {
           prediction = await client.predictions.get(prediction.id, { signal });
         } catch (err) {
@@ -79,6 +120,16 @@ export function replicateProvider(g: GenerationConfig, pollMs = 1000): Generatio
       const url = Array.isArray(output) ? output[0] : output;
       if (typeof url !== 'string') throw new ProviderError('replicate', 'replicate: the prediction has no output image', false);
       return downloadResult('replicate', url, AbortSignal.any([signal, AbortSignal.timeout(timeout)]));
+    },
+
+    async verifyCallback(signed) {
+      const check = async (refresh: boolean) => validateWebhook({ ...signed, secret: await signingSecret(refresh) });
+      try {
+        return (await check(false)) || (await check(true));
+      } catch (err) {
+        if (err instanceof ProviderError) throw err;
+        return false; // a header the helper cannot read (no "v1," signature, say): not signed by Replicate
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ingestStripeWebhook } from '../../../core/payments/ingest-webhook.js';
-import { header } from '../../auth.js';
+import { header, originOf } from '../../auth.js';
 import type { Routes } from '../../typed.js';
 
 /**
@@ -33,6 +33,7 @@ export const stripeWebhookRoutes: Routes = (app, ctx) => {
           mode: request.params.mode,
           rawBody: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
           signature: header(request, 'stripe-signature'),
+          origin: originOf(request),
         });
         return { received: true, duplicate: result.duplicate };
       },

@@ -241,8 +241,12 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     const theirs = await recordIdsOf(s, victim);
     expect(theirs.length).toBeGreaterThan(20);
     // The intruder has records of their own, so their lists are not empty by default ...
-    const own = await s.request('POST', '/api/v1/projects/', { headers: intruder.headers, body: { name: 'Intruder listed project' } });
-    expect(own.status).toBe(201);
+    const mine = await s.request('GET', '/api/v1/projects/', { headers: intruder.headers });
+    const listed = Array.isArray(mine.body) ? mine.body : (mine.body.projects ?? mine.body.items ?? []);
+    if (listed.length === 0) {
+      const own = await s.request('POST', '/api/v1/projects/', { headers: intruder.headers, body: { name: 'Intruder own project' } });
+      expect(own.status).toBe(201);
+    }
     expect((await s.request('GET', '/api/v1/audit-log', { headers: intruder.headers })).body.entries.length).toBeGreaterThan(0);
     // ... and the same lists read by the victim do show the victim's records.
     const victimLog = await s.request('GET', '/api/v1/audit-log', { headers: victim.headers });

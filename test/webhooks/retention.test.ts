@@ -85,6 +85,19 @@ forEachDatabase('retention of the webhook log and the audit log', (kind) => {
 
     expect((await listed()).sort()).toEqual([...earlier, ...sent].sort());
 
+    // Events, the deliveries' outbox: those of the aged deliveries are aged too, and so is the
+    // project's creation, which was recorded before it had a webhook URL (no delivery refers to it).
+    const eventOf = async (delivery: string) =>
+      (await s.ctx.db.selectFrom('webhook_deliveries').select('event_id').where('id', '=', delivery).executeTakeFirstOrThrow()).event_id;
+    const events = Object.fromEntries(await Promise.all(sent.map(async (d) => [d, await eventOf(d)] as const)));
+    const orphan = await s.ctx.db
+      .selectFrom('events as e')
+      .select('e.id')
+      .where('e.project_id', '=', projectId)
+      .where('e.type', '=', 'project.created')
+      .executeTakeFirstOrThrow();
+    await s.ctx.db.updateTable('events').set({ created_at: old }).where('id', 'in', [...aged.map((d) => events[d]!), orphan.id]).execute();
+
     // A second serving process on the same database prunes at its start.
     const second = await startServer(kind, {
       env,
@@ -97,6 +110,12 @@ forEachDatabase('retention of the webhook log and the audit log', (kind) => {
       expect(await s.ctx.db.selectFrom('webhook_attempts').select('id').where('delivery_id', 'in', [oldDelivered, oldFailed]).execute()).toEqual([]);
       const kept = await s.request('GET', `${base()}/webhook-deliveries/${oldResent}`, { headers: dev.headers });
       expect(kept.body.attempts).toHaveLength(2);
+      // Old events go once no delivery refers to them; those still referred to stay, whatever their age.
+      const left = (await s.ctx.db.selectFrom('events').select('id').where('project_id', '=', projectId).execute()).map((r) => r.id);
+      expect(left).not.toContain(orphan.id);
+      expect(left).not.toContain(events[oldDelivered]);
+      expect(left).not.toContain(events[oldFailed]);
+      for (const d of [oldRetrying, oldResent, recent]) expect(left).toContain(events[d]);
 
       await eventually(async () => {
         const after = await s.request('GET', `/api/v1/audit-log?project_id=${projectId}&limit=50`, { headers: dev.headers });

@@ -8,19 +8,21 @@ import type { Origin, Principal } from '../principal.js';
  * Who made a change: a caller resolved by a face; an account acting on itself before it holds
  * a credential of ours (signing up, spending a verification token: `self`, shown as that
  * account's role); or no one's account (`system`): the server's own work (`id` null), the
- * command line (`cli`), or a verified call from Stripe (`stripe`).
+ * command line (`cli`), or a verified call from Stripe (`stripe`); or a caller with no account
+ * at all (`anonymous`: the public generation routes), known by its address and request id.
  */
 export type Actor =
   | Principal
   | { kind: 'self'; role: 'developer' | 'end_user'; userId: string; origin?: Origin }
-  | { kind: 'system'; id?: 'cli' | 'stripe'; origin?: Origin };
+  | { kind: 'system'; id?: 'cli' | 'stripe'; origin?: Origin }
+  | { kind: 'anonymous'; origin?: Origin };
 
 /** The server's own background work (retries giving up, endpoints disabled, start-up bootstrap). */
 export const SYSTEM: Actor = { kind: 'system' };
 /** The `tollgate` command line, run by whoever has the server's shell. */
 export const CLI: Actor = { kind: 'system', id: 'cli' };
 
-export const ACTOR_TYPES = ['operator', 'developer', 'developer_key', 'project_key', 'end_user', 'system'] as const;
+export const ACTOR_TYPES = ['operator', 'developer', 'developer_key', 'project_key', 'end_user', 'system', 'anonymous'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
 export interface AuditEntry {
@@ -40,7 +42,7 @@ function originOf(actor: Actor): { ip: string | null; requestId: string | null }
 }
 
 function keyPrefixOf(actor: Actor): string | null {
-  return actor.kind === 'system' || actor.kind === 'self' || actor.kind === 'end_user' ? null : (actor.keyPrefix ?? null);
+  return actor.kind === 'system' || actor.kind === 'self' || actor.kind === 'end_user' || actor.kind === 'anonymous' ? null : (actor.keyPrefix ?? null);
 }
 
 export function actorType(actor: Actor): ActorType {
@@ -50,6 +52,7 @@ export function actorType(actor: Actor): ActorType {
 }
 
 function actorId(actor: Actor): string | null {
+  if (actor.kind === 'anonymous') return null;
   return actor.kind === 'system' ? (actor.id ?? null) : actor.userId;
 }
 

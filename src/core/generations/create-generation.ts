@@ -8,9 +8,10 @@ import { GENERATION_MESSAGES, MAX_EXAMPLES, toGeneration, type Generation, type 
 import { parseInstructions } from './instructions.js';
 import { monthlyUnitsLeft, quotaExceeded, takeAnonymousUnit, takeMonthlyUnit } from './quota.js';
 import { secondsToNextDay, secondsToNextMonth, utcDay } from './generation.js';
+import { type Actor, recordAudit } from '../audit/record-audit.js';
 
 /** An end user of a project, or a visitor without an account (anonymous routes), maybe naming a project. */
-export type GenerationCaller = Extract<Principal, { kind: 'end_user' }> | { kind: 'anonymous'; ip: string; projectId: string | null };
+export type GenerationCaller = Extract<Principal, { kind: 'end_user' }> | { kind: 'anonymous'; ip: string; projectId: string | null; requestId?: string };
 
 /** Whose project, quota and concurrency a generation counts against. */
 export interface GenerationTarget {
@@ -19,6 +20,8 @@ export interface GenerationTarget {
   tier: Tier | null;
   userId: string | null;
   anonymousClient: string | null;
+  /** Who the audit entry names: the end user, or the anonymous caller by address and request id. */
+  actor: Actor;
 }
 
 type CreateCtx = Pick<Context, 'db' | 'clock' | 'config' | 'keys' | 'blobs' | 'generationJobs'>;
@@ -44,7 +47,8 @@ export async function prepareGeneration(ctx: CreateCtx, caller: GenerationCaller
     if (Number(used?.used ?? 0) >= perDay) throw quotaExceeded(secondsToNextDay(now));
   }
   const projectId = caller.projectId;
-  if (projectId === null) return { projectId: null, ownerId: null, tier: null, userId: null, anonymousClient };
+  const actor: Actor = caller.kind === 'anonymous' ? { kind: 'anonymous', origin: { ip: caller.ip, requestId: caller.requestId ?? '' } } : caller;
+  if (projectId === null) return { projectId: null, ownerId: null, tier: null, userId: null, anonymousClient, actor };
   if (!isUuid(projectId)) throw NotFound('project');
   const project = await ctx.db
     .selectFrom('projects')
@@ -61,6 +65,7 @@ export async function prepareGeneration(ctx: CreateCtx, caller: GenerationCaller
     tier: project.tier,
     userId: caller.kind === 'end_user' ? caller.userId : null,
     anonymousClient,
+    actor,
   };
 }
 
@@ -85,7 +90,7 @@ export async function createGeneration(ctx: CreateCtx, target: GenerationTarget,
     const row = await ctx.db.transaction().execute(async (trx) => {
       if (target.anonymousClient) await takeAnonymousUnit(trx, target.anonymousClient, ctx.config.generations.anonymousPerDay, now);
       const quotaMonth = target.ownerId && target.tier ? await takeMonthlyUnit(trx, target.ownerId, target.tier, now) : null;
-      return trx
+      const created = await trx
         .insertInto('generations')
         .values({
           id: input.id,
@@ -113,6 +118,15 @@ export async function createGeneration(ctx: CreateCtx, target: GenerationTarget,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await recordAudit(trx, ctx, target.actor, {
+        action: 'generation.created',
+        targetType: 'generation',
+        targetId: input.id,
+        projectId: target.projectId,
+        ownerId: target.ownerId,
+        changedFields: [],
+      });
+      return created;
     });
     ctx.generationJobs.wake();
     return toGeneration(row);

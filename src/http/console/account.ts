@@ -15,7 +15,8 @@ import type { App } from '../typed.js';
 import { developerOf, sessionOf } from './index.js';
 import { KeyRecordSchema, keyBody, Ok } from './schemas.js';
 import { sessionCookie, transport } from './security.js';
-import { listSessions, replaceSessionTokens, resolveSession, revokeSession, signUpOpen, startSession, type ConsoleSession } from './sessions.js';
+import { signUpOpen } from '../../core/accounts/instance-settings.js';
+import { listSessions, replaceSessionTokens, resolveSession, revokeSession, startSession, type ConsoleSession } from './sessions.js';
 
 const Me = Type.Object({
   id: Type.String(),

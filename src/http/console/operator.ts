@@ -7,7 +7,7 @@ import { TIER_NAMES, TIERS } from '../../core/plans/tiers.js';
 import type { App } from '../typed.js';
 import { asOperator } from '../auth.js';
 import { N, PageQuery, pageOf } from './schemas.js';
-import { setSignUpOpen, signUpOpen } from './sessions.js';
+import { setSignUpOpen, signUpOpen } from '../../core/accounts/instance-settings.js';
 
 const DeveloperSchema = Type.Object({
   id: Type.String(),

@@ -161,21 +161,3 @@ function refreshJti(token: string): string | null {
     return null;
   }
 }
-
-/** Instance switch: may anyone sign up as a developer in the console? Closed unless an operator opened it. */
-export async function signUpOpen(ctx: Pick<Context, 'db'>): Promise<boolean> {
-  const row = await ctx.db.selectFrom('instance_settings').select('value').where('name', '=', 'developer_sign_up').executeTakeFirst();
-  return row?.value === 'open';
-}
-
-export async function setSignUpOpen(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, open: boolean): Promise<boolean> {
-  if (principal.kind !== 'operator') throw NotFound('setting');
-  const now = ctx.clock.now();
-  const value = open ? 'open' : 'closed';
-  await ctx.db
-    .insertInto('instance_settings')
-    .values({ name: 'developer_sign_up', value, updated_at: now })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_at: now }))
-    .execute();
-  return open;
-}

@@ -114,7 +114,7 @@ export const generationRoutes: Routes = (app, ctx) => {
     const g = await createGeneration(ctx, target, { id, ...upload });
     return { message: GENERATION_MESSAGES.submitted, ...generationBody(ctx, baseUrl(ctx, request), g) };
   };
-  const anonymous = (request: FastifyRequest): GenerationCaller => ({ kind: 'anonymous', ip: request.ip, projectId: header(request, 'x-project-id') || null });
+  const anonymous = (request: FastifyRequest): GenerationCaller => ({ kind: 'anonymous', ip: request.ip, projectId: header(request, 'x-project-id') || null, requestId: request.id });
 
   // Multipart and form bodies only for these routes: their parsers and limits stay in this scope.
   void app.register(async (scope: App) => {

@@ -77,7 +77,9 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
     expect(off.body.isPublic).toBe(false);
     expect((await fetch(`${s.url}/api/v1/generation/images/${id}/result`)).status).toBe(404);
     const audit = await s.ctx.db.selectFrom('audit_log').selectAll().where('target_id', '=', id).orderBy('id').execute();
+    // The end user's create (the devkit face's entry), then the developer's two changes, all in the developer's log.
     expect(audit.map((a) => [a.action, a.actor_type, a.owner_id, JSON.parse(a.changed_fields)])).toEqual([
+      ['generation.created', 'end_user', dev.userId, []],
       ['generation.updated', 'developer', dev.userId, ['is_public']],
       ['generation.updated', 'developer', dev.userId, ['is_public']],
     ]);
@@ -90,11 +92,16 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
     expect(del.status, del.text).toBe(200);
     expect(await s.ctx.db.selectFrom('generations').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
     expect(await s.ctx.blobs.get(row.result_key!)).toBeNull();
+    // The images went through the durable queue, emptied before the answer.
+    expect(await s.ctx.db.selectFrom('generation_blob_deletions').select('generation_id').where('generation_id', '=', id).execute()).toEqual([]);
     const after = await c.call('GET', `/projects/${projectId}/generations`);
     expect(after.body).toMatchObject({ total: 2, usage: { used: 3 } });
     expect((await c.call('DELETE', `/projects/${projectId}/generations/${id}`)).status).toBe(404);
-    const audit = await s.ctx.db.selectFrom('audit_log').select(['action']).where('target_id', '=', id).execute();
-    expect(audit.map((a) => a.action)).toEqual(['generation.deleted']);
+    const audit = await s.ctx.db.selectFrom('audit_log').select(['action', 'actor_type']).where('target_id', '=', id).orderBy('id').execute();
+    expect(audit.map((a) => [a.action, a.actor_type])).toEqual([
+      ['generation.created', 'end_user'],
+      ['generation.deleted', 'developer'],
+    ]);
     // The end user's own list no longer has it.
     const mine = await s.request('GET', '/api/v1/generation/generations-v2', { headers: eu.headers });
     expect(mine.body.generations.map((g: { id: string }) => g.id)).not.toContain(id);

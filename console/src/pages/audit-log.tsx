@@ -25,6 +25,7 @@ const ACTORS = [
   ['end_user', 'An end user'],
   ['operator', 'An operator'],
   ['system', 'Tollgate'],
+  ['anonymous', 'An anonymous caller'],
 ] as const;
 
 const EMPTY = { projectId: '', action: '', actorType: '', since: '', until: '' };

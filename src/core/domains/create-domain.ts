@@ -2,15 +2,14 @@ import type { Context } from '../../context.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { domainData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { lockProject } from '../projects/lock-project.js';
 import { toDomain, type Domain } from './domain.js';
 import { checkDomainInput, DOMAIN_TAKEN, type DomainInput } from './domain-input.js';
+import { givenFields, recordChange } from '../events/record-change.js';
 
 /**
  * Registers a domain in the project. Under concurrency, uniqueness is the database's
@@ -48,13 +47,13 @@ export async function createDomain(ctx: Pick<Context, 'db' | 'clock' | 'runtime'
         .returningAll()
         .executeTakeFirstOrThrow();
       await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
-      await recordEvent(trx, ctx, {
-        ownerId: project.ownerId,
-        projectId: project.id,
+      await recordChange(trx, ctx, principal, {
         type: 'domain.created',
+        project,
+        target: { type: 'domain', id: row.id },
         data: domainData(toDomain(row)),
+        changedFields: givenFields(input),
       });
-      await recordAudit(trx, ctx, principal, { action: 'domain.created', targetType: 'domain', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) });
       return toDomain(row);
     });
   } catch (err) {

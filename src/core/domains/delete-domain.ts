@@ -1,12 +1,11 @@
 import type { Context } from '../../context.js';
 import { Conflict } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { domainData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { findDomainRow, toDomain } from './domain.js';
+import { recordChange } from '../events/record-change.js';
 
 /**
  * Removes the domain. A domain that licenses are pinned to is kept: the schema would unpin
@@ -20,12 +19,6 @@ export async function deleteDomain(ctx: Pick<Context, 'db' | 'clock' | 'runtime'
     if (pinned) throw Conflict('domain', 'domain_pinned', 'Licenses are pinned to this domain; delete those licenses before the domain.');
     await trx.deleteFrom('domains').where('id', '=', row.id).where('project_id', '=', project.id).execute();
     await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
-    await recordEvent(trx, ctx, {
-      ownerId: project.ownerId,
-      projectId: project.id,
-      type: 'domain.deleted',
-      data: domainData(toDomain(row)),
-    });
-    await recordAudit(trx, ctx, principal, { action: 'domain.deleted', targetType: 'domain', targetId: row.id, projectId: project.id, ownerId: project.ownerId });
+    await recordChange(trx, ctx, principal, { type: 'domain.deleted', project, target: { type: 'domain', id: row.id }, data: domainData(toDomain(row)) });
   });
 }

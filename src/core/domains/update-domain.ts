@@ -3,15 +3,14 @@ import type { Context } from '../../context.js';
 import type { DomainsTable } from '../../db/schema/domains.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { Conflict } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { domainData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { lockProject } from '../projects/lock-project.js';
 import { findDomainRow, toDomain, type Domain } from './domain.js';
 import { checkDomainInput, DOMAIN_TAKEN, type DomainInput } from './domain-input.js';
+import { recordChange } from '../events/record-change.js';
 
 /** Partial update; promoting to primary demotes the previous one, and a paid flip is an event, all in one transaction. */
 export async function updateDomain(
@@ -51,8 +50,7 @@ export async function updateDomain(
         .returningAll()
         .executeTakeFirstOrThrow();
       const fields = Object.keys(changes).filter((k) => k !== 'updated_at');
-      await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'domain.updated', data: domainData(toDomain(row)) });
-      await recordAudit(trx, ctx, principal, { action: 'domain.updated', targetType: 'domain', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: fields });
+      await recordChange(trx, ctx, principal, { type: 'domain.updated', project, target: { type: 'domain', id: row.id }, data: domainData(toDomain(row)), changedFields: fields });
       await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
       return toDomain(row);
     });

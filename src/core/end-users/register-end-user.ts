@@ -7,12 +7,11 @@ import { lockAccount } from '../accounts/lock-account.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict, Forbidden, LimitReached } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { endUserData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { TIERS } from '../plans/tiers.js';
 import type { Principal } from '../principal.js';
 import { getProject } from '../projects/get-project.js';
+import { recordChange } from '../events/record-change.js';
 
 export const END_USER_LIMIT_MESSAGE =
   'Maximum number of end users reached for this project on your subscription tier. Upgrade to add more users.';
@@ -51,8 +50,13 @@ export async function registerEndUser(ctx: RegisterCtx, principal: Principal, pr
         .insertInto('users')
         .values({ id, email, email_scope: project.id, email_lower: normaliseEmail(email), password_hash: passwordHash, full_name: input.fullName, role: 'end_user', project_id: project.id, tier: 'free_starter', is_active: isActive, email_verified_at: null, created_at: now })
         .execute();
-      await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'end_user.registered', data: endUserData({ id, email, fullName: input.fullName, projectId: project.id, isActive, createdAt: now.toISOString() }) });
-      await recordAudit(trx, ctx, principal, { action: 'end_user.registered', targetType: 'end_user', targetId: id, projectId: project.id, ownerId: project.ownerId, changedFields: ['email', 'password', ...(input.fullName ? ['full_name'] : [])] });
+      await recordChange(trx, ctx, principal, {
+        type: 'end_user.registered',
+        project,
+        target: { type: 'end_user', id },
+        data: endUserData({ id, email, fullName: input.fullName, projectId: project.id, isActive, createdAt: now.toISOString() }),
+        changedFields: ['email', 'password', ...(input.fullName ? ['full_name'] : [])],
+      });
       const tokens = await issueTokens(tx, { id, projectId: project.id });
       const token = isActive ? null : await createVerification(tx, id);
       return { tokens, token };

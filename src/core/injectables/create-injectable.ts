@@ -3,14 +3,13 @@ import { randomString, sealSecret, sha256Hex } from '../../lib/crypto.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { injectableData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { slugify } from '../projects/project-input.js';
 import { toInjectable, type Injectable } from './injectable.js';
 import { checkInjectableInput, SLUG_TAKEN, type InjectableInput } from './injectable-input.js';
+import { recordChange } from '../events/record-change.js';
 
 /**
  * Stores an injectable: content and secret sealed at rest, the content's SHA-256 kept in the
@@ -60,8 +59,7 @@ export async function createInjectable(
           .returningAll()
           .executeTakeFirstOrThrow();
         const created = toInjectable(row);
-        await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'injectable.created', data: injectableData(created) });
-        await recordAudit(trx, ctx, principal, { action: 'injectable.created', targetType: 'injectable', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: injectableFields(input) });
+        await recordChange(trx, ctx, principal, { type: 'injectable.created', project, target: { type: 'injectable', id: row.id }, data: injectableData(created), changedFields: injectableFields(input) });
         return created;
       });
     } catch (err) {

@@ -4,14 +4,13 @@ import type { InjectablesTable } from '../../db/schema/injectables.js';
 import { sealSecret, sha256Hex } from '../../lib/crypto.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { Conflict, invalidField } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { injectableData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { injectableFields } from './create-injectable.js';
 import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { findInjectableRow, toInjectable, type Injectable } from './injectable.js';
 import { checkInjectableInput, SLUG_TAKEN, type InjectableInput } from './injectable-input.js';
+import { recordChange } from '../events/record-change.js';
 
 /** Partial update; new content is sealed again together with the secret that must accompany it. */
 export async function updateInjectable(
@@ -58,8 +57,7 @@ export async function updateInjectable(
         .returningAll()
         .executeTakeFirstOrThrow();
       const after = toInjectable(row);
-      await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'injectable.updated', data: injectableData(after) });
-      await recordAudit(trx, ctx, principal, { action: 'injectable.updated', targetType: 'injectable', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: injectableFields(input) });
+      await recordChange(trx, ctx, principal, { type: 'injectable.updated', project, target: { type: 'injectable', id: row.id }, data: injectableData(after), changedFields: injectableFields(input) });
       return after;
     });
   } catch (err) {

@@ -3,15 +3,14 @@ import type { Context } from '../../context.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { isUuid, uuidv7 } from '../../lib/ids.js';
 import { Conflict, invalidField } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { licenseData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { hashKey } from '../keys/secret-key.js';
 import type { Principal } from '../principal.js';
 import { checkLicenseInput, type LicenseInput } from './license-input.js';
 import { LICENSE_KEY_PREFIX_LENGTH, toLicense, type License } from './license.js';
 import { projectInScope } from './project-scope.js';
 import { noteRuntimeChange } from './runtime-changes.js';
+import { givenFields, recordChange } from '../events/record-change.js';
 
 export const TITLE_TAKEN = 'The title has already been taken.';
 export const DOMAIN_NOT_IN_PROJECT = 'The selected domain id is invalid.';
@@ -65,13 +64,13 @@ export async function createLicense(
         .executeTakeFirstOrThrow();
       // Every process's key filter learns the new key (an unknown key is refused from memory).
       await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: row.id, keyHash: row.key_hash });
-      await recordEvent(trx, ctx, {
-        ownerId: project.ownerId,
-        projectId: project.id,
+      await recordChange(trx, ctx, principal, {
         type: 'license.created',
+        project,
+        target: { type: 'license', id: row.id },
         data: licenseData(toLicense(row, now)),
+        changedFields: givenFields(input),
       });
-      await recordAudit(trx, ctx, principal, { action: 'license.created', targetType: 'license', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) });
       return toLicense(row, now);
     });
     return { license, key };

@@ -1,13 +1,12 @@
 import type { Context } from '../../context.js';
 import { NotFound } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { licenseData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { toLicense } from './license.js';
 import { noteRuntimeChange } from './runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
 import { projectInScope } from './project-scope.js';
+import { recordChange } from '../events/record-change.js';
 
 /** Deletes the license (its identifiers and usage counters go with it, by cascade). */
 export async function deleteLicense(ctx: Pick<Context, 'db' | 'clock' | 'runtime'>, principal: Principal, projectId: string, licenseId: string): Promise<void> {
@@ -17,12 +16,6 @@ export async function deleteLicense(ctx: Pick<Context, 'db' | 'clock' | 'runtime
     const result = await trx.deleteFrom('licenses').where('id', '=', row.id).where('project_id', '=', project.id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw NotFound('license');
     await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: row.id });
-    await recordEvent(trx, ctx, {
-      ownerId: project.ownerId,
-      projectId: project.id,
-      type: 'license.deleted',
-      data: licenseData(toLicense(row, ctx.clock.now())),
-    });
-    await recordAudit(trx, ctx, principal, { action: 'license.deleted', targetType: 'license', targetId: row.id, projectId: project.id, ownerId: project.ownerId });
+    await recordChange(trx, ctx, principal, { type: 'license.deleted', project, target: { type: 'license', id: row.id }, data: licenseData(toLicense(row, ctx.clock.now())) });
   });
 }

@@ -2,14 +2,13 @@ import type { Selectable } from 'kysely';
 import type { Context } from '../../context.js';
 import type { LicensesTable } from '../../db/schema/licenses.js';
 import type { DomainError } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { licenseData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
 import { toLicense, type License } from './license.js';
 import { projectInScope } from './project-scope.js';
 import { noteRuntimeChange } from './runtime-changes.js';
+import { recordChange } from '../events/record-change.js';
 
 export interface StatusChange {
   from: 'active' | 'revoked';
@@ -45,8 +44,7 @@ export async function setLicenseStatus(
     if (Number(result.numUpdatedRows) === 0) throw change.refusal(await findLicenseRow(trx, project.id, licenseId), now);
     await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: before.id });
     const after = toLicense(await findLicenseRow(trx, project.id, before.id), now);
-    await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: change.event, data: licenseData(after) });
-    await recordAudit(trx, ctx, principal, { action: change.event, targetType: 'license', targetId: before.id, projectId: project.id, ownerId: project.ownerId, changedFields: ['status'] });
+    await recordChange(trx, ctx, principal, { type: change.event, project, target: { type: 'license', id: before.id }, data: licenseData(after), changedFields: ['status'] });
     return after;
   });
 }

@@ -5,14 +5,13 @@ import { uuidv7 } from '../../lib/ids.js';
 import { randomString } from '../../lib/crypto.js';
 import { lockAccount } from '../accounts/lock-account.js';
 import { Conflict, Forbidden, LimitReached } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { projectData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { TIERS } from '../plans/tiers.js';
 import type { Principal } from '../principal.js';
 import { checkProjectInput, slugify, type ProjectInput } from './project-input.js';
 import { toProject, type Project } from './project.js';
 import { assertWebhookEndpoint } from '../webhooks/webhook-endpoint.js';
+import { givenFields, recordChange } from '../events/record-change.js';
 
 export const PROJECT_LIMIT_MESSAGE =
   'Maximum number of projects reached for your subscription tier. Upgrade to create more projects.';
@@ -98,13 +97,13 @@ export async function createProject(ctx: CreateCtx, principal: Principal, input:
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        await recordEvent(trx, ctx, {
-          ownerId: principal.userId,
-          projectId: row.id,
+        await recordChange(trx, ctx, principal, {
           type: 'project.created',
+          project: { id: row.id, ownerId: principal.userId },
+          target: { type: 'project', id: row.id },
           data: projectData(toProject(row)),
+          changedFields: givenFields(input),
         });
-        await recordAudit(trx, ctx, principal, { action: 'project.created', targetType: 'project', targetId: row.id, projectId: row.id, ownerId: principal.userId, changedFields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) });
         return toProject(row);
       });
     } catch (err) {

@@ -1,12 +1,11 @@
 import type { Context } from '../../context.js';
 import { Forbidden } from '../errors.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { queueBlobDeletions } from '../generations/blob-cleanup.js';
 import { projectData } from '../events/event-data.js';
-import { recordEvent } from '../events/record-event.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { getProject } from './get-project.js';
+import { recordChange } from '../events/record-change.js';
 
 /**
  * Removes the project and everything under it in one transaction. Keys, licenses, domains,
@@ -21,8 +20,7 @@ export async function deleteProject(ctx: Pick<Context, 'db' | 'dialect' | 'clock
   const project = await getProject(ctx, principal, projectId);
   await ctx.db.transaction().execute(async (trx) => {
     // Recorded before the row goes: its delivery copies the endpoint from it.
-    await recordEvent(trx, ctx, { ownerId: project.ownerId, projectId: project.id, type: 'project.deleted', data: projectData(project) });
-    await recordAudit(trx, ctx, principal, { action: 'project.deleted', targetType: 'project', targetId: project.id, projectId: project.id, ownerId: project.ownerId });
+    await recordChange(trx, ctx, principal, { type: 'project.deleted', project, target: { type: 'project', id: project.id }, data: projectData(project) });
     await queueBlobDeletions(trx, ctx, { projectId: project.id });
     await trx.deleteFrom('users').where('project_id', '=', project.id).where('role', '=', 'end_user').execute();
     await trx.deleteFrom('projects').where('id', '=', project.id).where('owner_id', '=', project.ownerId).execute();

@@ -40,6 +40,17 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
     await fake?.stop();
   });
 
+  it('the dashboard in one call: generations this month against the quota, live subscriptions, and generations per day beside runtime checks', async () => {
+    const d = await c.call('GET', '/dashboard');
+    expect(d.status, d.text).toBe(200);
+    expect(d.body.generations).toEqual({ month: new Date().toISOString().slice(0, 7), used: 3, limit: 100 });
+    expect(d.body.counts).toMatchObject({ projects: 1, endUsers: 1, activeSubscriptions: 0 });
+    expect(d.body.chart).toHaveLength(14);
+    expect(d.body.chart.at(-1)).toMatchObject({ day: new Date().toISOString().slice(0, 10), generations: 3 });
+    expect(d.body.chart.reduce((n: number, x: { generations: number }) => n + x.generations, 0)).toBe(3);
+    expect(d.body.health).toEqual([]);
+  });
+
   it('lists the project gallery newest first with server paging, a status filter and the month’s usage against the quota', async () => {
     const all = await c.call('GET', `/projects/${projectId}/generations`);
     expect(all.status, all.text).toBe(200);
@@ -208,5 +219,38 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
     const foreign = await seedProjectUser(s.ctx);
     expect((await c.call('GET', `/end-users/trend?projectId=${foreign.projectId}`)).status).toBe(404);
     expect((await c.call('GET', '/end-users/trend?days=3')).status).toBe(422);
+  });
+});
+
+forEachDatabase('console API: the dashboard names what is wrong with the instance', (kind) => {
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+  });
+  const dashboardOf = async (env: Record<string, string>) => {
+    const s = await startServer(kind, { env: { RATE_LIMIT: 'off', ...env }, configuredMailer: true });
+    servers.push(s);
+    const dev = await seedDeveloper(s.ctx);
+    const c = new ConsoleClient(s);
+    const signIn = await c.signIn(dev.email, PASSWORD);
+    expect(signIn.status, signIn.text).toBe(200);
+    return { s, dev, load: async () => (await c.call('GET', '/dashboard')).body.health as string[] };
+  };
+
+  it('mail required but no SMTP server set is a problem in words', async () => {
+    const { load } = await dashboardOf({ REQUIRE_EMAIL_VERIFICATION: 'true' });
+    expect(await load()).toEqual([expect.stringMatching(/no SMTP server is set \(SMTP_URL\)/)]);
+  });
+
+  it('a generation provider whose generations of the last hour mostly failed is a problem in words', async () => {
+    const { s, dev, load } = await dashboardOf({ REQUIRE_EMAIL_VERIFICATION: 'false' });
+    expect(await load()).toEqual([]);
+    const eu = await seedProjectUser(s.ctx, { developer: dev });
+    for (let i = 0; i < 3; i++) {
+      const r = await postGeneration(s.url, eu.headers, { images: [await image('png', i + 7)], instructions: `doomed ${i}` });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      await s.ctx.db.updateTable('generations').set({ status: 'failed', error: 'provider down', lease_until: null, lease_token: null }).where('id', '=', r.body.id).execute();
+    }
+    expect(await load()).toEqual([expect.stringMatching(/Most generations of the last hour failed \(3 of 3\)/)]);
   });
 });

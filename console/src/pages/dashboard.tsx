@@ -4,8 +4,9 @@ import { Loading, StatCards, useLoad } from '../ui';
 
 interface Dashboard {
   tier: { name: string; label: string; maxProjects: number | null; maxApiKeysPerProject: number | null };
-  counts: { projects: number; apiKeys: number; endUsers: number; licenses: number; activeDomains: number; injectables: number };
-  chart: Array<{ day: string; checks: number }>;
+  counts: { projects: number; apiKeys: number; endUsers: number; licenses: number; activeDomains: number; injectables: number; activeSubscriptions: number };
+  generations: { month: string; used: number; limit: number | null };
+  chart: Array<{ day: string; checks: number; generations: number }>;
   health: string[];
 }
 
@@ -26,6 +27,8 @@ export function Dashboard() {
     ['Licenses', c.licenses],
     ['Active domains', c.activeDomains],
     ['Injectables', c.injectables],
+    ['Generations this month', data.generations.limit === null ? `${data.generations.used} (no limit)` : `${data.generations.used} / ${data.generations.limit}`],
+    ['Active subscriptions', c.activeSubscriptions],
   ];
   return (
     <section>
@@ -45,6 +48,7 @@ export function Dashboard() {
       </p>
       <StatCards label="Totals" cards={cards} />
       <DayChart days={data.chart.map((d) => ({ day: d.day, n: d.checks }))} label="Runtime checks" caption="Runtime checks, last 14 days" />
+      <DayChart days={data.chart.map((d) => ({ day: d.day, n: d.generations }))} label="Generations" caption="Generations, last 14 days" />
       {steps.some((s) => !s.done) && (
         <section class="card" aria-labelledby="setup">
           <h2 id="setup">Get set up</h2>

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import type { Context } from '../../context.js';
 import { createDomain } from '../../core/domains/create-domain.js';
 import { deleteDomain } from '../../core/domains/delete-domain.js';
@@ -24,8 +23,7 @@ import { deleteProject } from '../../core/projects/delete-project.js';
 import { getProject } from '../../core/projects/get-project.js';
 import { listProjects } from '../../core/projects/list-projects.js';
 import { updateProject } from '../../core/projects/update-project.js';
-import { countStats } from '../../core/stats/count-stats.js';
-import { utcDayOf, windowStart, zeroFilled } from '../../core/stats/per-day.js';
+import { developerDashboard } from '../../core/stats/dashboard.js';
 import type { App } from '../typed.js';
 import { developerOf } from './index.js';
 import {
@@ -47,41 +45,6 @@ import {
   projectBody,
 } from './schemas.js';
 
-const DAYS = 14;
-
-/** Runtime checks per UTC day over the developer's projects, the last 14 days, zero-filled. */
-async function checksPerDay(ctx: Context, ownerId: string): Promise<Array<{ day: string; checks: number }>> {
-  const from = windowStart(ctx.clock.now(), DAYS);
-  const day = utcDayOf(ctx.dialect, 'c.minute');
-  const rows = await ctx.db
-    .selectFrom('license_check_counts as c')
-    .innerJoin('projects as p', 'p.id', 'c.project_id')
-    .where('p.owner_id', '=', ownerId)
-    .where('c.minute', '>=', from)
-    .select([day.as('day'), (eb) => eb.fn.sum<number>('c.count').as('n')])
-    .groupBy(day)
-    .execute();
-  return zeroFilled(from, DAYS, rows).map((d) => ({ day: d.day, checks: d.count }));
-}
-
-/** What is wrong with the instance right now (empty when all is well). */
-async function healthProblems(ctx: Context): Promise<string[]> {
-  const problems: string[] = [];
-  try {
-    await sql`select 1`.execute(ctx.db);
-  } catch {
-    problems.push('The database is not answering.');
-  }
-  if (ctx.redis) {
-    try {
-      await ctx.redis.ping();
-    } catch {
-      problems.push('Redis is not reachable; rate limits fall back to per-process counters.');
-    }
-  }
-  return problems;
-}
-
 const Environment = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development')]);
 const InjectableFields = {
   title: N(Type.String({ maxLength: 255 })),
@@ -100,7 +63,7 @@ export function projectRoutes(app: App, ctx: Context): void {
   const devWrite = { auth: 'consoleDeveloper' as const, limit: 'management' as const };
   const manage = async (request: Parameters<typeof developerOf>[0], _reply?: unknown) => developerOf(request);
 
-  // The dashboard in one call: counts, the 14-day chart, the checklist's facts, instance health.
+  // The dashboard in one call (core/stats/dashboard.ts): counts, quota, the 14-day series, instance health.
   app.get(
     '/console/api/dashboard',
     {
@@ -117,38 +80,16 @@ export function projectRoutes(app: App, ctx: Context): void {
               licenses: Type.Integer(),
               activeDomains: Type.Integer(),
               injectables: Type.Integer(),
+              activeSubscriptions: Type.Integer(),
             }),
-            chart: Type.Array(Type.Object({ day: Type.String(), checks: Type.Integer() })),
+            generations: Type.Object({ month: Type.String(), used: Type.Integer(), limit: N(Type.Integer()) }),
+            chart: Type.Array(Type.Object({ day: Type.String(), checks: Type.Integer(), generations: Type.Integer() })),
             health: Type.Array(Type.String()),
           }),
         },
       },
     },
-    async (request) => {
-      const p = developerOf(request);
-      const owned = ctx.db.selectFrom('projects').select('id').where('owner_id', '=', p.userId);
-      const countIn = async (table: 'licenses' | 'domains' | 'injectables', active: boolean) => {
-        let q = ctx.db.selectFrom(table).where('project_id', 'in', owned);
-        if (active) q = q.where('is_active', '=', true);
-        const r = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-        return Number(r.n);
-      };
-      const [stats, licenses, activeDomains, injectables, chart, health] = await Promise.all([
-        countStats(ctx, p, {}),
-        countIn('licenses', false),
-        countIn('domains', true),
-        countIn('injectables', false),
-        checksPerDay(ctx, p.userId),
-        healthProblems(ctx),
-      ]);
-      const t = TIERS[p.tier];
-      return {
-        tier: { name: p.tier, label: t.label, maxProjects: t.maxProjects, maxApiKeysPerProject: t.maxApiKeysPerProject },
-        counts: { projects: stats.projects.total, apiKeys: stats.apiKeys.active, endUsers: stats.users.total, licenses, activeDomains, injectables },
-        chart,
-        health,
-      };
-    },
+    async (request) => developerDashboard(ctx, developerOf(request)),
   );
 
   // Projects

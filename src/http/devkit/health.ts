@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Type } from '@sinclair/typebox';
-import { databaseVersion } from '../../db/database.js';
+import { databaseHealth, redisHealth, storageHealth } from '../../core/stats/instance-health.js';
 import type { Context } from '../../context.js';
 import type { Routes } from '../typed.js';
 
@@ -15,36 +15,8 @@ const HealthCheck = Type.Object({
   version: Type.Union([Type.String(), Type.Null()]),
 });
 
-async function database(ctx: Context) {
-  const timestamp = ctx.clock.now().toISOString();
-  try {
-    const version = await databaseVersion(ctx.db, ctx.dialect);
-    return { status: 'healthy', version, connection: ctx.dialect === 'postgres' ? 'postgresql' : 'sqlite', timestamp };
-  } catch {
-    // The driver's error text may name hosts or users: it stays in the log.
-    ctx.log.warn('database health check failed');
-    return { status: 'unhealthy', connection: ctx.dialect, error: 'Database is not reachable', timestamp };
-  }
-}
-
-async function redis(ctx: Context) {
-  const timestamp = ctx.clock.now().toISOString();
-  if (!ctx.redis) return { status: 'not_configured', type: 'memory', timestamp };
-  try {
-    await ctx.redis.ping();
-    return { status: 'healthy', type: 'redis', listening: true, connection_failed: false, timestamp };
-  } catch {
-    return { status: 'unhealthy', type: 'redis', connection_failed: true, error: 'Redis is not reachable', timestamp };
-  }
-}
-
-/** The real blob store: the data directory's writability, or the S3 bucket's reachability. */
-async function storage(ctx: Context) {
-  return { ...(await ctx.blobs.health()), timestamp: ctx.clock.now().toISOString() };
-}
-
 async function overall(ctx: Context) {
-  const [db, r, s] = await Promise.all([database(ctx), redis(ctx), storage(ctx)]);
+  const [db, r, s] = await Promise.all([databaseHealth(ctx), redisHealth(ctx), storageHealth(ctx)]);
   const bad = [db, r, s].some((c) => c.status === 'unhealthy');
   return {
     status: bad ? 'unhealthy' : 'healthy',
@@ -66,9 +38,9 @@ export const healthRoutes: Routes = (app, ctx) => {
       return reply.code(body.status === 'healthy' ? 200 : 503).send(body);
     });
   }
-  app.get('/api/v1/health/database', { config: { auth: 'public' }, schema: { tags, summary: 'Database health' } }, async () => database(ctx));
-  app.get('/api/v1/health/redis', { config: { auth: 'public' }, schema: { tags, summary: 'Redis health' } }, async () => redis(ctx));
-  app.get('/api/v1/health/storage', { config: { auth: 'public' }, schema: { tags, summary: 'Storage health' } }, async () => storage(ctx));
+  app.get('/api/v1/health/database', { config: { auth: 'public' }, schema: { tags, summary: 'Database health' } }, async () => databaseHealth(ctx));
+  app.get('/api/v1/health/redis', { config: { auth: 'public' }, schema: { tags, summary: 'Redis health' } }, async () => redisHealth(ctx));
+  app.get('/api/v1/health/storage', { config: { auth: 'public' }, schema: { tags, summary: 'Storage health' } }, async () => storageHealth(ctx));
   app.get('/api/v1/health/detailed', { config: { auth: 'public' }, schema: { tags, summary: 'Health with system details' } }, async () => ({
     ...(await overall(ctx)),
     system: {

@@ -5,8 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
-import { createScratchDatabase } from '../support/services.js';
+import { forEachDatabase, sharedDatabase, startServer, type TestServer } from '../support/harness.js';
 import { utcMonth } from '../../src/core/generations/generation.js';
 import { image, postGeneration, seedProjectUser } from './fixtures.js';
 import { fakeReplicate, type FakeReplicate } from './fake-providers.js';
@@ -29,7 +28,7 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
   let fake: FakeReplicate;
   let s: TestServer;
   let databaseUrl: string;
-  let drop: (() => Promise<void>) | null = null;
+  let drop: () => Promise<void> = async () => {};
   const workers: ChildProcess[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-kill-'));
   let env: Record<string, string>;
@@ -37,13 +36,9 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
   beforeAll(async () => {
     // Predictions take a while, so the kill lands while every job is processing.
     fake = await fakeReplicate(TOKEN, { runMs: 1500 });
-    if (kind === 'postgres') {
-      const scratch = await createScratchDatabase();
-      databaseUrl = scratch.url;
-      drop = scratch.drop;
-    } else {
-      databaseUrl = `sqlite:${path.join(dir, 'shared.sqlite')}`;
-    }
+    const shared = await sharedDatabase(kind);
+    databaseUrl = shared.url;
+    drop = shared.drop;
     env = {
       DATABASE_URL: databaseUrl,
       // One blob store for all processes, as a shared volume (or S3) would be.
@@ -66,7 +61,7 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
     await s.close();
     await fake.close();
-    if (drop) await drop();
+    await drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -59,12 +59,16 @@ async function serve(config: Config): Promise<void> {
 async function worker(config: Config): Promise<void> {
   const ctx = await createContext(config);
   startJobWorkers(ctx);
+  // The job loop's timer does not hold a process open, and on SQLite nothing else does (no
+  // socket, unlike a PostgreSQL pool): without this the worker would exit once it is idle.
+  const alive = setInterval(() => {}, 1 << 30);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     ctx.log.info({ signal }, 'worker shutting down');
     await ctx.close();
+    clearInterval(alive);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

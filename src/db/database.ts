@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config, Dialect } from '../config.js';
 import type { Database } from './schema/index.js';
+import { configureSqlite, MultiProcessSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
 
@@ -73,11 +74,8 @@ export function openDatabase(config: Config): OpenedDatabase {
   const file = config.database.sqliteFile;
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file);
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = NORMAL');
-  raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteWithPortableParams(raw) }) });
+  configureSqlite(raw);
+  const db = new Kysely<Database>({ dialect: new MultiProcessSqliteDialect(sqliteWithPortableParams(raw)) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -1,26 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServer, type TestServer } from '../support/harness.js';
-import { createScratchDatabase } from '../support/services.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { forEachDatabase, sharedDatabase, startServer, type TestServer } from '../support/harness.js';
 import { spawnServer, type ServerProcess } from '../multiprocess/processes.js';
 import { utcMonth } from '../../src/core/generations/generation.js';
 import { image, postGeneration, seedProjectUser } from './fixtures.js';
 
 /**
- * The monthly quota across processes: this Tollgate and another OS process on one PostgreSQL
- * take 50 parallel creates of one developer with 10 units left between them: exactly 10.
+ * The monthly quota across processes: this Tollgate and another OS process on one database
+ * (PostgreSQL, or one SQLite file) take 50 parallel creates of one developer with 10 units
+ * left between them: exactly 10.
  */
-(inject('postgres') ? describe : describe.skip)('generations: quota exact across two processes', () => {
+forEachDatabase('generations: quota exact across two processes', (kind) => {
   let drop: () => Promise<void>;
   let main: TestServer;
   let child: ServerProcess;
   const env = { TOLLGATE_SECRET: randomBytes(32).toString('base64url'), GENERATION_CONCURRENCY: '0' };
 
   beforeAll(async () => {
-    const scratch = await createScratchDatabase();
-    drop = scratch.drop;
-    main = await startServer('postgres', { databaseUrl: scratch.url, env });
-    child = await spawnServer(scratch.url, { env });
+    const shared = await sharedDatabase(kind);
+    drop = shared.drop;
+    main = await startServer(kind, { databaseUrl: shared.url, env });
+    child = await spawnServer(shared.url, { env });
   }, 180_000);
 
   afterAll(async () => {

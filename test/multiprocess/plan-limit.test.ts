@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServer, type TestServer } from '../support/harness.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { forEachDatabase, sharedDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper, type SeededDeveloper } from '../support/seed.js';
-import { createScratchDatabase } from '../support/services.js';
 import { spawnServer, type ServerProcess } from './processes.js';
 
 const DEVKIT_LIMIT = 'Maximum number of projects reached for your subscription tier. Upgrade to create more projects.';
 
 /**
- * Plan limits across processes: three Tollgates on one PostgreSQL database (this one and two
- * OS processes) take 50 parallel project creates of one Free Starter developer between
- * them, and exactly 5 projects exist afterwards.
+ * Plan limits across processes: three Tollgates on one database (this one and two OS
+ * processes; one PostgreSQL database, or one SQLite file) take 50 parallel project creates of
+ * one Free Starter developer between them, and exactly 5 projects exist afterwards.
  */
-(inject('postgres') ? describe : describe.skip)('plan limits across processes sharing PostgreSQL', () => {
+forEachDatabase('plan limits across processes sharing one database', (kind) => {
   let drop: () => Promise<void>;
   let main: TestServer;
   const children: ServerProcess[] = [];
@@ -21,16 +20,14 @@ const DEVKIT_LIMIT = 'Maximum number of projects reached for your subscription t
   const env = { TOLLGATE_SECRET: randomBytes(32).toString('base64url') };
 
   beforeAll(async () => {
-    const scratch = await createScratchDatabase();
-    drop = scratch.drop;
-    main = await startServer('postgres', { databaseUrl: scratch.url, env });
+    const shared = await sharedDatabase(kind);
+    drop = shared.drop;
+    main = await startServer(kind, { databaseUrl: shared.url, env });
     urls.push(main.url);
-    for (let i = 0; i < 2; i++) {
-      const p = await spawnServer(scratch.url, { env });
-      children.push(p);
-      urls.push(p.url);
-    }
-  }, 60_000);
+    // Started side by side: under load a process takes tens of seconds to compile and start.
+    children.push(...(await Promise.all([spawnServer(shared.url, { env }), spawnServer(shared.url, { env })])));
+    urls.push(...children.map((c) => c.url));
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.all(children.map((c) => c.stop()));

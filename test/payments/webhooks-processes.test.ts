@@ -1,11 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServer, type TestServer } from '../support/harness.js';
-import { createScratchDatabase } from '../support/services.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { forEachDatabase, sharedDatabase, startServer, type TestServer } from '../support/harness.js';
 import { spawnServer, type ServerProcess } from '../multiprocess/processes.js';
 import { seedBuyer, seedShop, stripeEvent, type Shop } from './fixture.js';
 import { FakeStripe } from './stripe-fake.js';
@@ -15,27 +11,20 @@ import { FakeStripe } from './stripe-fake.js';
  * Tollgates (this one and two OS processes) on one database take 30 copies of each of a few
  * events between them, and each event's effect and announcement exist exactly once.
  */
-function acrossProcesses(kind: 'postgres' | 'sqlite') {
+forEachDatabase('payments: one Stripe event, three processes, one database', (kind) => {
   let drop: (() => Promise<void>) | null = null;
   let main: TestServer;
   let fake: FakeStripe;
   let shop: Shop;
   const children: ServerProcess[] = [];
   const urls: string[] = [];
-  let sqliteDir: string | null = null;
 
   beforeAll(async () => {
     // Sealed webhook secrets must open on every process: one server secret for all, as in production.
     const env = { TOLLGATE_SECRET: randomBytes(32).toString('base64url'), RATE_LIMIT: 'false' };
-    let url: string;
-    if (kind === 'postgres') {
-      const scratch = await createScratchDatabase();
-      drop = scratch.drop;
-      url = scratch.url;
-    } else {
-      sqliteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-shared-'));
-      url = `sqlite:${path.join(sqliteDir, 'shared.sqlite')}`;
-    }
+    const shared = await sharedDatabase(kind);
+    drop = shared.drop;
+    const url = shared.url;
     fake = await new FakeStripe().start();
     main = await startServer(kind, { databaseUrl: url, env: { ...env, STRIPE_API_URL: fake.url } });
     urls.push(main.url);
@@ -50,7 +39,6 @@ function acrossProcesses(kind: 'postgres' | 'sqlite') {
     await main?.close();
     await fake?.stop();
     if (drop) await drop();
-    if (sqliteDir) fs.rmSync(sqliteDir, { recursive: true, force: true });
   });
 
   it('30 copies of each of three events, spread over three processes, apply once each', async () => {
@@ -91,7 +79,4 @@ function acrossProcesses(kind: 'postgres' | 'sqlite') {
     const announced = await db.selectFrom('events').select('type').where('project_id', '=', shop.projectId).where('type', 'in', ['subscription.created', 'payment.succeeded']).execute();
     expect(announced.map((e) => e.type).sort()).toEqual(['payment.succeeded', 'subscription.created']);
   }, 60_000);
-}
-
-(inject('postgres') ? describe : describe.skip)('payments: one Stripe event, three processes, PostgreSQL', () => acrossProcesses('postgres'));
-describe('payments: one Stripe event, three processes, one SQLite file', () => acrossProcesses('sqlite'));
+});

@@ -24,6 +24,16 @@ export function forEachDatabase(title: string, body: (kind: DbKind) => void): vo
   pgDescribe(`${title} [postgres]`, () => body('postgres'));
 }
 
+/**
+ * One database for several processes (this one and OS processes from spawnServer or
+ * `tollgate worker`): a scratch PostgreSQL database, or a new SQLite file, as on one machine.
+ */
+export async function sharedDatabase(kind: DbKind): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === 'postgres') return createScratchDatabase();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-shared-'));
+  return { url: `sqlite:${path.join(dir, 'shared.sqlite')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** Records mail instead of sending it: the mailer is a service outside our code. */
 export class RecordingMailer implements Mailer {
   readonly kind = 'custom' as const;

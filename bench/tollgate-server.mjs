@@ -7,8 +7,11 @@ import { buildApp } from '../dist/src/app.js';
 import { toConfig } from '../dist/src/config.js';
 import { createContext } from '../dist/src/context.js';
 import { startWorkers } from '../dist/src/workers.js';
+import { tuneHeap } from '../dist/src/lib/heap.js';
 
 const config = toConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT: 'false' });
+// As `serve` does (HEAP_GROWING_PERCENT).
+tuneHeap(config);
 const ctx = await createContext(config, { log: pino({ level: 'silent' }) });
 const app = await buildApp(ctx);
 startWorkers(ctx);

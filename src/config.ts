@@ -22,6 +22,8 @@ export interface Config {
   logLevel: string;
   /** `auto`: readable lines when stdout is a terminal, JSON otherwise. */
   logFormat: 'auto' | 'json' | 'pretty';
+  /** HEAP_GROWING_PERCENT: how far V8 lets the heap grow past live data before a full collection (0: V8's own choice). */
+  heapGrowingPercent: number;
   bodyLimitBytes: number;
   /** Socket limits against idle and slow (slowloris) clients, in milliseconds. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
@@ -186,6 +188,7 @@ export const ENV_VARS = [
   'PASSWORD_HASH_MEMORY_KIB',
   'LOG_LEVEL',
   'LOG_FORMAT',
+  'HEAP_GROWING_PERCENT',
   'PUBLIC_URL',
   'STRIPE_API_URL',
   'STRIPE_TIMEOUT_MS',
@@ -334,6 +337,7 @@ export function toConfig(env: Env): Config {
     rateLimit: bool(env, 'RATE_LIMIT') ?? true,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
+    heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 25, 0),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     http: httpTimeouts(env),
     expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),

@@ -11,6 +11,7 @@ import { TIER_NAMES } from './core/plans/tiers.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startJobWorkers, startWorkers } from './workers.js';
+import { tuneHeap } from './lib/heap.js';
 
 const USAGE = `Usage: tollgate <command> [options]
 
@@ -26,6 +27,7 @@ Commands:
 Configuration comes from the environment; see the README.`;
 
 async function serve(config: Config): Promise<void> {
+  tuneHeap(config);
   const ctx = await createContext(config);
   if (config.operator) {
     const outcome = await ensureOperator(ctx, SYSTEM, config.operator.email, config.operator.key);
@@ -57,6 +59,7 @@ async function serve(config: Config): Promise<void> {
 
 /** Runs generation jobs until SIGTERM/SIGINT; in-flight jobs go back to pending on the way out. */
 async function worker(config: Config): Promise<void> {
+  tuneHeap(config);
   const ctx = await createContext(config);
   startJobWorkers(ctx);
   // The job loop's timer does not hold a process open, and on SQLite nothing else does (no

@@ -50,6 +50,13 @@ describe('configuration: one list of variables, and the README table says the sa
     expect(() => toConfig({ DATABASE_URL: 'mysql://u@h/db' })).toThrow(/DATABASE_URL/);
   });
 
+  it('HEAP_GROWING_PERCENT: 25 by default, 0 for V8\'s own choice, a negative or fractional value refused', () => {
+    expect(toConfig({}).heapGrowingPercent).toBe(25);
+    expect(toConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(() => toConfig({ HEAP_GROWING_PERCENT: '-5' })).toThrow(/HEAP_GROWING_PERCENT must be an integer >= 0/);
+    expect(() => toConfig({ HEAP_GROWING_PERCENT: '2.5' })).toThrow(/HEAP_GROWING_PERCENT/);
+  });
+
   it('refuses a LOG_FORMAT it does not know', () => {
     expect(toConfig({}).logFormat).toBe('auto');
     expect(toConfig({ LOG_FORMAT: 'JSON' }).logFormat).toBe('json');

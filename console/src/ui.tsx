@@ -387,3 +387,21 @@ export function CopyText({ label, value }: { label: string; value: string }) {
     </span>
   );
 }
+
+/** A search box that applies its text on submit (Enter or the button), not on every keystroke. */
+export function SearchForm(props: { label: string; onSearch: (text: string) => void }) {
+  const [text, setText] = useState('');
+  return (
+    <form
+      role="search"
+      class="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSearch(text);
+      }}
+    >
+      <Field label={props.label} name="search" value={text} onInput={setText} />
+      <button type="submit">Search</button>
+    </form>
+  );
+}

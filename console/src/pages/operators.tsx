@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, qs, type Reveal as RevealData } from '../api';
-import { Field, FormError, Listing, Loading, Reveal, SavedCheck, Secret, useAction, useCursor, useLoad, when } from '../ui';
+import { Field, FormError, Listing, Loading, Reveal, SavedCheck, SearchForm, Secret, useAction, useCursor, useLoad, when } from '../ui';
 
 interface Developer {
   id: string;
@@ -42,7 +42,6 @@ function TierSelect({ dev, tiers, onChanged }: { dev: Developer; tiers: Array<{ 
 }
 
 export function Operators() {
-  const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
   const { cursor, reset, pager } = useCursor();
   const { data, error, reload } = useLoad(
@@ -101,18 +100,13 @@ export function Operators() {
           Create developer
         </button>
       </form>
-      <form
-        role="search"
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <SearchForm
+        label="Search by email or name"
+        onSearch={(text) => {
           reset();
-          setApplied(search);
+          setApplied(text);
         }}
-      >
-        <Field label="Search by email or name" name="search" value={search} onInput={setSearch} />
-        <button type="submit">Search</button>
-      </form>
+      />
       <Listing
         data={data}
         error={error}

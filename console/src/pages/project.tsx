@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, qs, type Domain, type Injectable, type KeyRecord, type License, type Page, type Project } from '../api';
@@ -373,23 +374,38 @@ function Domains({ projectId }: { projectId: string }) {
             <td data-label="Status">
               <span class={`badge ${d.isActive ? 'ok' : 'off'}`}>{d.isActive ? 'Active' : 'Inactive'}</span> {d.hasPaid && <span class="badge ok">Paid</span>}
             </td>
-            <td class="actions">
-              <button type="button" aria-expanded={editing === d.id} onClick={() => setEditing(editing === d.id ? null : d.id)}>
-                Edit <span class="sr-only">{d.domain}</span>
-              </button>{' '}
-              <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/domains/${d.id}`), reload()))} />
-            </td>
+            <EditActions id={d.id} name={d.domain} editing={editing} setEditing={setEditing} onDelete={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/domains/${d.id}`), reload()))} />
           </tr>,
           editing === d.id && (
-            <tr class="expanded">
-              <td colSpan={4}>
-                <DomainEdit projectId={projectId} domain={d} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
-              </td>
-            </tr>
+            <EditorRow columns={4}>
+              <DomainEdit projectId={projectId} domain={d} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
+            </EditorRow>
           ),
         ]}
       />
     </>
+  );
+}
+
+/** The actions cell of an editable row: Edit (opens the row's editor below it) and a confirmed Delete. */
+function EditActions(props: { id: string; name: string; editing: string | null; setEditing: (id: string | null) => void; onDelete: () => void }) {
+  const open = props.editing === props.id;
+  return (
+    <td class="actions">
+      <button type="button" aria-expanded={open} onClick={() => props.setEditing(open ? null : props.id)}>
+        Edit <span class="sr-only">{props.name}</span>
+      </button>{' '}
+      <Confirm label="Delete" onConfirm={props.onDelete} />
+    </td>
+  );
+}
+
+/** The editor of an editable row, as a full-width row beneath it. */
+function EditorRow(props: { columns: number; children: ComponentChildren }) {
+  return (
+    <tr class="expanded">
+      <td colSpan={props.columns}>{props.children}</td>
+    </tr>
   );
 }
 
@@ -477,19 +493,12 @@ function Injectables({ projectId }: { projectId: string }) {
             <td data-label="Content hash">
               <code data-hash>{i.contentHash.slice(0, 16)}…</code>
             </td>
-            <td class="actions">
-              <button type="button" aria-expanded={editing === i.id} onClick={() => setEditing(editing === i.id ? null : i.id)}>
-                Edit <span class="sr-only">{i.title ?? i.slug}</span>
-              </button>{' '}
-              <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/injectables/${i.id}`), reload()))} />
-            </td>
+            <EditActions id={i.id} name={i.title ?? i.slug} editing={editing} setEditing={setEditing} onDelete={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/injectables/${i.id}`), reload()))} />
           </tr>,
           editing === i.id && (
-            <tr class="expanded">
-              <td colSpan={4}>
-                <InjectableEdit projectId={projectId} injectable={i} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
-              </td>
-            </tr>
+            <EditorRow columns={4}>
+              <InjectableEdit projectId={projectId} injectable={i} onDone={() => (setEditing(null), reload())} onCancel={() => setEditing(null)} />
+            </EditorRow>
           ),
         ]}
       />

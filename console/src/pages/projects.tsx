@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, qs, type Page, type Project } from '../api';
-import { Field, FormError, Listing, useAction, useCursor, useLoad, when } from '../ui';
+import { Field, FormError, Listing, SearchForm, useAction, useCursor, useLoad, when } from '../ui';
 
 export function Projects() {
-  const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
   const { cursor, reset, pager } = useCursor();
   const { data, error, reload } = useLoad(() => api<Page<Project>>('GET', `/projects${qs({ search: applied, cursor, perPage: 20 })}`), [applied, cursor]);
@@ -35,18 +34,13 @@ export function Projects() {
           {create.busy ? 'Creating…' : 'Create project'}
         </button>
       </form>
-      <form
-        role="search"
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <SearchForm
+        label="Search projects by name"
+        onSearch={(text) => {
           reset();
-          setApplied(search);
+          setApplied(text);
         }}
-      >
-        <Field label="Search projects by name" name="search" value={search} onInput={setSearch} />
-        <button type="submit">Search</button>
-      </form>
+      />
       <Listing
         data={data}
         error={error}

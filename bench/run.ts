@@ -89,12 +89,16 @@ async function dropPostgres(url: string): Promise<void> {
   await client.end();
 }
 
-const scenarios: Array<{ db: 'sqlite' | 'postgres'; licenses: number }> = [
+const allScenarios: Array<{ db: 'sqlite' | 'postgres'; licenses: number }> = [
   { db: 'sqlite', licenses: 1_000 },
   { db: 'postgres', licenses: 1_000 },
   ...(QUICK ? [] : [{ db: 'postgres' as const, licenses: BIG }]),
   { db: 'sqlite', licenses: BIG },
 ];
+// BENCH_ONLY=sqlite:1000 (comma-separated db:licenses) runs only those scenarios, for work on one of them.
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const scenarios = only ? allScenarios.filter((s) => only.includes(`${s.db}:${s.licenses}`)) : allScenarios;
+if (scenarios.length === 0) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY} names no scenario (db:licenses, e.g. sqlite:1000)`);
 
 console.log(
   `bench: ${CONNECTIONS} connections, loopback; ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario after a ${WARMUP} s warm-up${QUICK ? ' (quick)' : ''}`,
@@ -125,14 +129,15 @@ try {
   await stop(bare.child);
 }
 
-const small = (db: string, keys: string) => results.find((r) => r.db === db && r.keys === keys && r.licenses === 1_000)!;
+const small = (db: string, keys: string) => results.find((r) => r.db === db && r.keys === keys && r.licenses === 1_000);
 console.log('');
 console.log(`peak server RSS: ${rss.join(', ')}`);
 for (const r of results) {
-  const flat = r.licenses === 1_000 ? '' : ` vs_1k=${(r.cpuUs / small(r.db, r.keys).cpuUs).toFixed(2)}`;
+  const base = r.licenses === 1_000 ? undefined : small(r.db, r.keys);
+  const flat = base ? ` vs_1k=${(r.cpuUs / base.cpuUs).toFixed(2)}` : '';
   console.log(
     `has-paid vs bare (${r.db}, ${r.keys} keys): ratio=${r.ratio.toFixed(2)} cpu_ratio=${r.cpuRatio.toFixed(2)} p99_ms=${r.p99} bare_p99_ms=${r.bareP99}${flat} licenses=${r.licenses}`,
   );
 }
-const headline = results.find((r) => r.db === 'sqlite' && r.keys === 'warm' && r.licenses === BIG)!;
-console.log(`has-paid vs bare: ratio=${headline.ratio.toFixed(2)} cpu_ratio=${headline.cpuRatio.toFixed(2)} p99_ms=${headline.p99} licenses=${headline.licenses}`);
+const headline = results.find((r) => r.db === 'sqlite' && r.keys === 'warm' && r.licenses === BIG);
+if (headline) console.log(`has-paid vs bare: ratio=${headline.ratio.toFixed(2)} cpu_ratio=${headline.cpuRatio.toFixed(2)} p99_ms=${headline.p99} licenses=${headline.licenses}`);

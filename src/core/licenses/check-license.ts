@@ -73,25 +73,37 @@ function plainIp(ip: string): string {
   return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
 }
 
+/** A value now, or later: the check answers synchronously whenever memory can decide it. */
+export type Sometime<T> = T | Promise<T>;
+
+function then<T, U>(value: Sometime<T>, next: (value: T) => Sometime<U>): Sometime<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
 /**
  * The runtime check of specs/devpayr.md ("is this install licensed and paid for?"): the
  * delivered software's one call, so it reads a cached snapshot and writes only when
  * something is new (a first identifier under limits, a day counter under max_usage_per_day,
  * the first sighting of an expiry). Every outcome is recorded for statistics off the request path.
+ *
+ * When memory decides the check (a kept snapshot or the key filter's "no such key", and no
+ * write to make) the answer is returned at once, not as a promise: the check every install
+ * makes costs no microtask. Anything that reads or writes the database returns a promise.
  */
-export async function checkLicense(ctx: Context, input: RuntimeCheckInput): Promise<RuntimeCheck> {
+export function checkLicense(ctx: Context, input: RuntimeCheckInput): Sometime<RuntimeCheck> {
   const now = ctx.clock.now();
   const found: Found = { snapshot: null };
-  const result = await evaluate(ctx, input, now, found);
-  const snap = found.snapshot;
-  ctx.runtime.recorder.record({
-    projectId: snap?.project.id ?? null,
-    licenseId: snap?.license.id ?? null,
-    identifier: result.valid ? result.identifier : input.domain?.slice(0, 255) ?? null,
-    outcome: recordedOutcome(result),
-    at: now,
+  return then(evaluate(ctx, input, now, found), (result) => {
+    const snap = found.snapshot;
+    ctx.runtime.recorder.record({
+      projectId: snap?.project.id ?? null,
+      licenseId: snap?.license.id ?? null,
+      identifier: result.valid ? result.identifier : input.domain?.slice(0, 255) ?? null,
+      outcome: recordedOutcome(result),
+      at: now,
+    });
+    return result;
   });
-  return result;
 }
 
 /** The license the key named, when it named one: refusals are counted against it too. */
@@ -99,13 +111,21 @@ interface Found {
   snapshot: LicenseSnapshot | null;
 }
 
-async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found): Promise<RuntimeCheck> {
+function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found): Sometime<RuntimeCheck> {
   const key = input.licenseKey?.trim();
   if (!key) return refuse('LICENSE_REQUIRED', 'Missing license key: send it in the X-LICENSE-KEY header.');
   const { runtime } = ctx;
   const limited = ctx.config.rateLimit ? runtime.unknownKeys.blockedFor(input.ip, now.getTime()) : 0;
   if (limited > 0) return refuse('TOO_MANY_UNKNOWN_KEYS', 'Too many unknown license keys from this address. Try again later.', limited);
-  const snap = await runtime.store.get(hashKey(key));
+  const keyHash = hashKey(key);
+  const known = runtime.store.peek(keyHash);
+  if (known === undefined) return runtime.store.get(keyHash).then((snap) => judge(ctx, input, now, found, snap));
+  return judge(ctx, input, now, found, known);
+}
+
+/** The rules of the check against the license the key named (null: no such license). */
+function judge(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found, snap: LicenseSnapshot | null): Sometime<RuntimeCheck> {
+  const { runtime } = ctx;
   if (!snap) {
     runtime.unknownKeys.unknown(input.ip, now.getTime());
     return refuse('INVALID_LICENSE', 'Invalid license key.');
@@ -114,8 +134,7 @@ async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found
   const { license, project } = snap;
   if (license.status === 'revoked') return refuse('REVOKED', 'This license has been revoked.');
   if (license.expiresAt !== null && license.expiresAt.getTime() <= now.getTime()) {
-    await recordExpiry(ctx, snap);
-    return refuse('EXPIRED', 'This license has expired.');
+    return recordExpiry(ctx, snap).then(() => refuse('EXPIRED', 'This license has expired.'));
   }
   if (input.projectId !== null && input.projectId !== project.id) {
     return refuse('PROJECT_MISMATCH', 'This license does not belong to the given project.');
@@ -129,11 +148,21 @@ async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found
       return refuse('BAD_DOMAIN', 'The X-Devpayr-Domain header must be a host name, an IP address or an install fingerprint.');
     }
   }
+  return then(matchIdentifier(ctx, snap, identifier), (matched) =>
+    'valid' in matched ? matched : admit(ctx, input, now, snap, identifier, matched.domain),
+  );
+}
 
-  const matched = await matchIdentifier(ctx, snap, identifier);
-  if ('valid' in matched) return matched;
-  const domain = matched.domain;
-
+/** The rules after the domain: addresses, countries, the daily limit; then the pass. */
+function admit(
+  ctx: Context,
+  input: RuntimeCheckInput,
+  now: Date,
+  snap: LicenseSnapshot,
+  identifier: Identifier | null,
+  domain: RuntimeDomain | null,
+): Sometime<RuntimeCheck> {
+  const { license } = snap;
   if (license.allowedIps && !license.allowedIps.includes(plainIp(input.ip))) {
     return refuse('IP_NOT_ALLOWED', 'This license is not authorized for this IP address.');
   }
@@ -146,33 +175,40 @@ async function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found
     );
   }
   if (license.maxUsagePerDay !== null) {
-    const used = await countUsage(ctx, license.id, now);
-    if (used > license.maxUsagePerDay) {
+    const limit = license.maxUsagePerDay;
+    return countUsage(ctx, license.id, now).then((used) => {
+      if (used <= limit) return pass(ctx, input, now, snap, identifier, domain);
       const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
       const retryAfter = Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
-      return refuse('USAGE_LIMIT', `This license has reached its limit of ${license.maxUsagePerDay} checks per day.`, retryAfter);
-    }
+      return refuse('USAGE_LIMIT', `This license has reached its limit of ${limit} checks per day.`, retryAfter);
+    });
   }
+  return pass(ctx, input, now, snap, identifier, domain);
+}
 
-  if (identifier !== null) runtime.recorder.sighting(license.id, identifier.host, identifier.base, now);
+function pass(
+  ctx: Context,
+  input: RuntimeCheckInput,
+  now: Date,
+  snap: LicenseSnapshot,
+  identifier: Identifier | null,
+  domain: RuntimeDomain | null,
+): RuntimeCheck {
+  if (identifier !== null) ctx.runtime.recorder.sighting(snap.license.id, identifier.host, identifier.base, now);
   const byProject = (input.action ?? 'check_project') === 'check_project' || domain === null;
-  const hasPaid = byProject ? project.hasPaid : domain.hasPaid;
+  const hasPaid = byProject ? snap.project.hasPaid : domain.hasPaid;
   return { valid: true, outcome: hasPaid ? 'VALID' : 'NOT_PAID', hasPaid, snapshot: snap, domain, identifier: identifier?.host ?? null };
 }
 
 /** The domain rules, in the order of the spec; `{domain}` when the identifier may use the license. */
-async function matchIdentifier(
-  ctx: Context,
-  snap: LicenseSnapshot,
-  seen: Identifier | null,
-): Promise<{ domain: RuntimeDomain | null } | RuntimeCheck> {
+function matchIdentifier(ctx: Context, snap: LicenseSnapshot, seen: Identifier | null): Sometime<{ domain: RuntimeDomain | null } | Refusal> {
   const { license, domains } = snap;
   const identifier = seen?.host ?? null;
   const needsDomain =
     license.isTest || license.domainId !== null || domains.length > 0 || license.maxDomains !== null || license.maxSubdomainsPerDomain !== null;
   if (identifier === null) {
     if (needsDomain) return refuse('DOMAIN_REQUIRED', 'This license needs the X-Devpayr-Domain header: the host name the software runs on.');
-    return { domain: null };
+    return NO_DOMAIN;
   }
   const registered = domains.find((d) => d.host === identifier) ?? null;
 
@@ -195,20 +231,23 @@ async function matchIdentifier(
   } else if (snap.identifiers && !snap.identifiers.has(identifier)) {
     const base = seen!.base;
     if (license.maxDomains !== null || license.maxSubdomainsPerDomain !== null) {
-      const registeredNow = await registerIdentifier(ctx, snap, identifier, base);
-      if (!registeredNow.ok) return refuse(registeredNow.code === 'domain_limit' ? 'DOMAIN_LIMIT' : 'SUBDOMAIN_LIMIT', registeredNow.message);
-    } else {
-      snap.identifiers.set(identifier, base);
+      return registerIdentifier(ctx, snap, identifier, base).then((registeredNow) =>
+        registeredNow.ok ? NO_DOMAIN : refuse(registeredNow.code === 'domain_limit' ? 'DOMAIN_LIMIT' : 'SUBDOMAIN_LIMIT', registeredNow.message),
+      );
     }
+    snap.identifiers.set(identifier, base);
   }
   if (domain) {
     if (!domain.isActive) return refuse('DOMAIN_INACTIVE', 'This domain is not active for the project.');
     if (domain.environment !== 'production') {
       return refuse('ENVIRONMENT_MISMATCH', `A production license cannot be used on a ${domain.environment} domain.`);
     }
+    return { domain };
   }
-  return { domain };
+  return NO_DOMAIN;
 }
+
+const NO_DOMAIN: { domain: RuntimeDomain | null } = Object.freeze({ domain: null });
 
 /** Today's count after this check, atomically incremented: the limit holds across processes. */
 async function countUsage(ctx: Context, licenseId: string, now: Date): Promise<number> {

@@ -201,23 +201,37 @@ export class SnapshotStore implements FeedListener {
    */
   get(keyHash: string): Promise<LicenseSnapshot | null> {
     const now = performance.now();
-    if (this.feed.isCurrent(now)) return this.fromMemory(keyHash, now) ?? this.loadShared(keyHash);
+    if (this.feed.isCurrent(now)) {
+      const known = this.fromMemory(keyHash, now);
+      return known === undefined ? this.loadShared(keyHash) : Promise.resolve(known);
+    }
     // The feed is late (a busy event loop delays its timer): one poll, shared by every check
     // waiting here, makes memory current again, instead of every check reading the database.
     if (!this.started) return this.loadShared(keyHash);
     return this.feed.poll().then(() => {
       const after = performance.now();
-      return (this.feed.isCurrent(after) ? this.fromMemory(keyHash, after) : undefined) ?? this.loadShared(keyHash);
+      const known = this.feed.isCurrent(after) ? this.fromMemory(keyHash, after) : undefined;
+      return known === undefined ? this.loadShared(keyHash) : known;
     });
   }
 
+  /**
+   * What memory can answer at once, without waiting for anything: the snapshot, null for no
+   * such key, or undefined when only get() can tell (not kept, or the feed is late). The
+   * runtime check's common case, answered synchronously.
+   */
+  peek(keyHash: string): LicenseSnapshot | null | undefined {
+    const now = performance.now();
+    return this.feed.isCurrent(now) ? this.fromMemory(keyHash, now) : undefined;
+  }
+
   /** The answer memory holds while the feed is current: a kept snapshot, or the filter's "no such key". */
-  private fromMemory(keyHash: string, now: number): Promise<LicenseSnapshot | null> | undefined {
+  private fromMemory(keyHash: string, now: number): LicenseSnapshot | null | undefined {
     const hit = this.snapshots.get(keyHash);
     if (hit && now - hit.loadedAt < MAX_AGE_MS && !(hit.value && this.pendingProjects.size && this.pendingProjects.has(hit.value.project.id))) {
-      return Promise.resolve(hit.value);
+      return hit.value;
     }
-    if (!hit && this.filterReady && !this.filter.has(keyHash)) return Promise.resolve(null);
+    if (!hit && this.filterReady && !this.filter.has(keyHash)) return null;
     return undefined;
   }
 

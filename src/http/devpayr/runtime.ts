@@ -229,9 +229,10 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * occurrences of plain `name=value` pairs of the fields the route reads, or of fields it
  * ignores (the clients append some to every call), without a NUL.
  */
+const NO_QUERY: Record<string, string> = Object.freeze({});
 function laneQuery(search: string): Record<string, string> | null {
+  if (search === '') return NO_QUERY;
   const out: Record<string, string> = {};
-  if (search === '') return out;
   if (search.includes('%00') || search.includes('%') || search.includes('+')) return null;
   for (const pair of search.split('&')) {
     if (pair === '') continue;
@@ -252,8 +253,11 @@ function laneQuery(search: string): Record<string, string> | null {
  */
 const NOT_PLAIN = Symbol('not plain');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const EMPTY_BODY = Object.freeze({});
 function laneBody(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
+  // What the Node and browser clients send with every check, so it skips the decoder and the parser.
+  if (raw.length === 2 && raw[0] === 0x7b && raw[1] === 0x7d) return EMPTY_BODY;
   let text: string;
   try {
     text = utf8.decode(raw);
@@ -282,7 +286,6 @@ function laneBody(raw: Buffer): unknown {
  * body it already read replayed (REPLAY), so the route answers exactly as before.
  */
 export function runtimeLane(ctx: Context, nextId: () => string, router: Listener, trust: TrustProxy | null): Listener {
-  const log = ctx.log;
   return (req, res) => {
     const url = req.url ?? '';
     if (req.method !== 'POST' || !url.startsWith(HAS_PAID) || (url.length > HAS_PAID.length && url[HAS_PAID.length] !== '?')) return router(req, res);
@@ -308,15 +311,16 @@ export function runtimeLane(ctx: Context, nextId: () => string, router: Listener
         return router(req, res);
       }
       const id = nextId();
-      answer(ctx, id, query, body, req, res, trust).catch((err: unknown) => {
-        log.error({ err, reqId: id }, 'unhandled error');
-        send(res, id, 500, envelopeError(`Server error (request ${id}).`));
-      });
+      try {
+        answer(ctx, id, query, body, req, res, trust);
+      } catch (err) {
+        failed(ctx, id, res, err);
+      }
     });
   };
 }
 
-async function answer(
+function answer(
   ctx: Context,
   id: string,
   query: Record<string, string>,
@@ -324,27 +328,75 @@ async function answer(
   req: IncomingMessage,
   res: ServerResponse,
   trust: TrustProxy | null,
-): Promise<void> {
-  const check = await checkLicense(ctx, runtimeInput(req.headers, clientAddress(req, trust), query, body));
-  if (!check.valid) {
-    const status = REFUSAL_STATUS[check.outcome];
-    send(res, id, status, envelopeError(check.message), check.retryAfterSeconds);
+): void {
+  const check = checkLicense(ctx, runtimeInput(req.headers, clientAddress(req, trust), query, body));
+  if (check instanceof Promise) {
+    check.then((c) => respond(ctx, id, query, body, res, c)).catch((err: unknown) => failed(ctx, id, res, err));
     return;
   }
-  send(res, id, 200, await hasPaidAnswer(ctx, check, wantsInjectables(query, body)));
+  respond(ctx, id, query, body, res, check);
 }
 
-function send(res: ServerResponse, id: string, status: number, value: unknown, retryAfter?: number): void {
+function failed(ctx: Context, id: string, res: ServerResponse, err: unknown): void {
+  ctx.log.error({ err, reqId: id }, 'unhandled error');
+  send(res, id, 500, JSON.stringify(envelopeError(`Server error (request ${id}).`)));
+}
+
+function respond(ctx: Context, id: string, query: Record<string, string>, body: unknown, res: ServerResponse, check: RuntimeCheck): void {
+  if (!check.valid) {
+    send(res, id, REFUSAL_STATUS[check.outcome], refusalText(check.message), check.retryAfterSeconds);
+    return;
+  }
+  if (check.hasPaid && wantsInjectables(query, body)) {
+    hasPaidAnswer(ctx, check, true)
+      .then((value) => send(res, id, 200, JSON.stringify(value)))
+      .catch((err: unknown) => failed(ctx, id, res, err));
+    return;
+  }
+  send(res, id, 200, plainAnswerText(check));
+}
+
+/**
+ * The JSON of a passing check without injectables, kept with the snapshot it was made from
+ * (one per snapshot: an install sends the same domain on every check). A change replaces the
+ * snapshot, and the answer goes with it.
+ */
+const plainAnswers = new WeakMap<object, { hasPaid: boolean; identifier: string | null; text: string }>();
+function plainAnswerText(check: Extract<RuntimeCheck, { valid: true }>): string {
+  const kept = plainAnswers.get(check.snapshot);
+  if (kept && kept.hasPaid === check.hasPaid && kept.identifier === check.identifier) return kept.text;
+  const data = { has_paid: check.hasPaid, project_id: check.snapshot.project.id, domain: check.identifier };
+  const text = JSON.stringify({ status: 'success', message: paidMessage(check.hasPaid), data, errors: null });
+  plainAnswers.set(check.snapshot, { hasPaid: check.hasPaid, identifier: check.identifier, text });
+  return text;
+}
+
+/** Refusal envelopes by message: the messages are a fixed set, but for two that name a limit. */
+const refusalTexts = new Map<string, string>();
+function refusalText(message: string): string {
+  let text = refusalTexts.get(message);
+  if (text === undefined) {
+    text = JSON.stringify(envelopeError(message));
+    if (refusalTexts.size < 256) refusalTexts.set(message, text);
+  }
+  return text;
+}
+
+const CORS_PAIRS = Object.entries(RUNTIME_CORS_HEADERS).flat();
+
+function send(res: ServerResponse, id: string, status: number, text: string, retryAfter?: number): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(value);
-  const headers: Record<string, string | number> = {
-    'x-request-id': id,
-    ...RUNTIME_CORS_HEADERS,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  };
-  if (retryAfter !== undefined && status === 429) headers['retry-after'] = String(retryAfter);
-  res.writeHead(status, headers);
+  const headers: Array<string | number> = [
+    'x-request-id',
+    id,
+    ...CORS_PAIRS,
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    Buffer.byteLength(text),
+  ];
+  if (retryAfter !== undefined && status === 429) headers.push('retry-after', String(retryAfter));
+  res.writeHead(status, headers as unknown as http.OutgoingHttpHeaders);
   res.end(text);
 }
 

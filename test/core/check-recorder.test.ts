@@ -59,6 +59,21 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
     expect((await sightings(license)).sort()).toEqual(['a.example.com 4', 'c.example.com 1']);
   });
 
+  it('counts a check that finishes after its minute was handed over as a row of its own, so no check is lost', async () => {
+    const clock = handClock('2030-01-01T12:00:30Z');
+    const recorder = new CheckRecorder({ db: s.ctx.db, log: s.ctx.log, clock });
+    const license = `late-${kind}-${Date.now()}`;
+    const started = clock.now();
+    recorder.record({ projectId: 'p', licenseId: license, identifier: 'a.example.com', outcome: 'paid', at: started });
+    clock.set('2030-01-01T12:01:01Z');
+    recorder.record({ projectId: 'p', licenseId: license, identifier: 'a.example.com', outcome: 'paid', at: clock.now() });
+    // A check that began at 12:00:30 (before the minute changed) is recorded only now.
+    recorder.record({ projectId: 'p', licenseId: license, identifier: 'a.example.com', outcome: 'paid', at: started });
+    await recorder.flush();
+    const rows = await totals(license);
+    expect(rows.sort()).toEqual(['12:00 a.example.com paid 1', '12:00 a.example.com paid 1', '12:01 a.example.com paid 1']);
+  });
+
   it('trickles a large minute out over the next minute instead of all at once', async () => {
     const clock = handClock('2030-01-01T11:00:00Z');
     const recorder = new CheckRecorder({ db: s.ctx.db, log: s.ctx.log, clock });

@@ -43,22 +43,40 @@ const minuteOf = (ms: number) => ms - (ms % MINUTE_MS);
 
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Maps nested by each part of a key, so that a lookup hashes the parts (strings whose hash V8 keeps) instead of a joined key built per check. */
+type ByOutcome = Map<string, CheckCount>;
+type ByIdentifier = Map<string | null, ByOutcome>;
+type ByLicense = Map<string | null, ByIdentifier>;
+type CountTree = Map<string | null, ByLicense>;
+type SeenTree = Map<string, Map<string, SeenIdentifier>>;
+
+/** The map under `key`, made when missing. */
+function child<K, V extends Map<unknown, unknown>>(map: Map<K, V>, key: K): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = new Map() as V));
+  return v;
+}
+
 /**
  * Statistics of runtime checks, kept off the request path.
  *
- * A check adds one to an in-memory counter keyed by (minute, project, license, identifier,
- * outcome), and a passing check one to its identifier's sighting (first seen, last seen,
- * use count). A minute's counters are final once the minute is over, so each is written
- * exactly once; sightings are handed over when their minute ends too. What is due is trickled out over
- * the following minute, a twelfth every TICK_MS, so the write load is even instead of a
- * burst at each minute: under steady traffic it follows the number of distinct installs,
- * not of requests. flush() (and closing the context, whose RuntimeState owns the recorder)
- * writes everything at once. A crash
- * loses at most the last two minutes of statistics.
+ * A check adds one to an in-memory counter of the current minute keyed by (project, license,
+ * identifier, outcome), and a passing check one to its identifier's sighting (first seen,
+ * last seen, use count). A minute's counters are final once the minute is over, so they are
+ * handed over to be written as soon as a check or the timer sees a later minute, each
+ * exactly once (a check still finishing from a minute already handed over is written as a
+ * row of its own; the statistics add rows up). Sightings are handed over when their minute
+ * ends too. What is due is trickled out over the following minute, a twelfth every TICK_MS,
+ * so the write load is even instead of a burst at each minute: under steady traffic it
+ * follows the number of distinct installs, not of requests. flush() (and closing the
+ * context, whose RuntimeState owns the recorder) writes everything at once. A crash loses at
+ * most the last two minutes of statistics.
  */
 export class CheckRecorder {
-  private counts = new Map<string, CheckCount>();
-  private seen = new Map<string, SeenIdentifier>();
+  /** The counters of countMinute. */
+  private counts: CountTree = new Map();
+  private countMinute: number;
+  private seen: SeenTree = new Map();
   private countQueue: CheckCount[] = [];
   private seenQueue: SeenIdentifier[] = [];
   private perTick = ROWS_PER_STATEMENT;
@@ -69,25 +87,35 @@ export class CheckRecorder {
 
   constructor(private readonly ctx: Pick<Context, 'db' | 'log' | 'clock'>) {
     this.seenMinute = minuteOf(ctx.clock.now().getTime());
+    this.countMinute = this.seenMinute;
   }
 
   record(check: CheckRecord): void {
     const minute = minuteOf(check.at.getTime());
-    const key = `${minute}\u0000${check.projectId}\u0000${check.licenseId}\u0000${check.identifier}\u0000${check.outcome}`;
-    const c = this.counts.get(key);
+    if (minute !== this.countMinute) {
+      if (minute < this.countMinute) {
+        const { projectId, licenseId, identifier, outcome } = check;
+        this.countQueue.push({ minute, projectId, licenseId, identifier, outcome, count: 1 });
+        return this.schedule();
+      }
+      this.handOverCounts();
+      this.countMinute = minute;
+    }
+    const byOutcome = child(child(child(this.counts, check.projectId), check.licenseId), check.identifier);
+    const c = byOutcome.get(check.outcome);
     if (c) c.count++;
-    else this.counts.set(key, { minute, projectId: check.projectId, licenseId: check.licenseId, identifier: check.identifier, outcome: check.outcome, count: 1 });
+    else byOutcome.set(check.outcome, { minute, projectId: check.projectId, licenseId: check.licenseId, identifier: check.identifier, outcome: check.outcome, count: 1 });
     this.schedule();
   }
 
   /** A check that passed from `identifier`: its license's sighting of it, counted. */
   sighting(licenseId: string, identifier: string, baseDomain: string, at: Date): void {
-    const key = `${licenseId}\u0000${identifier}`;
-    const s = this.seen.get(key);
+    const byIdentifier = child(this.seen, licenseId);
+    const s = byIdentifier.get(identifier);
     if (s) {
       s.count++;
       s.lastAt = at;
-    } else this.seen.set(key, { licenseId, identifier, baseDomain, count: 1, firstAt: at, lastAt: at });
+    } else byIdentifier.set(identifier, { licenseId, identifier, baseDomain, count: 1, firstAt: at, lastAt: at });
     this.schedule();
   }
 
@@ -97,23 +125,30 @@ export class CheckRecorder {
     this.timer.unref();
   }
 
+  /** Moves the counters of countMinute to the queue. */
+  private handOverCounts(): boolean {
+    if (this.counts.size === 0) return false;
+    for (const byLicense of this.counts.values())
+      for (const byIdentifier of byLicense.values()) for (const byOutcome of byIdentifier.values()) for (const c of byOutcome.values()) this.countQueue.push(c);
+    this.counts = new Map();
+    return true;
+  }
+
+  private handOverSeen(): boolean {
+    if (this.seen.size === 0) return false;
+    for (const byIdentifier of this.seen.values()) for (const seen of byIdentifier.values()) this.seenQueue.push(seen);
+    this.seen = new Map();
+    return true;
+  }
+
   /** Hands over what has become due, and writes this tick's share of the queue (the timer's work; callable by tests). */
   tick(): Promise<void> {
     const thisMinute = minuteOf(this.ctx.clock.now().getTime());
     let handed = false;
-    for (const [key, c] of this.counts) {
-      if (c.minute >= thisMinute) continue;
-      this.countQueue.push(c);
-      this.counts.delete(key);
-      handed = true;
-    }
+    if (thisMinute > this.countMinute) handed = this.handOverCounts();
     if (thisMinute > this.seenMinute) {
       this.seenMinute = thisMinute;
-      if (this.seen.size) {
-        this.seenQueue.push(...this.seen.values());
-        this.seen = new Map();
-        handed = true;
-      }
+      handed = this.handOverSeen() || handed;
     }
     const queued = this.countQueue.length + this.seenQueue.length;
     if (handed) this.perTick = Math.max(ROWS_PER_STATEMENT, Math.ceil(queued / TICKS_PER_MINUTE));
@@ -131,12 +166,12 @@ export class CheckRecorder {
 
   /** Writes everything recorded so far, due or not; resolves when it is in the database. */
   flush(): Promise<void> {
-    const counts = [...this.countQueue, ...this.counts.values()];
-    const seen = [...this.seenQueue, ...this.seen.values()];
+    this.handOverCounts();
+    this.handOverSeen();
+    const counts = this.countQueue;
+    const seen = this.seenQueue;
     this.countQueue = [];
     this.seenQueue = [];
-    this.counts = new Map();
-    this.seen = new Map();
     if (this.timer) {
       clearInterval(this.timer);
       this.timer = null;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/core/usage/check-recorder.js';
+import { checkLicense } from '../../src/core/licenses/check-license.js';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper } from '../support/seed.js';
 import { seedLicense, seedProject } from '../devpayr/runtime-fixtures.js';
@@ -72,6 +73,36 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
     await recorder.flush();
     const rows = await totals(license);
     expect(rows.sort()).toEqual(['12:00 a.example.com paid 1', '12:00 a.example.com paid 1', '12:01 a.example.com paid 1']);
+  });
+
+  it("counts an install's repeated checks exactly, across minutes, flushes and another install in between", async () => {
+    // The same install's next check is answered from the snapshot's last verdict and counted
+    // through its tally; whatever hands the counters over must make it count anew, not lose it.
+    const clock = handClock('2030-01-01T13:00:10Z');
+    const ctx = { ...s.ctx, clock };
+    const project = await seedProject(s.ctx, (await seedDeveloper(s.ctx)).userId, { hasPaid: true });
+    const { id, key } = await seedLicense(s.ctx, project);
+    // Once the feed has read the new license, its snapshot is kept: the case under test.
+    await s.ctx.runtime.store.feed.poll();
+    const check = async (domain: string) => {
+      const r = await checkLicense(ctx, { licenseKey: key, domain, ip: '127.0.0.1', action: null, projectId: null });
+      expect(r).toMatchObject({ valid: true, hasPaid: true });
+    };
+    for (let i = 0; i < 3; i++) await check('one.example.com');
+    await check('two.example.com');
+    await check('one.example.com');
+    clock.set('2030-01-01T13:01:05Z');
+    for (let i = 0; i < 2; i++) await check('one.example.com');
+    await s.ctx.runtime.recorder.flush();
+    for (let i = 0; i < 4; i++) await check('one.example.com');
+    await s.ctx.runtime.recorder.flush();
+    const byMinute = (await totals(id)).reduce<Record<string, number>>((acc, row) => {
+      const [minute, identifier, , n] = row.split(' ');
+      acc[`${minute} ${identifier}`] = (acc[`${minute} ${identifier}`] ?? 0) + Number(n);
+      return acc;
+    }, {});
+    expect(byMinute).toEqual({ '13:00 one.example.com': 4, '13:00 two.example.com': 1, '13:01 one.example.com': 6 });
+    expect((await sightings(id)).sort()).toEqual(['one.example.com 10', 'two.example.com 1']);
   });
 
   it('trickles a large minute out over the next minute instead of all at once', async () => {

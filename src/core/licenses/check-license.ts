@@ -6,6 +6,7 @@ import { registerIdentifier } from './runtime-identifiers.js';
 import { announceExpiredLicenses } from './license-expiry.js';
 import type { LicenseSnapshot, RuntimeDomain } from './runtime-snapshot.js';
 import type { Identifier } from './runtime-state.js';
+import type { Tally } from '../usage/check-recorder.js';
 
 /**
  * What a runtime check concluded, as the core's own codes (DESIGN convention 4: expected
@@ -92,23 +93,58 @@ function then<T, U>(value: Sometime<T>, next: (value: T) => Sometime<U>): Someti
  */
 export function checkLicense(ctx: Context, input: RuntimeCheckInput): Sometime<RuntimeCheck> {
   const now = ctx.clock.now();
-  const found: Found = { snapshot: null };
-  return then(evaluate(ctx, input, now, found), (result) => {
-    const snap = found.snapshot;
-    ctx.runtime.recorder.record({
-      projectId: snap?.project.id ?? null,
-      licenseId: snap?.license.id ?? null,
-      identifier: result.valid ? result.identifier : input.domain?.slice(0, 255) ?? null,
-      outcome: recordedOutcome(result),
-      at: now,
-    });
-    return result;
+  const found: Found = { snapshot: null, counted: false };
+  const result = evaluate(ctx, input, now, found);
+  return result instanceof Promise ? result.then((r) => counted(ctx, input, now, found, r)) : counted(ctx, input, now, found, result);
+}
+
+/** Records the check in the statistics, unless its pass was counted already (recordPass, bump). */
+function counted(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found, result: RuntimeCheck): RuntimeCheck {
+  if (found.counted) return result;
+  const snap = found.snapshot;
+  ctx.runtime.recorder.record({
+    projectId: snap?.project.id ?? null,
+    licenseId: snap?.license.id ?? null,
+    identifier: result.valid ? result.identifier : input.domain?.slice(0, 255) ?? null,
+    outcome: recordedOutcome(result),
+    at: now,
   });
+  return result;
 }
 
 /** The license the key named, when it named one: refusals are counted against it too. */
 interface Found {
   snapshot: LicenseSnapshot | null;
+  /** The statistics have this check already. */
+  counted: boolean;
+}
+
+/**
+ * The last pass of a snapshot: what it answered to which inputs, and where it was counted.
+ * An install sends the same key, domain header, project and action on every check, so its
+ * next check is answered from here without the rules, as long as nothing the rules read can
+ * have changed: every rule reads the snapshot (replaced, with this, by any change to the
+ * license, its project or their domains) or the inputs compared here, except expiry (checked
+ * again below), the unknown-key limit (checked before), and the address and daily limits,
+ * whose licenses are never kept here.
+ */
+interface Verdict {
+  domain: string | null;
+  projectId: string | null;
+  action: string | null;
+  result: Extract<RuntimeCheck, { valid: true }>;
+  tally: Tally;
+}
+const verdicts = new WeakMap<LicenseSnapshot, Verdict>();
+
+function repeatedPass(ctx: Context, input: RuntimeCheckInput, now: Date, snap: LicenseSnapshot, found: Found): RuntimeCheck | null {
+  const v = verdicts.get(snap);
+  if (v === undefined || v.domain !== input.domain || v.projectId !== input.projectId || v.action !== input.action) return null;
+  const expiresAt = snap.license.expiresAt;
+  if (expiresAt !== null && expiresAt.getTime() <= now.getTime()) return null;
+  if (!ctx.runtime.recorder.bump(v.tally, now)) return null;
+  found.counted = true;
+  return v.result;
 }
 
 function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found): Sometime<RuntimeCheck> {
@@ -120,7 +156,7 @@ function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found: Foun
   const keyHash = hashKey(key);
   const known = runtime.store.peek(keyHash);
   if (known === undefined) return runtime.store.get(keyHash).then((snap) => judge(ctx, input, now, found, snap));
-  return judge(ctx, input, now, found, known);
+  return (known && repeatedPass(ctx, input, now, known, found)) || judge(ctx, input, now, found, known);
 }
 
 /** The rules of the check against the license the key named (null: no such license). */
@@ -149,7 +185,7 @@ function judge(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found, 
     }
   }
   return then(matchIdentifier(ctx, snap, identifier), (matched) =>
-    'valid' in matched ? matched : admit(ctx, input, now, snap, identifier, matched.domain),
+    'valid' in matched ? matched : admit(ctx, input, now, found, snap, identifier, matched.domain),
   );
 }
 
@@ -158,6 +194,7 @@ function admit(
   ctx: Context,
   input: RuntimeCheckInput,
   now: Date,
+  found: Found,
   snap: LicenseSnapshot,
   identifier: Identifier | null,
   domain: RuntimeDomain | null,
@@ -177,27 +214,35 @@ function admit(
   if (license.maxUsagePerDay !== null) {
     const limit = license.maxUsagePerDay;
     return countUsage(ctx, license.id, now).then((used) => {
-      if (used <= limit) return pass(ctx, input, now, snap, identifier, domain);
+      if (used <= limit) return pass(ctx, input, now, found, snap, identifier, domain);
       const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
       const retryAfter = Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
       return refuse('USAGE_LIMIT', `This license has reached its limit of ${limit} checks per day.`, retryAfter);
     });
   }
-  return pass(ctx, input, now, snap, identifier, domain);
+  return pass(ctx, input, now, found, snap, identifier, domain);
 }
 
+/** A pass: counted with its sighting, and kept as the snapshot's last verdict where repeatedPass may answer it again. */
 function pass(
   ctx: Context,
   input: RuntimeCheckInput,
   now: Date,
+  found: Found,
   snap: LicenseSnapshot,
   identifier: Identifier | null,
   domain: RuntimeDomain | null,
 ): RuntimeCheck {
-  if (identifier !== null) ctx.runtime.recorder.sighting(snap.license.id, identifier.host, identifier.base, now);
   const byProject = (input.action ?? 'check_project') === 'check_project' || domain === null;
   const hasPaid = byProject ? snap.project.hasPaid : domain.hasPaid;
-  return { valid: true, outcome: hasPaid ? 'VALID' : 'NOT_PAID', hasPaid, snapshot: snap, domain, identifier: identifier?.host ?? null };
+  const result = { valid: true, outcome: hasPaid ? 'VALID' : 'NOT_PAID', hasPaid, snapshot: snap, domain, identifier: identifier?.host ?? null } as const;
+  const record = { projectId: snap.project.id, licenseId: snap.license.id, identifier: result.identifier, outcome: recordedOutcome(result), at: now };
+  const tally = ctx.runtime.recorder.recordPass(record, identifier && { identifier: identifier.host, base: identifier.base });
+  found.counted = true;
+  if (snap.license.allowedIps === null && snap.license.maxUsagePerDay === null) {
+    verdicts.set(snap, { domain: input.domain, projectId: input.projectId, action: input.action, result, tally });
+  }
+  return result;
 }
 
 /** The domain rules, in the order of the spec; `{domain}` when the identifier may use the license. */

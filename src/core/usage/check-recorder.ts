@@ -28,6 +28,14 @@ interface SeenIdentifier {
   lastAt: Date;
 }
 
+/** Handles to the counters a passing check was recorded in (CheckRecorder.recordPass). */
+export interface Tally {
+  count: CheckCount;
+  seen: SeenIdentifier | null;
+  countGeneration: number;
+  seenGeneration: number;
+}
+
 /** How often the recorder hands rows to the database (a part of what is due each time). */
 export const TICK_MS = 5_000;
 const MINUTE_MS = 60_000;
@@ -76,6 +84,9 @@ export class CheckRecorder {
   /** The counters of countMinute. */
   private counts: CountTree = new Map();
   private countMinute: number;
+  /** Bumped whenever counters or sightings are handed over: a Tally of an older generation is stale. */
+  private countGeneration = 0;
+  private seenGeneration = 0;
   private seen: SeenTree = new Map();
   private countQueue: CheckCount[] = [];
   private seenQueue: SeenIdentifier[] = [];
@@ -110,13 +121,41 @@ export class CheckRecorder {
 
   /** A check that passed from `identifier`: its license's sighting of it, counted. */
   sighting(licenseId: string, identifier: string, baseDomain: string, at: Date): void {
+    this.seenOf(licenseId, identifier, baseDomain, at);
+    this.schedule();
+  }
+
+  private seenOf(licenseId: string, identifier: string, baseDomain: string, at: Date): SeenIdentifier {
     const byIdentifier = child(this.seen, licenseId);
-    const s = byIdentifier.get(identifier);
+    let s = byIdentifier.get(identifier);
     if (s) {
       s.count++;
       s.lastAt = at;
-    } else byIdentifier.set(identifier, { licenseId, identifier, baseDomain, count: 1, firstAt: at, lastAt: at });
-    this.schedule();
+    } else byIdentifier.set(identifier, (s = { licenseId, identifier, baseDomain, count: 1, firstAt: at, lastAt: at }));
+    return s;
+  }
+
+  /**
+   * A passing check, recorded (its count, and its sighting when it came from an identifier),
+   * with the handles that let bump() count the same check again without a lookup.
+   */
+  recordPass(check: CheckRecord, seen: { identifier: string; base: string } | null): Tally {
+    this.record(check);
+    const count = this.counts.get(check.projectId)!.get(check.licenseId)!.get(check.identifier)!.get(check.outcome)!;
+    const sighting = seen && check.licenseId !== null ? this.seenOf(check.licenseId, seen.identifier, seen.base, check.at) : null;
+    return { count, seen: sighting, countGeneration: this.countGeneration, seenGeneration: this.seenGeneration };
+  }
+
+  /** Counts the check of `tally` once more; false (and nothing counted) once its minute or its sighting has been handed over. */
+  bump(tally: Tally, at: Date): boolean {
+    if (tally.countGeneration !== this.countGeneration || tally.seenGeneration !== this.seenGeneration) return false;
+    if (minuteOf(at.getTime()) !== this.countMinute) return false;
+    tally.count.count++;
+    if (tally.seen) {
+      tally.seen.count++;
+      tally.seen.lastAt = at;
+    }
+    return true;
   }
 
   private schedule(): void {
@@ -131,6 +170,7 @@ export class CheckRecorder {
     for (const byLicense of this.counts.values())
       for (const byIdentifier of byLicense.values()) for (const byOutcome of byIdentifier.values()) for (const c of byOutcome.values()) this.countQueue.push(c);
     this.counts = new Map();
+    this.countGeneration++;
     return true;
   }
 
@@ -138,6 +178,7 @@ export class CheckRecorder {
     if (this.seen.size === 0) return false;
     for (const byIdentifier of this.seen.values()) for (const seen of byIdentifier.values()) this.seenQueue.push(seen);
     this.seen = new Map();
+    this.seenGeneration++;
     return true;
   }
 

@@ -73,9 +73,17 @@ export function peakRssMb(pid: number): number {
 /**
  * `seconds` of POST /api/v1/project/has-paid load, or with `amount`, that many requests (a
  * pass over every sample key). Warm keys cycle through the sample and must all be answered
- * 2xx; unknown keys are fresh random ones and must all be refused.
+ * 2xx; unknown keys are fresh random ones and must all be refused — unless `bare`: the bare
+ * server gets exactly the requests the Tollgate run beside it gets, and answers each 200.
  */
-export async function drive(server: Server, keys: 'warm' | 'unknown' | 'none', sample: Sample[], seconds: number, amount?: number): Promise<Run> {
+export async function drive(
+  server: Server,
+  keys: 'warm' | 'unknown' | 'none',
+  sample: Sample[],
+  seconds: number,
+  amount?: number,
+  bare = false,
+): Promise<Run> {
   let i = 0;
   const before = cpuUs(server.child.pid!);
   const result = await autocannon({
@@ -99,7 +107,7 @@ export async function drive(server: Server, keys: 'warm' | 'unknown' | 'none', s
   });
   const cpu = cpuUs(server.child.pid!) - before;
   const answered = result['2xx'] + result.non2xx;
-  const wrong = keys === 'unknown' ? result['2xx'] : result.non2xx;
+  const wrong = keys === 'unknown' && !bare ? result['2xx'] : result.non2xx;
   if (wrong || result.errors) throw new Error(`load run saw ${wrong} unexpected answers (${keys} keys) and ${result.errors} errors`);
   return { rps: result.requests.average, p99: result.latency.p99, cpuUs: cpu / Math.max(1, answered) };
 }

@@ -6,7 +6,8 @@ import { buildIfStale, CONNECTIONS, drive, launch, median, peakRssMb, type Run, 
 
 /**
  * `npm run bench`: the paid-install check against a bare node:http server answering the same
- * JSON. Both servers stay up and are driven in turn (bare, Tollgate, bare, Tollgate …) for
+ * JSON to the same requests (the bare run beside a warm-key run gets the same license and
+ * domain headers, the one beside an unknown-key run random keys). Both servers stay up and are driven in turn (bare, Tollgate, bare, Tollgate …) for
  * several rounds, so drift of a shared machine hits both alike; each round's Tollgate figure
  * is divided by the bare figure of the run just before it, and the median of those ratios is
  * reported. Beside requests per second (which the load generator, on the same cores,
@@ -16,7 +17,8 @@ import { buildIfStale, CONNECTIONS, drive, launch, median, peakRssMb, type Run, 
  * Scenarios: SQLite and PostgreSQL, 1,000 and 1,000,000 licenses, warm keys (a sample of
  * 5,000 real keys, cached after the warm-up) and unknown keys (a fresh random key per
  * request). BENCH_QUICK=1 runs 100,000 instead of 1,000,000 licenses, PostgreSQL only at
- * 1,000, and shorter rounds. The last line is the headline: SQLite, warm keys, most licenses.
+ * 1,000, and shorter rounds. BENCH_ONLY=sqlite:1000 runs only the scenarios it names. The last
+ * line is the headline: SQLite, warm keys, most licenses.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -42,7 +44,7 @@ interface Result {
 
 /** Rounds of bare, Tollgate-warm, bare, Tollgate-unknown; each Tollgate run against the bare run just before it. */
 async function compare(bare: Server, tollgate: Server, sample: Sample[], db: string, licenses: number): Promise<Result[]> {
-  await drive(bare, 'none', sample, WARMUP);
+  await drive(bare, 'warm', sample, WARMUP, undefined, true);
   // Every sample key once (so all are cached however slow the machine is), then the timed warm-up.
   await drive(tollgate, 'warm', sample, 0, sample.length);
   await drive(tollgate, 'warm', sample, WARMUP);
@@ -50,7 +52,8 @@ async function compare(bare: Server, tollgate: Server, sample: Sample[], db: str
   const runs: Record<'warm' | 'unknown', Array<{ t: Run; b: Run }>> = { warm: [], unknown: [] };
   for (let r = 0; r < ROUNDS; r++) {
     for (const keys of ['warm', 'unknown'] as const) {
-      const b = await drive(bare, 'none', sample, SECONDS);
+      // The same requests, headers and all, so the ratio is what Tollgate adds to node:http for them.
+      const b = await drive(bare, keys, sample, SECONDS, undefined, true);
       const t = await drive(tollgate, keys, sample, SECONDS);
       runs[keys].push({ t, b });
     }

@@ -128,18 +128,16 @@ interface Found {
  * again below), the unknown-key limit (checked before), and the address and daily limits,
  * whose licenses are never kept here.
  */
-interface Verdict {
+export interface Verdict {
   domain: string | null;
   projectId: string | null;
   action: string | null;
   result: Extract<RuntimeCheck, { valid: true }>;
   tally: Tally;
 }
-const verdicts = new WeakMap<LicenseSnapshot, Verdict>();
-
 function repeatedPass(ctx: Context, input: RuntimeCheckInput, now: Date, snap: LicenseSnapshot, found: Found): RuntimeCheck | null {
-  const v = verdicts.get(snap);
-  if (v === undefined || v.domain !== input.domain || v.projectId !== input.projectId || v.action !== input.action) return null;
+  const v = snap.lastPass;
+  if (v === null || v.domain !== input.domain || v.projectId !== input.projectId || v.action !== input.action) return null;
   const expiresAt = snap.license.expiresAt;
   if (expiresAt !== null && expiresAt.getTime() <= now.getTime()) return null;
   if (!ctx.runtime.recorder.bump(v.tally, now)) return null;
@@ -240,7 +238,7 @@ function pass(
   const tally = ctx.runtime.recorder.recordPass(record, identifier && { identifier: identifier.host, base: identifier.base });
   found.counted = true;
   if (snap.license.allowedIps === null && snap.license.maxUsagePerDay === null) {
-    verdicts.set(snap, { domain: input.domain, projectId: input.projectId, action: input.action, result, tally });
+    snap.lastPass = { domain: input.domain, projectId: input.projectId, action: input.action, result, tally };
   }
   return result;
 }

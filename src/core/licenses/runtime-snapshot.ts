@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import type { Environment } from '../../db/schema/domains.js';
 import { hostOfDomain } from '../domains/normalize.js';
+import type { Verdict } from './check-license.js';
 import { KeyFilter } from './key-filter.js';
 import type { RuntimeChange } from './runtime-changes.js';
 import { RuntimeFeed, type FeedListener } from './runtime-feed.js';
@@ -52,6 +53,8 @@ export interface LicenseSnapshot {
   domains: RuntimeDomain[];
   /** identifier -> base domain, for licenses that register their own identifiers; else null. */
   identifiers: Map<string, string> | null;
+  /** The check's last pass of this snapshot, which the same install's next check may repeat (check-license.ts). */
+  lastPass: Verdict | null;
 }
 
 function list(value: string | null): string[] | null {
@@ -137,6 +140,7 @@ async function loadSnapshot(ctx: Pick<Context, 'db'>, store: SnapshotStore, keyH
     project: { id: row.project_id, ownerId: row.owner_id, hasPaid: Boolean(row.has_paid), isActive: Boolean(row.is_active) },
     domains,
     identifiers,
+    lastPass: null,
   };
 }
 

@@ -24,8 +24,9 @@ interface SeenIdentifier {
   identifier: string;
   baseDomain: string;
   count: number;
-  firstAt: Date;
-  lastAt: Date;
+  /** Milliseconds, not Dates: a sighting lives for a minute and is updated by every check, which would otherwise keep a fresh Date alive in it each time. */
+  firstAt: number;
+  lastAt: number;
 }
 
 /** Handles to the counters a passing check was recorded in (CheckRecorder.recordPass). */
@@ -127,11 +128,12 @@ export class CheckRecorder {
 
   private seenOf(licenseId: string, identifier: string, baseDomain: string, at: Date): SeenIdentifier {
     const byIdentifier = child(this.seen, licenseId);
+    const ms = at.getTime();
     let s = byIdentifier.get(identifier);
     if (s) {
       s.count++;
-      s.lastAt = at;
-    } else byIdentifier.set(identifier, (s = { licenseId, identifier, baseDomain, count: 1, firstAt: at, lastAt: at }));
+      s.lastAt = ms;
+    } else byIdentifier.set(identifier, (s = { licenseId, identifier, baseDomain, count: 1, firstAt: ms, lastAt: ms }));
     return s;
   }
 
@@ -149,11 +151,12 @@ export class CheckRecorder {
   /** Counts the check of `tally` once more; false (and nothing counted) once its minute or its sighting has been handed over. */
   bump(tally: Tally, at: Date): boolean {
     if (tally.countGeneration !== this.countGeneration || tally.seenGeneration !== this.seenGeneration) return false;
-    if (minuteOf(at.getTime()) !== this.countMinute) return false;
+    const ms = at.getTime();
+    if (minuteOf(ms) !== this.countMinute) return false;
     tally.count.count++;
     if (tally.seen) {
       tally.seen.count++;
-      tally.seen.lastAt = at;
+      tally.seen.lastAt = ms;
     }
     return true;
   }
@@ -255,12 +258,12 @@ export class CheckRecorder {
         .insertInto('license_identifiers')
         .values(
           seen.slice(i, i + ROWS_PER_STATEMENT).map((s) => ({
-            id: ids.next(s.firstAt.getTime()),
+            id: ids.next(s.firstAt),
             license_id: s.licenseId,
             identifier: s.identifier,
             base_domain: s.baseDomain,
-            first_seen_at: s.firstAt,
-            last_seen_at: s.lastAt,
+            first_seen_at: new Date(s.firstAt),
+            last_seen_at: new Date(s.lastAt),
             use_count: s.count,
           })),
         )

@@ -108,8 +108,8 @@ function runtimeInput(headers: IncomingMessage['headers'], ip: string, query: un
 }
 
 function wantsInjectables(query: unknown, body: unknown): boolean {
-  const include = field(query, 'include') ?? field(body, 'include') ?? '';
-  return include.split(',').map((s) => s.trim()).includes('injectables');
+  const include = field(query, 'include') ?? field(body, 'include');
+  return include !== null && include.split(',').some((s) => s.trim() === 'injectables');
 }
 
 /** A refusal as the face's error (DevPayr envelope with its message). */

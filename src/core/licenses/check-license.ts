@@ -43,6 +43,11 @@ export type RuntimeCheck =
       snapshot: LicenseSnapshot;
       domain: RuntimeDomain | null;
       identifier: string | null;
+      /**
+       * A pass is one object for as long as the same install's checks repeat it (the
+       * snapshot's last verdict): a face may keep its rendering of the answer here, made once.
+       */
+      rendered: string | null;
     }
   | Refusal;
 
@@ -233,7 +238,8 @@ function pass(
 ): RuntimeCheck {
   const byProject = (input.action ?? 'check_project') === 'check_project' || domain === null;
   const hasPaid = byProject ? snap.project.hasPaid : domain.hasPaid;
-  const result = { valid: true, outcome: hasPaid ? 'VALID' : 'NOT_PAID', hasPaid, snapshot: snap, domain, identifier: identifier?.host ?? null } as const;
+  const outcome = hasPaid ? 'VALID' : 'NOT_PAID';
+  const result: Extract<RuntimeCheck, { valid: true }> = { valid: true, outcome, hasPaid, snapshot: snap, domain, identifier: identifier?.host ?? null, rendered: null };
   const record = { projectId: snap.project.id, licenseId: snap.license.id, identifier: result.identifier, outcome: recordedOutcome(result), at: now };
   const tally = ctx.runtime.recorder.recordPass(record, identifier && { identifier: identifier.host, base: identifier.base });
   found.counted = true;

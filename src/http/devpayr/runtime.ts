@@ -357,18 +357,13 @@ function respond(ctx: Context, id: string, query: Record<string, string>, body: 
 }
 
 /**
- * The JSON of a passing check without injectables, kept with the snapshot it was made from
- * (one per snapshot: an install sends the same domain on every check). A change replaces the
- * snapshot, and the answer goes with it.
+ * The JSON of a passing check without injectables, made once per pass: the core hands back
+ * the same pass object while the same install's checks repeat it (RuntimeCheck.rendered).
  */
-const plainAnswers = new WeakMap<object, { hasPaid: boolean; identifier: string | null; text: string }>();
 function plainAnswerText(check: Extract<RuntimeCheck, { valid: true }>): string {
-  const kept = plainAnswers.get(check.snapshot);
-  if (kept && kept.hasPaid === check.hasPaid && kept.identifier === check.identifier) return kept.text;
+  if (check.rendered !== null) return check.rendered;
   const data = { has_paid: check.hasPaid, project_id: check.snapshot.project.id, domain: check.identifier };
-  const text = JSON.stringify({ status: 'success', message: paidMessage(check.hasPaid), data, errors: null });
-  plainAnswers.set(check.snapshot, { hasPaid: check.hasPaid, identifier: check.identifier, text });
-  return text;
+  return (check.rendered = JSON.stringify({ status: 'success', message: paidMessage(check.hasPaid), data, errors: null }));
 }
 
 /** Refusal envelopes by message: the messages are a fixed set, but for two that name a limit. */

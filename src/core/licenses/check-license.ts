@@ -140,6 +140,8 @@ export interface Verdict {
   result: Extract<RuntimeCheck, { valid: true }>;
   tally: Tally;
 }
+
+/** The snapshot's last pass, when this check repeats it and may still be answered by it. */
 function repeatedPass(ctx: Context, input: RuntimeCheckInput, now: Date, snap: LicenseSnapshot, found: Found): RuntimeCheck | null {
   const v = snap.lastPass;
   if (v === null || v.domain !== input.domain || v.projectId !== input.projectId || v.action !== input.action) return null;

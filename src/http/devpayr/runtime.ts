@@ -254,6 +254,7 @@ function laneQuery(search: string): Record<string, string> | null {
 const NOT_PLAIN = Symbol('not plain');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const EMPTY_BODY = Object.freeze({});
+const EMPTY: Buffer = Buffer.alloc(0);
 function laneBody(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
   // What the Node and browser clients send with every check, so it skips the decoder and the parser.
@@ -300,11 +301,11 @@ export function runtimeLane(ctx: Context, nextId: () => string, router: Listener
     ) {
       return router(req, res);
     }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    // At most LANE_MAX_BODY bytes, nearly always in one chunk.
+    let raw: Buffer = EMPTY;
+    req.on('data', (c: Buffer) => (raw = raw.length === 0 ? c : Buffer.concat([raw, c])));
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const body = laneBody(raw);
       if (body === NOT_PLAIN || raw.length !== Number(length ?? 0)) {
         (req as Replayable)[REPLAY] = raw;
@@ -377,21 +378,28 @@ function refusalText(message: string): string {
   return text;
 }
 
-const CORS_PAIRS = Object.entries(RUNTIME_CORS_HEADERS).flat();
+/**
+ * The answer's head as writeHead takes it, reused: writeHead reads it synchronously into the
+ * header text and keeps no reference, so each answer only sets its request id and length.
+ */
+const HEAD: Array<string | number> = [
+  'x-request-id',
+  '',
+  ...Object.entries(RUNTIME_CORS_HEADERS).flat(),
+  'content-type',
+  'application/json; charset=utf-8',
+  'content-length',
+  0,
+];
+const ID_AT = 1;
+const LENGTH_AT = HEAD.length - 1;
 
 function send(res: ServerResponse, id: string, status: number, text: string, retryAfter?: number): void {
   if (res.headersSent || res.destroyed) return;
-  const headers: Array<string | number> = [
-    'x-request-id',
-    id,
-    ...CORS_PAIRS,
-    'content-type',
-    'application/json; charset=utf-8',
-    'content-length',
-    Buffer.byteLength(text),
-  ];
-  if (retryAfter !== undefined && status === 429) headers.push('retry-after', String(retryAfter));
-  res.writeHead(status, headers as unknown as http.OutgoingHttpHeaders);
+  HEAD[ID_AT] = id;
+  HEAD[LENGTH_AT] = Buffer.byteLength(text);
+  const head = retryAfter !== undefined && status === 429 ? [...HEAD, 'retry-after', String(retryAfter)] : HEAD;
+  res.writeHead(status, head as unknown as http.OutgoingHttpHeaders);
   res.end(text);
 }
 

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 /** The pieces every has-paid bench shares: child servers, the load run, CPU and memory readings, medians. */
 
@@ -128,4 +129,15 @@ export function buildIfStale(root: string): void {
 export function serverScript(root: string): string {
   const built = path.join(root, 'bench', 'tollgate-server.mjs');
   return fs.existsSync(built) ? built : path.join(root, 'bench', 'tollgate-server.ts');
+}
+
+/** Drops the bench's PostgreSQL database (seed-db.ts made it) from the server's `postgres` database. */
+export async function dropPostgres(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`drop database if exists ${name} with (force)`);
+  await client.end();
 }

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import pino from 'pino';
 import { toConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
 import { hashKey } from '../src/core/keys/secret-key.js';
 import { reactivateLicense } from '../src/core/licenses/reactivate-license.js';
 import { revokeLicense } from '../src/core/licenses/revoke-license.js';
-import { buildIfStale, launch, median, serverScript, stop, type Server } from './load.js';
+import { buildIfStale, dropPostgres, launch, median, serverScript, stop, type Server } from './load.js';
 
 /**
  * `npm run bench:push`: how long a change to a license takes to reach every serving process
@@ -95,12 +94,6 @@ try {
 } finally {
   for (const server of [...servers.redis, ...servers.polling]) await stop(server.child);
   await ctx.close();
-  const name = new URL(databaseUrl).pathname.slice(1);
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`drop database if exists ${name} with (force)`);
-  await client.end();
+  await dropPostgres(databaseUrl);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

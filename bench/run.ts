@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { buildIfStale, CONNECTIONS, drive, launch, median, peakRssMb, type Run, type Sample, type Server, serverScript, spread, stop } from './load.js';
+import { buildIfStale, CONNECTIONS, drive, dropPostgres, launch, median, peakRssMb, type Run, type Sample, type Server, serverScript, spread, stop } from './load.js';
 
 /**
  * `npm run bench`: the paid-install check against a bare node:http server answering the same
@@ -80,16 +79,6 @@ async function compare(bare: Server, tollgate: Server, sample: Sample[], db: str
     );
     return res;
   });
-}
-
-async function dropPostgres(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`drop database if exists ${name} with (force)`);
-  await client.end();
 }
 
 const allScenarios: Array<{ db: 'sqlite' | 'postgres'; licenses: number }> = [

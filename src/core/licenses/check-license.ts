@@ -97,16 +97,14 @@ function then<T, U>(value: Sometime<T>, next: (value: T) => Sometime<U>): Someti
  * makes costs no microtask. Anything that reads or writes the database returns a promise.
  */
 export function checkLicense(ctx: Context, input: RuntimeCheckInput): Sometime<RuntimeCheck> {
-  const now = ctx.clock.now();
-  const found: Found = { snapshot: null, counted: false };
-  const result = evaluate(ctx, input, now, found);
-  return result instanceof Promise ? result.then((r) => counted(ctx, input, now, found, r)) : counted(ctx, input, now, found, result);
+  const c: Checking = { ctx, input, now: ctx.clock.now(), snapshot: null, counted: false };
+  const result = evaluate(c);
+  return result instanceof Promise ? result.then((r) => counted(c, r)) : counted(c, result);
 }
 
 /** Records the check in the statistics, unless its pass was counted already (recordPass, bump). */
-function counted(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found, result: RuntimeCheck): RuntimeCheck {
-  if (found.counted) return result;
-  const snap = found.snapshot;
+function counted({ ctx, input, now, snapshot: snap, counted }: Checking, result: RuntimeCheck): RuntimeCheck {
+  if (counted) return result;
   ctx.runtime.recorder.record({
     projectId: snap?.project.id ?? null,
     licenseId: snap?.license.id ?? null,
@@ -117,8 +115,12 @@ function counted(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found
   return result;
 }
 
-/** The license the key named, when it named one: refusals are counted against it too. */
-interface Found {
+/** One check under way. */
+interface Checking {
+  ctx: Context;
+  input: RuntimeCheckInput;
+  now: Date;
+  /** The license the key named, when it named one: refusals are counted against it too. */
   snapshot: LicenseSnapshot | null;
   /** The statistics have this check already. */
   counted: boolean;
@@ -142,17 +144,19 @@ export interface Verdict {
 }
 
 /** The snapshot's last pass, when this check repeats it and may still be answered by it. */
-function repeatedPass(ctx: Context, input: RuntimeCheckInput, now: Date, snap: LicenseSnapshot, found: Found): RuntimeCheck | null {
+function repeatedPass(c: Checking, snap: LicenseSnapshot): RuntimeCheck | null {
+  const { input, now } = c;
   const v = snap.lastPass;
   if (v === null || v.domain !== input.domain || v.projectId !== input.projectId || v.action !== input.action) return null;
   const expiresAt = snap.license.expiresAt;
   if (expiresAt !== null && expiresAt.getTime() <= now.getTime()) return null;
-  if (!ctx.runtime.recorder.bump(v.tally, now)) return null;
-  found.counted = true;
+  if (!c.ctx.runtime.recorder.bump(v.tally, now)) return null;
+  c.counted = true;
   return v.result;
 }
 
-function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found): Sometime<RuntimeCheck> {
+function evaluate(c: Checking): Sometime<RuntimeCheck> {
+  const { ctx, input, now } = c;
   const key = input.licenseKey?.trim();
   if (!key) return refuse('LICENSE_REQUIRED', 'Missing license key: send it in the X-LICENSE-KEY header.');
   const { runtime } = ctx;
@@ -160,18 +164,19 @@ function evaluate(ctx: Context, input: RuntimeCheckInput, now: Date, found: Foun
   if (limited > 0) return refuse('TOO_MANY_UNKNOWN_KEYS', 'Too many unknown license keys from this address. Try again later.', limited);
   const keyHash = hashKey(key);
   const known = runtime.store.peek(keyHash);
-  if (known === undefined) return runtime.store.get(keyHash).then((snap) => judge(ctx, input, now, found, snap));
-  return (known && repeatedPass(ctx, input, now, known, found)) || judge(ctx, input, now, found, known);
+  if (known === undefined) return runtime.store.get(keyHash).then((snap) => judge(c, snap));
+  return (known && repeatedPass(c, known)) || judge(c, known);
 }
 
 /** The rules of the check against the license the key named (null: no such license). */
-function judge(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found, snap: LicenseSnapshot | null): Sometime<RuntimeCheck> {
+function judge(c: Checking, snap: LicenseSnapshot | null): Sometime<RuntimeCheck> {
+  const { ctx, input, now } = c;
   const { runtime } = ctx;
   if (!snap) {
     runtime.unknownKeys.unknown(input.ip, now.getTime());
     return refuse('INVALID_LICENSE', 'Invalid license key.');
   }
-  found.snapshot = snap;
+  c.snapshot = snap;
   const { license, project } = snap;
   if (license.status === 'revoked') return refuse('REVOKED', 'This license has been revoked.');
   if (license.expiresAt !== null && license.expiresAt.getTime() <= now.getTime()) {
@@ -190,20 +195,13 @@ function judge(ctx: Context, input: RuntimeCheckInput, now: Date, found: Found, 
     }
   }
   return then(matchIdentifier(ctx, snap, identifier), (matched) =>
-    'valid' in matched ? matched : admit(ctx, input, now, found, snap, identifier, matched.domain),
+    'valid' in matched ? matched : admit(c, snap, identifier, matched.domain),
   );
 }
 
 /** The rules after the domain: addresses, countries, the daily limit; then the pass. */
-function admit(
-  ctx: Context,
-  input: RuntimeCheckInput,
-  now: Date,
-  found: Found,
-  snap: LicenseSnapshot,
-  identifier: Identifier | null,
-  domain: RuntimeDomain | null,
-): Sometime<RuntimeCheck> {
+function admit(c: Checking, snap: LicenseSnapshot, identifier: Identifier | null, domain: RuntimeDomain | null): Sometime<RuntimeCheck> {
+  const { ctx, input, now } = c;
   const { license } = snap;
   if (license.allowedIps && !license.allowedIps.includes(plainIp(input.ip))) {
     return refuse('IP_NOT_ALLOWED', 'This license is not authorized for this IP address.');
@@ -219,32 +217,25 @@ function admit(
   if (license.maxUsagePerDay !== null) {
     const limit = license.maxUsagePerDay;
     return countUsage(ctx, license.id, now).then((used) => {
-      if (used <= limit) return pass(ctx, input, now, found, snap, identifier, domain);
+      if (used <= limit) return pass(c, snap, identifier, domain);
       const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
       const retryAfter = Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
       return refuse('USAGE_LIMIT', `This license has reached its limit of ${limit} checks per day.`, retryAfter);
     });
   }
-  return pass(ctx, input, now, found, snap, identifier, domain);
+  return pass(c, snap, identifier, domain);
 }
 
 /** A pass: counted with its sighting, and kept as the snapshot's last verdict where repeatedPass may answer it again. */
-function pass(
-  ctx: Context,
-  input: RuntimeCheckInput,
-  now: Date,
-  found: Found,
-  snap: LicenseSnapshot,
-  identifier: Identifier | null,
-  domain: RuntimeDomain | null,
-): RuntimeCheck {
+function pass(c: Checking, snap: LicenseSnapshot, identifier: Identifier | null, domain: RuntimeDomain | null): RuntimeCheck {
+  const { ctx, input, now } = c;
   const byProject = (input.action ?? 'check_project') === 'check_project' || domain === null;
   const hasPaid = byProject ? snap.project.hasPaid : domain.hasPaid;
   const outcome = hasPaid ? 'VALID' : 'NOT_PAID';
   const result: Extract<RuntimeCheck, { valid: true }> = { valid: true, outcome, hasPaid, snapshot: snap, domain, identifier: identifier?.host ?? null, rendered: null };
   const record = { projectId: snap.project.id, licenseId: snap.license.id, identifier: result.identifier, outcome: recordedOutcome(result), at: now };
   const tally = ctx.runtime.recorder.recordPass(record, identifier && { identifier: identifier.host, base: identifier.base });
-  found.counted = true;
+  c.counted = true;
   if (snap.license.allowedIps === null && snap.license.maxUsagePerDay === null) {
     snap.lastPass = { domain: input.domain, projectId: input.projectId, action: input.action, result, tally };
   }

@@ -126,15 +126,20 @@ function paidMessage(paid: boolean): string {
   return paid ? 'This project has been paid for.' : 'This project has not been paid for.';
 }
 
-/** The has-paid answer of a passing check; property order is the response schema's. */
-async function hasPaidAnswer(ctx: Context, check: Extract<RuntimeCheck, { valid: true }>, injectables: boolean) {
+/** The has-paid envelope of a passing check; property order is the response schema's. */
+function hasPaidEnvelope(check: Extract<RuntimeCheck, { valid: true }>, injectables?: Awaited<ReturnType<typeof deliverableInjectables>>) {
   const data = {
     has_paid: check.hasPaid,
     project_id: check.snapshot.project.id,
     domain: check.identifier,
-    ...(check.hasPaid && injectables ? { injectables: await deliverableInjectables(ctx, check.snapshot.project.id, true) } : {}),
+    ...(injectables ? { injectables } : {}),
   };
   return { status: 'success' as const, message: paidMessage(check.hasPaid), data, errors: null };
+}
+
+/** The has-paid answer, with the project's injectables when asked for and paid. */
+async function hasPaidAnswer(ctx: Context, check: Extract<RuntimeCheck, { valid: true }>, injectables: boolean) {
+  return hasPaidEnvelope(check, check.hasPaid && injectables ? await deliverableInjectables(ctx, check.snapshot.project.id, true) : undefined);
 }
 
 function requestInput(request: FastifyRequest): RuntimeCheckInput {
@@ -362,9 +367,7 @@ function respond(ctx: Context, id: string, query: Record<string, string>, body: 
  * the same pass object while the same install's checks repeat it (RuntimeCheck.rendered).
  */
 function plainAnswerText(check: Extract<RuntimeCheck, { valid: true }>): string {
-  if (check.rendered !== null) return check.rendered;
-  const data = { has_paid: check.hasPaid, project_id: check.snapshot.project.id, domain: check.identifier };
-  return (check.rendered = JSON.stringify({ status: 'success', message: paidMessage(check.hasPaid), data, errors: null }));
+  return (check.rendered ??= JSON.stringify(hasPaidEnvelope(check)));
 }
 
 /** Refusal envelopes by message: the messages are a fixed set, but for two that name a limit. */

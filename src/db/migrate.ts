@@ -11,6 +11,7 @@ import { hotPath } from './migrations/009-hot-path.js';
 import { payments } from './migrations/007-payments.js';
 import { generationCleanup } from './migrations/013-generation-cleanup.js';
 import { generationEndedIndex } from './migrations/014-generation-ended-index.js';
+import { signInGeneration } from './migrations/015-sign-in-generation.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
 /** In order; the names are recorded in the database, so never rename one that has shipped. */
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '007-payments': payments,
   '013-generation-cleanup': generationCleanup,
   '014-generation-ended-index': generationEndedIndex,
+  '015-sign-in-generation': signInGeneration,
 };
 
 /** Applies every migration not yet applied; with `upTo`, stops after that one (tests of a migration's data step use it). */

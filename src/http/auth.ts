@@ -71,11 +71,13 @@ async function tokenAccount(ctx: Context, request: FastifyRequest, allowInactive
     .selectFrom('users as u')
     .leftJoin('projects as p', 'p.id', 'u.project_id')
     .leftJoin('users as o', 'o.id', 'p.owner_id')
-    .select(['u.id', 'u.role', 'u.project_id', 'u.tier', 'u.is_active', 'o.id as owner_id', 'o.tier as owner_tier'])
+    .select(['u.id', 'u.role', 'u.project_id', 'u.tier', 'u.is_active', 'u.sign_in_generation', 'o.id as owner_id', 'o.tier as owner_tier'])
     .where('u.id', '=', claims.sub)
     .executeTakeFirst();
   if (!row || (!row.is_active && !allowInactive)) throw Unauthenticated('bad_token', AUTH_MESSAGES.badToken);
   if ((row.project_id ?? undefined) !== claims.project_id) throw Unauthenticated('bad_token', AUTH_MESSAGES.badToken);
+  // Issued before the account's last password change.
+  if (Number(row.sign_in_generation) !== claims.gen) throw Unauthenticated('bad_token', AUTH_MESSAGES.badToken);
   const owner = row.owner_id && row.owner_tier ? { id: row.owner_id, tier: row.owner_tier } : null;
   return { id: row.id, role: row.role, projectId: row.project_id, tier: row.tier, owner };
 }

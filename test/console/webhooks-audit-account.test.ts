@@ -169,6 +169,7 @@ forEachDatabase('console API: webhooks, audit log, account, editing', (kind) => 
     await elsewhere.signIn(u.email, PASSWORD);
     const wire = await s.request('POST', '/api/v1/auth/login', { body: { email: u.email, password: PASSWORD } });
     expect(wire.status).toBe(200);
+    expect((await s.request('GET', '/api/v1/auth/me', { headers: { authorization: `Bearer ${wire.body.access_token}` } })).status).toBe(200);
 
     const wrong = await here.call('POST', '/account/password', { currentPassword: 'Not-The-Pass-1', newPassword: NEW_PASSWORD });
     expect(wrong.status).toBe(422);
@@ -186,9 +187,12 @@ forEachDatabase('console API: webhooks, audit log, account, editing', (kind) => 
     expect((await here.call('GET', '/me')).status).toBe(200);
     expect((await here.call('GET', '/sessions')).body.items).toHaveLength(1);
     expect((await elsewhere.call('GET', '/me')).status).toBe(401);
-    // The devkit sign-in made with the old password cannot be refreshed any more.
+    // The devkit sign-in made with the old password cannot be refreshed any more, and its
+    // access token, still within its lifetime, is refused at once.
     const refreshed = await s.request('POST', '/api/v1/auth/refresh', { body: { refresh_token: wire.body.refresh_token } });
     expect(refreshed.status).toBe(401);
+    const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+    expect((await s.request('GET', '/api/v1/auth/me', bearer(wire.body.access_token))).status).toBe(401);
     // The session that made the change holds a fresh, live refresh token.
     const row = await s.ctx.db.selectFrom('console_sessions').select(['refresh_token_enc', 'revoked_at']).where('user_id', '=', u.userId).where('revoked_at', 'is', null).execute();
     expect(row).toHaveLength(1);
@@ -200,5 +204,8 @@ forEachDatabase('console API: webhooks, audit log, account, editing', (kind) => 
     const audit = await here.call('GET', '/audit-log?action=account.password_changed');
     expect(audit.body.items).toEqual([expect.objectContaining({ actorType: 'developer', targetType: 'user', targetId: u.userId, changedFields: ['password'] })]);
     expect(audit.text).not.toContain(NEW_PASSWORD);
+    // A devkit sign-in with the new password is of the new generation.
+    const again = await s.request('POST', '/api/v1/auth/login', { body: { email: u.email, password: NEW_PASSWORD } });
+    expect((await s.request('GET', '/api/v1/auth/me', bearer(again.body.access_token))).status).toBe(200);
   });
 });

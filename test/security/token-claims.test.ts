@@ -55,6 +55,12 @@ describe('access and refresh tokens must carry exp, iat, sub and type', () => {
       { project_id: 7 },
       { exp: now() - 5 },
       { iat: now() + 3600 },
+      // The sign-in generation: a positive integer when present, and the account's current one.
+      { gen: '1' },
+      { gen: 0 },
+      { gen: -1 },
+      { gen: 1.5 },
+      { gen: 1 },
     ]) {
       const r = await me(await forge({ ...full(), ...bad } as JWTPayload));
       expect(r.status, JSON.stringify(bad)).toBe(401);

@@ -9,6 +9,8 @@ export interface TokenClaims {
   project_id?: string;
   /** Refresh tokens: the refresh_tokens row id. */
   jti?: string;
+  /** Access tokens: the account's sign-in generation when issued (users.sign_in_generation); absent means 0. */
+  gen?: number;
 }
 
 /** HS256 tokens with the claims cloud-api/auth/login.mdx documents: sub, type, exp, project_id (end users). */
@@ -18,7 +20,11 @@ export async function signToken(
   ttlSeconds: number,
 ): Promise<string> {
   const now = Math.floor(ctx.clock.now().getTime() / 1000);
-  const jwt = new SignJWT({ type: claims.type, ...(claims.project_id ? { project_id: claims.project_id } : {}) })
+  const jwt = new SignJWT({
+    type: claims.type,
+    ...(claims.project_id ? { project_id: claims.project_id } : {}),
+    ...(claims.gen ? { gen: claims.gen } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt(now)
@@ -46,6 +52,7 @@ export async function verifyToken(
     });
     if (payload.type !== type || typeof payload.sub !== 'string' || payload.sub === '') return null;
     if (payload.project_id !== undefined && typeof payload.project_id !== 'string') return null;
+    if (payload.gen !== undefined && !(Number.isSafeInteger(payload.gen) && (payload.gen as number) > 0)) return null;
     // Issued in the future (beyond a minute of clock skew): not a token this server signed.
     if (payload.iat! > Math.floor(ctx.clock.now().getTime() / 1000) + 60) return null;
     return {
@@ -53,6 +60,7 @@ export async function verifyToken(
       type,
       project_id: typeof payload.project_id === 'string' ? payload.project_id : undefined,
       jti: payload.jti,
+      gen: (payload.gen as number | undefined) ?? 0,
     };
   } catch {
     return null;

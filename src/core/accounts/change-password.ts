@@ -21,9 +21,9 @@ export interface PasswordChanged {
 /**
  * A developer changes their own password, proving the current one. As a person expects after
  * a password change, every other sign-in ends with it, in the same transaction: all refresh
- * tokens of the account are revoked (a devkit client must log in again once its access token
- * expires) and every console session but `keepSessionId` (the one making the change) is
- * revoked. The caller gets a fresh token pair for the sign-in it keeps. Audited, names only.
+ * tokens of the account are revoked, every access token issued before the change is refused
+ * from then on (the account's sign-in generation moves), and every console session but
+ * `keepSessionId` (the one making the change) is revoked. The caller gets a fresh token pair for the sign-in it keeps. Audited, names only.
  */
 export async function changePassword(
   ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'passwords'>,
@@ -44,7 +44,12 @@ export async function changePassword(
   const hash = await ctx.passwords.hash(input.newPassword);
   const now = ctx.clock.now();
   return inTransaction(ctx, async (tx, trx) => {
-    await trx.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', user.id).execute();
+    // A new sign-in generation: every access token issued before now is refused (http/auth.ts).
+    await trx
+      .updateTable('users')
+      .set((eb) => ({ password_hash: hash, updated_at: now, sign_in_generation: eb('sign_in_generation', '+', 1) }))
+      .where('id', '=', user.id)
+      .execute();
     await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', user.id).where('revoked_at', 'is', null).execute();
     let others = trx.updateTable('console_sessions').set({ revoked_at: now, access_token_enc: null, refresh_token_enc: null }).where('user_id', '=', user.id).where('revoked_at', 'is', null);
     if (keepSessionId) others = others.where('id', '!=', keepSessionId);

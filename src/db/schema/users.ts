@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Bool, NullableTimestamp, Timestamp } from './types.js';
 
 export type Role = 'platform_operator' | 'developer' | 'end_user';
@@ -21,4 +22,6 @@ export interface UsersTable {
   email_verified_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: NullableTimestamp;
+  /** Moved by a password change; access tokens of an older generation are refused (migration 015). */
+  sign_in_generation: ColumnType<number, number | undefined, number>;
 }

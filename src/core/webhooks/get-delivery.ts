@@ -5,7 +5,12 @@ import { projectInScope } from '../licenses/project-scope.js';
 import type { Principal } from '../principal.js';
 import { toAttempt, toDelivery, type Attempt, type Delivery } from './delivery.js';
 
-/** One delivery of the project with its logged attempts, oldest first. */
+/**
+ * One delivery of the project with its logged attempts, oldest first, read in one statement:
+ * an attempt and the delivery's new status are committed together (delivery-loop.ts), and
+ * two reads could see the attempt without the status (PostgreSQL gives each statement its
+ * own snapshot), showing a delivery still "pending" with a failed attempt logged.
+ */
 export async function getDelivery(
   ctx: Pick<Context, 'db'>,
   principal: Principal,
@@ -14,8 +19,23 @@ export async function getDelivery(
 ): Promise<Delivery & { attemptLog: Attempt[] }> {
   const project = await projectInScope(ctx, principal, projectId);
   if (!isUuid(deliveryId)) throw NotFound('delivery');
-  const row = await ctx.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).where('project_id', '=', project.id).executeTakeFirst();
+  const rows = await ctx.db
+    .selectFrom('webhook_deliveries as d')
+    .leftJoin('webhook_attempts as a', 'a.delivery_id', 'd.id')
+    .selectAll('d')
+    .select(['a.id as attempt_id', 'a.attempted_at', 'a.status_code', 'a.duration_ms', 'a.response_body', 'a.error'])
+    .where('d.id', '=', deliveryId)
+    .where('d.project_id', '=', project.id)
+    .orderBy('a.attempted_at')
+    .orderBy('a.id')
+    .execute();
+  const row = rows[0];
   if (!row) throw NotFound('delivery');
-  const attempts = await ctx.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', row.id).orderBy('attempted_at').orderBy('id').execute();
-  return { ...toDelivery(row), attemptLog: attempts.map(toAttempt) };
+  const attempts = rows.filter((r) => r.attempt_id !== null);
+  return {
+    ...toDelivery(row),
+    attemptLog: attempts.map((a) =>
+      toAttempt({ id: a.attempt_id!, delivery_id: row.id, attempted_at: a.attempted_at!, status_code: a.status_code, duration_ms: a.duration_ms!, response_body: a.response_body, error: a.error }),
+    ),
+  };
 }

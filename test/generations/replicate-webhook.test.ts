@@ -167,6 +167,40 @@ forEachDatabase('generations: Replicate webhooks (PUBLIC_URL set)', (kind) => {
     expect(fake.polls).toBe(0);
   });
 
+  it('refuses or acknowledges before reading the body when its headers or its generation make the body pointless', async () => {
+    const { s } = patient;
+    /** Sends the head of a 15 MB request and 64 KB of its body, then waits: the answer must come without the rest. */
+    const early = (p: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string; sent: number }>((resolve, reject) => {
+        const req = http.request(`${s.url}${p}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(15 * 1024 * 1024) } });
+        let sent = 0;
+        req.on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => {
+            req.destroy();
+            resolve({ status: res.statusCode ?? 0, body, sent });
+          });
+        });
+        req.on('error', (err) => (sent > 0 ? undefined : reject(err)));
+        req.write(Buffer.alloc(64 * 1024, 'a'), () => (sent += 64 * 1024));
+        setTimeout(() => reject(new Error('no answer without the rest of the body')), 10_000).unref();
+      });
+    const fresh = fake.sign('{}');
+    const unknown = await early(hookPath('0190a1b2-0000-7000-8000-000000000001'), fresh);
+    expect(unknown.status).toBe(200);
+    expect(JSON.parse(unknown.body)).toEqual({ received: true });
+    expect((await early(hookPath('not-an-id'), fresh)).status).toBe(200);
+    const unsigned = await early(hookPath('0190a1b2-0000-7000-8000-000000000001'), {});
+    expect(unsigned.status).toBe(400);
+    expect(JSON.parse(unsigned.body).detail).toMatch(/webhook-signature/);
+    const stale = await early(hookPath('0190a1b2-0000-7000-8000-000000000001'), fake.sign('{}', { timestamp: Math.floor(Date.now() / 1000) - 600 }));
+    expect(stale.status).toBe(400);
+    // The server is still well.
+    expect((await send(s.url, 'GET', '/api/v1/health')).status).toBe(200);
+  });
+
   it('no webhook within REPLICATE_WEBHOOK_WAIT_SECONDS: it polls, and completes once', async () => {
     const { s, u } = impatient;
     fake.reset({ runMs: 100, webhook: 'drop' });

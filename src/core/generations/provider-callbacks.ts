@@ -51,25 +51,20 @@ export function providerCallbacks(db: Db, g: Pick<GenerationConfig, 'publicUrl'>
   };
 }
 
-export interface SignedCallback {
+export interface CallbackHeaders {
   id: string | undefined;
   timestamp: string | undefined;
   signature: string | undefined;
+}
+
+export interface SignedCallback extends CallbackHeaders {
   rawBody: Buffer;
 }
 
-/**
- * Replicate's webhook for a generation's prediction. Refused (400) unless signed by
- * Replicate within the last five minutes; then the prediction's id, status, output and
- * error are kept on the generation, if it is still being processed, for its job to read.
- * A signed callback about a generation that is gone or already finished changes nothing
- * and is acknowledged, so Replicate does not send it again.
- */
-export async function receiveProviderCallback(
-  ctx: Pick<Context, 'db' | 'clock' | 'config' | 'provider' | 'providerCallbacks'>,
-  generationId: string,
-  delivery: SignedCallback,
-): Promise<void> {
+type CallbackCtx = Pick<Context, 'db' | 'clock' | 'config' | 'provider' | 'providerCallbacks'>;
+
+/** What can be refused before the body: the route off (404), a signature header missing or stale (400). */
+function checkHeaders(ctx: CallbackCtx, delivery: CallbackHeaders) {
   const verify = ctx.provider.verifyCallback?.bind(ctx.provider);
   if (!verify || !ctx.config.generations.publicUrl) throw NotFound('webhook');
   if (!delivery.id || !delivery.timestamp || !delivery.signature) {
@@ -80,8 +75,34 @@ export async function receiveProviderCallback(
   if (!/^\d{1,12}$/.test(delivery.timestamp) || Math.abs(now - sentAt) > TOLERANCE_SECONDS) {
     throw BadRequest('stale_signature', 'The webhook timestamp is not within five minutes of now');
   }
+  return { verify, id: delivery.id, timestamp: delivery.timestamp, signature: delivery.signature };
+}
+
+/**
+ * Whether a callback's body is worth reading, decided from its headers and path before a byte
+ * of it is read (the body may be 20 MB: Replicate echoes our example image back). Refused as
+ * receiveProviderCallback would refuse it; and a callback about a generation that is not being
+ * processed (gone, finished, or no generation at all) would change nothing whatever its body
+ * says, so it is acknowledged unread ('acknowledge'), as a signed one about it is.
+ */
+export async function screenProviderCallback(ctx: CallbackCtx, generationId: string, headers: CallbackHeaders): Promise<'read' | 'acknowledge'> {
+  checkHeaders(ctx, headers);
+  if (!isUuid(generationId)) return 'acknowledge';
+  const row = await ctx.db.selectFrom('generations').select('id').where('id', '=', generationId).where('status', '=', 'processing').executeTakeFirst();
+  return row ? 'read' : 'acknowledge';
+}
+
+/**
+ * Replicate's webhook for a generation's prediction. Refused (400) unless signed by
+ * Replicate within the last five minutes; then the prediction's id, status, output and
+ * error are kept on the generation, if it is still being processed, for its job to read.
+ * A signed callback about a generation that is gone or already finished changes nothing
+ * and is acknowledged, so Replicate does not send it again.
+ */
+export async function receiveProviderCallback(ctx: CallbackCtx, generationId: string, delivery: SignedCallback): Promise<void> {
+  const { verify, id, timestamp, signature } = checkHeaders(ctx, delivery);
   const body = delivery.rawBody.toString('utf8');
-  if (!body || !(await verify({ id: delivery.id, timestamp: delivery.timestamp, signature: delivery.signature, body }))) {
+  if (!body || !(await verify({ id, timestamp, signature, body }))) {
     throw BadRequest('bad_signature', 'Invalid webhook signature');
   }
   let prediction: unknown;

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_IMAGE_BYTES } from '../../core/generations/generation.js';
-import { receiveProviderCallback } from '../../core/generations/provider-callbacks.js';
+import { receiveProviderCallback, screenProviderCallback, type CallbackHeaders } from '../../core/generations/provider-callbacks.js';
 import { header } from '../auth.js';
 import type { Routes } from '../typed.js';
 
@@ -10,8 +11,15 @@ import type { Routes } from '../typed.js';
  * credential of ours: Replicate proves itself by the Standard Webhooks signature over the
  * exact bytes sent, so this route (alone, in its own scope) takes the body as raw bytes. The
  * prediction Replicate sends carries its input, our example image as a data URI among it,
- * hence the body limit of twice the largest image.
+ * hence the body limit of twice the largest image; and hence the screening before the body is
+ * read (onRequest): a callback whose headers are missing or stale is refused, and one about a
+ * generation that is not being processed is acknowledged, without reading up to 20 MB from
+ * whoever sent it.
  */
+function signatureHeaders(request: FastifyRequest): CallbackHeaders {
+  return { id: header(request, 'webhook-id'), timestamp: header(request, 'webhook-timestamp'), signature: header(request, 'webhook-signature') };
+}
+
 export const generationWebhookRoutes: Routes = (app, ctx) => {
   void app.register(async (plain) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -21,6 +29,14 @@ export const generationWebhookRoutes: Routes = (app, ctx) => {
       '/api/v1/generation/replicate-webhook/:generation_id',
       {
         config: { auth: 'public' },
+        onRequest: async (request, reply) => {
+          // An answer given before the body is read closes the connection, so the rest is never read.
+          reply.header('connection', 'close');
+          if ((await screenProviderCallback(ctx, (request.params as { generation_id: string }).generation_id, signatureHeaders(request))) === 'acknowledge') {
+            return reply.send({ received: true });
+          }
+          reply.removeHeader('connection');
+        },
         schema: {
           tags: ['devkit: generation'],
           summary: "Replicate's webhook for a generation's prediction, verified by its webhook-signature (only with PUBLIC_URL and GENERATION_PROVIDER=replicate)",
@@ -36,9 +52,7 @@ export const generationWebhookRoutes: Routes = (app, ctx) => {
       async (request) => {
         const body = request.body;
         await receiveProviderCallback(ctx, request.params.generation_id, {
-          id: header(request, 'webhook-id'),
-          timestamp: header(request, 'webhook-timestamp'),
-          signature: header(request, 'webhook-signature'),
+          ...signatureHeaders(request),
           rawBody: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
         });
         return { received: true };

@@ -31,8 +31,9 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
     // Sightings belong to a real license (a foreign key); counts need none.
     const license = (await seedLicense(s.ctx, await seedProject(s.ctx, (await seedDeveloper(s.ctx)).userId))).id;
     const check = (identifier: string, outcome = 'paid') => {
-      recorder.record({ projectId: 'p', licenseId: license, identifier, outcome, at: clock.now() });
-      if (outcome === 'paid') recorder.sighting(license, identifier, identifier, clock.now());
+      const record = { projectId: 'p', licenseId: license, identifier, outcome, at: clock.now() };
+      if (outcome === 'paid') recorder.recordPass(record, { identifier, base: identifier });
+      else recorder.record(record);
     };
     check('a.example.com');
     check('a.example.com');
@@ -70,9 +71,13 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
     recorder.record({ projectId: 'p', licenseId: license, identifier: 'a.example.com', outcome: 'paid', at: clock.now() });
     // A check that began at 12:00:30 (before the minute changed) is recorded only now.
     recorder.record({ projectId: 'p', licenseId: license, identifier: 'a.example.com', outcome: 'paid', at: started });
+    // The same for a pass (whose counter the next check of that install would bump): its row
+    // is its own, and the next check, of 12:01, is not counted into it.
+    const late = recorder.recordPass({ projectId: 'p', licenseId: license, identifier: 'b.example.com', outcome: 'paid', at: started }, null);
+    expect(recorder.bump(late, clock.now())).toBe(false);
     await recorder.flush();
     const rows = await totals(license);
-    expect(rows.sort()).toEqual(['12:00 a.example.com paid 1', '12:00 a.example.com paid 1', '12:01 a.example.com paid 1']);
+    expect(rows.sort()).toEqual(['12:00 a.example.com paid 1', '12:00 a.example.com paid 1', '12:00 b.example.com paid 1', '12:01 a.example.com paid 1']);
   });
 
   it("counts an install's repeated checks exactly, across minutes, flushes and another install in between", async () => {

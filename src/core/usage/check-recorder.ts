@@ -103,27 +103,28 @@ export class CheckRecorder {
   }
 
   record(check: CheckRecord): void {
+    this.counted(check);
+    this.schedule();
+  }
+
+  /** Adds the check to its counter and returns that counter (for a check of a minute already handed over, a row of its own). */
+  private counted(check: CheckRecord): CheckCount {
     const minute = minuteOf(check.at.getTime());
+    const { projectId, licenseId, identifier, outcome } = check;
     if (minute !== this.countMinute) {
       if (minute < this.countMinute) {
-        const { projectId, licenseId, identifier, outcome } = check;
-        this.countQueue.push({ minute, projectId, licenseId, identifier, outcome, count: 1 });
-        return this.schedule();
+        const late = { minute, projectId, licenseId, identifier, outcome, count: 1 };
+        this.countQueue.push(late);
+        return late;
       }
       this.handOverCounts();
       this.countMinute = minute;
     }
-    const byOutcome = child(child(child(this.counts, check.projectId), check.licenseId), check.identifier);
-    const c = byOutcome.get(check.outcome);
+    const byOutcome = child(child(child(this.counts, projectId), licenseId), identifier);
+    let c = byOutcome.get(outcome);
     if (c) c.count++;
-    else byOutcome.set(check.outcome, { minute, projectId: check.projectId, licenseId: check.licenseId, identifier: check.identifier, outcome: check.outcome, count: 1 });
-    this.schedule();
-  }
-
-  /** A check that passed from `identifier`: its license's sighting of it, counted. */
-  sighting(licenseId: string, identifier: string, baseDomain: string, at: Date): void {
-    this.seenOf(licenseId, identifier, baseDomain, at);
-    this.schedule();
+    else byOutcome.set(outcome, (c = { minute, projectId, licenseId, identifier, outcome, count: 1 }));
+    return c;
   }
 
   private seenOf(licenseId: string, identifier: string, baseDomain: string, at: Date): SeenIdentifier {
@@ -142,21 +143,24 @@ export class CheckRecorder {
    * with the handles that let bump() count the same check again without a lookup.
    */
   recordPass(check: CheckRecord, seen: { identifier: string; base: string } | null): Tally {
-    this.record(check);
-    const count = this.counts.get(check.projectId)!.get(check.licenseId)!.get(check.identifier)!.get(check.outcome)!;
+    const count = this.counted(check);
     const sighting = seen && check.licenseId !== null ? this.seenOf(check.licenseId, seen.identifier, seen.base, check.at) : null;
+    this.schedule();
     return { count, seen: sighting, countGeneration: this.countGeneration, seenGeneration: this.seenGeneration };
   }
 
-  /** Counts the check of `tally` once more; false (and nothing counted) once its minute or its sighting has been handed over. */
+  /**
+   * Counts the check of `tally` once more; false (and nothing counted) once its counter or its
+   * sighting has been handed over, or when the check is of another minute than that counter.
+   */
   bump(tally: Tally, at: Date): boolean {
     if (tally.countGeneration !== this.countGeneration || tally.seenGeneration !== this.seenGeneration) return false;
-    const ms = at.getTime();
-    if (minuteOf(ms) !== this.countMinute) return false;
+    const minute = minuteOf(at.getTime());
+    if (minute !== this.countMinute || tally.count.minute !== minute) return false;
     tally.count.count++;
     if (tally.seen) {
       tally.seen.count++;
-      tally.seen.lastAt = ms;
+      tally.seen.lastAt = at.getTime();
     }
     return true;
   }

@@ -75,6 +75,10 @@ function isTestHost(host: string): boolean {
   return host === 'localhost' || host === '127.0.0.1' || host.endsWith('.test');
 }
 
+function expired(snap: LicenseSnapshot, now: Date): boolean {
+  return snap.license.expiresAt !== null && snap.license.expiresAt.getTime() <= now.getTime();
+}
+
 function plainIp(ip: string): string {
   return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
 }
@@ -148,8 +152,7 @@ function repeatedPass(c: Checking, snap: LicenseSnapshot): RuntimeCheck | null {
   const { input, now } = c;
   const v = snap.lastPass;
   if (v === null || v.domain !== input.domain || v.projectId !== input.projectId || v.action !== input.action) return null;
-  const expiresAt = snap.license.expiresAt;
-  if (expiresAt !== null && expiresAt.getTime() <= now.getTime()) return null;
+  if (expired(snap, now)) return null;
   if (!c.ctx.runtime.recorder.bump(v.tally, now)) return null;
   c.counted = true;
   return v.result;
@@ -179,7 +182,7 @@ function judge(c: Checking, snap: LicenseSnapshot | null): Sometime<RuntimeCheck
   c.snapshot = snap;
   const { license, project } = snap;
   if (license.status === 'revoked') return refuse('REVOKED', 'This license has been revoked.');
-  if (license.expiresAt !== null && license.expiresAt.getTime() <= now.getTime()) {
+  if (expired(snap, now)) {
     return recordExpiry(ctx, snap).then(() => refuse('EXPIRED', 'This license has expired.'));
   }
   if (input.projectId !== null && input.projectId !== project.id) {

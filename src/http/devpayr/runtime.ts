@@ -381,28 +381,13 @@ function refusalText(message: string): string {
   return text;
 }
 
-/**
- * The answer's head as writeHead takes it, reused: writeHead reads it synchronously into the
- * header text and keeps no reference, so each answer only sets its request id and length.
- */
-const HEAD: Array<string | number> = [
-  'x-request-id',
-  '',
-  ...Object.entries(RUNTIME_CORS_HEADERS).flat(),
-  'content-type',
-  'application/json; charset=utf-8',
-  'content-length',
-  0,
-];
-const ID_AT = 1;
-const LENGTH_AT = HEAD.length - 1;
+const CORS_PAIRS = Object.entries(RUNTIME_CORS_HEADERS).flat();
 
 function send(res: ServerResponse, id: string, status: number, text: string, retryAfter?: number): void {
   if (res.headersSent || res.destroyed) return;
-  HEAD[ID_AT] = id;
-  HEAD[LENGTH_AT] = Buffer.byteLength(text);
-  const head = retryAfter !== undefined && status === 429 ? [...HEAD, 'retry-after', String(retryAfter)] : HEAD;
-  res.writeHead(status, head as unknown as http.OutgoingHttpHeaders);
+  const head = ['x-request-id', id, ...CORS_PAIRS, 'content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text))];
+  if (retryAfter !== undefined && status === 429) head.push('retry-after', String(retryAfter));
+  res.writeHead(status, head);
   res.end(text);
 }
 

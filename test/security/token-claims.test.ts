@@ -79,7 +79,7 @@ describe('access and refresh tokens must carry exp, iat, sub and type', () => {
   });
 
   it('refuses a refresh token without exp, iat or jti, and an access token where a refresh token belongs', async () => {
-    const { refreshToken } = await issueTokens(s.ctx, { id: dev.userId, projectId: null });
+    const { refreshToken } = await issueTokens(s.ctx, { id: dev.userId, projectId: null, signInGeneration: 0 });
     const jti = JSON.parse(Buffer.from(refreshToken.split('.')[1]!, 'base64url').toString()).jti as string;
     const good: JWTPayload = { sub: dev.userId, type: 'refresh', jti, iat: now(), exp: now() + 600 };
     for (const claim of ['exp', 'iat', 'jti', 'sub', 'type'] as const) {

@@ -45,17 +45,18 @@ export async function changePassword(
   const now = ctx.clock.now();
   return inTransaction(ctx, async (tx, trx) => {
     // A new sign-in generation: every access token issued before now is refused (http/auth.ts).
-    await trx
+    const moved = await trx
       .updateTable('users')
       .set((eb) => ({ password_hash: hash, updated_at: now, sign_in_generation: eb('sign_in_generation', '+', 1) }))
       .where('id', '=', user.id)
-      .execute();
+      .returning('sign_in_generation')
+      .executeTakeFirstOrThrow();
     await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', user.id).where('revoked_at', 'is', null).execute();
     let others = trx.updateTable('console_sessions').set({ revoked_at: now, access_token_enc: null, refresh_token_enc: null }).where('user_id', '=', user.id).where('revoked_at', 'is', null);
     if (keepSessionId) others = others.where('id', '!=', keepSessionId);
     const ended = await others.executeTakeFirst();
     await recordAudit(trx, ctx, principal, { action: 'account.password_changed', targetType: 'user', targetId: user.id, projectId: null, ownerId: user.id, changedFields: ['password'] });
-    const tokens = await issueTokens(tx, { id: user.id, projectId: user.project_id });
+    const tokens = await issueTokens(tx, { id: user.id, projectId: user.project_id, signInGeneration: Number(moved.sign_in_generation) });
     return { tokens, sessionsEnded: Number(ended.numUpdatedRows) };
   });
 }

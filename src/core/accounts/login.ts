@@ -15,7 +15,7 @@ export async function login(
 ): Promise<TokenPair> {
   const row = await ctx.db
     .selectFrom('users')
-    .select(['id', 'role', 'project_id', 'password_hash', 'is_active', 'email_verified_at'])
+    .select(['id', 'role', 'project_id', 'password_hash', 'is_active', 'email_verified_at', 'sign_in_generation'])
     .where('email_scope', '=', input.projectId ?? 'global')
     .where('email_lower', '=', normaliseEmail(input.email))
     .executeTakeFirst();
@@ -27,5 +27,5 @@ export async function login(
     if (!row.email_verified_at) throw BadRequest('not_activated', 'Account not activated');
     throw Unauthenticated('bad_credentials', 'Incorrect email or password');
   }
-  return issueTokens(ctx, { id: row.id, projectId: row.project_id });
+  return issueTokens(ctx, { id: row.id, projectId: row.project_id, signInGeneration: Number(row.sign_in_generation) });
 }

@@ -38,9 +38,9 @@ export async function refreshSession(ctx: Pick<Context, 'db' | 'clock' | 'keys' 
       await tx.db.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).where('revoked_at', 'is', null).execute();
       return { refused: 'refresh_token_reused' };
     }
-    const user = await tx.db.selectFrom('users').select(['id', 'project_id', 'is_active']).where('id', '=', row.user_id).executeTakeFirst();
+    const user = await tx.db.selectFrom('users').select(['id', 'project_id', 'is_active', 'sign_in_generation']).where('id', '=', row.user_id).executeTakeFirst();
     if (!user || !user.is_active) return { refused: 'bad_refresh_token' };
-    return { tokens: await issueTokens(tx, { id: user.id, projectId: user.project_id }, row.family_id) };
+    return { tokens: await issueTokens(tx, { id: user.id, projectId: user.project_id, signInGeneration: Number(user.sign_in_generation) }, row.family_id) };
   });
   if ('refused' in outcome) throw Unauthenticated(outcome.refused, REFUSED);
   return outcome.tokens;

@@ -57,7 +57,8 @@ export async function registerEndUser(ctx: RegisterCtx, principal: Principal, pr
         data: endUserData({ id, email, fullName: input.fullName, projectId: project.id, isActive, createdAt: now.toISOString() }),
         changedFields: ['email', 'password', ...(input.fullName ? ['full_name'] : [])],
       });
-      const tokens = await issueTokens(tx, { id, projectId: project.id });
+      // A new account: the first sign-in generation.
+      const tokens = await issueTokens(tx, { id, projectId: project.id, signInGeneration: 0 });
       const token = isActive ? null : await createVerification(tx, id);
       return { tokens, token };
     });

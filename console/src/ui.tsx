@@ -167,13 +167,22 @@ export const opts = (values: readonly string[]): Array<[string, string]> => valu
 
 /**
  * Server-side cursor paging: the cursors walked so far, so "Previous" goes back without the
- * server keeping state. `reset()` when a filter changes.
+ * server keeping state. A filter's setter goes through `resetting` (or calls `reset()`) so
+ * that a new filter starts from the first page.
  */
 export function useCursor() {
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const reset = () => setCursors([null]);
   return {
     cursor: cursors[cursors.length - 1]!,
-    reset: () => setCursors([null]),
+    reset,
+    /** `set`, after going back to the first page. */
+    resetting:
+      <T,>(set: (value: T) => void) =>
+      (value: T) => {
+        reset();
+        set(value);
+      },
     /** The pages' buttons for the answer's next cursor; `extra` goes after them (a Refresh button). */
     pager: (next: string | null | undefined, extra?: ComponentChildren) => (
       <PageNav previous={cursors.length > 1 ? () => setCursors(cursors.slice(0, -1)) : undefined} next={next ? () => setCursors([...cursors, next]) : undefined}>

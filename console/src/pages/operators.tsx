@@ -43,7 +43,7 @@ function TierSelect({ dev, tiers, onChanged }: { dev: Developer; tiers: Array<{ 
 
 export function Operators() {
   const [applied, setApplied] = useState('');
-  const { cursor, reset, pager } = useCursor();
+  const { cursor, resetting, pager } = useCursor();
   const { data, error, reload } = useLoad(
     () => api<{ items: Developer[]; nextCursor: string | null; tiers: Array<{ name: string; label: string }> }>('GET', `/operator/developers${qs({ search: applied, cursor })}`),
     [applied, cursor],
@@ -102,10 +102,7 @@ export function Operators() {
       </form>
       <SearchForm
         label="Search by email or name"
-        onSearch={(text) => {
-          reset();
-          setApplied(text);
-        }}
+        onSearch={resetting(setApplied)}
       />
       <Listing
         data={data}

@@ -223,7 +223,7 @@ function UsedFrom({ projectId, licenseId }: { projectId: string; licenseId: stri
 function Licenses({ projectId }: { projectId: string }) {
   const [open, setOpen] = useState<string | null>(null);
   const [status, setStatus] = useState('');
-  const { cursor, reset, pager } = useCursor();
+  const { cursor, resetting, pager } = useCursor();
   const { data, error, reload } = useLoad(() => api<Page<License>>('GET', `/projects/${projectId}/licenses${qs({ status, cursor })}`), [projectId, status, cursor]);
   const [f, setF] = useState({ title: '', expiresAt: '', maxDomains: '', maxUsagePerDay: '', allowedIps: '', allowedCountries: '' });
   const [isTest, setIsTest] = useState(false);
@@ -277,7 +277,7 @@ function Licenses({ projectId }: { projectId: string }) {
         <Select
           label="Show"
           value={status}
-          onChange={(v) => (reset(), setStatus(v))}
+          onChange={resetting(setStatus)}
           options={[['', 'All licenses'], ['active', 'Active'], ['revoked', 'Revoked'], ['expired', 'Expired']]}
         />
       </div>

@@ -5,7 +5,7 @@ import { Field, FormError, Listing, SearchForm, useAction, useCursor, useLoad, w
 
 export function Projects() {
   const [applied, setApplied] = useState('');
-  const { cursor, reset, pager } = useCursor();
+  const { cursor, resetting, pager } = useCursor();
   const { data, error, reload } = useLoad(() => api<Page<Project>>('GET', `/projects${qs({ search: applied, cursor, perPage: 20 })}`), [applied, cursor]);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -36,10 +36,7 @@ export function Projects() {
       </form>
       <SearchForm
         label="Search projects by name"
-        onSearch={(text) => {
-          reset();
-          setApplied(text);
-        }}
+        onSearch={resetting(setApplied)}
       />
       <Listing
         data={data}

@@ -112,7 +112,7 @@ function DeliveryLog({ projectId, version }: { projectId: string; version: numbe
   const [event, setEvent] = useState('');
   const [open, setOpen] = useState<string | null>(null);
   const [resent, setResent] = useState<string | null>(null);
-  const { cursor, reset, pager } = useCursor();
+  const { cursor, resetting, pager } = useCursor();
   const { data, error, reload } = useLoad(
     () => api<{ items: Delivery[]; nextCursor: string | null; eventTypes: string[] }>('GET', `/projects/${projectId}/webhook-deliveries${qs({ status, event, cursor })}`),
     [projectId, status, event, cursor, version],
@@ -128,10 +128,10 @@ function DeliveryLog({ projectId, version }: { projectId: string; version: numbe
         <Select
           label="Status"
           value={status}
-          onChange={(v) => (reset(), setStatus(v))}
+          onChange={resetting(setStatus)}
           options={[['', 'All statuses'], ['pending', 'Pending'], ['retrying', 'Retrying'], ['delivered', 'Delivered'], ['failed', 'Failed']]}
         />
-        <Select label="Event type" value={event} onChange={(v) => (reset(), setEvent(v))} options={[['', 'All events'], ...opts(data?.eventTypes ?? (event ? [event] : []))]} />
+        <Select label="Event type" value={event} onChange={resetting(setEvent)} options={[['', 'All events'], ...opts(data?.eventTypes ?? (event ? [event] : []))]} />
         <button type="button" onClick={reload}>
           Refresh
         </button>

@@ -9,6 +9,7 @@ import { toConfig, type Config } from '../../src/config.js';
 import { createContext, type Context } from '../../src/context.js';
 import { startWorkers } from '../../src/workers.js';
 import type { Mail, Mailer } from '../../src/lib/mailer.js';
+import type { Clock } from '../../src/lib/time.js';
 import type { App } from '../../src/http/typed.js';
 import { createScratchDatabase, REDIS_URL } from './services.js';
 
@@ -81,6 +82,8 @@ export interface ServerOptions {
   redis?: boolean;
   /** Use the mailer the configuration chooses (SMTP_URL, else the log) instead of recording mail. */
   configuredMailer?: boolean;
+  /** The context's clock (a test that must not cross a minute boundary shifts it instead of waiting). */
+  clock?: Clock;
 }
 
 /** A real Tollgate on a random loopback port over a fresh database. */
@@ -102,7 +105,7 @@ export async function startServer(kind: DbKind, options: ServerOptions = {}): Pr
     ...options.env,
   });
   const mailer = new RecordingMailer();
-  const ctx = await createContext(config, { ...(options.configuredMailer ? {} : { mailer }), log: pino({ level: 'silent' }) });
+  const ctx = await createContext(config, { ...(options.configuredMailer ? {} : { mailer }), log: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   const app = await buildApp(ctx);
   startWorkers(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });

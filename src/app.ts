@@ -12,7 +12,7 @@ import { devkitFace } from './http/devkit/index.js';
 import { devpayrFace } from './http/devpayr/index.js';
 import { consoleFace } from './http/console/index.js';
 import { installPipeline, sendError } from './http/pipeline.js';
-import { BodyParseError, registerJsonParser, validatorCompiler } from './http/validation.js';
+import { BodyParseError, registerJsonParser, serializerCompiler, validatorCompiler } from './http/validation.js';
 import type { App } from './http/typed.js';
 
 function requestIds(): () => string {
@@ -56,6 +56,7 @@ export async function buildApp(ctx: Context): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   registerJsonParser(app);
   // Set on arrival (a callback hook, no promise): every answer carries it, errors included.
   app.addHook('onRequest', (request, reply, done) => {

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
+import fastJsonStringify from 'fast-json-stringify';
 import secureJson from 'secure-json-parse';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -25,6 +26,24 @@ const paramAjv = makeAjv(true);
 /** Bodies without coercion; path, query and headers (always text) with it. */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+
+/**
+ * Response serializers: fast-json-stringify with its defaults, as Fastify compiles them, but
+ * once per schema in a process and shared by every app built in it (the way the Ajv validators
+ * above are). Tests and the bench build many apps per process, and compiling every route's
+ * response schema again cost each app seconds of CPU. Keyed by the schema's JSON, since routes
+ * declare some schemas inline (a new object per app) and the compiler reads nothing else of it.
+ */
+const serializers = new Map<string, (data: unknown) => string>();
+export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) => {
+  const key = JSON.stringify(schema);
+  let serialize = serializers.get(key);
+  if (!serialize) {
+    serialize = fastJsonStringify(schema as object);
+    serializers.set(key, serialize);
+  }
+  return serialize;
+};
 
 export class BodyParseError extends Error {
   readonly statusCode = 400;

@@ -30,7 +30,7 @@ export function forEachDatabase(title: string, body: (kind: DbKind) => void): vo
  * `tollgate worker`): a scratch PostgreSQL database, or a new SQLite file, as on one machine.
  */
 export async function sharedDatabase(kind: DbKind): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (kind === 'postgres') return createScratchDatabase();
+  if (kind === 'postgres') return createScratchDatabase(inject('pgTemplate'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-shared-'));
   return { url: `sqlite:${path.join(dir, 'shared.sqlite')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
@@ -92,7 +92,7 @@ export async function startServer(kind: DbKind, options: ServerOptions = {}): Pr
   let dropDatabase: (() => Promise<void>) | null = null;
   let databaseUrl = options.databaseUrl;
   if (kind === 'postgres' && !databaseUrl) {
-    const scratch = await createScratchDatabase();
+    const scratch = await createScratchDatabase(inject('pgTemplate'));
     databaseUrl = scratch.url;
     dropDatabase = scratch.drop;
   }

@@ -37,22 +37,50 @@ export async function redisReachable(): Promise<boolean> {
   });
 }
 
-/** A fresh, empty PostgreSQL database for one test file; dropped by the returned function. */
-export async function createScratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `tollgate_t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+/** A database name no other process (or other run of the suite) picks. */
+const uniqueName = (prefix: string) => `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+
+/** PG_URL with another database name. */
+function urlOf(name: string): string {
   const url = new URL(PG_URL);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return url.toString();
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * A fresh PostgreSQL database for one test file; dropped by the returned function. Empty, or,
+ * given a template (one migrated by global-setup), a copy of it: copying takes the time of
+ * creating an empty database, while migrating one took about a second more per server.
+ */
+export async function createScratchDatabase(template?: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = uniqueName('tollgate_t');
+  await admin(`create database ${name}${template ? ` template ${template}` : ''}`);
+  return { url: urlOf(name), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+/**
+ * The template for createScratchDatabase: a database with every migration applied, made once
+ * per run by `migrate` (and closed, since CREATE DATABASE refuses a template in use).
+ */
+export async function createMigratedTemplate(migrate: (url: string) => Promise<void>): Promise<{ name: string; drop: () => Promise<void> }> {
+  const name = uniqueName('tollgate_tpl');
+  await admin(`create database ${name}`);
+  const drop = () => admin(`drop database if exists ${name} with (force)`);
+  try {
+    await migrate(urlOf(name));
+  } catch (err) {
+    await drop();
+    throw err;
+  }
+  return { name, drop };
 }

@@ -51,6 +51,13 @@ forEachDatabase('generations: documented errors of create', (kind) => {
     expect(r.status).toBe(413);
     expect(r.body).toEqual({ detail: 'File size exceeds maximum allowed size of 10MB' });
     expect(await blobFiles()).toBe(0);
+    // Well over the limit (past the parser's own cut-off too): the same documented answer.
+    for (const size of [11 * 1024 * 1024, 20 * 1024 * 1024]) {
+      const over = await postGeneration(s.url, u.headers, { images: [Buffer.concat([png, Buffer.alloc(size - png.length)])], instructions: 'x' });
+      expect(over.status, `${size} bytes`).toBe(413);
+      expect(over.body, `${size} bytes`).toEqual({ detail: 'File size exceeds maximum allowed size of 10MB' });
+    }
+    expect(await blobFiles()).toBe(0);
     // Exactly 10 MB is fine.
     const ok = await postGeneration(s.url, u.headers, { images: [Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024 - png.length)])], instructions: 'x' });
     expect(ok.status).toBe(200);

@@ -5,6 +5,7 @@ import type { RateCategory } from '../core/plans/tiers.js';
 import { CREDENTIALS, OPENAPI_SECURITY, resolveCredential, type Credential } from './auth.js';
 import { sendDevkitError, DevkitErrorSchemas } from './devkit/errors.js';
 import { sendDevpayrError, envelopeError, DevpayrErrorSchemas } from './devpayr/errors.js';
+import { answerBeforeBodyEnd } from './early-answer.js';
 import { countsByAddress, installRateLimits } from './rate-limit.js';
 import type { App } from './typed.js';
 
@@ -89,6 +90,13 @@ export async function installPipeline(app: App, ctx: Context): Promise<void> {
     // No route matched (a 404), or the docs' own routes.
     if (auth === undefined || ((auth === 'public' || auth === 'license') && !config.limit)) return done();
     authenticate(request, reply, auth, config.limit).then(() => done(), done);
+  });
+
+  // An answer sent while the body is still arriving (a 413, a 401 before a big upload): read
+  // on for a bounded while, so that the client reads the answer rather than a reset.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    answerBeforeBodyEnd(request, reply);
+    done(null, payload);
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -6,6 +6,7 @@ import { CREDENTIALS, OPENAPI_SECURITY, resolveCredential, type Credential } fro
 import { sendDevkitError, DevkitErrorSchemas } from './devkit/errors.js';
 import { sendDevpayrError, envelopeError, DevpayrErrorSchemas } from './devpayr/errors.js';
 import { answerBeforeBodyEnd } from './early-answer.js';
+import { renameFields, type FieldNames } from './field-names.js';
 import { countsByAddress, installRateLimits } from './rate-limit.js';
 import type { App } from './typed.js';
 
@@ -30,6 +31,8 @@ declare module 'fastify' {
     limit?: RateCategory;
     /** Set by the face plugin the route is declared in. */
     face?: Face;
+    /** The core's field names this route's caller sends under another name: core name -> the caller's (field-names.ts). */
+    fieldNames?: FieldNames;
   }
   interface FastifyRequest {
     /** The caller, as the route's declared credential resolved it; null on public routes. */
@@ -49,6 +52,8 @@ function faceOf(request: FastifyRequest): Face {
 }
 
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const names = request.routeOptions.config?.fieldNames;
+  if (names) err = renameFields(err, names);
   return faceOf(request) === 'devpayr' ? sendDevpayrError(err, request, reply) : sendDevkitError(err, request, reply);
 }
 

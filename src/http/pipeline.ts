@@ -5,6 +5,8 @@ import type { RateCategory } from '../core/plans/tiers.js';
 import { CREDENTIALS, OPENAPI_SECURITY, resolveCredential, type Credential } from './auth.js';
 import { sendDevkitError, DevkitErrorSchemas } from './devkit/errors.js';
 import { sendDevpayrError, envelopeError, DevpayrErrorSchemas } from './devpayr/errors.js';
+import { answerBeforeBodyEnd } from './early-answer.js';
+import { renameFields, type FieldNames } from './field-names.js';
 import { countsByAddress, installRateLimits } from './rate-limit.js';
 import type { App } from './typed.js';
 
@@ -29,6 +31,8 @@ declare module 'fastify' {
     limit?: RateCategory;
     /** Set by the face plugin the route is declared in. */
     face?: Face;
+    /** The core's field names this route's caller sends under another name: core name -> the caller's (field-names.ts). */
+    fieldNames?: FieldNames;
   }
   interface FastifyRequest {
     /** The caller, as the route's declared credential resolved it; null on public routes. */
@@ -48,6 +52,8 @@ function faceOf(request: FastifyRequest): Face {
 }
 
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const names = request.routeOptions.config?.fieldNames;
+  if (names) err = renameFields(err, names);
   return faceOf(request) === 'devpayr' ? sendDevpayrError(err, request, reply) : sendDevkitError(err, request, reply);
 }
 
@@ -89,6 +95,13 @@ export async function installPipeline(app: App, ctx: Context): Promise<void> {
     // No route matched (a 404), or the docs' own routes.
     if (auth === undefined || ((auth === 'public' || auth === 'license') && !config.limit)) return done();
     authenticate(request, reply, auth, config.limit).then(() => done(), done);
+  });
+
+  // An answer sent while the body is still arriving (a 413, a 401 before a big upload): read
+  // on for a bounded while, so that the client reads the answer rather than a reset.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    answerBeforeBodyEnd(request, reply);
+    done(null, payload);
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -20,9 +20,13 @@ forEachDatabase('generations: documented errors of create', (kind) => {
   afterAll(() => s.close());
 
   const refusals: Array<[string, () => Promise<Parameters<typeof postGeneration>[2]>, number, unknown]> = [
-    ['no images', async () => ({ images: [], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'example_images'], msg: 'field required', type: 'value_error.missing' }] }],
-    ['six images', async () => ({ images: await Promise.all([1, 2, 3, 4, 5, 6].map((i) => image('png', i))), instructions: 'x' }), 422, { detail: [{ loc: ['body', 'example_images'], msg: 'Maximum 5 example images allowed', type: 'value_error.list.max_items' }] }],
+    // No image sent under either name: both are named, the reference page's first (its documented answer), then the OpenAPI's.
+    ['no images', async () => ({ images: [], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'example_images'], msg: 'field required', type: 'value_error.missing' }, { loc: ['body', 'files'], msg: 'field required', type: 'value_error.missing' }] }],
+    // Otherwise the refusal names the field the images came in.
+    ['six images', async () => ({ images: await Promise.all([1, 2, 3, 4, 5, 6].map((i) => image('png', i))), instructions: 'x' }), 422, { detail: [{ loc: ['body', 'files'], msg: 'Maximum 5 example images allowed', type: 'value_error.list.max_items' }] }],
+    ['six example_images', async () => ({ field: 'example_images' as const, images: await Promise.all([1, 2, 3, 4, 5, 6].map((i) => image('png', i))), instructions: 'x' }), 422, { detail: [{ loc: ['body', 'example_images'], msg: 'Maximum 5 example images allowed', type: 'value_error.list.max_items' }] }],
     ['a GIF declared as PNG', async () => ({ images: [{ bytes: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;'), type: 'image/png' }], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'files'], msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP', type: 'value_error.format' }] }],
+    ['a GIF sent as example_images', async () => ({ field: 'example_images' as const, images: [{ bytes: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;'), type: 'image/png' }], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'example_images'], msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP', type: 'value_error.format' }] }],
     ['text declared as JPEG', async () => ({ images: [await image(), { bytes: Buffer.from('hello world, not an image'), type: 'image/jpeg' }], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'files'], msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP', type: 'value_error.format' }] }],
     ['an empty file', async () => ({ images: [Buffer.alloc(0)], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'files'], msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP', type: 'value_error.format' }] }],
     ['invalid JSON instructions', async () => ({ images: [await image()], instructions: '{"prompt": ' }), 422, { detail: [{ loc: ['body', 'instructions'], msg: 'Invalid JSON format', type: 'value_error.json' }] }],
@@ -51,15 +55,25 @@ forEachDatabase('generations: documented errors of create', (kind) => {
     expect(r.status).toBe(413);
     expect(r.body).toEqual({ detail: 'File size exceeds maximum allowed size of 10MB' });
     expect(await blobFiles()).toBe(0);
+    // Well over the limit (past the parser's own cut-off too): the same documented answer.
+    for (const size of [11 * 1024 * 1024, 20 * 1024 * 1024]) {
+      const over = await postGeneration(s.url, u.headers, { images: [Buffer.concat([png, Buffer.alloc(size - png.length)])], instructions: 'x' });
+      expect(over.status, `${size} bytes`).toBe(413);
+      expect(over.body, `${size} bytes`).toEqual({ detail: 'File size exceeds maximum allowed size of 10MB' });
+    }
+    expect(await blobFiles()).toBe(0);
     // Exactly 10 MB is fine.
     const ok = await postGeneration(s.url, u.headers, { images: [Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024 - png.length)])], instructions: 'x' });
     expect(ok.status).toBe(200);
   });
 
-  it('a JSON body instead of multipart is a 422 naming the images', async () => {
+  it('a JSON body instead of multipart is a 422 naming the images by both names', async () => {
     const r = await send(s.url, 'POST', '/api/v1/generation/generate-v2', { headers: { ...u.headers, 'content-type': 'application/json' }, body: '{"instructions": "x"}' });
     expect(r.status).toBe(422);
-    expect(r.body.detail[0].loc).toEqual(['body', 'example_images']);
+    expect(r.body.detail.map((d: { loc: unknown[] }) => d.loc)).toEqual([
+      ['body', 'example_images'],
+      ['body', 'files'],
+    ]);
   });
 
   it('a multipart body that breaks off mid-file is a 422, not a 500 or a hang', async () => {

@@ -7,7 +7,8 @@ import { registerDeveloper } from '../../core/accounts/register-developer.js';
 import { requestVerification, VERIFICATION_REQUESTED } from '../../core/accounts/request-verification.js';
 import { verifyEmail } from '../../core/accounts/verify-email.js';
 import { registerEndUser } from '../../core/end-users/register-end-user.js';
-import { BadRequest, invalidField, Unauthenticated } from '../../core/errors.js';
+import { BadRequest, Invalid, Unauthenticated } from '../../core/errors.js';
+import { missingUnderAnyName } from '../field-names.js';
 import { isUuid } from '../../lib/ids.js';
 import { asDeveloper, AUTH_MESSAGES, header, originOf } from '../auth.js';
 import type { Routes } from '../typed.js';
@@ -131,7 +132,7 @@ export const authRoutes: Routes = (app, ctx) => {
     { config: anonymous, schema: { tags, summary: 'Verify an email address with the mailed token', body: VerifyEmailRequest, response: { 200: VerifiedResponse } } },
     async (request) => {
       const token = request.body.token ?? request.body.verification_token;
-      if (!token) throw invalidField('token', 'field required', 'value_error.missing');
+      if (!token) throw Invalid(missingUnderAnyName(['verification_token', 'token']));
       const { email } = await verifyEmail(ctx, { token, userId: request.body.user_id ?? null, origin: originOf(request) });
       return { message: 'Email verified successfully', email };
     },

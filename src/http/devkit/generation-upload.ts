@@ -1,11 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import type { Context } from '../../context.js';
-import { DomainError, invalidField } from '../../core/errors.js';
+import { DomainError, Invalid, invalidField } from '../../core/errors.js';
 import { GENERATION_MESSAGES, MAX_EXAMPLES, type StoredImage } from '../../core/generations/generation.js';
 import { receiveImage } from '../../core/generations/receive-image.js';
+import { missingUnderAnyName, renameFields } from '../field-names.js';
 import { multipartError } from '../multipart.js';
 
-const FILE_FIELDS = new Set(['files', 'example_images']);
+/** The reference page's name and the OpenAPI document's: both are taken. */
+const FILE_FIELDS = ['example_images', 'files'];
+/** No image under either name: both are named, the reference page's first (its documented answer). */
+const noImages = () => Invalid(missingUnderAnyName(FILE_FIELDS));
 
 export interface ReceivedUpload {
   instructions: string | undefined;
@@ -15,12 +19,12 @@ export interface ReceivedUpload {
 /**
  * Reads a multipart create: each image in `files` (the OpenAPI name) or `example_images`
  * (the reference page's) is streamed straight into the store as it arrives; `instructions`
- * is a text field. The first refusal is remembered and the rest of the body drained (a
+ * is a text field. A refusal of an image names the field it came in. The first refusal is remembered and the rest of the body drained (a
  * client mid-upload gets an answer, not a reset); then the stored images are deleted and
  * the refusal thrown.
  */
 export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: FastifyRequest, id: string): Promise<ReceivedUpload> {
-  if (!request.isMultipart()) throw invalidField('example_images', 'field required', 'value_error.missing');
+  if (!request.isMultipart()) throw noImages();
   const examples: StoredImage[] = [];
   let instructions: string | undefined;
   let refusal: unknown = null;
@@ -40,16 +44,17 @@ export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: Fastif
         if (part.type === 'file' && !part.file.readableEnded) part.file.destroy(err);
       });
       if (part.type === 'file') {
-        if (refusal || !FILE_FIELDS.has(part.fieldname) || ++files > MAX_EXAMPLES) {
+        const known = FILE_FIELDS.includes(part.fieldname);
+        if (refusal || !known || ++files > MAX_EXAMPLES) {
           part.file.resume();
-          if (!refusal && !FILE_FIELDS.has(part.fieldname)) refusal = invalidField(part.fieldname, `Unknown field "${part.fieldname}"`, 'value_error.extra');
-          else if (!refusal) refusal = invalidField('example_images', GENERATION_MESSAGES.tooMany, 'value_error.list.max_items');
+          if (!refusal && !known) refusal = invalidField(part.fieldname, `Unknown field "${part.fieldname}"`, 'value_error.extra');
+          else if (!refusal) refusal = invalidField(part.fieldname, GENERATION_MESSAGES.tooMany, 'value_error.list.max_items');
           continue;
         }
         try {
           examples.push(await receiveImage(ctx.blobs, `generations/${id}/example-${examples.length}`, part.file));
         } catch (err) {
-          refusal = err;
+          refusal = renameFields(err, { files: part.fieldname });
         }
       } else if (part.fieldname === 'instructions') {
         if (part.valueTruncated) refusal ??= invalidField('instructions', GENERATION_MESSAGES.instructionsLength, 'value_error.any_str.length');
@@ -65,6 +70,7 @@ export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: Fastif
   }
   // A body the parser could not read is malformed (400), whatever the image being stored made of it.
   if (parserError && !(parserError instanceof DomainError)) refusal = multipartError(parserError);
+  if (!refusal && examples.length === 0) refusal = noImages();
   if (refusal) {
     await ctx.blobs.delete(examples.map((e) => e.key)).catch(() => {});
     throw refusal;

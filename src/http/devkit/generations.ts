@@ -119,6 +119,9 @@ export const generationRoutes: Routes = (app, ctx) => {
   // Multipart and form bodies only for these routes: their parsers and limits stay in this scope.
   void app.register(async (scope: App) => {
     await scope.register(multipart, {
+      // The parser cuts a file off one byte past the limit and the image gate refuses it with
+      // the documented 413; the parser's own "request file too large" error would win otherwise.
+      throwFileSizeLimit: false,
       limits: { fileSize: MAX_IMAGE_BYTES + 1, files: MAX_EXAMPLES + 5, fields: 10, fieldSize: 64 * 1024, parts: MAX_EXAMPLES + 15 },
     });
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {

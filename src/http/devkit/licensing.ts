@@ -162,11 +162,13 @@ export const licensingRoutes: Routes = (app, ctx) => {
     return reply.code(204).send(null);
   });
 
+  // Binary content comes as content_base64 here (the core's `file`): refusals name it so.
+  const withContent = { bodyLimit: INJECTABLE_BODY_LIMIT, config: { ...config, fieldNames: { file: 'content_base64' } } };
   app.get(`${base}/injectables`, s('List injectables (no content)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ injectables: Type.Array(InjectableObject), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
     const page = await listInjectables(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
     return { injectables: page.items.map(injectableBody), next_cursor: page.nextCursor };
   });
-  app.post(`${base}/injectables`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Create an injectable', { params: P, body: InjectableCreate, response: { 201: InjectableObject } }) }, async (req, reply) => {
+  app.post(`${base}/injectables`, { ...s('Create an injectable', { params: P, body: InjectableCreate, response: { 201: InjectableObject } }), ...withContent }, async (req, reply) => {
     const i = await createInjectable(ctx, asDeveloper(req), req.params.project_id, injectableIn(req.body));
     return reply.code(201).send(injectableBody(i));
   });
@@ -175,7 +177,7 @@ export const licensingRoutes: Routes = (app, ctx) => {
     const { injectable, delivered } = await getInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id);
     return { ...injectableBody(injectable), encrypted_content: delivered.encrypted_content, signature: delivered.signature };
   });
-  app.patch(`${base}/injectables/:injectable_id`, { bodyLimit: INJECTABLE_BODY_LIMIT, ...s('Update an injectable (partial)', { params: PI, body: InjectableUpdate, response: { 200: InjectableObject } }) }, async (req, reply) => {
+  app.patch(`${base}/injectables/:injectable_id`, { ...s('Update an injectable (partial)', { params: PI, body: InjectableUpdate, response: { 200: InjectableObject } }), ...withContent }, async (req, reply) => {
     const p = req.params;
     return injectableBody(await updateInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id, injectableIn(req.body)));
   });

@@ -40,8 +40,10 @@ export const webhookRoutes: Routes = (app, ctx) => {
   const P = Type.Object({ project_id: Type.String() });
   const PD = Type.Object({ project_id: Type.String(), delivery_id: Type.String() });
   const base = '/api/v1/projects/:project_id';
+  // This face calls the project's webhook_url `url`.
+  const settings = { config: { ...config, fieldNames: { webhook_url: 'url' } } };
 
-  app.put(`${base}/webhook`, s(webhooks, 'Set the webhook URL and secret', { params: P, body: WebhookBody, response: { 200: WebhookSettings } }), async (req) => {
+  app.put(`${base}/webhook`, { ...s(webhooks, 'Set the webhook URL and secret', { params: P, body: WebhookBody, response: { 200: WebhookSettings } }), ...settings }, async (req) => {
     const p = await setWebhook(ctx, asDeveloper(req), req.params.project_id, { url: req.body.url, secret: req.body.secret });
     return { url: p.webhookUrl, has_secret: p.hasWebhookSecret, webhook_warning: webhookWarning(p) };
   });
@@ -67,7 +69,7 @@ export const webhookRoutes: Routes = (app, ctx) => {
     deliveryBody(await resendDelivery(ctx, asDeveloper(req), req.params.project_id, req.params.delivery_id)),
   );
 
-  app.post(`${base}/webhook-test`, s(webhooks, 'Record and send a webhook.test event', { params: P, response: { 200: DeliveryObject } }), async (req) =>
+  app.post(`${base}/webhook-test`, { ...s(webhooks, 'Record and send a webhook.test event', { params: P, response: { 200: DeliveryObject } }), ...settings }, async (req) =>
     deliveryBody(await sendTestEvent(ctx, asDeveloper(req), req.params.project_id)),
   );
 

@@ -7,9 +7,11 @@ import {
   applySubscriptionState,
   applySubscriptionStatus,
   endUserOfProject,
+  eventStamp,
   findSubscription,
   readSubscription,
   userOfCustomer,
+  type StateStamp,
 } from './subscription.js';
 
 type Trx = Transaction<Database>;
@@ -32,9 +34,10 @@ const int = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteg
 /** The effect of one verified Stripe event, inside the transaction that claimed its id. Other types are kept as seen only. */
 export async function applyStripeEvent(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scope, event: StripeEventBody): Promise<void> {
   const obj = event.data.object;
+  const stamp = eventStamp(event.created);
   switch (event.type) {
     case 'checkout.session.completed':
-      return checkoutCompleted(trx, ctx, scope, obj, event.created);
+      return checkoutCompleted(trx, ctx, scope, obj, stamp);
     case 'customer.subscription.created':
     case 'customer.subscription.updated':
     case 'customer.subscription.deleted': {
@@ -42,13 +45,13 @@ export async function applyStripeEvent(trx: Trx, ctx: Pick<Context, 'clock'>, sc
       const state = readSubscription(obj);
       // A deletion is final whatever status its snapshot carries.
       if (event.type === 'customer.subscription.deleted') state.status = 'canceled';
-      await applySubscriptionState(trx, ctx, scope, state, event.created);
+      await applySubscriptionState(trx, ctx, scope, state, stamp);
       return;
     }
     case 'invoice.paid':
     case 'invoice.payment_succeeded':
     case 'invoice.payment_failed':
-      return invoiceOutcome(trx, ctx, scope, obj, event.type !== 'invoice.payment_failed', event.created);
+      return invoiceOutcome(trx, ctx, scope, obj, event.type !== 'invoice.payment_failed', stamp);
     default:
       return;
   }
@@ -63,7 +66,7 @@ async function rememberCustomer(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Sc
     .execute();
 }
 
-async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scope, session: Record<string, any>, created: number): Promise<void> {
+async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scope, session: Record<string, any>, stamp: StateStamp): Promise<void> {
   const sessionId = str(session.id);
   if (!sessionId) return;
   const customerId = idOf(session.customer);
@@ -78,7 +81,7 @@ async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: S
     const existing = await findSubscription(trx, scope, subscriptionId);
     if (existing) {
       if (!existing.user_id && userId) await trx.updateTable('stripe_subscriptions').set({ user_id: userId }).where('id', '=', existing.id).execute();
-      await applySubscriptionStatus(trx, ctx, scope, existing, 'active', paid ? ['incomplete'] : [], created);
+      await applySubscriptionStatus(trx, ctx, scope, existing, 'active', paid ? ['incomplete'] : [], stamp);
       return;
     }
     // The subscription's own events carry its details; until they come, what the session tells.
@@ -99,7 +102,7 @@ async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: S
         canceledAt: null,
         userId,
       },
-      created,
+      stamp,
     );
     return;
   }
@@ -117,7 +120,7 @@ async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: S
   }
 }
 
-async function invoiceOutcome(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scope, invoice: Record<string, any>, paid: boolean, created: number): Promise<void> {
+async function invoiceOutcome(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scope, invoice: Record<string, any>, paid: boolean, stamp: StateStamp): Promise<void> {
   const invoiceId = str(invoice.id);
   if (!invoiceId) return;
   // Where the subscription and payment intent sit moved between API versions: read both places.
@@ -146,11 +149,11 @@ async function invoiceOutcome(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scop
         canceledAt: null,
         userId: str(invoice.subscription_details?.metadata?.tollgate_user_id ?? invoice.parent?.subscription_details?.metadata?.tollgate_user_id),
       },
-      created,
+      stamp,
     );
   } else if (subscription) {
-    if (paid) await applySubscriptionStatus(trx, ctx, scope, subscription, 'active', ['incomplete', 'past_due', 'unpaid'], created);
-    else await applySubscriptionStatus(trx, ctx, scope, subscription, 'past_due', ['active', 'trialing'], created);
+    if (paid) await applySubscriptionStatus(trx, ctx, scope, subscription, 'active', ['incomplete', 'past_due', 'unpaid'], stamp);
+    else await applySubscriptionStatus(trx, ctx, scope, subscription, 'past_due', ['active', 'trialing'], stamp);
   }
 
   const userId = subscription?.user_id ?? (await userOfCustomer(trx, scope, customerId));

@@ -5,7 +5,15 @@ import type { Principal } from '../principal.js';
 import { currentSubscription } from './my-subscription.js';
 import { endUser } from './owned-project.js';
 import { modeOf, secretKeyFor } from './stripe-config.js';
-import { ACTIVE_STATUSES, applySubscriptionState, customerOfUser, readSubscription, type SubscriptionRow } from './subscription.js';
+import {
+  ACTIVE_STATUSES,
+  applySubscriptionState,
+  customerOfUser,
+  readSubscription,
+  type StateStamp,
+  type StripeSubscriptionState,
+  type SubscriptionRow,
+} from './subscription.js';
 
 type ManageCtx = Pick<Context, 'db' | 'keys' | 'clock' | 'stripe'>;
 
@@ -20,42 +28,41 @@ async function activeSubscription(ctx: ManageCtx, principal: Principal, isTestMo
 }
 
 /**
- * What Stripe answered becomes the row's state as of the moment we asked, under the same
- * ordering rule as webhooks, so an older event arriving afterwards does not undo it.
+ * The second Stripe answered, on its own clock (its `Date` header): the clock events are
+ * stamped with, so that an event of the state before our change, which Stripe made no later
+ * than its answer, counts as older. Our clock when Stripe sent no date.
  */
-async function keep(ctx: ManageCtx, row: SubscriptionRow, sub: Stripe.Subscription, askedAt: number): Promise<SubscriptionRow> {
-  const owner = await ctx.db.selectFrom('projects').select('owner_id').where('id', '=', row.project_id).executeTakeFirstOrThrow();
-  return ctx.db.transaction().execute((trx) =>
-    applySubscriptionState(
-      trx,
-      ctx,
-      { projectId: row.project_id, ownerId: owner.owner_id, isTestMode: Boolean(row.is_test_mode) },
-      readSubscription(sub as unknown as Record<string, any>),
-      askedAt,
-    ),
-  );
+function answeredAt(ctx: Pick<Context, 'clock'>, sub: Stripe.Response<Stripe.Subscription>): StateStamp {
+  const date = Date.parse(sub.lastResponse?.headers?.date ?? '');
+  return { second: Math.floor((Number.isNaN(date) ? ctx.clock.now().getTime() : date) / 1000), answer: true };
 }
 
-const nowSeconds = (ctx: Pick<Context, 'clock'>) => Math.floor(ctx.clock.now().getTime() / 1000);
+/** What Stripe answered becomes the row's state as of that answer, so that no event of the state before it undoes it. */
+async function keep(ctx: ManageCtx, row: SubscriptionRow, sub: Stripe.Response<Stripe.Subscription>): Promise<StripeSubscriptionState> {
+  const owner = await ctx.db.selectFrom('projects').select('owner_id').where('id', '=', row.project_id).executeTakeFirstOrThrow();
+  const state = readSubscription(sub as unknown as Record<string, any>);
+  await ctx.db.transaction().execute((trx) =>
+    applySubscriptionState(trx, ctx, { projectId: row.project_id, ownerId: owner.owner_id, isTestMode: Boolean(row.is_test_mode) }, state, answeredAt(ctx, sub)),
+  );
+  return state;
+}
 
+/** The answer tells what Stripe returned, not what the row holds, which an event of the same moment may have moved. */
 export async function cancelSubscription(ctx: ManageCtx, principal: Principal, input: { cancelImmediately: boolean; isTestMode: boolean }) {
   const { row, secretKey } = await activeSubscription(ctx, principal, input.isTestMode, 'cancel');
-  const askedAt = nowSeconds(ctx);
   const sub = await ctx.stripe.call(secretKey, (stripe, opts) =>
     input.cancelImmediately
       ? stripe.subscriptions.cancel(row.subscription_id, {}, opts())
       : stripe.subscriptions.update(row.subscription_id, { cancel_at_period_end: true }, opts()),
   );
-  const kept = await keep(ctx, row, sub, askedAt);
-  const cancelledAt = kept.cancelled_at ?? ctx.clock.now();
+  const state = await keep(ctx, row, sub);
+  const canceled = state.status === 'canceled';
   return {
-    subscription_id: kept.subscription_id,
-    status: kept.status,
-    cancel_at: kept.status === 'canceled' ? null : (kept.cancel_at ?? kept.current_period_end),
-    cancelled_at: cancelledAt,
-    message: kept.status === 'canceled'
-      ? 'Subscription has been canceled immediately.'
-      : 'Subscription will be canceled at the end of the current billing period.',
+    subscription_id: state.id,
+    status: state.status,
+    cancel_at: canceled ? null : (state.cancelAt ?? state.periodEnd),
+    cancelled_at: state.canceledAt ?? ctx.clock.now(),
+    message: canceled ? 'Subscription has been canceled immediately.' : 'Subscription will be canceled at the end of the current billing period.',
   };
 }
 
@@ -65,7 +72,6 @@ export async function updateSubscription(
   input: { newPriceId: string; prorationBehavior: 'create_prorations' | 'none' | 'always_invoice'; isTestMode: boolean },
 ) {
   const { row, secretKey } = await activeSubscription(ctx, principal, input.isTestMode, 'update');
-  const askedAt = nowSeconds(ctx);
   const sub = await ctx.stripe.call(secretKey, async (stripe, opts) => {
     const current = await stripe.subscriptions.retrieve(row.subscription_id, {}, opts());
     const item = current.items?.data?.[0];
@@ -76,11 +82,11 @@ export async function updateSubscription(
       opts(),
     );
   });
-  const kept = await keep(ctx, row, sub, askedAt);
+  const state = await keep(ctx, row, sub);
   return {
-    subscription_id: kept.subscription_id,
-    status: kept.status,
-    price_id: kept.price_id ?? input.newPriceId,
+    subscription_id: state.id,
+    status: state.status,
+    price_id: state.priceId ?? input.newPriceId,
     message: 'Subscription updated to new plan successfully.',
   };
 }

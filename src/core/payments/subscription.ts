@@ -138,17 +138,34 @@ export async function findSubscription(trx: Trx | Context['db'], scope: Scope, s
 }
 
 /**
- * Applies what Stripe says a subscription is, as of `asOf` (unix seconds of the event, or of
- * our own API call). A state older than the one held only fills blanks; a canceled
- * subscription stays canceled (Stripe never revives one). Events for our webhooks are
- * recorded on the transitions, in the same transaction.
+ * When a state of a subscription was Stripe's word, on Stripe's clock: the `created` second of
+ * an event, or the second Stripe answered one of our own calls. Seconds tie often, and an
+ * event stamped with the second of our change may well show the state before it: within one
+ * second an answer is newer than every event, and events go in the order they are applied.
+ */
+export interface StateStamp {
+  second: number;
+  answer: boolean;
+}
+export const eventStamp = (created: number): StateStamp => ({ second: created, answer: false });
+
+function isOlder(stamp: StateStamp, row: SubscriptionRow): boolean {
+  if (row.state_event_at === null) return false;
+  const held = Number(row.state_event_at);
+  return stamp.second < held || (stamp.second === held && !stamp.answer && Boolean(row.state_from_answer));
+}
+
+/**
+ * Applies what Stripe says a subscription is, as of `stamp`. A state older than the one held
+ * only fills blanks; a canceled subscription stays canceled (Stripe never revives one). Events
+ * for our webhooks are recorded on the transitions, in the same transaction.
  */
 export async function applySubscriptionState(
   trx: Trx,
   ctx: Pick<Context, 'clock'>,
   scope: Scope,
   sub: StripeSubscriptionState,
-  asOf: number,
+  stamp: StateStamp,
 ): Promise<SubscriptionRow> {
   const now = ctx.clock.now();
   const existing = await findSubscription(trx, scope, sub.id);
@@ -169,7 +186,8 @@ export async function applySubscriptionState(
       current_period_end: sub.periodEnd,
       cancel_at: sub.cancelAt,
       cancelled_at: sub.canceledAt,
-      state_event_at: asOf,
+      state_event_at: stamp.second,
+      state_from_answer: stamp.answer,
       created_at: now,
       updated_at: null,
     };
@@ -179,14 +197,14 @@ export async function applySubscriptionState(
       .onConflict((oc) => oc.columns(['project_id', 'is_test_mode', 'subscription_id']).doNothing())
       .executeTakeFirst();
     // Another event of this subscription (racing in another transaction) created it first: ours is an update of it.
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return applySubscriptionState(trx, ctx, scope, sub, asOf);
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return applySubscriptionState(trx, ctx, scope, sub, stamp);
     await announce(trx, ctx, scope, sub.status === 'canceled' ? 'subscription.canceled' : 'subscription.created', row.id, sub);
     return (await findSubscription(trx, scope, sub.id))!;
   }
 
   // Cancellation is final on Stripe: it applies whenever it arrives, and nothing undoes it.
   const ending = sub.status === 'canceled' && existing.status !== 'canceled';
-  const older = existing.state_event_at !== null && asOf < Number(existing.state_event_at);
+  const older = isOlder(stamp, existing);
   const frozen = existing.status === 'canceled';
   if (!ending && (older || frozen)) {
     // Not the newest word on this subscription: keep its state, take only what it lacks.
@@ -217,7 +235,8 @@ export async function applySubscriptionState(
       current_period_end: sub.periodEnd ?? existing.current_period_end,
       cancel_at: sub.cancelAt,
       cancelled_at: sub.canceledAt ?? (sub.status === 'canceled' ? (existing.cancelled_at ?? now) : existing.cancelled_at),
-      state_event_at: Math.max(asOf, Number(existing.state_event_at ?? 0)),
+      // A cancellation older than the state held ends it but does not make that state any older.
+      ...(older ? {} : { state_event_at: stamp.second, state_from_answer: stamp.answer }),
       updated_at: now,
     })
     .where('id', '=', existing.id)
@@ -239,13 +258,12 @@ export async function applySubscriptionStatus(
   existing: SubscriptionRow,
   status: string,
   from: string[],
-  asOf: number,
+  stamp: StateStamp,
 ): Promise<void> {
-  if (!from.includes(existing.status)) return;
-  if (existing.state_event_at !== null && asOf < Number(existing.state_event_at)) return;
+  if (!from.includes(existing.status) || isOlder(stamp, existing)) return;
   await trx
     .updateTable('stripe_subscriptions')
-    .set({ status, state_event_at: asOf, updated_at: ctx.clock.now() })
+    .set({ status, state_event_at: stamp.second, state_from_answer: stamp.answer, updated_at: ctx.clock.now() })
     .where('id', '=', existing.id)
     .execute();
   await announce(trx, ctx, scope, 'subscription.updated', existing.id, { id: existing.subscription_id, status });

@@ -1,19 +1,14 @@
 import type { Context } from '../../context.js';
 import type { Stripe } from '../../lib/stripe.js';
+import { toIso } from '../../lib/time.js';
 import { DomainError, Invalid } from '../errors.js';
 import type { Principal } from '../principal.js';
-import { currentSubscription } from './my-subscription.js';
+import { applySubscriptionState, type StateStamp } from './apply-subscription-state.js';
 import { endUser } from './owned-project.js';
 import { modeOf, secretKeyFor } from './stripe-config.js';
-import {
-  ACTIVE_STATUSES,
-  applySubscriptionState,
-  customerOfUser,
-  readSubscription,
-  type StateStamp,
-  type StripeSubscriptionState,
-  type SubscriptionRow,
-} from './subscription.js';
+import { readSubscription, type StripeSubscriptionState } from './stripe-objects.js';
+import { ACTIVE_STATUSES, type SubscriptionRow } from './subscription.js';
+import { currentSubscription, customerOfUser } from './subscription-lookups.js';
 
 type ManageCtx = Pick<Context, 'db' | 'keys' | 'clock' | 'stripe'>;
 
@@ -22,7 +17,7 @@ const noneTo = (what: string) => new DomainError('not_found', 'no_active_subscri
 async function activeSubscription(ctx: ManageCtx, principal: Principal, isTestMode: boolean, what: string) {
   const { userId, projectId } = endUser(principal);
   const secretKey = await secretKeyFor(ctx, projectId, modeOf(isTestMode));
-  const row = await currentSubscription(ctx, projectId, userId, isTestMode);
+  const row = await currentSubscription(ctx.db, projectId, userId, isTestMode);
   if (!row || !ACTIVE_STATUSES.includes(row.status)) throw noneTo(what);
   return { row, secretKey, projectId };
 }
@@ -40,15 +35,24 @@ function answeredAt(ctx: Pick<Context, 'clock'>, sub: Stripe.Response<Stripe.Sub
 /** What Stripe answered becomes the row's state as of that answer, so that no event of the state before it undoes it. */
 async function keep(ctx: ManageCtx, row: SubscriptionRow, sub: Stripe.Response<Stripe.Subscription>): Promise<StripeSubscriptionState> {
   const owner = await ctx.db.selectFrom('projects').select('owner_id').where('id', '=', row.project_id).executeTakeFirstOrThrow();
-  const state = readSubscription(sub as unknown as Record<string, any>);
+  const state = readSubscription(sub);
   await ctx.db.transaction().execute((trx) =>
     applySubscriptionState(trx, ctx, { projectId: row.project_id, ownerId: owner.owner_id, isTestMode: Boolean(row.is_test_mode) }, state, answeredAt(ctx, sub)),
   );
   return state;
 }
 
-/** The answer tells what Stripe returned, not what the row holds, which an event of the same moment may have moved. */
-export async function cancelSubscription(ctx: ManageCtx, principal: Principal, input: { cancelImmediately: boolean; isTestMode: boolean }) {
+/** What Stripe made of a change we asked for: not what the row holds, which an event of the same moment may have moved. */
+export interface SubscriptionChange {
+  subscriptionId: string;
+  status: string;
+  priceId: string | null;
+  /** When a cancellation at period end takes effect; null once canceled. */
+  cancelAt: string | null;
+  cancelledAt: string | null;
+}
+
+export async function cancelSubscription(ctx: ManageCtx, principal: Principal, input: { cancelImmediately: boolean; isTestMode: boolean }): Promise<SubscriptionChange> {
   const { row, secretKey } = await activeSubscription(ctx, principal, input.isTestMode, 'cancel');
   const sub = await ctx.stripe.call(secretKey, (stripe, opts) =>
     input.cancelImmediately
@@ -56,13 +60,12 @@ export async function cancelSubscription(ctx: ManageCtx, principal: Principal, i
       : stripe.subscriptions.update(row.subscription_id, { cancel_at_period_end: true }, opts()),
   );
   const state = await keep(ctx, row, sub);
-  const canceled = state.status === 'canceled';
   return {
-    subscription_id: state.id,
+    subscriptionId: state.id,
     status: state.status,
-    cancel_at: canceled ? null : (state.cancelAt ?? state.periodEnd),
-    cancelled_at: state.canceledAt ?? ctx.clock.now(),
-    message: canceled ? 'Subscription has been canceled immediately.' : 'Subscription will be canceled at the end of the current billing period.',
+    priceId: state.priceId,
+    cancelAt: state.status === 'canceled' ? null : toIso(state.cancelAt ?? state.periodEnd),
+    cancelledAt: toIso(state.canceledAt ?? ctx.clock.now()),
   };
 }
 
@@ -70,7 +73,7 @@ export async function updateSubscription(
   ctx: ManageCtx,
   principal: Principal,
   input: { newPriceId: string; prorationBehavior: 'create_prorations' | 'none' | 'always_invoice'; isTestMode: boolean },
-) {
+): Promise<SubscriptionChange> {
   const { row, secretKey } = await activeSubscription(ctx, principal, input.isTestMode, 'update');
   const sub = await ctx.stripe.call(secretKey, async (stripe, opts) => {
     const current = await stripe.subscriptions.retrieve(row.subscription_id, {}, opts());
@@ -84,15 +87,16 @@ export async function updateSubscription(
   });
   const state = await keep(ctx, row, sub);
   return {
-    subscription_id: state.id,
+    subscriptionId: state.id,
     status: state.status,
-    price_id: state.priceId ?? input.newPriceId,
-    message: 'Subscription updated to new plan successfully.',
+    priceId: state.priceId,
+    cancelAt: toIso(state.cancelAt),
+    cancelledAt: toIso(state.canceledAt),
   };
 }
 
 /** A Stripe billing portal session for the end user's customer in that mode (404 before their first checkout). */
-export async function createPortalSession(ctx: ManageCtx, principal: Principal, input: { returnUrl: string; isTestMode: boolean }) {
+export async function createPortalSession(ctx: ManageCtx, principal: Principal, input: { returnUrl: string; isTestMode: boolean }): Promise<{ portalUrl: string }> {
   const { userId, projectId } = endUser(principal);
   try {
     const u = new URL(input.returnUrl);
@@ -106,5 +110,5 @@ export async function createPortalSession(ctx: ManageCtx, principal: Principal, 
   const session = await ctx.stripe.call(secretKey, (stripe, opts) =>
     stripe.billingPortal.sessions.create({ customer, return_url: input.returnUrl }, opts()),
   );
-  return { portal_url: session.url };
+  return { portalUrl: session.url };
 }

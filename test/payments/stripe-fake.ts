@@ -25,10 +25,11 @@ export interface SeenRequest {
   account: string;
   body: Obj;
   idempotencyKey: string | undefined;
+  /** Stripe's clock (unix seconds) when it answered: the second of its `Date` header. */
+  answeredAt?: number;
 }
 
 const id = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Stripe's form encoding: `a[b][0][c]=v` into nested objects and arrays. */
 export function parseForm(text: string): Obj {
@@ -52,6 +53,14 @@ export class FakeStripe {
   fault: 'none' | 'error500' | 'hang' = 'none';
   /** Which request paths the fault hits (all by default). */
   faultPath: RegExp = /./;
+  /**
+   * How far Stripe's clock reads ahead of ours: its answers' `Date` header and the times it
+   * stamps. A second of skew is how a test meets, every time, what happens now and then when a
+   * call straddles a second boundary.
+   */
+  skewMs = 0;
+  /** Runs while Stripe is working on a matching request, before it answers (a webhook arriving meanwhile, say). */
+  meanwhile: { method: string; path: RegExp; run: (request: SeenRequest) => Promise<void> } | null = null;
   private readonly customers = new Map<string, Owned>();
   private readonly sessions = new Map<string, Owned>();
   private readonly subscriptions = new Map<string, Owned>();
@@ -63,7 +72,7 @@ export class FakeStripe {
     this.server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
-      req.on('end', () => this.handle(req, res, body));
+      req.on('end', () => void this.handle(req, res, body));
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -90,6 +99,11 @@ export class FakeStripe {
     return this.sessions.get(sessionId)?.obj;
   }
 
+  /** Stripe's clock, in unix seconds. */
+  nowSeconds(): number {
+    return Math.floor((Date.now() + this.skewMs) / 1000);
+  }
+
   subscription(subscriptionId: string): Obj | undefined {
     return this.subscriptions.get(subscriptionId)?.obj;
   }
@@ -103,7 +117,7 @@ export class FakeStripe {
     if (!owned) throw new Error(`no session ${sessionId}`);
     const s = owned.obj;
     const line = s.line_items[0];
-    const start = nowSeconds();
+    const start = this.nowSeconds();
     const subscription: Obj = {
       id: id('sub'),
       object: 'subscription',
@@ -154,16 +168,21 @@ export class FakeStripe {
     };
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const body = req.method === 'GET' || req.method === 'DELETE' ? parseForm(url.search.slice(1)) : parseForm(raw);
     const idem = req.headers['idempotency-key'] as string | undefined;
-    this.requests.push({ method: req.method!, path: url.pathname, account: auth, body, idempotencyKey: idem });
+    const seen: SeenRequest = { method: req.method!, path: url.pathname, account: auth, body, idempotencyKey: idem };
+    this.requests.push(seen);
+    const hook = this.meanwhile;
+    if (hook && hook.method === seen.method && hook.path.test(seen.path)) await hook.run(seen);
     const faulty = this.faultPath.test(url.pathname);
     if (faulty && this.fault === 'hang') return; // never answers; stop() drops the socket
     const send = (status: number, payload: Obj) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') });
+      const date = new Date(Date.now() + this.skewMs);
+      seen.answeredAt = Math.floor(date.getTime() / 1000);
+      res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req'), date: date.toUTCString() });
       res.end(JSON.stringify(payload));
     };
     if (faulty && this.fault === 'error500') return send(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
@@ -235,7 +254,7 @@ export class FakeStripe {
       if (!sub) return missing('subscription', subMatch[1]!);
       if (method === 'GET') return [200, sub];
       if (method === 'DELETE') {
-        Object.assign(sub, { status: 'canceled', canceled_at: nowSeconds(), ended_at: nowSeconds() });
+        Object.assign(sub, { status: 'canceled', canceled_at: this.nowSeconds(), ended_at: this.nowSeconds() });
         return [200, sub];
       }
       if (method === 'POST') {
@@ -249,7 +268,7 @@ export class FakeStripe {
           sub.last_proration_behavior = body.proration_behavior;
         }
         if (body.cancel_at_period_end === 'true') {
-          Object.assign(sub, { cancel_at_period_end: true, cancel_at: sub.items.data[0].current_period_end, canceled_at: nowSeconds() });
+          Object.assign(sub, { cancel_at_period_end: true, cancel_at: sub.items.data[0].current_period_end, canceled_at: this.nowSeconds() });
         }
         return [200, sub];
       }

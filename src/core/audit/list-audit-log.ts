@@ -4,7 +4,7 @@ import type { AuditLogTable } from '../../db/schema/audit-log.js';
 import { toIso } from '../../lib/time.js';
 import { Forbidden, invalidField } from '../errors.js';
 import { pageWindow, toPage, type Page, type PageRequest } from '../licenses/cursor-page.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 
 export interface AuditRecord {

@@ -4,7 +4,7 @@ import { uuidv7 } from '../../lib/ids.js';
 import { Conflict } from '../errors.js';
 import { domainData } from '../events/event-data.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { lockProject } from '../projects/lock-project.js';
 import { toDomain, type Domain } from './domain.js';

@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { findDomainRow, toDomain, type Domain } from './domain.js';
 

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../lib/db-errors.js';
 import { Conflict } from '../errors.js';
 import { domainData } from '../events/event-data.js';
 import { noteRuntimeChange } from '../licenses/runtime-changes.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { lockProject } from '../projects/lock-project.js';
 import { findDomainRow, toDomain, type Domain } from './domain.js';

@@ -3,9 +3,9 @@ import { isUuid } from '../../lib/ids.js';
 import { toIso } from '../../lib/time.js';
 import { NotFound } from '../errors.js';
 import { listAllPayments } from '../payments/developer-overview.js';
-import { currentSubscription } from '../payments/my-subscription.js';
-import type { PaymentView } from '../payments/payment.js';
-import { toSubscriptionView, type SubscriptionView } from '../payments/subscription.js';
+import type { Payment } from '../payments/payment.js';
+import { toSubscription, type Subscription } from '../payments/subscription.js';
+import { currentSubscription } from '../payments/subscription-lookups.js';
 import type { Principal } from '../principal.js';
 import { countGenerations, type GenerationCounts } from '../stats/count-stats.js';
 import type { ListedUser } from './list-users.js';
@@ -14,9 +14,9 @@ export interface EndUserDetails {
   user: ListedUser & { emailVerifiedAt: string | null; updatedAt: string | null };
   generations: GenerationCounts;
   /** The current subscription in each mode (the newest one not ended), or null. */
-  subscriptions: { test: SubscriptionView | null; live: SubscriptionView | null };
+  subscriptions: { test: Subscription | null; live: Subscription | null };
   /** The newest payments, both modes, and how many there are in all. */
-  payments: { recent: PaymentView[]; total: number };
+  payments: { recent: Payment[]; total: number };
 }
 
 /** One end user of the developer's projects with what the core knows of them; another developer's is NotFound. */
@@ -33,8 +33,8 @@ export async function getEndUser(ctx: Pick<Context, 'db'>, principal: Extract<Pr
   if (!r) throw NotFound('end_user');
   const [generations, test, live, payments] = await Promise.all([
     countGenerations(ctx.db.selectFrom('generations').where('project_id', '=', r.project_id).where('user_id', '=', r.id)),
-    currentSubscription(ctx, r.project_id, r.id, true),
-    currentSubscription(ctx, r.project_id, r.id, false),
+    currentSubscription(ctx.db, r.project_id, r.id, true),
+    currentSubscription(ctx.db, r.project_id, r.id, false),
     listAllPayments(ctx, principal, { projectId: r.project_id, userId: r.id, isTestMode: null, status: null, page: 1, pageSize: 5 }),
   ]);
   return {
@@ -50,7 +50,7 @@ export async function getEndUser(ctx: Pick<Context, 'db'>, principal: Extract<Pr
       projectName: r.project_name,
     },
     generations,
-    subscriptions: { test: test ? toSubscriptionView(test) : null, live: live ? toSubscriptionView(live) : null },
+    subscriptions: { test: test ? toSubscription(test) : null, live: live ? toSubscription(live) : null },
     payments: { recent: payments.items, total: payments.total },
   };
 }

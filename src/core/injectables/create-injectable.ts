@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict } from '../errors.js';
 import { injectableData } from '../events/event-data.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { slugify } from '../projects/project-input.js';
 import { toInjectable, type Injectable } from './injectable.js';

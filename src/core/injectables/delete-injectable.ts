@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { injectableData } from '../events/event-data.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { findInjectableRow, toInjectable } from './injectable.js';
 import { recordChange } from '../events/record-change.js';

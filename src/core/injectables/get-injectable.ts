@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { deliverInjectable, type DeliveredInjectable } from './delivery.js';
 import { findInjectableRow, toInjectable, type Injectable } from './injectable.js';

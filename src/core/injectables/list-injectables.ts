@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { pageWindow, toPage, type Page, type PageRequest } from '../licenses/cursor-page.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { toInjectable, type Injectable } from './injectable.js';
 

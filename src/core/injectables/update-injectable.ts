@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../../lib/db-errors.js';
 import { Conflict, invalidField } from '../errors.js';
 import { injectableData } from '../events/event-data.js';
 import { injectableFields } from './create-injectable.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { findInjectableRow, toInjectable, type Injectable } from './injectable.js';
 import { checkInjectableInput, SLUG_TAKEN, type InjectableInput } from './injectable-input.js';

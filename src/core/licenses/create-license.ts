@@ -8,7 +8,7 @@ import { hashKey } from '../keys/secret-key.js';
 import type { Principal } from '../principal.js';
 import { checkLicenseInput, type LicenseInput } from './license-input.js';
 import { LICENSE_KEY_PREFIX_LENGTH, toLicense, type License } from './license.js';
-import { projectInScope } from './project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import { noteRuntimeChange } from './runtime-changes.js';
 import { givenFields, recordChange } from '../events/record-change.js';
 

@@ -5,7 +5,7 @@ import { toLicense } from './license.js';
 import { noteRuntimeChange } from './runtime-changes.js';
 import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
-import { projectInScope } from './project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import { recordChange } from '../events/record-change.js';
 
 /** Deletes the license (its identifiers and usage counters go with it, by cascade). */

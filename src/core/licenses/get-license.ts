@@ -7,7 +7,7 @@ import { toIso } from '../../lib/time.js';
 import { NotFound } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { toLicense, type License } from './license.js';
-import { projectInScope } from './project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 
 /** The license row in this project, or NotFound (a license of another project is not found). */
 export async function findLicenseRow(

@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import type { Principal } from '../principal.js';
 import { pageWindow, toPage, type Page, type PageRequest } from './cursor-page.js';
 import { toLicense, type License, type LicenseStatus } from './license.js';
-import { projectInScope } from './project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 
 /** The project's licenses, newest first; `status` keeps only active, revoked or expired ones (expiry judged now). */
 export async function listLicenses(

@@ -6,7 +6,7 @@ import { licenseData } from '../events/event-data.js';
 import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
 import { toLicense, type License } from './license.js';
-import { projectInScope } from './project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import { noteRuntimeChange } from './runtime-changes.js';
 import { recordChange } from '../events/record-change.js';
 

@@ -1,60 +1,40 @@
-import type { Transaction } from 'kysely';
 import type { Context } from '../../context.js';
-import type { Database } from '../../db/schema/index.js';
 import { uuidv7 } from '../../lib/ids.js';
-import { applyPayment } from './payment.js';
-import {
-  applySubscriptionState,
-  applySubscriptionStatus,
-  endUserOfProject,
-  findSubscription,
-  readSubscription,
-  userOfCustomer,
-} from './subscription.js';
-
-type Trx = Transaction<Database>;
-interface Scope {
-  projectId: string;
-  ownerId: string;
-  isTestMode: boolean;
-}
-interface StripeEventBody {
-  id: string;
-  type: string;
-  created: number;
-  data: { object: Record<string, any> };
-}
-
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const idOf = (v: unknown): string | null => str(v) ?? (v && typeof v === 'object' ? str((v as { id?: unknown }).id) : null);
-const int = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
+import type { Stripe } from '../../lib/stripe.js';
+import { applyPayment } from './apply-payment.js';
+import { applySubscriptionState, applySubscriptionStatus, eventStamp, type StateStamp } from './apply-subscription-state.js';
+import type { PaymentScope, Trx } from './payment-scope.js';
+import { readCheckoutSession, readInvoice, readSubscription, str, type CheckoutSessionObject, type InvoiceObject, type SubscriptionObject } from './stripe-objects.js';
+import { endUserOfProject, findSubscription, userOfCustomer } from './subscription-lookups.js';
 
 /** The effect of one verified Stripe event, inside the transaction that claimed its id. Other types are kept as seen only. */
-export async function applyStripeEvent(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scope, event: StripeEventBody): Promise<void> {
-  const obj = event.data.object;
+export async function applyStripeEvent(trx: Trx, ctx: Pick<Context, 'clock'>, scope: PaymentScope, event: Stripe.Event): Promise<void> {
+  const stamp = eventStamp(event.created);
   switch (event.type) {
     case 'checkout.session.completed':
-      return checkoutCompleted(trx, ctx, scope, obj, event.created);
+      return checkoutCompleted(trx, ctx, scope, event.data.object, stamp);
     case 'customer.subscription.created':
     case 'customer.subscription.updated':
     case 'customer.subscription.deleted': {
-      if (!str(obj.id)) return;
-      const state = readSubscription(obj);
+      const obj: SubscriptionObject = event.data.object;
+      const id = str(obj.id);
+      if (!id) return;
+      const state = readSubscription({ ...obj, id });
       // A deletion is final whatever status its snapshot carries.
       if (event.type === 'customer.subscription.deleted') state.status = 'canceled';
-      await applySubscriptionState(trx, ctx, scope, state, event.created);
+      await applySubscriptionState(trx, ctx, scope, state, stamp);
       return;
     }
     case 'invoice.paid':
     case 'invoice.payment_succeeded':
     case 'invoice.payment_failed':
-      return invoiceOutcome(trx, ctx, scope, obj, event.type !== 'invoice.payment_failed', event.created);
+      return invoiceOutcome(trx, ctx, scope, event.data.object, event.type !== 'invoice.payment_failed', stamp);
     default:
       return;
   }
 }
 
-async function rememberCustomer(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scope, userId: string, customerId: string): Promise<void> {
+async function rememberCustomer(trx: Trx, ctx: Pick<Context, 'clock'>, scope: PaymentScope, userId: string, customerId: string): Promise<void> {
   const now = ctx.clock.now();
   await trx
     .insertInto('stripe_customers')
@@ -63,22 +43,17 @@ async function rememberCustomer(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Sc
     .execute();
 }
 
-async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scope, session: Record<string, any>, created: number): Promise<void> {
-  const sessionId = str(session.id);
-  if (!sessionId) return;
-  const customerId = idOf(session.customer);
-  const userId =
-    (await endUserOfProject(trx, scope.projectId, str(session.metadata?.tollgate_user_id) ?? str(session.client_reference_id))) ??
-    (await userOfCustomer(trx, scope, customerId));
-  if (userId && customerId) await rememberCustomer(trx, ctx, scope, userId, customerId);
-  const paid = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
+async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: PaymentScope, object: CheckoutSessionObject, stamp: StateStamp): Promise<void> {
+  const session = readCheckoutSession(object);
+  if (!session) return;
+  const userId = (await endUserOfProject(trx, scope.projectId, session.userId)) ?? (await userOfCustomer(trx, scope, session.customerId));
+  if (userId && session.customerId) await rememberCustomer(trx, ctx, scope, userId, session.customerId);
 
-  const subscriptionId = idOf(session.subscription);
-  if (session.mode === 'subscription' && subscriptionId) {
-    const existing = await findSubscription(trx, scope, subscriptionId);
+  if (session.mode === 'subscription' && session.subscriptionId) {
+    const existing = await findSubscription(trx, scope, session.subscriptionId);
     if (existing) {
       if (!existing.user_id && userId) await trx.updateTable('stripe_subscriptions').set({ user_id: userId }).where('id', '=', existing.id).execute();
-      await applySubscriptionStatus(trx, ctx, scope, existing, 'active', paid ? ['incomplete'] : [], created);
+      await applySubscriptionStatus(trx, ctx, scope, existing, 'active', session.paid ? ['incomplete'] : [], stamp);
       return;
     }
     // The subscription's own events carry its details; until they come, what the session tells.
@@ -87,10 +62,10 @@ async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: S
       ctx,
       scope,
       {
-        id: subscriptionId,
-        customer: customerId,
-        status: paid ? 'active' : 'incomplete',
-        priceId: str(session.metadata?.tollgate_price_id),
+        id: session.subscriptionId,
+        customer: session.customerId,
+        status: session.paid ? 'active' : 'incomplete',
+        priceId: session.priceId,
         planName: null,
         quantity: 1,
         periodStart: null,
@@ -99,17 +74,17 @@ async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: S
         canceledAt: null,
         userId,
       },
-      created,
+      stamp,
     );
     return;
   }
   if (session.mode === 'payment') {
     await applyPayment(trx, ctx, scope, {
-      sourceId: sessionId,
-      paymentIntentId: idOf(session.payment_intent) ?? sessionId,
-      status: paid ? 'succeeded' : 'pending',
-      amountCents: int(session.amount_total),
-      currency: str(session.currency) ?? 'usd',
+      sourceId: session.id,
+      paymentIntentId: session.paymentIntentId,
+      status: session.paid ? 'succeeded' : 'pending',
+      amountCents: session.amountCents,
+      currency: session.currency,
       description: null,
       subscriptionRowId: null,
       userId,
@@ -117,50 +92,26 @@ async function checkoutCompleted(trx: Trx, ctx: Pick<Context, 'clock'>, scope: S
   }
 }
 
-async function invoiceOutcome(trx: Trx, ctx: Pick<Context, 'clock'>, scope: Scope, invoice: Record<string, any>, paid: boolean, created: number): Promise<void> {
-  const invoiceId = str(invoice.id);
-  if (!invoiceId) return;
-  // Where the subscription and payment intent sit moved between API versions: read both places.
-  const subscriptionId =
-    idOf(invoice.subscription) ?? idOf(invoice.parent?.subscription_details?.subscription) ?? idOf(invoice.lines?.data?.[0]?.subscription);
-  const paymentIntentId = idOf(invoice.payment_intent) ?? idOf(invoice.payments?.data?.[0]?.payment?.payment_intent) ?? invoiceId;
-  const customerId = idOf(invoice.customer);
-  const line = invoice.lines?.data?.[0] ?? {};
-
-  let subscription = subscriptionId ? await findSubscription(trx, scope, subscriptionId) : undefined;
-  if (subscriptionId && !subscription) {
-    subscription = await applySubscriptionState(
-      trx,
-      ctx,
-      scope,
-      {
-        id: subscriptionId,
-        customer: customerId,
-        status: paid ? 'active' : 'incomplete',
-        priceId: idOf(line.price) ?? idOf(line.pricing?.price_details?.price),
-        planName: str(line.price?.nickname),
-        quantity: Number.isInteger(line.quantity) ? line.quantity : 1,
-        periodStart: typeof line.period?.start === 'number' ? new Date(line.period.start * 1000) : null,
-        periodEnd: typeof line.period?.end === 'number' ? new Date(line.period.end * 1000) : null,
-        cancelAt: null,
-        canceledAt: null,
-        userId: str(invoice.subscription_details?.metadata?.tollgate_user_id ?? invoice.parent?.subscription_details?.metadata?.tollgate_user_id),
-      },
-      created,
-    );
+async function invoiceOutcome(trx: Trx, ctx: Pick<Context, 'clock'>, scope: PaymentScope, object: InvoiceObject, paid: boolean, stamp: StateStamp): Promise<void> {
+  const invoice = readInvoice(object);
+  if (!invoice) return;
+  let subscription = invoice.subscriptionId ? await findSubscription(trx, scope, invoice.subscriptionId) : undefined;
+  if (invoice.subscriptionId && !subscription) {
+    const status = paid ? 'active' : 'incomplete';
+    subscription = await applySubscriptionState(trx, ctx, scope, { ...invoice.subscription, id: invoice.subscriptionId, status }, stamp);
   } else if (subscription) {
-    if (paid) await applySubscriptionStatus(trx, ctx, scope, subscription, 'active', ['incomplete', 'past_due', 'unpaid'], created);
-    else await applySubscriptionStatus(trx, ctx, scope, subscription, 'past_due', ['active', 'trialing'], created);
+    if (paid) await applySubscriptionStatus(trx, ctx, scope, subscription, 'active', ['incomplete', 'past_due', 'unpaid'], stamp);
+    else await applySubscriptionStatus(trx, ctx, scope, subscription, 'past_due', ['active', 'trialing'], stamp);
   }
 
-  const userId = subscription?.user_id ?? (await userOfCustomer(trx, scope, customerId));
+  const userId = subscription?.user_id ?? (await userOfCustomer(trx, scope, invoice.customerId));
   await applyPayment(trx, ctx, scope, {
-    sourceId: invoiceId,
-    paymentIntentId,
+    sourceId: invoice.id,
+    paymentIntentId: invoice.paymentIntentId,
     status: paid ? 'succeeded' : 'failed',
-    amountCents: paid ? int(invoice.amount_paid) : int(invoice.amount_due),
-    currency: str(invoice.currency) ?? 'usd',
-    description: str(invoice.description) ?? str(line.description),
+    amountCents: paid ? invoice.amountPaidCents : invoice.amountDueCents,
+    currency: invoice.currency,
+    description: invoice.description,
     subscriptionRowId: subscription?.id ?? null,
     userId,
   });

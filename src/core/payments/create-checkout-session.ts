@@ -5,7 +5,8 @@ import { BadRequest, Invalid, type FieldError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { endUser } from './owned-project.js';
 import { modeOf, secretKeyFor } from './stripe-config.js';
-import { CURRENT_STATUSES, customerOfUser } from './subscription.js';
+import { CURRENT_STATUSES } from './subscription.js';
+import { customerOfUser } from './subscription-lookups.js';
 
 export interface CheckoutInput {
   priceId: string;
@@ -53,7 +54,7 @@ export async function createCheckoutSession(
   ctx: Pick<Context, 'db' | 'keys' | 'clock' | 'stripe'>,
   principal: Principal,
   input: CheckoutInput,
-): Promise<{ session_id: string; checkout_url: string }> {
+): Promise<{ sessionId: string; checkoutUrl: string }> {
   const { userId, projectId } = endUser(principal);
   const errors: FieldError[] = [];
   if (!isHttpUrl(input.successUrl)) errors.push({ field: 'success_url', message: 'success_url must be an http(s) URL', type: 'value_error.url' });
@@ -125,5 +126,5 @@ export async function createCheckoutSession(
     });
   }
   if (!session.url) throw BadRequest('stripe_no_url', 'Stripe returned a checkout session without a URL');
-  return { session_id: session.id, checkout_url: session.url };
+  return { sessionId: session.id, checkoutUrl: session.url };
 }

@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import type { Context } from '../../context.js';
 import { toIso } from '../../lib/time.js';
 import type { Principal } from '../principal.js';
-import type { Page, PageInput } from './list-payments.js';
+import { offsetOf, type NumberedPage, type PageInput } from './numbered-page.js';
 import { developerId, ownedProject } from './owned-project.js';
-import { toPaymentView, type PaymentView } from './payment.js';
-import { ACTIVE_STATUSES, toSubscriptionView, type SubscriptionView } from './subscription.js';
+import { toPayment, type Payment } from './payment.js';
+import { ACTIVE_STATUSES, toSubscription, type Subscription } from './subscription.js';
 
 export interface AcrossProjectsFilter extends PageInput {
   projectId: string | null;
@@ -20,7 +20,7 @@ export async function listAllSubscriptions(
   ctx: Pick<Context, 'db'>,
   principal: Principal,
   f: AcrossProjectsFilter,
-): Promise<Page<SubscriptionView & { project_name: string; provider: 'stripe' }>> {
+): Promise<NumberedPage<Subscription & { projectName: string }>> {
   const owner = developerId(principal);
   let base = ctx.db
     .selectFrom('stripe_subscriptions as s')
@@ -32,21 +32,16 @@ export async function listAllSubscriptions(
   if (f.status) base = base.where('s.status', '=', f.status);
   const [{ n }, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll('s').select('p.name as project_name').orderBy('s.created_at', 'desc').orderBy('s.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+    base.selectAll('s').select('p.name as project_name').orderBy('s.created_at', 'desc').orderBy('s.id', 'desc').limit(f.pageSize).offset(offsetOf(f)).execute(),
   ]);
-  return {
-    items: rows.map((r) => ({ ...toSubscriptionView(r), project_name: r.project_name, provider: 'stripe' as const })),
-    total: Number(n),
-    page: f.page,
-    page_size: f.pageSize,
-  };
+  return { items: rows.map((r) => ({ ...toSubscription(r), projectName: r.project_name })), total: Number(n), page: f.page, pageSize: f.pageSize };
 }
 
 export async function listAllPayments(
   ctx: Pick<Context, 'db'>,
   principal: Principal,
   f: AcrossProjectsFilter,
-): Promise<Page<PaymentView & { project_name: string; provider: 'stripe' }>> {
+): Promise<NumberedPage<Payment & { projectName: string }>> {
   const owner = developerId(principal);
   let base = ctx.db
     .selectFrom('stripe_payments as t')
@@ -58,18 +53,27 @@ export async function listAllPayments(
   if (f.status) base = base.where('t.status', '=', f.status);
   const [{ n }, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll('t').select('p.name as project_name').orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+    base.selectAll('t').select('p.name as project_name').orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(f.pageSize).offset(offsetOf(f)).execute(),
   ]);
-  return {
-    items: rows.map((r) => ({ ...toPaymentView(r), project_name: r.project_name, provider: 'stripe' as const })),
-    total: Number(n),
-    page: f.page,
-    page_size: f.pageSize,
-  };
+  return { items: rows.map((r) => ({ ...toPayment(r), projectName: r.project_name })), total: Number(n), page: f.page, pageSize: f.pageSize };
 }
 
-/** The developer's projects with whether each can take payments, in test and in live mode. */
-export async function listPaymentProjects(ctx: Pick<Context, 'db'>, principal: Principal) {
+/** A project of the developer's with whether it can take payments, in test and in live mode. */
+export interface PaymentProject {
+  id: string;
+  name: string;
+  description: string | null;
+  hasPaymentConfig: boolean;
+  hasTestCredentials: boolean;
+  hasLiveCredentials: boolean;
+  testConfiguredAt: string | null;
+  liveConfiguredAt: string | null;
+  isActive: boolean;
+  createdAt: string;
+}
+
+/** The developer's projects, newest first, with whether each can take payments. */
+export async function listPaymentProjects(ctx: Pick<Context, 'db'>, principal: Principal): Promise<PaymentProject[]> {
   const owner = developerId(principal);
   const rows = await ctx.db
     .selectFrom('projects as p')
@@ -90,29 +94,41 @@ export async function listPaymentProjects(ctx: Pick<Context, 'db'>, principal: P
     .orderBy('p.created_at', 'desc')
     .orderBy('p.id', 'desc')
     .execute();
-  const projects = rows.map((r) => {
+  return rows.map((r) => {
     const active = Boolean(r.config_active);
     return {
       id: r.id,
       name: r.name,
       description: r.description,
-      has_payment_config: active,
-      has_test_credentials: active && r.test_secret_key_enc !== null,
-      has_live_credentials: active && r.live_secret_key_enc !== null,
-      test_configured_at: active ? toIso(r.test_configured_at) : null,
-      live_configured_at: active ? toIso(r.live_configured_at) : null,
-      is_active: Boolean(r.is_active),
-      created_at: toIso(r.created_at),
+      hasPaymentConfig: active,
+      hasTestCredentials: active && r.test_secret_key_enc !== null,
+      hasLiveCredentials: active && r.live_secret_key_enc !== null,
+      testConfiguredAt: active ? toIso(r.test_configured_at) : null,
+      liveConfiguredAt: active ? toIso(r.live_configured_at) : null,
+      isActive: Boolean(r.is_active),
+      createdAt: toIso(r.created_at),
     };
   });
-  return { projects, total: projects.length };
+}
+
+export interface PaymentStats {
+  totalProjects: number;
+  projectsWithConfig: number;
+  projectsWithTest: number;
+  projectsWithLive: number;
+  totalSubscriptions: number;
+  activeSubscriptions: number;
+  totalPayments: number;
+  successfulPayments: number;
+  totalRevenueCents: number;
+  currency: string;
 }
 
 /**
  * Counts over the developer's projects, or over one of them (a foreign one is NotFound); with
  * `includeTest` false, live mode only (get-stats.mdx).
  */
-export async function paymentStats(ctx: Pick<Context, 'db'>, principal: Principal, includeTest: boolean, projectId: string | null = null) {
+export async function paymentStats(ctx: Pick<Context, 'db'>, principal: Principal, includeTest: boolean, projectId: string | null = null): Promise<PaymentStats> {
   const owner = developerId(principal);
   const only = projectId === null ? null : (await ownedProject(ctx, principal, projectId)).id;
   let configQuery = ctx.db
@@ -147,15 +163,15 @@ export async function paymentStats(ctx: Pick<Context, 'db'>, principal: Principa
     ])
     .executeTakeFirstOrThrow();
   return {
-    total_projects: configs.length,
-    projects_with_config: active.length,
-    projects_with_test: active.filter((c) => c.test_secret_key_enc !== null).length,
-    projects_with_live: active.filter((c) => c.live_secret_key_enc !== null).length,
-    total_subscriptions: Number(s.total),
-    active_subscriptions: Number(s.active ?? 0),
-    total_payments: Number(t.total),
-    successful_payments: Number(t.ok ?? 0),
-    total_revenue_cents: Number(t.revenue ?? 0),
+    totalProjects: configs.length,
+    projectsWithConfig: active.length,
+    projectsWithTest: active.filter((c) => c.test_secret_key_enc !== null).length,
+    projectsWithLive: active.filter((c) => c.live_secret_key_enc !== null).length,
+    totalSubscriptions: Number(s.total),
+    activeSubscriptions: Number(s.active ?? 0),
+    totalPayments: Number(t.total),
+    successfulPayments: Number(t.ok ?? 0),
+    totalRevenueCents: Number(t.revenue ?? 0),
     currency: 'usd',
   };
 }

@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { BadRequest } from '../errors.js';
 import type { Origin } from '../principal.js';
 import { applyStripeEvent } from './apply-event.js';
+import { str } from './stripe-objects.js';
 
 /** Stripe's own default: a signature older than five minutes is a replay. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -57,31 +58,32 @@ export async function ingestStripeWebhook(
     if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw BadRequest('bad_signature', `Invalid Stripe signature: ${err.message}`);
     throw BadRequest('bad_payload', 'Malformed Stripe event payload');
   }
-  const raw = event as unknown as Record<string, any>;
-  if (typeof raw.id !== 'string' || raw.id === '' || typeof raw.type !== 'string' || typeof raw.created !== 'number' || typeof raw.data?.object !== 'object' || raw.data.object === null) {
+  // Signed by Stripe, but of whatever API version the endpoint was made with: the envelope is checked, not assumed.
+  const envelope: { id?: unknown; type?: unknown; created?: unknown; livemode?: unknown; data?: { object?: unknown } } = event;
+  if (!str(envelope.id) || !str(envelope.type) || typeof envelope.created !== 'number' || typeof envelope.data?.object !== 'object' || envelope.data.object === null) {
     throw BadRequest('bad_payload', 'Malformed Stripe event payload');
   }
-  if (typeof raw.livemode === 'boolean' && raw.livemode === isTestMode) {
-    throw BadRequest('wrong_mode', `A ${raw.livemode ? 'live' : 'test'} mode event sent to the ${delivery.mode} endpoint`);
+  if (typeof event.livemode === 'boolean' && event.livemode === isTestMode) {
+    throw BadRequest('wrong_mode', `A ${event.livemode ? 'live' : 'test'} mode event sent to the ${delivery.mode} endpoint`);
   }
 
   const scope = { projectId: delivery.projectId, ownerId: config.owner_id, isTestMode };
   return ctx.db.transaction().execute(async (trx) => {
     const claimed = await trx
       .insertInto('stripe_events')
-      .values({ project_id: scope.projectId, event_id: raw.id, is_test_mode: isTestMode, type: raw.type.slice(0, 128), received_at: ctx.clock.now() })
+      .values({ project_id: scope.projectId, event_id: event.id, is_test_mode: isTestMode, type: event.type.slice(0, 128), received_at: ctx.clock.now() })
       .onConflict((oc) => oc.columns(['project_id', 'event_id']).doNothing())
       .executeTakeFirst();
-    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return { duplicate: true, type: raw.type };
-    await applyStripeEvent(trx, ctx, scope, raw as { id: string; type: string; created: number; data: { object: Record<string, any> } });
+    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return { duplicate: true, type: event.type };
+    await applyStripeEvent(trx, ctx, scope, event);
     // Stripe, proven by the signature, is the actor; the event's id is the target (its type is on the stripe_events row).
     await recordAudit(trx, ctx, { kind: 'system', id: 'stripe', ...(delivery.origin ? { origin: delivery.origin } : {}) }, {
       action: 'stripe_event.applied',
       targetType: 'stripe_event',
-      targetId: raw.id.slice(0, 64),
+      targetId: event.id.slice(0, 64),
       projectId: scope.projectId,
       ownerId: scope.ownerId,
     });
-    return { duplicate: false, type: raw.type };
+    return { duplicate: false, type: event.type };
   });
 }

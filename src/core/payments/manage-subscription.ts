@@ -1,11 +1,14 @@
 import type { Context } from '../../context.js';
 import type { Stripe } from '../../lib/stripe.js';
+import { toIso } from '../../lib/time.js';
 import { DomainError, Invalid } from '../errors.js';
 import type { Principal } from '../principal.js';
-import { currentSubscription } from './my-subscription.js';
+import { applySubscriptionState, type StateStamp } from './apply-subscription-state.js';
 import { endUser } from './owned-project.js';
 import { modeOf, secretKeyFor } from './stripe-config.js';
-import { ACTIVE_STATUSES, applySubscriptionState, customerOfUser, readSubscription, type SubscriptionRow } from './subscription.js';
+import { readSubscription, type StripeSubscriptionState } from './stripe-objects.js';
+import { ACTIVE_STATUSES, type SubscriptionRow } from './subscription.js';
+import { currentSubscription, customerOfUser } from './subscription-lookups.js';
 
 type ManageCtx = Pick<Context, 'db' | 'keys' | 'clock' | 'stripe'>;
 
@@ -14,48 +17,55 @@ const noneTo = (what: string) => new DomainError('not_found', 'no_active_subscri
 async function activeSubscription(ctx: ManageCtx, principal: Principal, isTestMode: boolean, what: string) {
   const { userId, projectId } = endUser(principal);
   const secretKey = await secretKeyFor(ctx, projectId, modeOf(isTestMode));
-  const row = await currentSubscription(ctx, projectId, userId, isTestMode);
+  const row = await currentSubscription(ctx.db, projectId, userId, isTestMode);
   if (!row || !ACTIVE_STATUSES.includes(row.status)) throw noneTo(what);
   return { row, secretKey, projectId };
 }
 
 /**
- * What Stripe answered becomes the row's state as of the moment we asked, under the same
- * ordering rule as webhooks, so an older event arriving afterwards does not undo it.
+ * The second Stripe answered, on its own clock (its `Date` header): the clock events are
+ * stamped with, so that an event of the state before our change, which Stripe made no later
+ * than its answer, counts as older. Our clock when Stripe sent no date.
  */
-async function keep(ctx: ManageCtx, row: SubscriptionRow, sub: Stripe.Subscription, askedAt: number): Promise<SubscriptionRow> {
-  const owner = await ctx.db.selectFrom('projects').select('owner_id').where('id', '=', row.project_id).executeTakeFirstOrThrow();
-  return ctx.db.transaction().execute((trx) =>
-    applySubscriptionState(
-      trx,
-      ctx,
-      { projectId: row.project_id, ownerId: owner.owner_id, isTestMode: Boolean(row.is_test_mode) },
-      readSubscription(sub as unknown as Record<string, any>),
-      askedAt,
-    ),
-  );
+function answeredAt(ctx: Pick<Context, 'clock'>, sub: Stripe.Response<Stripe.Subscription>): StateStamp {
+  const date = Date.parse(sub.lastResponse?.headers?.date ?? '');
+  return { second: Math.floor((Number.isNaN(date) ? ctx.clock.now().getTime() : date) / 1000), answer: true };
 }
 
-const nowSeconds = (ctx: Pick<Context, 'clock'>) => Math.floor(ctx.clock.now().getTime() / 1000);
+/** What Stripe answered becomes the row's state as of that answer, so that no event of the state before it undoes it. */
+async function keep(ctx: ManageCtx, row: SubscriptionRow, sub: Stripe.Response<Stripe.Subscription>): Promise<StripeSubscriptionState> {
+  const owner = await ctx.db.selectFrom('projects').select('owner_id').where('id', '=', row.project_id).executeTakeFirstOrThrow();
+  const state = readSubscription(sub);
+  await ctx.db.transaction().execute((trx) =>
+    applySubscriptionState(trx, ctx, { projectId: row.project_id, ownerId: owner.owner_id, isTestMode: Boolean(row.is_test_mode) }, state, answeredAt(ctx, sub)),
+  );
+  return state;
+}
 
-export async function cancelSubscription(ctx: ManageCtx, principal: Principal, input: { cancelImmediately: boolean; isTestMode: boolean }) {
+/** What Stripe made of a change we asked for: not what the row holds, which an event of the same moment may have moved. */
+export interface SubscriptionChange {
+  subscriptionId: string;
+  status: string;
+  priceId: string | null;
+  /** When a cancellation at period end takes effect; null once canceled. */
+  cancelAt: string | null;
+  cancelledAt: string | null;
+}
+
+export async function cancelSubscription(ctx: ManageCtx, principal: Principal, input: { cancelImmediately: boolean; isTestMode: boolean }): Promise<SubscriptionChange> {
   const { row, secretKey } = await activeSubscription(ctx, principal, input.isTestMode, 'cancel');
-  const askedAt = nowSeconds(ctx);
   const sub = await ctx.stripe.call(secretKey, (stripe, opts) =>
     input.cancelImmediately
       ? stripe.subscriptions.cancel(row.subscription_id, {}, opts())
       : stripe.subscriptions.update(row.subscription_id, { cancel_at_period_end: true }, opts()),
   );
-  const kept = await keep(ctx, row, sub, askedAt);
-  const cancelledAt = kept.cancelled_at ?? ctx.clock.now();
+  const state = await keep(ctx, row, sub);
   return {
-    subscription_id: kept.subscription_id,
-    status: kept.status,
-    cancel_at: kept.status === 'canceled' ? null : (kept.cancel_at ?? kept.current_period_end),
-    cancelled_at: cancelledAt,
-    message: kept.status === 'canceled'
-      ? 'Subscription has been canceled immediately.'
-      : 'Subscription will be canceled at the end of the current billing period.',
+    subscriptionId: state.id,
+    status: state.status,
+    priceId: state.priceId,
+    cancelAt: state.status === 'canceled' ? null : toIso(state.cancelAt ?? state.periodEnd),
+    cancelledAt: toIso(state.canceledAt ?? ctx.clock.now()),
   };
 }
 
@@ -63,9 +73,8 @@ export async function updateSubscription(
   ctx: ManageCtx,
   principal: Principal,
   input: { newPriceId: string; prorationBehavior: 'create_prorations' | 'none' | 'always_invoice'; isTestMode: boolean },
-) {
+): Promise<SubscriptionChange> {
   const { row, secretKey } = await activeSubscription(ctx, principal, input.isTestMode, 'update');
-  const askedAt = nowSeconds(ctx);
   const sub = await ctx.stripe.call(secretKey, async (stripe, opts) => {
     const current = await stripe.subscriptions.retrieve(row.subscription_id, {}, opts());
     const item = current.items?.data?.[0];
@@ -76,17 +85,18 @@ export async function updateSubscription(
       opts(),
     );
   });
-  const kept = await keep(ctx, row, sub, askedAt);
+  const state = await keep(ctx, row, sub);
   return {
-    subscription_id: kept.subscription_id,
-    status: kept.status,
-    price_id: kept.price_id ?? input.newPriceId,
-    message: 'Subscription updated to new plan successfully.',
+    subscriptionId: state.id,
+    status: state.status,
+    priceId: state.priceId,
+    cancelAt: toIso(state.cancelAt),
+    cancelledAt: toIso(state.canceledAt),
   };
 }
 
 /** A Stripe billing portal session for the end user's customer in that mode (404 before their first checkout). */
-export async function createPortalSession(ctx: ManageCtx, principal: Principal, input: { returnUrl: string; isTestMode: boolean }) {
+export async function createPortalSession(ctx: ManageCtx, principal: Principal, input: { returnUrl: string; isTestMode: boolean }): Promise<{ portalUrl: string }> {
   const { userId, projectId } = endUser(principal);
   try {
     const u = new URL(input.returnUrl);
@@ -100,5 +110,5 @@ export async function createPortalSession(ctx: ManageCtx, principal: Principal, 
   const session = await ctx.stripe.call(secretKey, (stripe, opts) =>
     stripe.billingPortal.sessions.create({ customer, return_url: input.returnUrl }, opts()),
   );
-  return { portal_url: session.url };
+  return { portalUrl: session.url };
 }

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { Invalid, type FieldError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { ownedProject } from './owned-project.js';
-import { CREDENTIAL_FORMAT, CREDENTIALS, maskCredential, toConfigView, type CredentialName, type StripeConfigView } from './stripe-config.js';
+import { CREDENTIAL_FORMAT, CREDENTIALS, maskCredential, toStripeConfig, type CredentialName, type StripeConfig } from './stripe-config.js';
 
 export type StripeConfigInput = Partial<Record<CredentialName, string | null>>;
 
@@ -28,7 +28,7 @@ export async function putStripeConfig(
   principal: Principal,
   projectId: string,
   input: StripeConfigInput,
-): Promise<StripeConfigView> {
+): Promise<StripeConfig> {
   const project = await ownedProject(ctx, principal, projectId);
   const given = CREDENTIALS.filter((name) => typeof input[name] === 'string');
   const errors: FieldError[] = given
@@ -59,10 +59,10 @@ export async function putStripeConfig(
       return trx.selectFrom('stripe_configs').selectAll().where('project_id', '=', project.id).executeTakeFirstOrThrow();
     });
   try {
-    return toConfigView(await write());
+    return toStripeConfig(await write());
   } catch (err) {
     // Two first saves at once: the loser's insert meets the winner's row; its update now applies.
-    if (isUniqueViolation(err)) return toConfigView(await write());
+    if (isUniqueViolation(err)) return toStripeConfig(await write());
     throw err;
   }
 }

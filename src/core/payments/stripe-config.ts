@@ -37,44 +37,46 @@ export function maskCredential(value: string): string {
   return `${prefix}...${value.slice(-4)}`;
 }
 
-export interface StripeConfigView {
+/** One mode's credentials as they may be shown: masked, never opened. */
+export interface ModeCredentials {
+  /** Stripe can be called in this mode: its secret key is set. */
+  hasCredentials: boolean;
+  secretKeyMask: string | null;
+  publishableKeyMask: string | null;
+  webhookSecretMask: string | null;
+  configuredAt: string | null;
+}
+
+/** A project's Stripe configuration as the core hands it to the faces. */
+export interface StripeConfig {
   id: string;
-  project_id: string;
-  is_active: boolean;
-  has_test_credentials: boolean;
-  has_live_credentials: boolean;
-  test_secret_key_masked: string | null;
-  test_publishable_key_masked: string | null;
-  test_webhook_secret_masked: string | null;
-  live_secret_key_masked: string | null;
-  live_publishable_key_masked: string | null;
-  live_webhook_secret_masked: string | null;
-  test_configured_at: string | null;
-  live_configured_at: string | null;
-  created_at: string;
-  updated_at: string | null;
+  projectId: string;
+  isActive: boolean;
+  test: ModeCredentials;
+  live: ModeCredentials;
+  createdAt: string;
+  updatedAt: string | null;
 }
 
 /** A mode has credentials when Stripe can be called in it: its secret key is set. */
 export const hasCredentials = (row: ConfigRow, mode: Mode): boolean => row[`${mode}_secret_key_enc`] !== null;
 
-export function toConfigView(row: ConfigRow): StripeConfigView {
+export function toStripeConfig(row: ConfigRow): StripeConfig {
+  const mode = (m: Mode): ModeCredentials => ({
+    hasCredentials: hasCredentials(row, m),
+    secretKeyMask: row[`${m}_secret_key_mask`],
+    publishableKeyMask: row[`${m}_publishable_key_mask`],
+    webhookSecretMask: row[`${m}_webhook_secret_mask`],
+    configuredAt: toIso(row[`${m}_configured_at`]),
+  });
   return {
     id: row.id,
-    project_id: row.project_id,
-    is_active: Boolean(row.is_active),
-    has_test_credentials: hasCredentials(row, 'test'),
-    has_live_credentials: hasCredentials(row, 'live'),
-    test_secret_key_masked: row.test_secret_key_mask,
-    test_publishable_key_masked: row.test_publishable_key_mask,
-    test_webhook_secret_masked: row.test_webhook_secret_mask,
-    live_secret_key_masked: row.live_secret_key_mask,
-    live_publishable_key_masked: row.live_publishable_key_mask,
-    live_webhook_secret_masked: row.live_webhook_secret_mask,
-    test_configured_at: toIso(row.test_configured_at),
-    live_configured_at: toIso(row.live_configured_at),
-    created_at: toIso(row.created_at),
-    updated_at: toIso(row.updated_at),
+    projectId: row.project_id,
+    isActive: Boolean(row.is_active),
+    test: mode('test'),
+    live: mode('live'),
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
   };
 }
 

@@ -1,46 +1,46 @@
-import type { Selectable, Transaction } from 'kysely';
-import type { Context } from '../../context.js';
-import type { Database } from '../../db/schema/index.js';
+import type { Selectable } from 'kysely';
 import type { StripeSubscriptionsTable } from '../../db/schema/stripe.js';
-import { uuidv7 } from '../../lib/ids.js';
 import { toIso } from '../../lib/time.js';
-import { recordEvent } from '../events/record-event.js';
 
 export type SubscriptionRow = Selectable<StripeSubscriptionsTable>;
 
-export interface SubscriptionView {
+/** An end user's Stripe subscription as the core hands it to the faces. */
+export interface Subscription {
+  /** Ours; `subscriptionId` is Stripe's. */
   id: string;
-  project_id: string;
-  user_id: string | null;
-  is_test_mode: boolean;
-  subscription_id: string;
-  customer_id: string | null;
+  projectId: string;
+  userId: string | null;
+  isTestMode: boolean;
+  subscriptionId: string;
+  customerId: string | null;
   status: string;
-  plan_name: string | null;
+  priceId: string | null;
+  planName: string | null;
   quantity: number;
-  current_period_start: string | null;
-  current_period_end: string | null;
-  cancel_at: string | null;
-  cancelled_at: string | null;
-  created_at: string;
+  currentPeriodStart: string | null;
+  currentPeriodEnd: string | null;
+  cancelAt: string | null;
+  cancelledAt: string | null;
+  createdAt: string;
 }
 
-export function toSubscriptionView(row: SubscriptionRow): SubscriptionView {
+export function toSubscription(row: SubscriptionRow): Subscription {
   return {
     id: row.id,
-    project_id: row.project_id,
-    user_id: row.user_id,
-    is_test_mode: Boolean(row.is_test_mode),
-    subscription_id: row.subscription_id,
-    customer_id: row.customer_id,
+    projectId: row.project_id,
+    userId: row.user_id,
+    isTestMode: Boolean(row.is_test_mode),
+    subscriptionId: row.subscription_id,
+    customerId: row.customer_id,
     status: row.status,
-    plan_name: row.plan_name,
+    priceId: row.price_id,
+    planName: row.plan_name,
     quantity: Number(row.quantity),
-    current_period_start: toIso(row.current_period_start),
-    current_period_end: toIso(row.current_period_end),
-    cancel_at: toIso(row.cancel_at),
-    cancelled_at: toIso(row.cancelled_at),
-    created_at: toIso(row.created_at),
+    currentPeriodStart: toIso(row.current_period_start),
+    currentPeriodEnd: toIso(row.current_period_end),
+    cancelAt: toIso(row.cancel_at),
+    cancelledAt: toIso(row.cancelled_at),
+    createdAt: toIso(row.created_at),
   };
 }
 
@@ -50,219 +50,3 @@ export const SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due', 'unpaid'
 /** Statuses in which an end user has a subscription that counts (checkout refuses a second one). */
 export const CURRENT_STATUSES = ['active', 'trialing', 'past_due', 'unpaid', 'incomplete'];
 export const ACTIVE_STATUSES = ['active', 'trialing', 'past_due', 'unpaid'];
-
-/** The part of a Stripe subscription object we keep, read defensively (API versions move fields). */
-export interface StripeSubscriptionState {
-  id: string;
-  customer: string | null;
-  status: string;
-  priceId: string | null;
-  planName: string | null;
-  quantity: number;
-  periodStart: Date | null;
-  periodEnd: Date | null;
-  cancelAt: Date | null;
-  canceledAt: Date | null;
-  userId: string | null;
-}
-
-const seconds = (v: unknown): Date | null => (typeof v === 'number' && Number.isFinite(v) ? new Date(v * 1000) : null);
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const idOf = (v: unknown): string | null => str(v) ?? (v && typeof v === 'object' ? str((v as { id?: unknown }).id) : null);
-
-export function readSubscription(obj: Record<string, any>): StripeSubscriptionState {
-  const item = obj.items?.data?.[0] ?? {};
-  const price = item.price ?? item.plan ?? obj.plan ?? {};
-  return {
-    id: String(obj.id),
-    customer: idOf(obj.customer),
-    status: str(obj.status) ?? 'incomplete',
-    priceId: idOf(price),
-    planName: str(price.nickname) ?? str(price.lookup_key) ?? (price.product && typeof price.product === 'object' ? str(price.product.name) : null) ?? idOf(price),
-    quantity: Number.isInteger(item.quantity) ? item.quantity : Number.isInteger(obj.quantity) ? obj.quantity : 1,
-    // Newer API versions keep the period on the item, older ones on the subscription.
-    periodStart: seconds(item.current_period_start) ?? seconds(obj.current_period_start),
-    periodEnd: seconds(item.current_period_end) ?? seconds(obj.current_period_end),
-    cancelAt: seconds(obj.cancel_at),
-    canceledAt: seconds(obj.canceled_at),
-    userId: str(obj.metadata?.tollgate_user_id),
-  };
-}
-
-type Trx = Transaction<Database>;
-interface Scope {
-  projectId: string;
-  ownerId: string;
-  isTestMode: boolean;
-}
-
-/** An end user of this project with this id, or null: metadata is checked before it is believed. */
-export async function endUserOfProject(trx: Trx, projectId: string, userId: string | null): Promise<string | null> {
-  if (!userId) return null;
-  const row = await trx.selectFrom('users').select('id').where('id', '=', userId).where('project_id', '=', projectId).where('role', '=', 'end_user').executeTakeFirst();
-  return row?.id ?? null;
-}
-
-export async function userOfCustomer(trx: Trx, scope: Scope, customerId: string | null): Promise<string | null> {
-  if (!customerId) return null;
-  const row = await trx
-    .selectFrom('stripe_customers')
-    .select('user_id')
-    .where('project_id', '=', scope.projectId)
-    .where('is_test_mode', '=', scope.isTestMode)
-    .where('customer_id', '=', customerId)
-    .executeTakeFirst();
-  return row?.user_id ?? null;
-}
-
-/** The Stripe customer id of this end user in this project and mode, when Tollgate made one. */
-export async function customerOfUser(db: Trx | Context['db'], projectId: string, userId: string, isTestMode: boolean): Promise<string | null> {
-  const row = await db
-    .selectFrom('stripe_customers')
-    .select('customer_id')
-    .where('project_id', '=', projectId)
-    .where('user_id', '=', userId)
-    .where('is_test_mode', '=', isTestMode)
-    .executeTakeFirst();
-  return row?.customer_id ?? null;
-}
-
-export async function findSubscription(trx: Trx | Context['db'], scope: Scope, stripeId: string): Promise<SubscriptionRow | undefined> {
-  return trx
-    .selectFrom('stripe_subscriptions')
-    .selectAll()
-    .where('project_id', '=', scope.projectId)
-    .where('is_test_mode', '=', scope.isTestMode)
-    .where('subscription_id', '=', stripeId)
-    .executeTakeFirst();
-}
-
-/**
- * Applies what Stripe says a subscription is, as of `asOf` (unix seconds of the event, or of
- * our own API call). A state older than the one held only fills blanks; a canceled
- * subscription stays canceled (Stripe never revives one). Events for our webhooks are
- * recorded on the transitions, in the same transaction.
- */
-export async function applySubscriptionState(
-  trx: Trx,
-  ctx: Pick<Context, 'clock'>,
-  scope: Scope,
-  sub: StripeSubscriptionState,
-  asOf: number,
-): Promise<SubscriptionRow> {
-  const now = ctx.clock.now();
-  const existing = await findSubscription(trx, scope, sub.id);
-  if (!existing) {
-    const userId = (await endUserOfProject(trx, scope.projectId, sub.userId)) ?? (await userOfCustomer(trx, scope, sub.customer));
-    const row = {
-      id: uuidv7(now.getTime()),
-      project_id: scope.projectId,
-      user_id: userId,
-      is_test_mode: scope.isTestMode,
-      subscription_id: sub.id,
-      customer_id: sub.customer,
-      status: sub.status,
-      price_id: sub.priceId,
-      plan_name: sub.planName,
-      quantity: sub.quantity,
-      current_period_start: sub.periodStart,
-      current_period_end: sub.periodEnd,
-      cancel_at: sub.cancelAt,
-      cancelled_at: sub.canceledAt,
-      state_event_at: asOf,
-      created_at: now,
-      updated_at: null,
-    };
-    const inserted = await trx
-      .insertInto('stripe_subscriptions')
-      .values(row)
-      .onConflict((oc) => oc.columns(['project_id', 'is_test_mode', 'subscription_id']).doNothing())
-      .executeTakeFirst();
-    // Another event of this subscription (racing in another transaction) created it first: ours is an update of it.
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return applySubscriptionState(trx, ctx, scope, sub, asOf);
-    await announce(trx, ctx, scope, sub.status === 'canceled' ? 'subscription.canceled' : 'subscription.created', row.id, sub);
-    return (await findSubscription(trx, scope, sub.id))!;
-  }
-
-  // Cancellation is final on Stripe: it applies whenever it arrives, and nothing undoes it.
-  const ending = sub.status === 'canceled' && existing.status !== 'canceled';
-  const older = existing.state_event_at !== null && asOf < Number(existing.state_event_at);
-  const frozen = existing.status === 'canceled';
-  if (!ending && (older || frozen)) {
-    // Not the newest word on this subscription: keep its state, take only what it lacks.
-    await trx
-      .updateTable('stripe_subscriptions')
-      .set({
-        customer_id: existing.customer_id ?? sub.customer,
-        price_id: existing.price_id ?? sub.priceId,
-        plan_name: existing.plan_name ?? sub.planName,
-        current_period_start: existing.current_period_start ?? sub.periodStart,
-        current_period_end: existing.current_period_end ?? sub.periodEnd,
-      })
-      .where('id', '=', existing.id)
-      .execute();
-    return (await findSubscription(trx, scope, sub.id))!;
-  }
-  const userId = existing.user_id ?? (await endUserOfProject(trx, scope.projectId, sub.userId)) ?? (await userOfCustomer(trx, scope, sub.customer));
-  await trx
-    .updateTable('stripe_subscriptions')
-    .set({
-      user_id: userId,
-      customer_id: sub.customer ?? existing.customer_id,
-      status: sub.status,
-      price_id: sub.priceId ?? existing.price_id,
-      plan_name: sub.planName ?? existing.plan_name,
-      quantity: sub.quantity,
-      current_period_start: sub.periodStart ?? existing.current_period_start,
-      current_period_end: sub.periodEnd ?? existing.current_period_end,
-      cancel_at: sub.cancelAt,
-      cancelled_at: sub.canceledAt ?? (sub.status === 'canceled' ? (existing.cancelled_at ?? now) : existing.cancelled_at),
-      state_event_at: Math.max(asOf, Number(existing.state_event_at ?? 0)),
-      updated_at: now,
-    })
-    .where('id', '=', existing.id)
-    .execute();
-  const changed =
-    existing.status !== sub.status ||
-    (sub.priceId !== null && existing.price_id !== sub.priceId) ||
-    existing.quantity !== sub.quantity ||
-    toIso(existing.cancel_at) !== toIso(sub.cancelAt);
-  if (changed) await announce(trx, ctx, scope, sub.status === 'canceled' && existing.status !== 'canceled' ? 'subscription.canceled' : 'subscription.updated', existing.id, sub);
-  return (await findSubscription(trx, scope, sub.id))!;
-}
-
-/** Sets only the status (invoice events), under the same ordering rule. */
-export async function applySubscriptionStatus(
-  trx: Trx,
-  ctx: Pick<Context, 'clock'>,
-  scope: Scope,
-  existing: SubscriptionRow,
-  status: string,
-  from: string[],
-  asOf: number,
-): Promise<void> {
-  if (!from.includes(existing.status)) return;
-  if (existing.state_event_at !== null && asOf < Number(existing.state_event_at)) return;
-  await trx
-    .updateTable('stripe_subscriptions')
-    .set({ status, state_event_at: asOf, updated_at: ctx.clock.now() })
-    .where('id', '=', existing.id)
-    .execute();
-  await announce(trx, ctx, scope, 'subscription.updated', existing.id, { id: existing.subscription_id, status });
-}
-
-async function announce(
-  trx: Trx,
-  ctx: Pick<Context, 'clock'>,
-  scope: Scope,
-  type: 'subscription.created' | 'subscription.updated' | 'subscription.canceled',
-  rowId: string,
-  sub: { id: string; status: string; priceId?: string | null },
-): Promise<void> {
-  await recordEvent(trx, ctx, {
-    ownerId: scope.ownerId,
-    projectId: scope.projectId,
-    type,
-    data: { id: rowId, subscription_id: sub.id, status: sub.status, price_id: sub.priceId ?? null, is_test_mode: scope.isTestMode },
-  });
-}

@@ -71,7 +71,7 @@ export async function developerDashboard(ctx: DashboardCtx & Pick<Context, 'conf
       licenses,
       activeDomains,
       injectables,
-      activeSubscriptions: payments.active_subscriptions,
+      activeSubscriptions: payments.activeSubscriptions,
     },
     generations,
     chart,

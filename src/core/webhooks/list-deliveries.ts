@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import type { DeliveryStatus } from '../../db/schema/webhook-deliveries.js';
 import { pageWindow, toPage, type Page, type PageRequest } from '../licenses/cursor-page.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { toDelivery, type Delivery } from './delivery.js';
 

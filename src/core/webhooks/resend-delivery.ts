@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { isUuid } from '../../lib/ids.js';
 import { NotFound } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { projectInScope } from '../licenses/project-scope.js';
+import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { toDelivery, type Delivery } from './delivery.js';
 

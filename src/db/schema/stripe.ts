@@ -51,8 +51,10 @@ export interface StripeSubscriptionsTable {
   current_period_end: NullableTimestamp;
   cancel_at: NullableTimestamp;
   cancelled_at: NullableTimestamp;
-  /** Stripe `created` (unix seconds) of the event whose state this row holds. */
+  /** The second (unix, Stripe's clock) of the state this row holds: its event's `created`, or when Stripe answered our call. */
   state_event_at: Int64 | null;
+  /** The state is Stripe's answer to our own call, which is newer than any event stamped with the same second. */
+  state_from_answer: Bool;
   created_at: Timestamp;
   updated_at: NullableTimestamp;
 }

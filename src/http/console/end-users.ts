@@ -96,14 +96,14 @@ export function endUserRoutes(app: App, ctx: Context): void {
     async (request) => {
       const d = await getEndUser(ctx, developerOf(request), request.params.id);
       const sub = (s: (typeof d.subscriptions)['test']) =>
-        s && { status: s.status, planName: s.plan_name, currentPeriodEnd: s.current_period_end, cancelAt: s.cancel_at, createdAt: s.created_at };
+        s && { status: s.status, planName: s.planName, currentPeriodEnd: s.currentPeriodEnd, cancelAt: s.cancelAt, createdAt: s.createdAt };
       return {
         user: d.user,
         generations: d.generations,
         subscriptions: { test: sub(d.subscriptions.test), live: sub(d.subscriptions.live) },
         payments: {
           total: d.payments.total,
-          recent: d.payments.recent.map((t) => ({ id: t.id, isTestMode: t.is_test_mode, status: t.status, amountCents: t.amount_cents, currency: t.currency, createdAt: t.created_at })),
+          recent: d.payments.recent.map((t) => ({ id: t.id, isTestMode: t.isTestMode, status: t.status, amountCents: t.amountCents, currency: t.currency, createdAt: t.createdAt })),
         },
       };
     },

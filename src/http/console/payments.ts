@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { Context } from '../../context.js';
 import { deleteStripeConfig } from '../../core/payments/delete-config.js';
-import { paymentStats } from '../../core/payments/developer-overview.js';
+import { paymentStats, type PaymentStats } from '../../core/payments/developer-overview.js';
 import { getStripeConfig } from '../../core/payments/get-config.js';
 import { listProjectPayments, listProjectSubscriptions } from '../../core/payments/list-payments.js';
 import { PAYMENT_STATUSES } from '../../core/payments/payment.js';
 import { putStripeConfig } from '../../core/payments/put-config.js';
-import type { StripeConfigView } from '../../core/payments/stripe-config.js';
+import type { StripeConfig } from '../../core/payments/stripe-config.js';
 import { SUBSCRIPTION_STATUSES } from '../../core/payments/subscription.js';
 import { validateCredentials } from '../../core/payments/validate-credentials.js';
 import { webhookUrls } from '../../core/payments/webhook-urls.js';
@@ -25,15 +25,15 @@ const ModeConfig = Type.Object({
   configuredAt: N(Type.String()),
 });
 const ConfigSchema = Type.Object({ isActive: Type.Boolean(), test: ModeConfig, live: ModeConfig, updatedAt: N(Type.String()) });
-const configBody = (c: StripeConfigView) => {
-  const mode = (m: 'test' | 'live') => ({
-    secretKey: c[`${m}_secret_key_masked`],
-    publishableKey: c[`${m}_publishable_key_masked`],
-    webhookSecret: c[`${m}_webhook_secret_masked`],
-    configured: m === 'test' ? c.has_test_credentials : c.has_live_credentials,
-    configuredAt: c[`${m}_configured_at`],
+const configBody = (c: StripeConfig) => {
+  const mode = (m: StripeConfig['test']) => ({
+    secretKey: m.secretKeyMask,
+    publishableKey: m.publishableKeyMask,
+    webhookSecret: m.webhookSecretMask,
+    configured: m.hasCredentials,
+    configuredAt: m.configuredAt,
   });
-  return { isActive: c.is_active, test: mode('test'), live: mode('live'), updatedAt: c.updated_at ?? c.created_at };
+  return { isActive: c.isActive, test: mode(c.test), live: mode(c.live), updatedAt: c.updatedAt ?? c.createdAt };
 };
 
 const StatsSchema = Type.Object({
@@ -44,12 +44,12 @@ const StatsSchema = Type.Object({
   revenueCents: Type.Integer(),
   currency: Type.String(),
 });
-const statsBody = (s: Awaited<ReturnType<typeof paymentStats>>) => ({
-  totalSubscriptions: s.total_subscriptions,
-  activeSubscriptions: s.active_subscriptions,
-  totalPayments: s.total_payments,
-  successfulPayments: s.successful_payments,
-  revenueCents: s.total_revenue_cents,
+const statsBody = (s: PaymentStats) => ({
+  totalSubscriptions: s.totalSubscriptions,
+  activeSubscriptions: s.activeSubscriptions,
+  totalPayments: s.totalPayments,
+  successfulPayments: s.successfulPayments,
+  revenueCents: s.totalRevenueCents,
   currency: s.currency,
 });
 
@@ -123,7 +123,7 @@ export function paymentRoutes(app: App, ctx: Context): void {
       const [config, urls, live, all] = await Promise.all([getStripeConfig(ctx, p, id), webhookUrls(ctx, p, id), paymentStats(ctx, p, false, id), paymentStats(ctx, p, true, id)]);
       return {
         config: config ? configBody(config) : null,
-        webhookUrls: { test: urls.test_webhook_url, live: urls.live_webhook_url },
+        webhookUrls: urls,
         stats: { live: statsBody(live), all: statsBody(all) },
       };
     },
@@ -196,23 +196,7 @@ export function paymentRoutes(app: App, ctx: Context): void {
     { config: dev, schema: { hide: true, params: ProjectParams, querystring: listQuery(SUBSCRIPTION_STATUSES), response: { 200: paged(SubscriptionSchema) } } },
     async (request) => {
       const r = await listProjectSubscriptions(ctx, developerOf(request), request.params.projectId, filter(request.query));
-      return {
-        items: r.items.map((s) => ({
-          id: s.id,
-          subscriptionId: s.subscription_id,
-          userId: s.user_id,
-          isTestMode: s.is_test_mode,
-          status: s.status,
-          planName: s.plan_name,
-          quantity: s.quantity,
-          currentPeriodEnd: s.current_period_end,
-          cancelAt: s.cancel_at,
-          createdAt: s.created_at,
-        })),
-        total: r.total,
-        page: r.page,
-        pageSize: r.page_size,
-      };
+      return r;
     },
   );
 
@@ -221,23 +205,7 @@ export function paymentRoutes(app: App, ctx: Context): void {
     { config: dev, schema: { hide: true, params: ProjectParams, querystring: listQuery(PAYMENT_STATUSES), response: { 200: paged(PaymentSchema) } } },
     async (request) => {
       const r = await listProjectPayments(ctx, developerOf(request), request.params.projectId, filter(request.query));
-      return {
-        items: r.items.map((t) => ({
-          id: t.id,
-          paymentIntentId: t.payment_intent_id,
-          userId: t.user_id,
-          isTestMode: t.is_test_mode,
-          status: t.status,
-          amountCents: t.amount_cents,
-          refundedAmountCents: t.refunded_amount_cents,
-          currency: t.currency,
-          description: t.description,
-          createdAt: t.created_at,
-        })),
-        total: r.total,
-        page: r.page,
-        pageSize: r.page_size,
-      };
+      return r;
     },
   );
 }

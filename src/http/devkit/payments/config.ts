@@ -8,6 +8,7 @@ import { asDeveloper } from '../../auth.js';
 import type { Routes } from '../../typed.js';
 import { DevkitAuthHeaders, Nullable, ProjectIdParams } from '../schemas.js';
 import { StripeConfigResponse } from './schemas.js';
+import { configBody } from './wire.js';
 
 const Credential = Type.Optional(Nullable(Type.String({ maxLength: 255 })));
 const StripeConfigRequest = Type.Object(
@@ -44,7 +45,10 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
         response: { 200: Nullable(StripeConfigResponse) },
       },
     },
-    async (request) => getStripeConfig(ctx, asDeveloper(request), request.params.project_id),
+    async (request) => {
+      const config = await getStripeConfig(ctx, asDeveloper(request), request.params.project_id);
+      return config && configBody(config);
+    },
   );
 
   app.put(
@@ -60,7 +64,7 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
         response: { 200: StripeConfigResponse },
       },
     },
-    async (request) => putStripeConfig(ctx, asDeveloper(request), request.params.project_id, request.body ?? {}),
+    async (request) => configBody(await putStripeConfig(ctx, asDeveloper(request), request.params.project_id, request.body ?? {})),
   );
 
   app.delete(
@@ -84,7 +88,10 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ test_webhook_url: Type.String(), live_webhook_url: Type.String() }) },
       },
     },
-    async (request) => webhookUrls(ctx, asDeveloper(request), request.params.project_id),
+    async (request) => {
+      const urls = await webhookUrls(ctx, asDeveloper(request), request.params.project_id);
+      return { test_webhook_url: urls.test, live_webhook_url: urls.live };
+    },
   );
 
   app.post(

@@ -3,11 +3,11 @@ import { createCheckoutSession } from '../../../core/payments/create-checkout-se
 import { listMyPayments } from '../../../core/payments/list-payments.js';
 import { cancelSubscription, createPortalSession, updateSubscription } from '../../../core/payments/manage-subscription.js';
 import { getMySubscription } from '../../../core/payments/my-subscription.js';
-import { toIso } from '../../../lib/time.js';
 import { asEndUser } from '../../auth.js';
 import type { Routes } from '../../typed.js';
 import { Nullable } from '../schemas.js';
 import { EndUserHeaders, PagedTestModeQuery, StripePaymentListResponse, StripeSubscriptionResponse, TestModeQuery } from './schemas.js';
+import { pageFields, paymentBody, subscriptionBody } from './wire.js';
 
 const StripeCheckoutRequest = Type.Object(
   {
@@ -54,7 +54,7 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
     },
     async (request) => {
       const b = request.body;
-      return createCheckoutSession(ctx, asEndUser(request), {
+      const session = await createCheckoutSession(ctx, asEndUser(request), {
         priceId: b.price_id,
         successUrl: b.success_url,
         cancelUrl: b.cancel_url,
@@ -64,6 +64,7 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         allowExistingSubscription: b.allow_existing_subscription,
         isTestMode: request.query.test_mode,
       });
+      return { session_id: session.sessionId, checkout_url: session.checkoutUrl };
     },
   );
 
@@ -73,7 +74,10 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
       config,
       schema: { tags, summary: 'The end user\'s current subscription, or null', headers: EndUserHeaders, querystring: TestModeQuery, response: { 200: Nullable(StripeSubscriptionResponse) } },
     },
-    async (request) => getMySubscription(ctx, asEndUser(request), request.query.test_mode),
+    async (request) => {
+      const subscription = await getMySubscription(ctx, asEndUser(request), request.query.test_mode);
+      return subscription && subscriptionBody(subscription);
+    },
   );
 
   app.get(
@@ -85,7 +89,7 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
     async (request) => {
       const q = request.query;
       const page = await listMyPayments(ctx, asEndUser(request), { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
-      return { payments: page.items, total: page.total, page: page.page, page_size: page.page_size };
+      return { payments: page.items.map(paymentBody), ...pageFields(page) };
     },
   );
 
@@ -102,7 +106,10 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ portal_url: Type.String() }) },
       },
     },
-    async (request) => createPortalSession(ctx, asEndUser(request), { returnUrl: request.body.return_url, isTestMode: request.query.test_mode }),
+    async (request) => {
+      const portal = await createPortalSession(ctx, asEndUser(request), { returnUrl: request.body.return_url, isTestMode: request.query.test_mode });
+      return { portal_url: portal.portalUrl };
+    },
   );
 
   app.post(
@@ -131,7 +138,13 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         cancelImmediately: request.body?.cancel_immediately ?? false,
         isTestMode: request.query.test_mode,
       });
-      return { ...r, cancel_at: toIso(r.cancel_at), cancelled_at: toIso(r.cancelled_at) };
+      return {
+        subscription_id: r.subscriptionId,
+        status: r.status,
+        cancel_at: r.cancelAt,
+        cancelled_at: r.cancelledAt,
+        message: r.status === 'canceled' ? 'Subscription has been canceled immediately.' : 'Subscription will be canceled at the end of the current billing period.',
+      };
     },
   );
 
@@ -148,11 +161,13 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         response: { 200: Type.Object({ subscription_id: Type.String(), status: Type.String(), price_id: Type.String(), message: Type.String() }) },
       },
     },
-    async (request) =>
-      updateSubscription(ctx, asEndUser(request), {
+    async (request) => {
+      const r = await updateSubscription(ctx, asEndUser(request), {
         newPriceId: request.body.new_price_id,
         prorationBehavior: request.body.proration_behavior,
         isTestMode: request.query.test_mode,
-      }),
+      });
+      return { subscription_id: r.subscriptionId, status: r.status, price_id: r.priceId ?? request.body.new_price_id, message: 'Subscription updated to new plan successfully.' };
+    },
   );
 };

@@ -14,6 +14,7 @@ import {
   StripeSubscriptionListResponse,
   TestModeQuery,
 } from './schemas.js';
+import { aggregatedPaymentBody, aggregatedSubscriptionBody, pageFields, paymentBody, projectsBody, statsBody, subscriptionBody } from './wire.js';
 
 /** What the developer sees of their end users' payments: per project, across projects, and in sum. */
 export const paymentOverviewRoutes: Routes = (app, ctx) => {
@@ -29,7 +30,7 @@ export const paymentOverviewRoutes: Routes = (app, ctx) => {
     async (request) => {
       const q = request.query;
       const page = await listProjectSubscriptions(ctx, asDeveloper(request), request.params.project_id, { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
-      return { subscriptions: page.items, total: page.total, page: page.page, page_size: page.page_size };
+      return { subscriptions: page.items.map(subscriptionBody), ...pageFields(page) };
     },
   );
 
@@ -42,7 +43,7 @@ export const paymentOverviewRoutes: Routes = (app, ctx) => {
     async (request) => {
       const q = request.query;
       const page = await listProjectPayments(ctx, asDeveloper(request), request.params.project_id, { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
-      return { payments: page.items, total: page.total, page: page.page, page_size: page.page_size };
+      return { payments: page.items.map(paymentBody), ...pageFields(page) };
     },
   );
 
@@ -59,7 +60,7 @@ export const paymentOverviewRoutes: Routes = (app, ctx) => {
     { config, schema: { tags, summary: 'Subscriptions across your projects', headers: DevkitAuthHeaders, querystring: AcrossProjectsQuery, response: { 200: AggregatedSubscriptionListResponse } } },
     async (request) => {
       const page = await listAllSubscriptions(ctx, asDeveloper(request), filter(request.query));
-      return { subscriptions: page.items, total: page.total, page: page.page, page_size: page.page_size };
+      return { subscriptions: page.items.map(aggregatedSubscriptionBody), ...pageFields(page) };
     },
   );
 
@@ -68,19 +69,19 @@ export const paymentOverviewRoutes: Routes = (app, ctx) => {
     { config, schema: { tags, summary: 'Payments across your projects', headers: DevkitAuthHeaders, querystring: AcrossProjectsQuery, response: { 200: AggregatedPaymentListResponse } } },
     async (request) => {
       const page = await listAllPayments(ctx, asDeveloper(request), filter(request.query));
-      return { payments: page.items, total: page.total, page: page.page, page_size: page.page_size };
+      return { payments: page.items.map(aggregatedPaymentBody), ...pageFields(page) };
     },
   );
 
   app.get(
     '/api/v1/payments/projects',
     { config, schema: { tags, summary: 'Your projects with their payment configuration status', headers: DevkitAuthHeaders, response: { 200: ProjectPaymentConfigListResponse } } },
-    async (request) => listPaymentProjects(ctx, asDeveloper(request)),
+    async (request) => projectsBody(await listPaymentProjects(ctx, asDeveloper(request))),
   );
 
   app.get(
     '/api/v1/payments/stats',
     { config, schema: { tags, summary: 'Payment statistics across your projects', headers: DevkitAuthHeaders, querystring: TestModeQuery, response: { 200: PaymentStatsResponse } } },
-    async (request) => paymentStats(ctx, asDeveloper(request), request.query.test_mode),
+    async (request) => statsBody(await paymentStats(ctx, asDeveloper(request), request.query.test_mode)),
   );
 };

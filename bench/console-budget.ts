@@ -12,7 +12,8 @@ export const JS_BUDGET_BYTES = 100 * 1024;
 export function consoleAssetSizes(dir = path.resolve('dist/console')): { js: number; jsGzip: number; css: number; cssGzip: number; files: string[] } {
   const assets = path.join(dir, 'assets');
   const out = { js: 0, jsGzip: 0, css: 0, cssGzip: 0, files: [] as string[] };
-  for (const f of fs.readdirSync(assets)) {
+  // The .br and .gz copies the build writes beside each file are the same files, not more of them.
+  for (const f of fs.readdirSync(assets).filter((name) => !/\.(br|gz)$/.test(name))) {
     const body = fs.readFileSync(path.join(assets, f));
     out.files.push(f);
     if (f.endsWith('.js')) {

@@ -12,6 +12,7 @@ import { devkitFace } from './http/devkit/index.js';
 import { devpayrFace } from './http/devpayr/index.js';
 import { consoleFace } from './http/console/index.js';
 import { installPipeline, sendError } from './http/pipeline.js';
+import { rootRoutes } from './http/root.js';
 import { BodyParseError, registerJsonParser, serializerCompiler, validatorCompiler } from './http/validation.js';
 import type { App } from './http/typed.js';
 
@@ -95,12 +96,7 @@ export async function buildApp(ctx: Context): Promise<App> {
   await app.register(devpayrFace, { ctx });
   await app.register(consoleFace, { ctx });
 
-  app.get('/', { schema: { hide: true } }, async () => ({
-    name: 'Tollgate',
-    version: ctx.config.version,
-    docs: '/docs',
-    openapi: '/docs/json',
-  }));
+  rootRoutes(app, ctx);
 
   return app;
 }

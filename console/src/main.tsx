@@ -7,6 +7,7 @@ import { AuditLogPage } from './pages/audit-log';
 import { Dashboard } from './pages/dashboard';
 import { DeveloperKeys } from './pages/developer-keys';
 import { EndUserDetails, EndUsers } from './pages/end-users';
+import { InstanceHealthPage } from './pages/instance-health';
 import { Operators } from './pages/operators';
 import { ProjectPage } from './pages/project';
 import { Projects } from './pages/projects';
@@ -30,7 +31,7 @@ function Shell({ me, insecure, onSignOut }: { me: Me; insecure: boolean; onSignO
   const { path } = useLocation();
   const links =
     me.kind === 'operator'
-      ? [['/console/operators', 'Developers'], ['/console/account', 'Account']]
+      ? [['/console/operators', 'Developers'], ['/console/instance', 'Instance health'], ['/console/account', 'Account']]
       : [
           ['/console', 'Dashboard'],
           ['/console/projects', 'Projects'],
@@ -89,6 +90,7 @@ function Shell({ me, insecure, onSignOut }: { me: Me; insecure: boolean; onSignO
           <Route path="/console/audit-log" component={AuditLogPage} />
           <Route path="/console/account" component={() => <Account me={me} />} />
           <Route path="/console/operators" component={Operators} />
+          <Route path="/console/instance" component={InstanceHealthPage} />
           <Route default component={NotFound} />
         </Router>
       </main>

@@ -204,6 +204,12 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     mobile = await opContext.newPage();
     await mobile.setViewportSize({ width: 390, height: 844 });
     await capture('operators', '/console', 'table');
+    // The instance's health: each part and loop in words.
+    await opPage.getByRole('link', { name: 'Instance health' }).click();
+    await opPage.getByRole('heading', { name: 'Instance health' }).waitFor();
+    await opPage.locator('tr[data-check="Database"] .badge.ok').waitFor();
+    expect(await opPage.locator('tr[data-check="Generation jobs"]').textContent()).toContain('Nothing waiting.');
+    await capture('instance-health', '/console/instance', 'tr[data-check="Image removal"]');
     page = opShots.page;
     mobile = opShots.mobile;
     await opContext.close();

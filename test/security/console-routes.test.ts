@@ -79,6 +79,7 @@ export const CONSOLE_ROUTES: ConsoleRoute[] = [
   { method: 'PUT', path: '/console/api/operator/developers/:developer/tier', kind: 'operator', body: { tier: 'free_starter' } },
   { method: 'GET', path: '/console/api/operator/settings', kind: 'operator' },
   { method: 'PUT', path: '/console/api/operator/settings', kind: 'operator', body: { signUpOpen: true } },
+  { method: 'GET', path: '/console/api/operator/health', kind: 'operator' },
 ];
 
 function expectConsoleError(route: ConsoleRoute, res: TestResponse, allowed: number[], label: string): void {

@@ -84,6 +84,8 @@ export interface ServerOptions {
   configuredMailer?: boolean;
   /** The context's clock (a test that must not cross a minute boundary shifts it instead of waiting). */
   clock?: Clock;
+  /** Run the background loops, as `serve` does (the default); false: a server whose due work stays due. */
+  workers?: boolean;
 }
 
 /** A real Tollgate on a random loopback port over a fresh database. */
@@ -107,7 +109,7 @@ export async function startServer(kind: DbKind, options: ServerOptions = {}): Pr
   const mailer = new RecordingMailer();
   const ctx = await createContext(config, { ...(options.configuredMailer ? {} : { mailer }), log: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   const app = await buildApp(ctx);
-  startWorkers(ctx);
+  if (options.workers !== false) startWorkers(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 

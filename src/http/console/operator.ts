@@ -7,7 +7,9 @@ import { TIER_NAMES, TIERS } from '../../core/plans/tiers.js';
 import type { App } from '../typed.js';
 import { asOperator } from '../auth.js';
 import { N, PageQuery, pageOf } from './schemas.js';
+import { InstanceHealthSchema } from './shapes.js';
 import { setSignUpOpen, signUpOpen } from '../../core/accounts/instance-settings.js';
+import { instanceHealth } from '../../core/stats/operator-health.js';
 
 const DeveloperSchema = Type.Object({
   id: Type.String(),
@@ -74,5 +76,9 @@ export function operatorRoutes(app: App, ctx: Context): void {
     '/console/api/operator/settings',
     { config: op, schema: { hide: true, body: Type.Object({ signUpOpen: Type.Boolean() }, { additionalProperties: false }), response: { 200: Type.Object({ signUpOpen: Type.Boolean() }) } } },
     async (request) => ({ signUpOpen: await setSignUpOpen(ctx, asOperator(request), request.body.signUpOpen) }),
+  );
+  // The instance's health (core/stats/operator-health.ts): the parts, the background loops, the version.
+  app.get('/console/api/operator/health', { config: op, schema: { hide: true, response: { 200: InstanceHealthSchema } } }, async (request) =>
+    instanceHealth(ctx, asOperator(request)),
   );
 }

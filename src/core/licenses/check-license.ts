@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { sql } from 'kysely';
 import type { Context } from '../../context.js';
 import { hashKey } from '../keys/secret-key.js';
@@ -77,10 +76,6 @@ function isTestHost(host: string): boolean {
 
 function expired(snap: LicenseSnapshot, now: Date): boolean {
   return snap.license.expiresAt !== null && snap.license.expiresAt.getTime() <= now.getTime();
-}
-
-function plainIp(ip: string): string {
-  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
 }
 
 /** A value now, or later: the check answers synchronously whenever memory can decide it. */
@@ -206,7 +201,7 @@ function judge(c: Checking, snap: LicenseSnapshot | null): Sometime<RuntimeCheck
 function admit(c: Checking, snap: LicenseSnapshot, identifier: Identifier | null, domain: RuntimeDomain | null): Sometime<RuntimeCheck> {
   const { ctx, input, now } = c;
   const { license } = snap;
-  if (license.allowedIps && !license.allowedIps.includes(plainIp(input.ip))) {
+  if (license.allowedIps && !license.allowedIps.allows(input.ip)) {
     return refuse('IP_NOT_ALLOWED', 'This license is not authorized for this IP address.');
   }
   if (license.allowedCountries) {

@@ -2,6 +2,7 @@ import type { Context } from '../../context.js';
 import type { Environment } from '../../db/schema/domains.js';
 import { hostOfDomain } from '../domains/normalize.js';
 import type { Verdict } from './check-license.js';
+import { IpAllowList } from './allowed-ips.js';
 import { KeyFilter } from './key-filter.js';
 import type { RuntimeChange } from './runtime-changes.js';
 import { RuntimeFeed, type FeedListener } from './runtime-feed.js';
@@ -45,7 +46,8 @@ export interface LicenseSnapshot {
     maxDomains: number | null;
     maxSubdomainsPerDomain: number | null;
     maxUsagePerDay: number | null;
-    allowedIps: string[] | null;
+    /** Parsed once here, asked per check. */
+    allowedIps: IpAllowList | null;
     allowedCountries: string[] | null;
     isTest: boolean;
   };
@@ -123,6 +125,7 @@ async function loadSnapshot(ctx: Pick<Context, 'db'>, store: SnapshotStore, keyH
         ).map((i) => [i.identifier, i.base_domain] as const),
       )
     : null;
+  const allowed = list(row.allowed_ips);
   return {
     license: {
       id: row.id,
@@ -133,7 +136,7 @@ async function loadSnapshot(ctx: Pick<Context, 'db'>, store: SnapshotStore, keyH
       maxDomains: row.max_domains,
       maxSubdomainsPerDomain: row.max_subdomains_per_domain,
       maxUsagePerDay: row.max_usage_per_day,
-      allowedIps: list(row.allowed_ips),
+      allowedIps: allowed && IpAllowList.parse(allowed),
       allowedCountries: list(row.allowed_countries),
       isTest: Boolean(row.is_test_license),
     },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CheckRecorder } from '../../src/core/usage/check-recorder.js';
-import { checkLicense } from '../../src/core/licenses/check-license.js';
+import { CheckRecorder } from '../../src/core/runtime/check-recorder.js';
+import { checkLicense } from '../../src/core/runtime/check-license.js';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper } from '../support/seed.js';
 import { seedLicense, seedProject } from '../devpayr/runtime-fixtures.js';

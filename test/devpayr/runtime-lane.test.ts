@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNKNOWN_KEYS_PER_MINUTE } from '../../src/core/licenses/runtime-state.js';
+import { UNKNOWN_KEYS_PER_MINUTE } from '../../src/core/runtime/state.js';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper } from '../support/seed.js';
 import { seedDomain, seedLicense, seedProject } from './runtime-fixtures.js';

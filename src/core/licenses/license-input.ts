@@ -1,4 +1,4 @@
-import { parseIpRange } from './allowed-ips.js';
+import { parseIpRange } from '../runtime/allowed-ips.js';
 import { Invalid, type FieldError } from '../errors.js';
 
 /** Fields a license is created with; undefined = not given. Wire names are mapped by the faces. */

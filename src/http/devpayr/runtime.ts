@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import secureJson from 'secure-json-parse';
 import { DomainError, type ErrorKind } from '../../core/errors.js';
 import { deliverableInjectables } from '../../core/injectables/delivery.js';
-import { checkLicense, type RefusalOutcome, type RuntimeCheck, type RuntimeCheckInput } from '../../core/licenses/check-license.js';
+import { checkLicense, type RefusalOutcome, type RuntimeCheck, type RuntimeCheckInput } from '../../core/runtime/check-license.js';
 import { projectInScope } from '../../core/licenses/project-scope.js';
 import type { Context } from '../../context.js';
 import { asApiCaller } from '../auth.js';

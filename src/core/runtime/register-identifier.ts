@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { uuidv7 } from '../../lib/ids.js';
-import type { LicenseSnapshot } from './runtime-snapshot.js';
+import type { LicenseSnapshot } from './snapshot-store.js';
 
 export type RegisterOutcome = { ok: true } | { ok: false; code: 'domain_limit' | 'subdomain_limit'; message: string };
 

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import type { Context } from '../../context.js';
 import { hashKey } from '../keys/secret-key.js';
-import { registerIdentifier } from './runtime-identifiers.js';
-import { announceExpiredLicenses } from './license-expiry.js';
-import type { LicenseSnapshot, RuntimeDomain } from './runtime-snapshot.js';
-import type { Identifier } from './runtime-state.js';
-import type { Tally } from '../usage/check-recorder.js';
+import { registerIdentifier } from './register-identifier.js';
+import { announceExpiredLicenses } from '../licenses/license-expiry.js';
+import type { LicenseSnapshot, RuntimeDomain } from './snapshot-store.js';
+import type { Identifier } from './state.js';
+import type { Tally } from './check-recorder.js';
 
 /**
  * What a runtime check concluded, as the core's own codes (DESIGN convention 4: expected

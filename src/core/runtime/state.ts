@@ -1,9 +1,9 @@
 import type { Context } from '../../context.js';
 import { baseDomainOf, normalizeIdentifier } from '../domains/normalize.js';
-import { CheckRecorder } from '../usage/check-recorder.js';
-import type { RuntimeChange } from './runtime-changes.js';
-import { RuntimePush } from './runtime-push.js';
-import { SnapshotStore } from './runtime-snapshot.js';
+import { CheckRecorder } from './check-recorder.js';
+import type { RuntimeChange } from './changes.js';
+import { RuntimePush } from './push.js';
+import { SnapshotStore } from './snapshot-store.js';
 
 export interface Identifier {
   /** The canonical identifier (normalize.ts). */
@@ -81,7 +81,7 @@ export class RuntimeState {
     return this.store.filled();
   }
 
-  /** A change in a transaction of this process (runtime-changes.ts): dropped here now, pushed to the others. */
+  /** A change in a transaction of this process (changes.ts): dropped here now, pushed to the others. */
   noted(change: RuntimeChange, seq: number): void {
     this.store.noted(change, seq);
     this.push?.publish(change, seq);

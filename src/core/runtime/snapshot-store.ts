@@ -4,14 +4,14 @@ import { hostOfDomain } from '../domains/normalize.js';
 import type { Verdict } from './check-license.js';
 import { IpAllowList } from './allowed-ips.js';
 import { KeyFilter } from './key-filter.js';
-import type { RuntimeChange } from './runtime-changes.js';
-import { RuntimeFeed, type FeedListener } from './runtime-feed.js';
+import type { RuntimeChange } from './changes.js';
+import { RuntimeFeed, type FeedListener } from './feed.js';
 
 /**
  * Everything the runtime check needs about one license key, read in at most three indexed
  * queries and kept in this process until a change to its license or project shows up: at
  * once for changes this process makes or Redis pushes, else on the change feed
- * (runtime-feed.ts), which every process polls, within its freshness bound, well under the
+ * (feed.ts), which every process polls, within its freshness bound, well under the
  * one second the product promises. MAX_AGE_MS re-reads even unchanged snapshots now and
  * then, for edits made to the database by hand.
  */
@@ -155,7 +155,7 @@ interface Entry<V> {
 type StoreContext = Pick<Context, 'db' | 'log' | 'clock'>;
 
 /**
- * The per-process store (one per Context, see runtime-state.ts): snapshots by key hash,
+ * The per-process store (one per Context, see state.ts): snapshots by key hash,
  * domain lists by project, the indexes that let one change drop exactly the snapshots it
  * concerns, and the key filter that refuses unknown keys without a query. Concurrent misses
  * on one key share one load. A load that overlaps an invalidation is answered but not kept,

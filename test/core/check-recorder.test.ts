@@ -88,7 +88,7 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
     const project = await seedProject(s.ctx, (await seedDeveloper(s.ctx)).userId, { hasPaid: true });
     const { id, key } = await seedLicense(s.ctx, project);
     // Once the feed has read the new license, its snapshot is kept: the case under test.
-    await s.ctx.runtime.store.feed.poll();
+    await s.ctx.runtime.poll();
     const check = async (domain: string) => {
       const r = await checkLicense(ctx, { licenseKey: key, domain, ip: '127.0.0.1', action: null, projectId: null });
       expect(r).toMatchObject({ valid: true, hasPaid: true });

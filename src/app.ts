@@ -7,7 +7,7 @@ import type { Context } from './context.js';
 import { randomBytes } from 'node:crypto';
 import { registerCors } from './http/cors.js';
 import { trustProxyFn } from './http/client-address.js';
-import { runtimeLaneServer } from './http/devpayr/runtime.js';
+import { runtimeLaneServer } from './http/devpayr/runtime-lane.js';
 import { devkitFace } from './http/devkit/index.js';
 import { devpayrFace } from './http/devpayr/index.js';
 import { consoleFace } from './http/console/index.js';
@@ -46,7 +46,7 @@ export async function buildApp(ctx: Context): Promise<App> {
     requestIdHeader: false,
     // Per-request log lines only at debug level: the hot path should not pay for them.
     logController: new LogController({ disableRequestLogging: !requestLogging }),
-    // The runtime check's fast lane sits in front of the router (http/devpayr/runtime.ts);
+    // The runtime check's fast lane sits in front of the router (http/devpayr/runtime-lane.ts);
     // with request logging on, every request takes the router so that each is logged.
     serverFactory: runtimeLaneServer(ctx, nextId, !requestLogging, trust),
     routerOptions: { maxParamLength: 200 },

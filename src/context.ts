@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, Dialect } from './config.js';
-import { RuntimeState } from './core/licenses/runtime-state.js';
+import { RuntimeState } from './core/runtime/state.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { blobCleanup, type BlobCleanup } from './core/generations/blob-cleanup.js';

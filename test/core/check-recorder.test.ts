@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CheckRecorder } from '../../src/core/usage/check-recorder.js';
-import { checkLicense } from '../../src/core/licenses/check-license.js';
+import { CheckRecorder } from '../../src/core/runtime/check-recorder.js';
+import { checkLicense } from '../../src/core/runtime/check-license.js';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper } from '../support/seed.js';
 import { seedLicense, seedProject } from '../devpayr/runtime-fixtures.js';
@@ -88,7 +88,7 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
     const project = await seedProject(s.ctx, (await seedDeveloper(s.ctx)).userId, { hasPaid: true });
     const { id, key } = await seedLicense(s.ctx, project);
     // Once the feed has read the new license, its snapshot is kept: the case under test.
-    await s.ctx.runtime.store.feed.poll();
+    await s.ctx.runtime.poll();
     const check = async (domain: string) => {
       const r = await checkLicense(ctx, { licenseKey: key, domain, ip: '127.0.0.1', action: null, projectId: null });
       expect(r).toMatchObject({ valid: true, hasPaid: true });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { noteRuntimeChange, type RuntimeChange } from '../../src/core/licenses/runtime-changes.js';
-import { RuntimeFeed } from '../../src/core/licenses/runtime-feed.js';
+import { noteRuntimeChange, type RuntimeChange } from '../../src/core/runtime/changes.js';
+import { RuntimeFeed } from '../../src/core/runtime/feed.js';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 
 /** A listener that keeps what the feed hands it. */

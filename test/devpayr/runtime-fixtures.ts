@@ -1,4 +1,4 @@
-import { noteRuntimeChange } from '../../src/core/licenses/runtime-changes.js';
+import { noteRuntimeChange } from '../../src/core/runtime/changes.js';
 import { createDecipheriv, createHash, createHmac, randomUUID } from 'node:crypto';
 import type { Context } from '../../src/context.js';
 import { hashKey } from '../../src/core/keys/secret-key.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNKNOWN_KEYS_PER_MINUTE } from '../../src/core/licenses/runtime-state.js';
+import { UNKNOWN_KEYS_PER_MINUTE } from '../../src/core/runtime/state.js';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 import { seedDeveloper } from '../support/seed.js';
 import { seedDomain, seedLicense, seedProject } from './runtime-fixtures.js';
@@ -148,4 +148,57 @@ forEachDatabase('has-paid fast lane behind a proxy (TRUST_PROXY)', (kind) => {
       }
     }
   });
+});
+
+forEachDatabase('allowed_ips: addresses and CIDR ranges, on the lane and the route (issue 18)', (kind) => {
+  let direct: TestServer;
+  let proxied: TestServer;
+
+  beforeAll(async () => {
+    direct = await startServer(kind);
+    // Behind a trusted proxy the client is X-Forwarded-For: any address, IPv6 and IPv4-mapped ones included.
+    proxied = await startServer(kind, { env: { TRUST_PROXY: 'loopback' } });
+  });
+  afterAll(async () => {
+    await direct.close();
+    await proxied.close();
+  });
+
+  /** The status of one check from `from` (the socket's own 127.0.0.1 when null), the lane's and the route's alike. */
+  async function statusFor(s: TestServer, allowedIps: string, from: string | null): Promise<number> {
+    const owner = (await seedDeveloper(s.ctx)).userId;
+    const { key } = await seedLicense(s.ctx, await seedProject(s.ctx, owner, { hasPaid: true }), { allowedIps });
+    const headers = { 'x-license-key': key, ...(from ? { 'x-forwarded-for': from } : {}) };
+    const lane = await post(s.url, '/api/v1/project/has-paid', headers);
+    const routed = await post(s.url, '/api/v1/project/has-paid?r=%41', headers);
+    expect(lane, `${allowedIps} from ${from ?? 'the socket'}`).toMatchObject({ status: routed.status, text: routed.text, headers: routed.headers });
+    if (lane.status === 403) expect(JSON.parse(lane.text).message).toBe('This license is not authorized for this IP address.');
+    return lane.status;
+  }
+
+  const cases: Array<[string, string | null, 200 | 403]> = [
+    ['127.0.0.0/8', null, 200],
+    ['127.0.0.1/32', null, 200],
+    ['10.0.0.0/8, 127.0.0.1/32', null, 200],
+    ['127.0.0.1', null, 200],
+    ['10.0.0.0/8', null, 403],
+    ['::1/128', null, 403],
+    ['0.0.0.0/0', null, 200],
+    ['::ffff:127.0.0.0/104', null, 200],
+    ['127.0.0.0/8', '::ffff:127.0.0.1', 200],
+    ['10.1.0.0/16', '::ffff:10.1.2.3', 200],
+    ['10.2.0.0/16', '::ffff:10.1.2.3', 403],
+    ['10.1.2.3', '::ffff:10.1.2.3', 200],
+    ['2001:db8::/32', '2001:db8::5', 200],
+    ['2001:db8::/32', '2001:db9::5', 403],
+    ['2001:db8::5/128', '2001:db8:0:0::5', 200],
+    ['2001:db8::/32', '10.1.2.3', 403],
+    ['203.0.113.0/24', '203.0.113.200', 200],
+    ['203.0.113.0/25', '203.0.113.200', 403],
+  ];
+  for (const [allowed, from, status] of cases) {
+    it(`${allowed} from ${from ?? '127.0.0.1'}: ${status}`, async () => {
+      expect(await statusFor(from === null ? direct : proxied, allowed, from)).toBe(status);
+    });
+  }
 });

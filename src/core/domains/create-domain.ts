@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../../lib/db-errors.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { Conflict } from '../errors.js';
 import { domainData } from '../events/event-data.js';
-import { noteRuntimeChange } from '../licenses/runtime-changes.js';
+import { noteRuntimeChange } from '../runtime/changes.js';
 import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { lockProject } from '../projects/lock-project.js';

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { Conflict } from '../errors.js';
 import { domainData } from '../events/event-data.js';
-import { noteRuntimeChange } from '../licenses/runtime-changes.js';
+import { noteRuntimeChange } from '../runtime/changes.js';
 import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { findDomainRow, toDomain } from './domain.js';

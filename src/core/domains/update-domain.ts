@@ -4,7 +4,7 @@ import type { DomainsTable } from '../../db/schema/domains.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
 import { Conflict } from '../errors.js';
 import { domainData } from '../events/event-data.js';
-import { noteRuntimeChange } from '../licenses/runtime-changes.js';
+import { noteRuntimeChange } from '../runtime/changes.js';
 import { projectInScope } from '../projects/project-in-scope.js';
 import type { Principal } from '../principal.js';
 import { lockProject } from '../projects/lock-project.js';

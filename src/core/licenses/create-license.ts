@@ -9,7 +9,7 @@ import type { Principal } from '../principal.js';
 import { checkLicenseInput, type LicenseInput } from './license-input.js';
 import { LICENSE_KEY_PREFIX_LENGTH, toLicense, type License } from './license.js';
 import { projectInScope } from '../projects/project-in-scope.js';
-import { noteRuntimeChange } from './runtime-changes.js';
+import { noteRuntimeChange } from '../runtime/changes.js';
 import { givenFields, recordChange } from '../events/record-change.js';
 
 export const TITLE_TAKEN = 'The title has already been taken.';

@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { NotFound } from '../errors.js';
 import { licenseData } from '../events/event-data.js';
 import { toLicense } from './license.js';
-import { noteRuntimeChange } from './runtime-changes.js';
+import { noteRuntimeChange } from '../runtime/changes.js';
 import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
 import { projectInScope } from '../projects/project-in-scope.js';

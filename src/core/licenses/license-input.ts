@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { parseIpRange } from '../runtime/allowed-ips.js';
 import { Invalid, type FieldError } from '../errors.js';
 
 /** Fields a license is created with; undefined = not given. Wire names are mapped by the faces. */
@@ -39,15 +39,6 @@ function parseDate(raw: string): Date | null {
   // A date-time without a zone is read as UTC, not as the server's local time.
   const d = new Date(m[4] && !m[7] ? `${raw.replace(' ', 'T')}Z` : raw);
   return Number.isNaN(d.getTime()) ? null : d;
-}
-
-function isIpOrCidr(s: string): boolean {
-  const slash = s.indexOf('/');
-  if (slash < 0) return isIP(s) !== 0;
-  const family = isIP(s.slice(0, slash));
-  const bits = s.slice(slash + 1);
-  if (family === 0 || !/^[0-9]{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /** "a, b,,c" -> "a,b,c"; null when nothing is left. */
@@ -91,7 +82,7 @@ export function checkLicenseInput(input: LicenseInput, now: Date): CheckedLicens
   }
 
   const ips = list(input.allowedIps, (s) => s.toLowerCase());
-  if (ips && !ips.every(isIpOrCidr)) add('allowed_ips', 'The allowed ips must be a comma-separated list of IP addresses or CIDR ranges.', 'ip');
+  if (ips && !ips.every((ip) => parseIpRange(ip) !== null)) add('allowed_ips', 'The allowed ips must be a comma-separated list of IP addresses or CIDR ranges.', 'ip');
   const countries = list(input.allowedCountries, (s) => s.toUpperCase());
   if (countries && !countries.every((c) => /^[A-Z]{2}$/.test(c))) {
     add('allowed_countries', 'The allowed countries must be a comma-separated list of two-letter country codes.', 'country');

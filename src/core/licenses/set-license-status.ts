@@ -7,7 +7,7 @@ import type { Principal } from '../principal.js';
 import { findLicenseRow } from './get-license.js';
 import { toLicense, type License } from './license.js';
 import { projectInScope } from '../projects/project-in-scope.js';
-import { noteRuntimeChange } from './runtime-changes.js';
+import { noteRuntimeChange } from '../runtime/changes.js';
 import { recordChange } from '../events/record-change.js';
 
 export interface StatusChange {

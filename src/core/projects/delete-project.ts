@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { Forbidden } from '../errors.js';
 import { queueBlobDeletions } from '../generations/blob-cleanup.js';
 import { projectData } from '../events/event-data.js';
-import { noteRuntimeChange } from '../licenses/runtime-changes.js';
+import { noteRuntimeChange } from '../runtime/changes.js';
 import type { Principal } from '../principal.js';
 import { getProject } from './get-project.js';
 import { recordChange } from '../events/record-change.js';

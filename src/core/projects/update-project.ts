@@ -7,7 +7,7 @@ import { Conflict, Forbidden } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { projectData } from '../events/event-data.js';
 import { recordEvent } from '../events/record-event.js';
-import { noteRuntimeChange } from '../licenses/runtime-changes.js';
+import { noteRuntimeChange } from '../runtime/changes.js';
 import type { Principal } from '../principal.js';
 import { getProject } from './get-project.js';
 import { assertWebhookEndpoint } from '../webhooks/webhook-endpoint.js';

@@ -2,7 +2,7 @@ import type { TollgateMigration } from './types.js';
 
 /**
  * `runtime_changes.key_hash`: the key hash of a license a change created. Every process keeps
- * all key hashes in memory (core/licenses/key-filter.ts) to refuse unknown keys without a
+ * all key hashes in memory (core/runtime/key-filter.ts) to refuse unknown keys without a
  * query; a license issued through another process reaches that set through this column,
  * read by the change feed or pushed over Redis.
  */

@@ -1,16 +1,13 @@
 import type { Context } from '../../context.js';
-import type { Environment } from '../../db/schema/domains.js';
-import { hostOfDomain } from '../domains/normalize.js';
-import type { Verdict } from './check-license.js';
+import type { RuntimeChange } from './changes.js';
+import { RuntimeFeed, type FeedListener } from './feed.js';
 import { KeyFilter } from './key-filter.js';
-import type { RuntimeChange } from './runtime-changes.js';
-import { RuntimeFeed, type FeedListener } from './runtime-feed.js';
+import { licenseByKeyHash, loadDomains, loadSnapshot, type LicenseSnapshot, type RuntimeDomain } from './snapshot.js';
 
 /**
- * Everything the runtime check needs about one license key, read in at most three indexed
- * queries and kept in this process until a change to its license or project shows up: at
- * once for changes this process makes or Redis pushes, else on the change feed
- * (runtime-feed.ts), which every process polls, within its freshness bound, well under the
+ * Snapshots (snapshot.ts) are kept in this process until a change to their license or
+ * project shows up: at once for changes this process makes or Redis pushes, else on the change feed
+ * (feed.ts), which every process polls, within its freshness bound, well under the
  * one second the product promises. MAX_AGE_MS re-reads even unchanged snapshots now and
  * then, for edits made to the database by hand.
  */
@@ -25,125 +22,6 @@ const PENDING_MS = 10_000;
 /** Key hashes read per query while the key filter is filled. */
 const FILTER_PAGE = 5_000;
 
-export interface RuntimeDomain {
-  id: string;
-  domain: string;
-  /** The stored domain without its optional port: identifiers arrive without one. */
-  host: string;
-  environment: Environment;
-  hasPaid: boolean;
-  isActive: boolean;
-}
-
-export interface LicenseSnapshot {
-  license: {
-    id: string;
-    title: string;
-    status: 'active' | 'revoked';
-    expiresAt: Date | null;
-    domainId: string | null;
-    maxDomains: number | null;
-    maxSubdomainsPerDomain: number | null;
-    maxUsagePerDay: number | null;
-    allowedIps: string[] | null;
-    allowedCountries: string[] | null;
-    isTest: boolean;
-  };
-  project: { id: string; ownerId: string; hasPaid: boolean; isActive: boolean };
-  domains: RuntimeDomain[];
-  /** identifier -> base domain, for licenses that register their own identifiers; else null. */
-  identifiers: Map<string, string> | null;
-  /** The check's last pass of this snapshot, which the same install's next check may repeat (check-license.ts). */
-  lastPass: Verdict | null;
-}
-
-function list(value: string | null): string[] | null {
-  if (!value) return null;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  return items.length ? items : null;
-}
-
-async function loadDomains(ctx: Pick<Context, 'db'>, projectId: string): Promise<RuntimeDomain[]> {
-  const rows = await ctx.db
-    .selectFrom('domains')
-    .select(['id', 'domain', 'environment', 'has_paid', 'is_active'])
-    .where('project_id', '=', projectId)
-    .execute();
-  return rows.map((d) => ({
-    id: d.id,
-    domain: d.domain,
-    host: hostOfDomain(d.domain),
-    environment: d.environment,
-    hasPaid: Boolean(d.has_paid),
-    isActive: Boolean(d.is_active),
-  }));
-}
-
-function licenseByKeyHash(ctx: Pick<Context, 'db'>) {
-  return ctx.db
-    .selectFrom('licenses as l')
-    .innerJoin('projects as p', 'p.id', 'l.project_id')
-    .select([
-      'l.id',
-      'l.title',
-      'l.status',
-      'l.expires_at',
-      'l.domain_id',
-      'l.max_domains',
-      'l.max_subdomains_per_domain',
-      'l.max_usage_per_day',
-      'l.allowed_ips',
-      'l.allowed_countries',
-      'l.is_test_license',
-      'p.id as project_id',
-      'p.owner_id',
-      'p.has_paid',
-      'p.is_active',
-    ])
-    .where('l.key_hash', '=', '')
-    .compile();
-}
-
-async function loadSnapshot(ctx: Pick<Context, 'db'>, store: SnapshotStore, keyHash: string): Promise<LicenseSnapshot | null> {
-  // Compiled once per context: only the parameter changes, and building the query showed up in profiles.
-  const query: typeof store.byKeyHash = { ...store.byKeyHash, parameters: [keyHash] };
-  const { rows } = await ctx.db.executeQuery(query);
-  const row = rows[0];
-  if (!row) return null;
-  const domains = await store.domainsOf(row.project_id, () => loadDomains(ctx, row.project_id));
-  const selfRegistering = row.domain_id === null && domains.length === 0;
-  const identifiers = selfRegistering
-    ? new Map(
-        (
-          await ctx.db
-            .selectFrom('license_identifiers')
-            .select(['identifier', 'base_domain'])
-            .where('license_id', '=', row.id)
-            .execute()
-        ).map((i) => [i.identifier, i.base_domain] as const),
-      )
-    : null;
-  return {
-    license: {
-      id: row.id,
-      title: row.title,
-      status: row.status,
-      expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
-      domainId: row.domain_id,
-      maxDomains: row.max_domains,
-      maxSubdomainsPerDomain: row.max_subdomains_per_domain,
-      maxUsagePerDay: row.max_usage_per_day,
-      allowedIps: list(row.allowed_ips),
-      allowedCountries: list(row.allowed_countries),
-      isTest: Boolean(row.is_test_license),
-    },
-    project: { id: row.project_id, ownerId: row.owner_id, hasPaid: Boolean(row.has_paid), isActive: Boolean(row.is_active) },
-    domains,
-    identifiers,
-    lastPass: null,
-  };
-}
-
 interface Entry<V> {
   value: V;
   loadedAt: number;
@@ -152,7 +30,7 @@ interface Entry<V> {
 type StoreContext = Pick<Context, 'db' | 'log' | 'clock'>;
 
 /**
- * The per-process store (one per Context, see runtime-state.ts): snapshots by key hash,
+ * The per-process store (one per Context, see state.ts): snapshots by key hash,
  * domain lists by project, the indexes that let one change drop exactly the snapshots it
  * concerns, and the key filter that refuses unknown keys without a query. Concurrent misses
  * on one key share one load. A load that overlaps an invalidation is answered but not kept,
@@ -172,7 +50,7 @@ export class SnapshotStore implements FeedListener {
   private filterReady = false;
   /** Bumped by every invalidation; a load that saw it move discards its result. */
   private generation = 0;
-  readonly byKeyHash: ReturnType<typeof licenseByKeyHash>;
+  private readonly byKeyHash: ReturnType<typeof licenseByKeyHash>;
   readonly feed: RuntimeFeed;
   private started: Promise<void> | null = null;
   private filling: Promise<void> | null = null;
@@ -252,7 +130,7 @@ export class SnapshotStore implements FeedListener {
     const generation = this.generation;
     const loadedAt = performance.now();
     const keep = this.feed.isCurrent(loadedAt);
-    const snap = await loadSnapshot(this.ctx, this, keyHash);
+    const snap = await loadSnapshot(this.ctx, this.byKeyHash, keyHash, (projectId) => this.domainsOf(projectId, () => loadDomains(this.ctx, projectId)));
     if (keep && generation === this.generation && !this.isPending(snap)) this.keep(keyHash, snap, loadedAt);
     return snap;
   }
@@ -263,7 +141,7 @@ export class SnapshotStore implements FeedListener {
     return snap === null || this.pendingProjects.has(snap.project.id);
   }
 
-  async domainsOf(projectId: string, load: () => Promise<RuntimeDomain[]>): Promise<RuntimeDomain[]> {
+  private async domainsOf(projectId: string, load: () => Promise<RuntimeDomain[]>): Promise<RuntimeDomain[]> {
     const now = performance.now();
     const hit = this.domains.get(projectId);
     if (hit && this.feed.isCurrent(now) && now - hit.loadedAt < MAX_AGE_MS && !this.pendingProjects.has(projectId)) return hit.value;
@@ -300,8 +178,8 @@ export class SnapshotStore implements FeedListener {
     if (keys?.size === 0) this.byProject.delete(snap.project.id);
   }
 
-  /** Drops what a change concerns. */
-  private forget(change: RuntimeChange): void {
+  /** Drops what a change concerns (this process's own corrections, e.g. an identifier it registered, call it directly). */
+  forget(change: RuntimeChange): void {
     this.generation++;
     if (change.keyHash) {
       this.filter.add(change.keyHash);

@@ -1,16 +1,11 @@
 import type { Context } from '../../context.js';
 import { baseDomainOf, normalizeIdentifier } from '../domains/normalize.js';
-import { CheckRecorder } from '../usage/check-recorder.js';
-import type { RuntimeChange } from './runtime-changes.js';
-import { RuntimePush } from './runtime-push.js';
-import { SnapshotStore } from './runtime-snapshot.js';
-
-export interface Identifier {
-  /** The canonical identifier (normalize.ts). */
-  host: string;
-  /** Its registrable base, for the domain limits. */
-  base: string;
-}
+import type { RuntimeChange } from './changes.js';
+import { CheckRecorder } from './check-recorder.js';
+import { CheckMemory } from './memory.js';
+import { RuntimePush } from './push.js';
+import type { Identifier } from './rules.js';
+import { SnapshotStore } from './snapshot-store.js';
 
 const IDENTIFIER_MEMO_SIZE = 10_000;
 /** Unknown keys one client address may send per minute before all its checks get 429. */
@@ -51,12 +46,14 @@ export class UnknownKeyLimiter {
 
 /**
  * Everything the runtime check keeps between requests, owned by one Context and released by
- * its close(): the snapshot store with its change feed and key filter, the Redis push, the
- * statistics recorder, parsed identifiers, announced expiries and the unknown-key counts.
+ * its close(): its memory (snapshots with their change feed and key filter, and the
+ * statistics), the Redis push, parsed identifiers, announced expiries and the unknown-key counts.
  */
 export class RuntimeState {
-  readonly store: SnapshotStore;
+  readonly memory: CheckMemory;
+  /** The statistics not yet written; flush() writes them (tools and tests). */
   readonly recorder: CheckRecorder;
+  private readonly store: SnapshotStore;
   readonly unknownKeys = new UnknownKeyLimiter();
   /** Licenses whose expiry this process has announced (the claim makes it once in all). */
   readonly expiryAnnounced = new Set<string>();
@@ -67,7 +64,8 @@ export class RuntimeState {
   constructor(ctx: Pick<Context, 'db' | 'log' | 'clock' | 'redis'>) {
     this.store = new SnapshotStore(ctx);
     this.recorder = new CheckRecorder(ctx);
-    this.push = ctx.redis ? new RuntimePush(ctx.redis, ctx.log, (change, seq) => this.store.noted(change, seq)) : null;
+    this.memory = new CheckMemory(this.store, this.recorder);
+    this.push = ctx.redis ? new RuntimePush(ctx.redis, ctx.log, (change, seq) => this.memory.invalidate(change, seq)) : null;
   }
 
   /** Starts the feed, the key filter and the push (a serving process calls it at startup; the first check otherwise). */
@@ -81,9 +79,14 @@ export class RuntimeState {
     return this.store.filled();
   }
 
-  /** A change in a transaction of this process (runtime-changes.ts): dropped here now, pushed to the others. */
+  /** Reads the change feed now (tests that want memory current without waiting for the timer). */
+  poll(): Promise<void> {
+    return this.store.feed.poll();
+  }
+
+  /** A change in a transaction of this process (changes.ts): dropped here now, pushed to the others. */
   noted(change: RuntimeChange, seq: number): void {
-    this.store.noted(change, seq);
+    this.memory.invalidate(change, seq);
     this.push?.publish(change, seq);
   }
 

@@ -1,8 +1,7 @@
 import type { Context } from '../../context.js';
 import { uuidv7 } from '../../lib/ids.js';
-import type { LicenseSnapshot } from './runtime-snapshot.js';
-
-export type RegisterOutcome = { ok: true } | { ok: false; code: 'domain_limit' | 'subdomain_limit'; message: string };
+import type { Registration } from './rules.js';
+import type { LicenseSnapshot } from './snapshot.js';
 
 /**
  * First use of a new identifier by a self-registering license that has limits. The license
@@ -15,10 +14,10 @@ export async function registerIdentifier(
   snap: LicenseSnapshot,
   identifier: string,
   baseDomain: string,
-): Promise<RegisterOutcome> {
+): Promise<Registration> {
   const { license } = snap;
   const now = ctx.clock.now();
-  const outcome = await ctx.db.transaction().execute(async (trx): Promise<RegisterOutcome & { known?: Map<string, string> }> => {
+  return ctx.db.transaction().execute(async (trx): Promise<Registration> => {
     let lock = trx.selectFrom('licenses').select('id').where('id', '=', license.id);
     if (ctx.dialect === 'postgres') lock = lock.forUpdate();
     await lock.executeTakeFirst();
@@ -28,7 +27,7 @@ export async function registerIdentifier(
       .where('license_id', '=', license.id)
       .execute();
     const known = new Map(rows.map((r) => [r.identifier, r.base_domain] as const));
-    if (known.has(identifier)) return { ok: true, known };
+    if (known.has(identifier)) return { ok: true };
     const bases = new Set(known.values());
     if (!bases.has(baseDomain) && license.maxDomains !== null && bases.size >= license.maxDomains) {
       return { ok: false, code: 'domain_limit', message: `This license has reached its limit of ${license.maxDomains} domain(s).` };
@@ -54,9 +53,6 @@ export async function registerIdentifier(
         use_count: 0,
       })
       .execute();
-    known.set(identifier, baseDomain);
-    return { ok: true, known };
+    return { ok: true };
   });
-  if (outcome.known && snap.identifiers) for (const [k, v] of outcome.known) snap.identifiers.set(k, v);
-  return outcome.ok ? { ok: true } : { ok: false, code: outcome.code, message: outcome.message };
 }

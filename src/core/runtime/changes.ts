@@ -13,11 +13,11 @@ export interface RuntimeChange {
 /**
  * Marks, in the caller's transaction, that runtime checks of a project (or of one license)
  * may now answer differently. The row is the durable record every process's change feed
- * (runtime-feed.ts) reads; besides, this process stops serving the concerned snapshots from
+ * (feed.ts) reads; besides, this process stops serving the concerned snapshots from
  * memory at once, before the transaction commits (read-your-writes: the change's own answer
  * is never followed by a stale check), and with Redis every other process is told the same
- * (runtime-push.ts). Each serves the concerned project from the database until its feed has
- * read the committed row (runtime-snapshot.ts, "pending").
+ * (push.ts). Each serves the concerned project from the database until its feed has
+ * read the committed row (snapshot-store.ts, "pending").
  */
 export async function noteRuntimeChange(
   trx: Transaction<Database>,

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RuntimeChange } from './runtime-changes.js';
+import type { RuntimeChange } from './changes.js';
 
 const CHANNEL = 'tollgate:runtime-changes';
 

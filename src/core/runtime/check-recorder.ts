@@ -29,12 +29,12 @@ interface SeenIdentifier {
   lastAt: number;
 }
 
-/** Handles to the counters a passing check was recorded in (CheckRecorder.recordPass). */
+/** Where a passing check was counted (CheckRecorder.recordPass), so that bump() can count it again without a lookup. */
 export interface Tally {
-  count: CheckCount;
-  seen: SeenIdentifier | null;
-  countGeneration: number;
-  seenGeneration: number;
+  readonly count: CheckCount;
+  readonly seen: SeenIdentifier | null;
+  /** The recorder's generation when it was made: any hand-over since makes it stale. */
+  readonly generation: number;
 }
 
 /** How often the recorder hands rows to the database (a part of what is due each time). */
@@ -86,8 +86,7 @@ export class CheckRecorder {
   private counts: CountTree = new Map();
   private countMinute: number;
   /** Bumped whenever counters or sightings are handed over: a Tally of an older generation is stale. */
-  private countGeneration = 0;
-  private seenGeneration = 0;
+  private generation = 0;
   private seen: SeenTree = new Map();
   private countQueue: CheckCount[] = [];
   private seenQueue: SeenIdentifier[] = [];
@@ -146,7 +145,7 @@ export class CheckRecorder {
     const count = this.counted(check);
     const sighting = seen && check.licenseId !== null ? this.seenOf(check.licenseId, seen.identifier, seen.base, check.at) : null;
     this.schedule();
-    return { count, seen: sighting, countGeneration: this.countGeneration, seenGeneration: this.seenGeneration };
+    return { count, seen: sighting, generation: this.generation };
   }
 
   /**
@@ -154,7 +153,7 @@ export class CheckRecorder {
    * sighting has been handed over, or when the check is of another minute than that counter.
    */
   bump(tally: Tally, at: Date): boolean {
-    if (tally.countGeneration !== this.countGeneration || tally.seenGeneration !== this.seenGeneration) return false;
+    if (tally.generation !== this.generation) return false;
     const minute = minuteOf(at.getTime());
     if (minute !== this.countMinute || tally.count.minute !== minute) return false;
     tally.count.count++;
@@ -177,7 +176,7 @@ export class CheckRecorder {
     for (const byLicense of this.counts.values())
       for (const byIdentifier of byLicense.values()) for (const byOutcome of byIdentifier.values()) for (const c of byOutcome.values()) this.countQueue.push(c);
     this.counts = new Map();
-    this.countGeneration++;
+    this.generation++;
     return true;
   }
 
@@ -185,7 +184,7 @@ export class CheckRecorder {
     if (this.seen.size === 0) return false;
     for (const byIdentifier of this.seen.values()) for (const seen of byIdentifier.values()) this.seenQueue.push(seen);
     this.seen = new Map();
-    this.seenGeneration++;
+    this.generation++;
     return true;
   }
 

@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import type { RuntimeChange } from './runtime-changes.js';
+import type { RuntimeChange } from './changes.js';
 
 /** How often each process reads the change table. */
 export const POLL_EVERY_MS = 200;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
 import { toConfig } from '../src/config.js';
-import { createContext } from '../src/context.js';
+import { createContext } from '../src/compose.js';
 import { createScratchDatabase } from '../test/support/services.js';
 import { seedDeveloper } from '../test/support/seed.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { toConfig } from '../src/config.js';
-import { createContext } from '../src/context.js';
+import { createContext } from '../src/compose.js';
 import { spawnServer, type ServerProcess } from '../test/multiprocess/processes.js';
 import { form, image, seedProjectUser } from '../test/generations/fixtures.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { toConfig } from '../src/config.js';
-import { createContext } from '../src/context.js';
+import { createContext } from '../src/compose.js';
 import { hashKey } from '../src/core/keys/secret-key.js';
 import { reactivateLicense } from '../src/core/licenses/reactivate-license.js';
 import { revokeLicense } from '../src/core/licenses/revoke-license.js';

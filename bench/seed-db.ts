@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { toConfig } from '../src/config.js';
-import { createContext } from '../src/context.js';
+import { createContext } from '../src/compose.js';
 import { seedBench } from './seed.js';
 
 /**

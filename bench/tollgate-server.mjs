@@ -5,8 +5,7 @@
 import pino from 'pino';
 import { buildApp } from '../dist/src/app.js';
 import { toConfig } from '../dist/src/config.js';
-import { createContext } from '../dist/src/context.js';
-import { startWorkers } from '../dist/src/workers.js';
+import { createContext } from '../dist/src/compose.js';
 import { tuneHeap } from '../dist/src/lib/heap.js';
 
 const config = toConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT: 'false' });
@@ -14,7 +13,7 @@ const config = toConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT: 'fals
 tuneHeap(config);
 const ctx = await createContext(config, { log: pino({ level: 'silent' }) });
 const app = await buildApp(ctx);
-startWorkers(ctx);
+ctx.workers.startServing();
 await ctx.runtime.start();
 await ctx.runtime.ready();
 await app.listen({ port: 0, host: '127.0.0.1' });

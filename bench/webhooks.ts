@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import pino from 'pino';
 import { toConfig } from '../src/config.js';
-import { createContext } from '../src/context.js';
+import { createContext } from '../src/compose.js';
 import { recordEvent } from '../src/core/events/record-event.js';
 import { sealSecret } from '../src/lib/crypto.js';
 import { uuidv7 } from '../src/lib/ids.js';

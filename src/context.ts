@@ -1,29 +1,39 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, Dialect } from './config.js';
-import { RuntimeState } from './core/runtime/state.js';
-import { openDatabase, type Db } from './db/database.js';
-import { migrateToLatest } from './db/migrate.js';
-import { blobCleanup, type BlobCleanup } from './core/generations/blob-cleanup.js';
-import { generationJobs, type GenerationJobs } from './core/generations/job-loop.js';
-import { providerCallbacks, type ProviderCallbacks } from './core/generations/provider-callbacks.js';
-import { createPasswords, type Passwords } from './core/accounts/passwords.js';
-import { deriveKey } from './lib/crypto.js';
-import { createLogger } from './lib/logger.js';
-import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
-import { loadServerSecret } from './lib/server-secret.js';
-import { createStripeGateway, type StripeGateway } from './lib/stripe.js';
-import { systemClock, type Clock } from './lib/time.js';
-import { createProvider } from './lib/providers/index.js';
-import type { GenerationProvider } from './lib/providers/provider.js';
-import { createBlobStore } from './lib/storage/index.js';
+import type { Db } from './db/database.js';
+import type { Mailer } from './lib/mailer.js';
+import type { CallbackInbox, GenerationProvider } from './lib/providers/provider.js';
 import type { BlobStore } from './lib/storage/blob-store.js';
+import type { StripeGateway } from './lib/stripe.js';
+import type { Clock } from './lib/time.js';
+
+/*
+ * The Context type, which nearly every core file imports: so this file imports nothing of
+ * core (only types from config, db and lib, which import nothing of it either), and there is no
+ * import cycle through it. What core implements is declared here as a small interface; the
+ * context is built above core, in compose.ts, which also declares the one field whose type
+ * is a whole core subsystem (`runtime`, the runtime check's state).
+ */
 
 export interface Keys {
   /** HS256 key for access and refresh tokens. */
   jwt: Uint8Array;
   /** AES-256-GCM key for secrets stored at rest. */
   seal: Buffer;
+}
+
+/** Password hashing with the configured cost (core/accounts/passwords.ts). */
+export interface Passwords {
+  hash(password: string): Promise<string>;
+  /** False for a wrong password and for a missing account, in about the same time. */
+  verify(stored: string | null, password: string): Promise<boolean>;
+}
+
+/** Provider callbacks on their way from the webhook route to the job waiting for them (core/generations/provider-callbacks.ts). */
+export interface ProviderCallbacks extends CallbackInbox {
+  /** A callback for the generation was just stored by this process: wake its job if it runs here. */
+  arrived(generationId: string): void;
 }
 
 export interface Context {
@@ -35,93 +45,14 @@ export interface Context {
   mailer: Mailer;
   redis: Redis | null;
   keys: Keys;
-  /** The runtime check's state between requests (snapshots, change feed, statistics). */
-  runtime: RuntimeState;
   /** Example and result images of generations (local files or S3). */
   blobs: BlobStore;
   /** The image generator GENERATION_PROVIDER chose. */
   provider: GenerationProvider;
-  /** Provider callbacks (Replicate's webhooks) on their way from the webhook route to the job waiting for them. */
   providerCallbacks: ProviderCallbacks;
-  /** The generation job loop; started only by serve and `tollgate worker`. */
-  generationJobs: GenerationJobs;
-  /** Removes the images of deleted generations from the blob store (started with the job loop). */
-  blobCleanup: BlobCleanup;
   /** Every Stripe call goes through here (payments). */
   stripe: StripeGateway;
-  /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
   passwords: Passwords;
-  /** Runs `fn` when the context closes (background workers register their flush here). */
-  onClose(fn: () => Promise<void> | void): void;
+  /** Stops the background work, then releases everything the context opened. */
   close(): Promise<void>;
-}
-
-export interface ContextOverrides {
-  log?: Logger;
-  clock?: Clock;
-  mailer?: Mailer;
-  /** Skip applying migrations (the `migrate` command applies them itself). */
-  skipMigrations?: boolean;
-}
-
-export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
-  const log = overrides.log ?? createLogger(config.logLevel, config.logFormat);
-  const secret = loadServerSecret(config.secret, config.dataDir);
-  const database = openDatabase(config);
-  const closers: Array<() => Promise<void> | void> = [];
-  let redis: Redis | null = null;
-  try {
-    if (!overrides.skipMigrations) await migrateToLatest(database.db, database.dialect);
-    if (config.redisUrl) {
-      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false });
-      redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-      await redis.connect();
-    }
-  } catch (err) {
-    redis?.disconnect();
-    await database.close();
-    throw err;
-  }
-  const stripe = createStripeGateway(config);
-  const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
-  const blobs = await createBlobStore(config);
-  const callbacks = providerCallbacks(database.db, config.generations);
-  const provider = await createProvider(config.generations, callbacks);
-  const clock = overrides.clock ?? systemClock;
-  const jobs = generationJobs({ db: database.db, dialect: database.dialect, clock, config, blobs, provider, log });
-  const cleanup = blobCleanup({ db: database.db, clock, config, blobs, log });
-
-  const ctx: Context = {
-    config,
-    db: database.db,
-    dialect: database.dialect,
-    log,
-    clock,
-    mailer,
-    redis,
-    keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
-    runtime: undefined as unknown as RuntimeState,
-    blobs,
-    provider,
-    providerCallbacks: callbacks,
-    generationJobs: jobs,
-    blobCleanup: cleanup,
-    stripe,
-    passwords: createPasswords(config),
-    onClose: (fn) => closers.push(fn),
-    async close() {
-      // Workers flush first (they may still write), then connections go.
-      await jobs.stop();
-      await cleanup.stop();
-      for (const fn of closers.reverse()) await fn();
-      await ctx.runtime.close();
-      await mailer.close?.();
-      stripe.close();
-      redis?.disconnect();
-      blobs.close?.();
-      await database.close();
-    },
-  };
-  ctx.runtime = new RuntimeState(ctx);
-  return ctx;
 }

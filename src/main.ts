@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { ConfigError, readEnv, toConfig, type Config } from './config.js';
-import { createContext } from './context.js';
+import { createContext } from './compose.js';
 import { createOperator, ensureOperator } from './core/accounts/operators.js';
 import { setDeveloperTier } from './core/accounts/set-tier.js';
 import { CLI, SYSTEM } from './core/audit/record-audit.js';
@@ -10,7 +10,6 @@ import { DomainError } from './core/errors.js';
 import { TIER_NAMES } from './core/plans/tiers.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { startJobWorkers, startWorkers } from './workers.js';
 import { tuneHeap } from './lib/heap.js';
 
 const USAGE = `Usage: tollgate <command> [options]
@@ -34,7 +33,7 @@ async function serve(config: Config): Promise<void> {
     ctx.log.info({ operator: config.operator.email, outcome }, 'operator from TOLLGATE_OPERATOR_EMAIL ensured');
   }
   const app = await buildApp(ctx);
-  startWorkers(ctx);
+  ctx.workers.startServing();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -61,7 +60,7 @@ async function serve(config: Config): Promise<void> {
 async function worker(config: Config): Promise<void> {
   tuneHeap(config);
   const ctx = await createContext(config);
-  startJobWorkers(ctx);
+  ctx.workers.startJobs();
   // The job loop's timer does not hold a process open, and on SQLite nothing else does (no
   // socket, unlike a PostgreSQL pool): without this the worker would exit once it is idle.
   const alive = setInterval(() => {}, 1 << 30);

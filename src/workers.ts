@@ -1,30 +1,53 @@
 import type { Context } from './context.js';
 import { pruneAuditLog } from './core/audit/prune-audit-log.js';
+import { blobCleanupLoop } from './core/generations/blob-cleanup.js';
+import { jobLoop } from './core/generations/job-loop.js';
 import { announceExpiredLicenses } from './core/licenses/license-expiry.js';
-import { startPeriodic } from './core/periodic.js';
-import { startDeliveryLoop } from './core/webhooks/delivery-loop.js';
+import { deliveryLoop } from './core/webhooks/delivery-loop.js';
 import { pruneWebhookLog } from './core/webhooks/prune-webhook-log.js';
+import type { InsertSignals } from './db/insert-signals.js';
+import { periodicLoop } from './lib/loop.js';
 
 const HOURLY = 3_600_000;
 
-/**
- * The background work of a serving process (the command-line tools do not run it). Each
- * worker stops when the context closes. The runtime check's change feed, key filter and
- * Redis push start here too (or on the first check of a process that runs no workers).
- */
-export function startWorkers(ctx: Context): void {
-  void ctx.runtime.start();
-  startPeriodic(ctx, { name: 'license expiry sweep', everyMs: ctx.config.expirySweepSeconds * 1000, run: () => announceExpiredLicenses(ctx) });
-  startDeliveryLoop(ctx);
-  // Retention (AUDIT_RETENTION_DAYS, WEBHOOK_LOG_RETENTION_DAYS): at start, then hourly.
-  startPeriodic(ctx, { name: 'audit log prune', everyMs: HOURLY, run: () => pruneAuditLog(ctx) });
-  startPeriodic(ctx, { name: 'webhook log prune', everyMs: HOURLY, run: () => pruneWebhookLog(ctx) });
-  ctx.generationJobs.start();
-  ctx.blobCleanup.start();
+/** The background work a context owns, every piece one `Loop` (lib/loop.ts). */
+export interface Workers {
+  /** serve: every loop, and the runtime check's change feed, key filter and Redis push (else the first check starts those). */
+  startServing(): void;
+  /** `tollgate worker`: generation jobs and the removal of deleted generations' images only (no sweeper, no deliveries). */
+  startJobs(): void;
+  /** Stops every loop and waits for what they run; the context's close() calls it first. */
+  stop(): Promise<void>;
 }
 
-/** `tollgate worker`: a process that only runs generation jobs and removes deleted generations' images (no HTTP, no sweeper). */
-export function startJobWorkers(ctx: Context): void {
-  ctx.generationJobs.start();
-  ctx.blobCleanup.start();
+export function createWorkers(ctx: Context, inserted: InsertSignals): Workers {
+  const deliveries = deliveryLoop(ctx);
+  const jobs = jobLoop(ctx);
+  const cleanup = blobCleanupLoop(ctx);
+  // Work committed by this process is taken at once; other processes' at the next poll.
+  inserted.on('webhook_deliveries', deliveries.wake);
+  inserted.on('generations', jobs.wake);
+  inserted.on('generation_blob_deletions', cleanup.wake);
+  const all = [
+    periodicLoop(ctx.log, { name: 'license expiry sweep', everyMs: ctx.config.expirySweepSeconds * 1000, run: () => announceExpiredLicenses(ctx) }),
+    deliveries,
+    // Retention (AUDIT_RETENTION_DAYS, WEBHOOK_LOG_RETENTION_DAYS): at start, then hourly.
+    periodicLoop(ctx.log, { name: 'audit log prune', everyMs: HOURLY, run: () => pruneAuditLog(ctx) }),
+    periodicLoop(ctx.log, { name: 'webhook log prune', everyMs: HOURLY, run: () => pruneWebhookLog(ctx) }),
+    jobs,
+    cleanup,
+  ];
+  return {
+    startServing() {
+      void ctx.runtime.start();
+      for (const loop of all) loop.start();
+    },
+    startJobs() {
+      jobs.start();
+      cleanup.start();
+    },
+    async stop() {
+      await Promise.all(all.map((loop) => loop.stop()));
+    },
+  };
 }

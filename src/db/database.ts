@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config, Dialect } from '../config.js';
+import { InsertSignals, signalingDialect } from './insert-signals.js';
 import type { Database } from './schema/index.js';
 import { configureSqlite, MultiProcessSqliteDialect } from './sqlite-dialect.js';
 
@@ -12,6 +13,8 @@ export type Db = Kysely<Database>;
 export interface OpenedDatabase {
   db: Db;
   dialect: Dialect;
+  /** Inserts this process committed, table by table (background loops wake on them). */
+  inserted: InsertSignals;
   close(): Promise<void>;
 }
 
@@ -64,19 +67,20 @@ function sqliteWithPortableParams(raw: BetterSqlite3.Database): BetterSqlite3.Da
 }
 
 export function openDatabase(config: Config): OpenedDatabase {
+  const inserted = new InsertSignals();
   if (config.database.dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.database.url!, max: 20, types: postgresTypes() });
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    const db = new Kysely<Database>({ dialect: signalingDialect(new PostgresDialect({ pool }), inserted) });
+    return { db, dialect: 'postgres', inserted, close: () => db.destroy() };
   }
   const file = config.database.sqliteFile;
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file);
   configureSqlite(raw);
-  const db = new Kysely<Database>({ dialect: new MultiProcessSqliteDialect(sqliteWithPortableParams(raw)) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: signalingDialect(new MultiProcessSqliteDialect(sqliteWithPortableParams(raw)), inserted) });
+  return { db, dialect: 'sqlite', inserted, close: () => db.destroy() };
 }
 
 /** A cheap round trip and the server's version, for health checks. */

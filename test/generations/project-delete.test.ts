@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { toConfig } from '../../src/config.js';
-import { createContext } from '../../src/context.js';
+import { createContext } from '../../src/compose.js';
 import { deleteProject } from '../../src/core/projects/delete-project.js';
 import { forEachDatabase, startServer, type DbKind, type TestServer } from '../support/harness.js';
 import { createScratchDatabase } from '../support/services.js';

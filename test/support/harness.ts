@@ -6,8 +6,8 @@ import pino from 'pino';
 import { describe, inject } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { toConfig, type Config } from '../../src/config.js';
-import { createContext, type Context } from '../../src/context.js';
-import { startWorkers } from '../../src/workers.js';
+import { createContext } from '../../src/compose.js';
+import type { Context } from '../../src/context.js';
 import type { Mail, Mailer } from '../../src/lib/mailer.js';
 import type { Clock } from '../../src/lib/time.js';
 import type { App } from '../../src/http/typed.js';
@@ -109,7 +109,7 @@ export async function startServer(kind: DbKind, options: ServerOptions = {}): Pr
   const mailer = new RecordingMailer();
   const ctx = await createContext(config, { ...(options.configuredMailer ? {} : { mailer }), log: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   const app = await buildApp(ctx);
-  if (options.workers !== false) startWorkers(ctx);
+  if (options.workers !== false) ctx.workers.startServing();
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 

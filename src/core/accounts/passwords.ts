@@ -1,12 +1,7 @@
 import { hash as argon2Hash, verify, Algorithm } from '@node-rs/argon2';
 import type { Config } from '../../config.js';
+import type { Passwords } from '../../context.js';
 import type { FieldError } from '../errors.js';
-
-export interface Passwords {
-  hash(password: string): Promise<string>;
-  /** False for a wrong password and for a missing account, in about the same time. */
-  verify(stored: string | null, password: string): Promise<boolean>;
-}
 
 /** Argon2id hashing with the configured memory cost; one per Context. */
 export function createPasswords(config: Pick<Config, 'passwordHashMemoryKib'>): Passwords {

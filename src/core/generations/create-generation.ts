@@ -24,7 +24,7 @@ export interface GenerationTarget {
   actor: Actor;
 }
 
-type CreateCtx = Pick<Context, 'db' | 'clock' | 'config' | 'keys' | 'blobs' | 'generationJobs'>;
+type CreateCtx = Pick<Context, 'db' | 'clock' | 'config' | 'keys' | 'blobs'>;
 
 /**
  * Who the caller counts against, and whether a generation could be accepted at all: run
@@ -78,8 +78,8 @@ export interface CreateGenerationInput {
 
 /**
  * Accepts a generation: checks the instructions and images, takes the quota unit and writes
- * the generation (which is its own job) in one transaction, then wakes this process's job
- * loop. Refused or failed, it deletes the images already stored, so nothing half-made stays.
+ * the generation (which is its own job) in one transaction, whose commit wakes this process's
+ * job loop (workers.ts). Refused or failed, it deletes the images already stored, so nothing half-made stays.
  */
 export async function createGeneration(ctx: CreateCtx, target: GenerationTarget, input: CreateGenerationInput): Promise<Generation> {
   try {
@@ -128,7 +128,6 @@ export async function createGeneration(ctx: CreateCtx, target: GenerationTarget,
       });
       return created;
     });
-    ctx.generationJobs.wake();
     return toGeneration(row);
   } catch (err) {
     await ctx.blobs.delete(input.examples.map((e) => e.key)).catch(() => {});

@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { Context } from '../../context.js';
+import type { Context, ProviderCallbacks } from '../../context.js';
 import type { Db } from '../../db/database.js';
 import type { GenerationConfig } from '../../config.js';
 import { isUuid } from '../../lib/ids.js';
-import type { CallbackInbox } from '../../lib/providers/provider.js';
 import { BadRequest, NotFound } from '../errors.js';
 
 /** Standard Webhooks' tolerance: a signature older (or further ahead) than this is a replay. */
@@ -11,11 +10,6 @@ const TOLERANCE_SECONDS = 5 * 60;
 
 export function callbackPath(generationId: string): string {
   return `/api/v1/generation/replicate-webhook/${generationId}`;
-}
-
-export interface ProviderCallbacks extends CallbackInbox {
-  /** A callback for the generation was just stored by this process: wake its job if it runs here. */
-  arrived(generationId: string): void;
 }
 
 /**

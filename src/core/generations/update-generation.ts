@@ -5,7 +5,7 @@ import { NotFound } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { getProject } from '../projects/get-project.js';
 import type { GenerationCaller } from './create-generation.js';
-import { queueBlobDeletions, sweepBlobDeletions } from './blob-cleanup.js';
+import { queueBlobDeletions, removeHeldBlobs } from './blob-cleanup.js';
 import { toGeneration, type Generation } from './generation.js';
 
 type EndUser = Extract<GenerationCaller, { kind: 'end_user' }>;
@@ -40,7 +40,6 @@ async function setPublic(ctx: Pick<Context, 'db' | 'clock'>, scope: Scope, id: s
 }
 
 /**
-/**
  * Deleting the row cancels its job: a worker still running it loses its lease, and its finish
  * (matched on the lease) writes nothing. The images are queued for deletion in the same
  * transaction as the row and its audit entry, and removed before the answer; if the store
@@ -53,13 +52,13 @@ async function remove(ctx: DeleteCtx, scope: Scope, id: string): Promise<void> {
     let mine = trx.selectFrom('generations').select('id').where('id', '=', id).where('project_id', '=', scope.projectId);
     if (scope.userId !== null) mine = mine.where('user_id', '=', scope.userId);
     if (!(await mine.executeTakeFirst())) throw NotFound('generation');
-    await queueBlobDeletions(trx, ctx, { generationId: id });
+    await queueBlobDeletions(trx, ctx, { generationId: id }, { held: true });
     // Deleted meanwhile by a concurrent request: that one answers 200, this one 404 (and its queue row is rolled back).
     const r = await trx.deleteFrom('generations').where('id', '=', id).executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) throw NotFound('generation');
     await recordAudit(trx, ctx, scope.actor, { action: 'generation.deleted', targetType: 'generation', targetId: id, projectId: scope.projectId, ownerId: scope.ownerId });
   });
-  await sweepBlobDeletions(ctx, [id]).catch((err: Error) => ctx.log.warn({ err: err.message, generation: id }, 'could not delete generation images; the cleanup loop will retry'));
+  await removeHeldBlobs(ctx, id).catch((err: Error) => ctx.log.warn({ err: err.message, generation: id }, 'could not delete generation images; the cleanup loop will retry'));
 }
 
 /** Makes one of the end user's generations public or private. */

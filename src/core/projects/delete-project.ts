@@ -12,10 +12,10 @@ import { recordChange } from '../events/record-change.js';
  * injectables and generations go by foreign-key cascade; end users are deleted explicitly
  * because SQLite cannot add that foreign key after the fact. The generations' images are
  * queued for deletion in the same transaction and removed from the blob store after it, in
- * the background (a project may hold thousands): by this process, or if it dies first, by
- * any other's cleanup loop.
+ * the background (a project may hold thousands): by this process's cleanup loop, which the
+ * commit of the queued rows wakes, or if it dies first, by any other's.
  */
-export async function deleteProject(ctx: Pick<Context, 'db' | 'dialect' | 'clock' | 'runtime' | 'blobCleanup'>, principal: Principal, projectId: string): Promise<void> {
+export async function deleteProject(ctx: Pick<Context, 'db' | 'dialect' | 'clock' | 'runtime'>, principal: Principal, projectId: string): Promise<void> {
   if (principal.kind === 'end_user') throw Forbidden('insufficient', 'Insufficient permissions');
   const project = await getProject(ctx, principal, projectId);
   await ctx.db.transaction().execute(async (trx) => {
@@ -26,5 +26,4 @@ export async function deleteProject(ctx: Pick<Context, 'db' | 'dialect' | 'clock
     await trx.deleteFrom('projects').where('id', '=', project.id).where('owner_id', '=', project.ownerId).execute();
     await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
   });
-  ctx.blobCleanup.wake();
 }

@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Context } from '../../context.js';
+import { claimLeased } from '../../db/claim-leased.js';
 import type { WebhookDeliveriesTable } from '../../db/schema/webhook-deliveries.js';
 import { openSecret } from '../../lib/crypto.js';
 import { uuidv7 } from '../../lib/ids.js';
+import { leasedLoop, type Loop } from '../../lib/loop.js';
 import { toIso } from '../../lib/time.js';
 import { recordAudit, SYSTEM } from '../audit/record-audit.js';
 import { sendWebhook, type AttemptResult } from './send-webhook.js';
 
-type LoopCtx = Pick<Context, 'db' | 'dialect' | 'clock' | 'log' | 'keys' | 'config' | 'onClose'>;
+type LoopCtx = Pick<Context, 'db' | 'dialect' | 'clock' | 'log' | 'keys' | 'config'>;
 
 /** Attempts one process makes at once. */
 const MAX_IN_FLIGHT = 16;
@@ -32,28 +33,33 @@ export function nextDelay(schedule: number[], attemptsMade: number, random = Mat
 type Claimed = Selectable<WebhookDeliveriesTable>;
 
 /**
- * Claims up to `limit` due deliveries for `owner`: an atomic UPDATE … WHERE that only takes
- * rows whose lease is free or lapsed, with `FOR UPDATE SKIP LOCKED` on PostgreSQL so that
- * processes claiming at once take different rows instead of waiting on each other.
+ * Claims up to `limit` due deliveries for `owner`: those pending or retrying whose time has
+ * come and whose lease is free or lapsed (db/claim-leased.ts).
  */
 async function claimDue(ctx: LoopCtx, owner: string, limit: number): Promise<Claimed[]> {
   const now = ctx.clock.now();
-  const due = (query: typeof base) =>
-    query
-      .where('status', 'in', ['pending', 'retrying'])
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]));
-  const base = ctx.db.selectFrom('webhook_deliveries');
-  let ids = due(base).select('id').orderBy('next_attempt_at').limit(limit);
-  if (ctx.dialect === 'postgres') ids = ids.forUpdate().skipLocked();
-  return ctx.db
-    .updateTable('webhook_deliveries')
-    .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs(ctx.config.webhooks.timeoutMs)) })
-    .where('id', 'in', ids)
-    .where('status', 'in', ['pending', 'retrying'])
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-    .returningAll()
-    .execute();
+  const lease = { lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs(ctx.config.webhooks.timeoutMs)) };
+  return claimLeased(ctx, limit, {
+    due: (db) =>
+      db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('status', 'in', ['pending', 'retrying'])
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .orderBy('next_attempt_at')
+        .limit(limit),
+    take: (db, ids) =>
+      db
+        .updateTable('webhook_deliveries')
+        .set(lease)
+        .where('id', 'in', ids)
+        // Still free: a row another process took since the SELECT stays its own.
+        .where('status', 'in', ['pending', 'retrying'])
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .returningAll()
+        .execute(),
+  });
 }
 
 /** The event's body and the endpoint as it is now (the copy on the delivery once the project is gone). */
@@ -169,63 +175,17 @@ async function attempt(ctx: LoopCtx, owner: string, d: Claimed): Promise<void> {
   }
 }
 
-export interface DeliveryLoop {
-  /** Look for due deliveries now instead of at the next poll. */
-  wake(): void;
-}
-
 /**
- * Delivers due webhooks until the context closes: every `pollMs` (and whenever an attempt
- * ends) it claims as many due deliveries as it has free slots and attempts them in
- * parallel. Nothing lives only in memory: a delivery is a row, a claim a lease on it, so a
- * process killed at any point leaves rows that another process (or this one, restarted)
- * takes up once the lease lapses.
+ * The delivery loop: up to MAX_IN_FLIGHT attempts at once, claimed every WEBHOOK_POLL_INTERVAL,
+ * whenever an attempt ends, and when this process commits a new delivery. On stop the
+ * attempts in flight end (each within the timeout, so before its lease lapses).
  */
-export function startDeliveryLoop(ctx: LoopCtx): DeliveryLoop {
-  const owner = `${process.pid}-${randomUUID()}`;
-  const inFlight = new Set<Promise<void>>();
-  let polling: Promise<void> | null = null;
-  let stopped = false;
-  let again = false;
-
-  const poll = (): void => {
-    if (stopped) return;
-    if (polling) {
-      again = true;
-      return;
-    }
-    polling = (async () => {
-      do {
-        again = false;
-        const free = MAX_IN_FLIGHT - inFlight.size;
-        if (free <= 0) return;
-        const claimed = await claimDue(ctx, owner, free);
-        for (const d of claimed) {
-          const p: Promise<void> = attempt(ctx, owner, d)
-            .catch((err: unknown) => ctx.log.warn({ delivery: d.id, err: (err as Error).message }, 'webhook attempt could not be recorded; the lease will lapse and it is tried again'))
-            .finally(() => {
-              inFlight.delete(p);
-              poll();
-            });
-          inFlight.add(p);
-        }
-        if (claimed.length === free) again = true;
-      } while (again && !stopped);
-    })()
-      .catch((err: unknown) => ctx.log.warn({ err: (err as Error).message }, 'webhook poll failed; will retry'))
-      .finally(() => {
-        polling = null;
-      });
-  };
-
-  poll();
-  const timer = setInterval(poll, ctx.config.webhooks.pollMs);
-  timer.unref();
-  ctx.onClose(async () => {
-    stopped = true;
-    clearInterval(timer);
-    await polling;
-    await Promise.all([...inFlight]);
+export function deliveryLoop(ctx: LoopCtx): Loop {
+  return leasedLoop(ctx.log, {
+    name: 'webhook delivery',
+    capacity: MAX_IN_FLIGHT,
+    pollMs: ctx.config.webhooks.pollMs,
+    claim: (owner, limit) => claimDue(ctx, owner, limit),
+    run: (d, owner) => attempt(ctx, owner, d),
   });
-  return { wake: poll };
 }

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, Dialect } from './config.js';
 import { RuntimeState } from './core/licenses/runtime-state.js';
+import { SigningKeyCache } from './core/signing/key-cache.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { blobCleanup, type BlobCleanup } from './core/generations/blob-cleanup.js';
@@ -51,6 +52,8 @@ export interface Context {
   stripe: StripeGateway;
   /** Password hashing with the configured cost (and the dummy hash for unknown accounts). */
   passwords: Passwords;
+  /** Projects' signing keys, unsealed and kept for a few seconds (signed answers, license files). */
+  signingKeys: SigningKeyCache;
   /** Runs `fn` when the context closes (background workers register their flush here). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -108,6 +111,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     blobCleanup: cleanup,
     stripe,
     passwords: createPasswords(config),
+    signingKeys: undefined as unknown as SigningKeyCache,
     onClose: (fn) => closers.push(fn),
     async close() {
       // Workers flush first (they may still write), then connections go.
@@ -123,5 +127,6 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     },
   };
   ctx.runtime = new RuntimeState(ctx);
+  ctx.signingKeys = new SigningKeyCache(ctx);
   return ctx;
 }

@@ -12,6 +12,7 @@ import { payments } from './migrations/007-payments.js';
 import { generationCleanup } from './migrations/013-generation-cleanup.js';
 import { generationEndedIndex } from './migrations/014-generation-ended-index.js';
 import { signInGeneration } from './migrations/015-sign-in-generation.js';
+import { signingKeys } from './migrations/020-signing-keys.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
 /** In order; the names are recorded in the database, so never rename one that has shipped. */
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '013-generation-cleanup': generationCleanup,
   '014-generation-ended-index': generationEndedIndex,
   '015-sign-in-generation': signInGeneration,
+  '020-signing-keys': signingKeys,
 };
 
 /** Applies every migration not yet applied; with `upTo`, stops after that one (tests of a migration's data step use it). */

@@ -8,6 +8,7 @@ import { devpayrProjectRoutes } from './projects.js';
 import { runtimeRoutes } from './runtime.js';
 import { signedAnswers } from './signed-answers.js';
 import { signingKeyRoutes } from './signing-keys.js';
+import { licenseCheckoutRoutes } from './license-checkout.js';
 import { devpayrWebhookRoutes } from './webhooks.js';
 
 /** The DevPayr API face (specs/devpayr.md). */
@@ -20,5 +21,5 @@ export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<voi
     if (b === undefined ? request.method !== 'GET' && request.method !== 'DELETE' : Array.isArray(b) && b.length === 0) request.body = {};
     done();
   });
-  for (const routes of [runtimeRoutes, devpayrProjectRoutes, licenseRoutes, domainRoutes, injectableRoutes, devpayrWebhookRoutes, signingKeyRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
+  for (const routes of [runtimeRoutes, devpayrProjectRoutes, licenseRoutes, domainRoutes, injectableRoutes, devpayrWebhookRoutes, signingKeyRoutes, licenseCheckoutRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
 }

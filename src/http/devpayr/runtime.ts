@@ -117,7 +117,7 @@ function refusalError(check: Extract<RuntimeCheck, { valid: false }>): DomainErr
   return new DomainError(KIND[REFUSAL_STATUS[check.outcome]], check.outcome.toLowerCase(), check.message, [], check.retryAfterSeconds);
 }
 
-function passOrThrow(check: RuntimeCheck): Extract<RuntimeCheck, { valid: true }> {
+export function passOrThrow(check: RuntimeCheck): Extract<RuntimeCheck, { valid: true }> {
   if (check.valid) return check;
   throw refusalError(check);
 }

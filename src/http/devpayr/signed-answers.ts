@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Context } from '../../context.js';
-import { BadRequest } from '../../core/errors.js';
+import { LicensingErrors } from '../../core/license-files/licensing-errors.js';
 import { hashKey } from '../../core/keys/secret-key.js';
 import type { SigningKey } from '../../core/signing/key-pair.js';
 import { DEFAULT_ASK, parseAcceptSignature, signAnswer, type SignatureAsk } from '../../core/signing/sign-answer.js';
@@ -58,7 +58,7 @@ export function signedAnswers(app: App, ctx: Context): void {
     if (header === undefined || !SIGNED_ROUTES.has(request.routeOptions.url ?? '')) return done();
     const ask = parseAcceptSignature(Array.isArray(header) ? header.join(', ') : header);
     (request as Asking)[ASK] = ask ?? DEFAULT_ASK;
-    done(ask ? undefined : BadRequest('bad_accept_signature', 'Accept-Signature must be a structured dictionary such as sig1=("@status" "content-digest");nonce="<nonce>".'));
+    done(ask ? undefined : LicensingErrors.badAcceptSignature());
   });
 
   app.addHook('onSend', (request, reply, payload, done) => {

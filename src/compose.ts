@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import { createPasswords } from './core/accounts/passwords.js';
 import { providerCallbacks } from './core/generations/provider-callbacks.js';
 import { RuntimeState } from './core/runtime/state.js';
+import { SigningKeyCache } from './core/signing/key-cache.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { deriveKey } from './lib/crypto.js';
@@ -24,6 +25,8 @@ declare module './context.js' {
      * here: declared here rather than in context.ts, which imports nothing of core.
      */
     runtime: RuntimeState;
+    /** Projects' signing keys, unsealed and kept for a few seconds (signed answers, license files). */
+    signingKeys: SigningKeyCache;
   }
 }
 
@@ -65,6 +68,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const provider = await createProvider(config.generations, callbacks);
   const clock = overrides.clock ?? systemClock;
   const runtime = new RuntimeState({ db: database.db, log, clock, redis });
+  const keys = { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') };
+  const signingKeys = new SigningKeyCache({ db: database.db, clock, keys });
 
   const ctx: Context = {
     config,
@@ -74,13 +79,14 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     clock,
     mailer,
     redis,
-    keys: { jwt: deriveKey(secret, 'jwt'), seal: deriveKey(secret, 'seal') },
+    keys,
     blobs,
     provider,
     providerCallbacks: callbacks,
     stripe,
     passwords: createPasswords(config),
     runtime,
+    signingKeys,
     async close() {
       // The background work first (it may still write), then the connections.
       await workers.stop();

@@ -29,6 +29,8 @@ export interface Config {
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   /** How often a serving process announces license expiries (license.expired events). */
   expirySweepSeconds: number;
+  /** LICENSE_CHECKOUTS_PER_DAY: offline license files per license per 24 hours. */
+  licenseCheckoutsPerDay: number;
   generations: GenerationConfig;
   /** Argon2 memory cost in KiB; lowered only by tests. */
   passwordHashMemoryKib: number;
@@ -185,6 +187,7 @@ export const ENV_VARS = [
   'HTTP_REQUEST_TIMEOUT_SECONDS',
   'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
   'LICENSE_EXPIRY_SWEEP_SECONDS',
+  'LICENSE_CHECKOUTS_PER_DAY',
   'PASSWORD_HASH_MEMORY_KIB',
   'LOG_LEVEL',
   'LOG_FORMAT',
@@ -341,6 +344,7 @@ export function toConfig(env: Env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     http: httpTimeouts(env),
     expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),
+    licenseCheckoutsPerDay: int(env, 'LICENSE_CHECKOUTS_PER_DAY', 20, 1),
     generations: generationConfig(env),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
     publicUrl,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestResponse, type TestServer } from '../support/harness.js';
-import { fill, holdingsOf, OPEN_ID_ROUTES, ROUTES, seedEstate, seedGeneration, signUpEndUser, type Face, type Ids, type Route } from '../support/routes.js';
+import { fill, holdingsOf, LICENSE_KEY_ROUTES, OPEN_ID_ROUTES, ROUTES, seedEstate, seedGeneration, signUpEndUser, type Face, type Ids, type Route } from '../support/routes.js';
 import { seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 
 /**
@@ -140,6 +140,7 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
       { method: 'POST', path: '/api/v1/auth/verify-email', face: 'devkit', headers: () => ({}), body: { user_id: owner.userId, verification_token: 'wrong' } },
       { method: 'POST', path: '/api/v1/project/has-paid', face: 'devpayr', headers: () => ({}), body: { license: licenseKey, domain: 'shop.example.com' }, tolerant: true },
       { method: 'POST', path: '/api/v1/injectable/stream', face: 'devpayr', headers: () => ({}), body: { license: licenseKey, domain: 'shop.example.com' }, tolerant: true },
+      ...LICENSE_KEY_ROUTES.map((r): Target => ({ ...r, headers: () => ({ 'x-license-key': licenseKey }) })),
     ];
     before = await holdingsOf(s, owner);
   });

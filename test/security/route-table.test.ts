@@ -4,6 +4,7 @@ import {
   expectFaceError,
   fill,
   holdingsOf,
+  LICENSE_KEY_ROUTES,
   OPEN_ID_ROUTES,
   PROJECT_FILTERS,
   recordIdsOf,
@@ -291,7 +292,9 @@ describe('security: the route table covers every protected route', () => {
     try {
       const doc = (await s.request('GET', '/docs/json')).body as { paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>> };
       const open = new Set(['/health', '/api/v1/health', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/verify-email', '/api/v1/auth/request-verification']);
-      const runtime = new Set(['/api/v1/project/has-paid', '/api/v1/injectable/stream']);
+      const runtime = new Set(['/api/v1/project/has-paid', '/api/v1/injectable/stream', ...LICENSE_KEY_ROUTES.map((r) => r.path)]);
+      // The public keys verifiers fetch, by design without a credential (test/licensing/signing-keys.test.ts).
+      for (const p of ['/.well-known/tollgate/jwks.json', '/.well-known/tollgate/{project_id}/jwks.json']) open.add(p);
       // The open generation routes: the public gallery, anonymous creates, and the routes of OPEN_ID_ROUTES (walked above).
       for (const r of OPEN_ID_ROUTES) open.add(r.path.replace(/:([a-z_]+)/g, '{$1}'));
       for (const p of ['/api/v1/generation/public-generations-v2', '/api/v1/generation/generate-anonymous-v2', '/api/v1/generation/generate-anonymous', '/generation/generate-anonymous']) open.add(p);

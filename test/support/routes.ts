@@ -130,6 +130,18 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/project/:project/webhook-deliveries/:delivery/resend', face: 'devpayr', auth: 'api' },
   { method: 'POST', path: '/api/v1/project/:project/webhook-test', face: 'devpayr', auth: 'api' },
   { method: 'GET', path: '/api/v1/project/:project/audit-log', face: 'devpayr', auth: 'api' },
+  // devpayr: signing keys and offline license files (issue 20)
+  { method: 'GET', path: '/api/v1/project/:project/signing-keys', face: 'devpayr', auth: 'api' },
+  { method: 'POST', path: '/api/v1/project/:project/signing-keys/rotate', face: 'devpayr', auth: 'api', body: { grace_days: 1 } },
+  { method: 'POST', path: '/api/v1/project/:project/licenses/:license/checkout', face: 'devpayr', auth: 'api', body: { ttl: 3600 } },
+];
+
+/**
+ * Routes whose credential is a license key (X-LICENSE-KEY) and whose body is checked
+ * strictly: the bad-input suite sends them the key of a license of a paid project.
+ */
+export const LICENSE_KEY_ROUTES: Array<Omit<Route, 'auth'> & { body: Record<string, unknown> }> = [
+  { method: 'POST', path: '/api/v1/license/checkout', face: 'devpayr', body: { ttl: 3600 } },
 ];
 
 /**
@@ -292,5 +304,10 @@ export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise
   const generations = projectIds.length
     ? await s.ctx.db.selectFrom('generations').select(['id', 'project_id', 'user_id', 'is_public', 'instructions']).where('project_id', 'in', projectIds).orderBy('id').execute()
     : [];
-  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe, generations });
+  // Signing keys: a rotation leaves a retiring one (an active key is made on first use, by reads too); license files handed out.
+  const retiring = projectIds.length
+    ? await s.ctx.db.selectFrom('signing_keys').select('kid').where('project_id', 'in', projectIds).where('status', '=', 'retiring').orderBy('kid').execute()
+    : [];
+  const checkouts = projectIds.length ? await s.ctx.db.selectFrom('license_checkouts').select('id').where('project_id', 'in', projectIds).orderBy('id').execute() : [];
+  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe, generations, retiring, checkouts });
 }

@@ -15,6 +15,8 @@ export const EVENT_TYPES = [
   'license.reactivated',
   'license.expired',
   'license.deleted',
+  'license.checked_out',
+  'signing_key.rotated',
   'domain.created',
   'domain.updated',
   'domain.deleted',

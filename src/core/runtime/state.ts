@@ -6,6 +6,7 @@ import { CheckMemory } from './memory.js';
 import { RuntimePush } from './push.js';
 import type { Identifier } from './rules.js';
 import { SnapshotStore } from './snapshot-store.js';
+import type { LicenseSnapshot } from './snapshot.js';
 
 const IDENTIFIER_MEMO_SIZE = 10_000;
 /** Unknown keys one client address may send per minute before all its checks get 429. */
@@ -77,6 +78,11 @@ export class RuntimeState {
   /** Resolves once the key filter is filled (tools and the bench wait for it; serving does not). */
   ready(): Promise<void> {
     return this.store.filled();
+  }
+
+  /** The license snapshot of a key hash, as the check would see it (signed answers pick their key by it). */
+  snapshotOf(keyHash: string): Promise<LicenseSnapshot | null> {
+    return this.store.get(keyHash);
   }
 
   /** Reads the change feed now (tests that want memory current without waiting for the timer). */

@@ -11,6 +11,7 @@ import type { LicenseIdentifiersTable, LicensesTable, LicenseUsageDaysTable } fr
 import type { ProjectsTable } from './projects.js';
 import type { RefreshTokensTable } from './refresh-tokens.js';
 import type { RuntimeChangesTable } from './runtime-changes.js';
+import type { LicenseCheckoutsTable, SigningKeysTable } from './signing-keys.js';
 import type { StripeConfigsTable, StripeCustomersTable, StripeEventsTable, StripePaymentsTable, StripeSubscriptionsTable } from './stripe.js';
 import type { UsersTable } from './users.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from './webhook-deliveries.js';
@@ -43,6 +44,8 @@ export interface Database {
   stripe_subscriptions: StripeSubscriptionsTable;
   stripe_payments: StripePaymentsTable;
   stripe_events: StripeEventsTable;
+  signing_keys: SigningKeysTable;
+  license_checkouts: LicenseCheckoutsTable;
 }
 
 export type { Role, Tier } from './users.js';

@@ -95,7 +95,7 @@ function laneBody(raw: Buffer): unknown {
 export function runtimeLane(ctx: Context, nextId: () => string, router: Listener, trust: TrustProxy | null): Listener {
   return (req, res) => {
     const url = req.url ?? '';
-    if (req.method !== 'POST' || !url.startsWith(HAS_PAID) || (url.length > HAS_PAID.length && url[HAS_PAID.length] !== '?')) return router(req, res);
+    if (req.method !== 'POST' || !url.startsWith(HAS_PAID) || (url.length > HAS_PAID.length && url[HAS_PAID.length] !== '?') || req.headers['accept-signature'] !== undefined) return router(req, res);
     const query = laneQuery(url.length > HAS_PAID.length ? url.slice(HAS_PAID.length + 1) : '');
     const headers = req.headers;
     const length = headers['content-length'];

@@ -69,7 +69,7 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     await page.getByRole('link', { name: 'Generations' }).click();
     const card = (id: string) => page.locator(`li[data-generation="${id}"]`);
     await card(ids[2]!).waitFor();
-    await page.getByText('Generations this month').waitFor();
+    await page.getByText('Quota used this month').waitFor();
     expect(await page.locator('.usage').textContent()).toContain('3 of 100');
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.gallery img')].every((i) => i.complete && i.naturalWidth > 0));
     expect(await card(ids[2]!).getByText('Completed').count()).toBe(1);
@@ -100,6 +100,14 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     await card(ids[0]!).waitFor({ state: 'detached' });
     expect(await s.ctx.db.selectFrom('generations').select('id').where('id', '=', ids[0]!).executeTakeFirst()).toBeUndefined();
     expect(await page.locator('.gallery > li').count()).toBe(2);
+    // The quota keeps the deleted generation's unit, the chart only shows generations still kept: each says so.
+    expect(await page.locator('.usage').textContent()).toContain('Quota used this month');
+    await page.goto(`${base}/console`);
+    const quotaCard = page.locator('li.stat', { hasText: 'Generation quota used this month' });
+    expect(await quotaCard.locator('.stat-n').textContent()).toBe('3 / 100');
+    await page.getByText('Generations kept, by the day they were made, last 14 days: 2').waitFor();
+    await page.getByText('The quota counts every generation accepted this month, deleted ones too; a failed one gives its unit back.').first().waitFor();
+    await page.goto(`${base}/console/projects/${projectId}/generations`);
 
     // Stripe test keys: a key of the wrong mode is refused next to its field, in words.
     await page.getByRole('link', { name: 'Payments' }).click();

@@ -107,6 +107,10 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
     expect(await s.ctx.db.selectFrom('generation_blob_deletions').select('generation_id').where('generation_id', '=', id).execute()).toEqual([]);
     const after = await c.call('GET', `/projects/${projectId}/generations`);
     expect(after.body).toMatchObject({ total: 2, usage: { used: 3 } });
+    // The dashboard counts the same two things and labels them apart: the quota still 3, the chart of kept generations 2.
+    const dash = (await c.call('GET', '/dashboard')).body;
+    expect(dash.generations.used).toBe(3);
+    expect(dash.chart.reduce((n: number, d: { generations: number }) => n + d.generations, 0)).toBe(2);
     expect((await c.call('DELETE', `/projects/${projectId}/generations/${id}`)).status).toBe(404);
     const audit = await s.ctx.db.selectFrom('audit_log').select(['action', 'actor_type']).where('target_id', '=', id).orderBy('id').execute();
     expect(audit.map((a) => [a.action, a.actor_type])).toEqual([

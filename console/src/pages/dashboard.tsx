@@ -1,4 +1,5 @@
 import { api } from '../api';
+import { QUOTA_NOTE } from '../quota';
 import { DayChart } from '../chart';
 import { Loading, StatCards, useLoad } from '../ui';
 
@@ -27,7 +28,7 @@ export function Dashboard() {
     ['Licenses', c.licenses],
     ['Active domains', c.activeDomains],
     ['Injectables', c.injectables],
-    ['Generations this month', data.generations.limit === null ? `${data.generations.used} (no limit)` : `${data.generations.used} / ${data.generations.limit}`],
+    ['Generation quota used this month', data.generations.limit === null ? `${data.generations.used} (no limit)` : `${data.generations.used} / ${data.generations.limit}`],
     ['Active subscriptions', c.activeSubscriptions],
   ];
   return (
@@ -48,7 +49,10 @@ export function Dashboard() {
       </p>
       <StatCards label="Totals" cards={cards} />
       <DayChart days={data.chart.map((d) => ({ day: d.day, n: d.checks }))} label="Runtime checks" caption="Runtime checks, last 14 days" />
-      <DayChart days={data.chart.map((d) => ({ day: d.day, n: d.generations }))} label="Generations" caption="Generations, last 14 days" />
+      <DayChart days={data.chart.map((d) => ({ day: d.day, n: d.generations }))} label="Generations" caption="Generations kept, by the day they were made, last 14 days" />
+      <p>
+        <small>{QUOTA_NOTE}</small>
+      </p>
       {steps.some((s) => !s.done) && (
         <section class="card" aria-labelledby="setup">
           <h2 id="setup">Get set up</h2>

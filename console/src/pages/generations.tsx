@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { QUOTA_NOTE } from '../quota';
 import { api, qs } from '../api';
 import { Confirm, FormError, Loading, Pager, SavedCheck, Select, useAction, useLoad, useReloadWhile, when } from '../ui';
 
@@ -26,16 +27,17 @@ function Usage({ usage }: { usage: Gallery['usage'] }) {
   if (usage.limit === null) {
     return (
       <p class="card">
-        <strong>{usage.used}</strong> generations this month ({usage.month}); your plan has no monthly limit.
+        Quota used this month ({usage.month}): <strong>{usage.used}</strong>; your plan has no monthly limit.
       </p>
     );
   }
   return (
     <div class="card usage">
       <label for="gen-usage">
-        Generations this month ({usage.month}): <strong>{usage.used}</strong> of {usage.limit} your plan allows
+        Quota used this month ({usage.month}): <strong>{usage.used}</strong> of {usage.limit} your plan allows
       </label>
       <progress id="gen-usage" max={usage.limit} value={Math.min(usage.used, usage.limit)} />
+      <small>{QUOTA_NOTE}</small>
     </div>
   );
 }

@@ -13,9 +13,11 @@ import { licensingRoutes } from './licensing.js';
 import { projectRoutes } from './projects.js';
 import { webhookRoutes } from './webhooks.js';
 import { paymentRoutes } from './payments/index.js';
+import { serveBothSpellings } from './trailing-slash.js';
 
 /** The Dev Kit for AI Cloud API face (specs/devkit4ai/cloud-api). */
 export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void> {
   declareFace(app, 'devkit');
+  serveBothSpellings(app);
   for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, webhookRoutes, generationRoutes, generationWebhookRoutes, paymentRoutes]) routes(app, opts.ctx);
 }

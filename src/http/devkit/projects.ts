@@ -60,13 +60,18 @@ async function allProjects(ctx: Parameters<Routes>[1], principal: Principal): Pr
   return out;
 }
 
+/** Every devkit path is served with and without its trailing slash (trailing-slash.ts); this one is shared with DevPayr. */
+const NO_SLASH =
+  'Also at `/api/v1/projects` (no trailing slash). There `GET` is this list only for a request with devkit credentials ' +
+  '(`Authorization` or `X-Developer-Key`) and no `X-API-KEY`; otherwise it is the DevPayr list (`X-API-KEY`).';
+
 export const projectRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: projects'];
   const config = { auth: 'developer', limit: 'management' } as const;
 
   app.get(
     '/api/v1/projects/',
-    { config, schema: { tags, summary: 'List your projects', headers: DevkitAuthHeaders, response: { 200: Type.Array(ProjectResponse) } } },
+    { config, schema: { tags, summary: 'List your projects', description: NO_SLASH, headers: DevkitAuthHeaders, response: { 200: Type.Array(ProjectResponse) } } },
     async (request) => (await allProjects(ctx, asDeveloper(request))).map(projectBody),
   );
 
@@ -108,6 +113,7 @@ export const projectRoutes: Routes = (app, ctx) => {
       schema: {
         tags,
         summary: 'Create a project',
+        description: NO_SLASH,
         headers: DevkitAuthHeaders,
         body: ProjectCreateRequest,
         response: { 201: ProjectResponse },

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,8 @@ const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 interface Started {
   url: string;
   lines: Array<Record<string, unknown>>;
+  /** The first log line (logged so far or later) that `match` picks; waits for it, no polling. */
+  line<T>(match: (line: Record<string, unknown>) => T | undefined): Promise<T>;
   stop(): Promise<number | null>;
 }
 
@@ -44,15 +47,30 @@ function launch(env: Record<string, string>): ChildProcess {
 function serve(env: Record<string, string>): Promise<Started> {
   const child = launch(env);
   const lines: Array<Record<string, unknown>> = [];
+  const logged = new EventEmitter();
+  const line = <T>(match: (l: Record<string, unknown>) => T | undefined): Promise<T> =>
+    new Promise((found) => {
+      const look = (l: Record<string, unknown>): boolean => {
+        const hit = match(l);
+        if (hit !== undefined) found(hit);
+        return hit !== undefined;
+      };
+      if (lines.some(look)) return;
+      const onLine = (l: Record<string, unknown>) => {
+        if (look(l)) logged.off('line', onLine);
+      };
+      logged.on('line', onLine);
+    });
   return new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (text) => {
       let entry: Record<string, unknown>;
       try {
-        entry = JSON.parse(line) as Record<string, unknown>;
+        entry = JSON.parse(text) as Record<string, unknown>;
       } catch {
         return;
       }
       lines.push(entry);
+      logged.emit('line', entry);
       const m = /listening on (http:\/\/[^\s]+) /.exec(String(entry.msg ?? ''));
       if (m) {
         const stop = () =>
@@ -61,7 +79,7 @@ function serve(env: Record<string, string>): Promise<Started> {
             child.once('exit', (code) => done(code));
             child.kill('SIGTERM');
           });
-        resolve({ url: m[1]!, lines, stop });
+        resolve({ url: m[1]!, lines, line, stop });
       }
     });
     let stderr = '';
@@ -197,11 +215,11 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
       });
       expect(reg.status).toBe(201);
       expect(reg.body.is_active).toBe(false);
-      let logged: { to: string; text: string } | undefined;
-      for (let i = 0; i < 50 && !logged; i++) {
-        logged = server.lines.map((l) => l.mail as { to: string; text: string } | undefined).find((m) => m?.to === email);
-        if (!logged) await new Promise((r) => setTimeout(r, 100));
-      }
+      // The mail is logged when it is sent (after the answer, perhaps): wait for its line.
+      const logged = await server.line((l) => {
+        const mail = l.mail as { to: string; text: string } | undefined;
+        return mail?.to === email ? mail : undefined;
+      });
       expect(logged, 'the mail was written to the log').toBeDefined();
       const token = /Your verification code: (\S+)/.exec(logged!.text)![1]!;
       const verify = await json(`${server.url}/api/v1/auth/verify-email`, { method: 'POST', body: JSON.stringify({ user_id: reg.body.id, verification_token: token }) });
@@ -213,22 +231,19 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
     }
   });
 
-  it('refuses to start, with a clear message and no stack trace, when the settings cannot be honoured', async () => {
-    const dataDir = tmpDataDir();
-    const cases: Array<{ env: Record<string, string>; says: RegExp }> = [
-      { env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com' }, says: /TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERATOR_KEY must be set together/ },
-      { env: { TOLLGATE_OPERATOR_KEY: KEY }, says: /must be set together/ },
-      { env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com', TOLLGATE_OPERATOR_KEY: 'short' }, says: /TOLLGATE_OPERATOR_KEY must be at least 24 characters/ },
-      { env: { PORT: 'eighty' }, says: /PORT/ },
-      { env: { TOLLGATE_SECRET: 'too-short' }, says: /TOLLGATE_SECRET must be at least 32 characters/ },
-    ];
-    for (const c of cases) {
-      const run = await failToServe({ DATA_DIR: dataDir, ...c.env });
-      expect(run.code, run.output).toBe(1);
-      expect(run.output).toMatch(/tollgate: configuration error: /);
-      expect(run.output).toMatch(c.says);
-      expect(run.output).not.toMatch(/\n\s+at /);
-    }
+  // One process per test (each start costs seconds on a busy machine; five in one test timed out).
+  it.each([
+    { name: 'an operator email without a key', env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com' }, says: /TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERATOR_KEY must be set together/ },
+    { name: 'an operator key without an email', env: { TOLLGATE_OPERATOR_KEY: KEY }, says: /must be set together/ },
+    { name: 'a short operator key', env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com', TOLLGATE_OPERATOR_KEY: 'short' }, says: /TOLLGATE_OPERATOR_KEY must be at least 24 characters/ },
+    { name: 'a port that is not a number', env: { PORT: 'eighty' }, says: /PORT/ },
+    { name: 'a short secret', env: { TOLLGATE_SECRET: 'too-short' }, says: /TOLLGATE_SECRET must be at least 32 characters/ },
+  ])('refuses to start, with a clear message and no stack trace, when the settings cannot be honoured: $name', async (c: { env: Record<string, string>; says: RegExp }) => {
+    const run = await failToServe({ DATA_DIR: tmpDataDir(), ...c.env });
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).toMatch(/tollgate: configuration error: /);
+    expect(run.output).toMatch(c.says);
+    expect(run.output).not.toMatch(/\n\s+at /);
   });
 
   it('will not turn an existing developer into an operator, or take over a key another operator holds', async () => {

@@ -40,10 +40,10 @@ declare module 'fastify' {
   }
 }
 
-/** The DevPayr API's paths (specs/devpayr.md); every other path belongs to the devkit face. */
+/** The DevPayr API's paths (specs/devpayr.md, and its offline license files); every other path belongs to the devkit face. */
 export function faceOfPath(url: string): Face {
   const path = url.split('?', 1)[0]!;
-  if (path === '/api/v1/projects' || path === '/api/v1/project' || path.startsWith('/api/v1/project/') || path.startsWith('/api/v1/injectable/')) return 'devpayr';
+  if (path === '/api/v1/projects' || path === '/api/v1/project' || path.startsWith('/api/v1/project/') || path.startsWith('/api/v1/injectable/') || path.startsWith('/api/v1/license/')) return 'devpayr';
   return 'devkit';
 }
 

@@ -152,6 +152,14 @@ forEachDatabase('licensing: offline license files', (kind) => {
     expect(data.license.domains).toEqual(['shop.example.com']);
   });
 
+  it('another method on the checkout path is the devpayr 404 envelope', async () => {
+    for (const method of ['GET', 'PUT']) {
+      const res = await s.request(method, '/api/v1/license/checkout');
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ status: 'error', message: 'Route not found.', data: null, errors: null });
+    }
+  });
+
   describe('LICENSE_CHECKOUTS_PER_DAY (3 here)', () => {
     it('the fourth checkout in 24 hours is a 429 with Retry-After; a day after the first, one more', async () => {
       const license = await s.license(project);

@@ -108,6 +108,19 @@ forEachDatabase('licensing: signing keys', (kind) => {
     }
   });
 
+  it("the licensing routes are documented in /docs under the 'tollgate: licensing' tag", async () => {
+    const doc = (await s.request('GET', '/docs/json')).body as { paths: Record<string, Record<string, { tags?: string[] }>> };
+    const tagged = Object.entries(doc.paths).flatMap(([p, ops]) => Object.entries(ops).filter(([, op]) => op.tags?.includes('tollgate: licensing')).map(([m]) => `${m.toUpperCase()} ${p}`));
+    expect(tagged.sort()).toEqual([
+      'GET /.well-known/tollgate/jwks.json',
+      'GET /.well-known/tollgate/{project_id}/jwks.json',
+      'GET /api/v1/project/{project}/signing-keys',
+      'POST /api/v1/license/checkout',
+      'POST /api/v1/project/{project}/licenses/{license}/checkout',
+      'POST /api/v1/project/{project}/signing-keys/rotate',
+    ]);
+  });
+
   it('grace_days out of range or of the wrong type is a 422 envelope', async () => {
     const project = await s.project();
     for (const grace_days of [-1, 366, 1.5, 'ten', null]) {

@@ -1,4 +1,6 @@
+import net from 'node:net';
 import path from 'node:path';
+import { packageVersion } from './lib/version.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -238,11 +240,13 @@ export function readEnv(env: Env = process.env): Partial<Record<EnvVar, string>>
   return picked;
 }
 
-function int(env: Env, name: string, fallback: number, min = 0): number {
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${raw}"`);
+  }
   return n;
 }
 
@@ -259,6 +263,36 @@ function bool(env: Env, name: string): boolean | null {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** HOST: an IP address or a host name; a dotted quad that is no IPv4 address (999.1.1.1) is refused here, not at listen. */
+function host(env: Env): string {
+  const raw = env.HOST?.trim();
+  if (!raw) return '0.0.0.0';
+  const hostname = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(raw) && !/^[\d.]+$/.test(raw);
+  if (!net.isIP(raw) && !hostname) throw new ConfigError(`HOST must be an IP address or a host name, got "${raw}"`);
+  return raw;
+}
+
+/**
+ * A URL with one of `protocols`, or null when unset. `echo: false` keeps the value out of the
+ * message (it may hold a password).
+ */
+function urlOf(env: Env, name: string, protocols: string[], example: string, { echo = true } = {}): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || !protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must be a URL such as ${example}${echo ? `, got "${raw}"` : ''}`);
+  }
+  return raw;
 }
 
 /** CORS_ORIGINS: `https://a.example, https://b.example`; empty or `*` = any origin. */
@@ -309,7 +343,7 @@ export function toConfig(env: Env): Config {
   const secret = env.TOLLGATE_SECRET?.trim() || null;
   if (secret && secret.length < 32) throw new ConfigError('TOLLGATE_SECRET must be at least 32 characters long');
 
-  const smtpUrl = env.SMTP_URL?.trim() || null;
+  const smtpUrl = urlOf(env, 'SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.com:587', { echo: false });
 
   const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
   if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
@@ -319,10 +353,9 @@ export function toConfig(env: Env): Config {
   const trustProxy: boolean | number | string = /^\d+$/.test(proxyRaw) ? Number(proxyRaw) : proxyRaw === '' ? false : /^(true|false|yes|no|on|off)$/i.test(proxyRaw) ? bool(env, 'TRUST_PROXY')! : proxyRaw;
   const verification = bool(env, 'REQUIRE_EMAIL_VERIFICATION');
 
-  const port = int(env, 'PORT', 8080);
   return {
-    port,
-    host: env.HOST?.trim() || '0.0.0.0',
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: host(env),
     dataDir,
     database: { dialect, url, sqliteFile },
     redisUrl: env.REDIS_URL?.trim() || null,
@@ -335,7 +368,7 @@ export function toConfig(env: Env): Config {
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1) * 60,
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, 1) * 86400,
     rateLimit: bool(env, 'RATE_LIMIT') ?? true,
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 25, 0),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
@@ -359,7 +392,7 @@ export function toConfig(env: Env): Config {
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 1),
     webhookLogRetentionDays: int(env, 'WEBHOOK_LOG_RETENTION_DAYS', 30, 1),
     stripe: { api: stripeApi(env), timeoutMs: int(env, 'STRIPE_TIMEOUT_MS', 30_000, 100) },
-    version: '0.1.0',
+    version: packageVersion(),
   };
 }
 

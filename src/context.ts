@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, Dialect } from './config.js';
 import { RuntimeState } from './core/licenses/runtime-state.js';
-import { openDatabase, type Db } from './db/database.js';
+import { databaseFailure, openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { blobCleanup, type BlobCleanup } from './core/generations/blob-cleanup.js';
 import { generationJobs, type GenerationJobs } from './core/generations/job-loop.js';
@@ -11,6 +11,7 @@ import { createPasswords, type Passwords } from './core/accounts/passwords.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
+import { connectRedis } from './lib/redis-connect.js';
 import { loadServerSecret } from './lib/server-secret.js';
 import { createStripeGateway, type StripeGateway } from './lib/stripe.js';
 import { systemClock, type Clock } from './lib/time.js';
@@ -72,15 +73,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   let redis: Redis | null = null;
   try {
     if (!overrides.skipMigrations) await migrateToLatest(database.db, database.dialect);
-    if (config.redisUrl) {
-      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false });
-      redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-      await redis.connect();
-    }
+    if (config.redisUrl) redis = await connectRedis(config.redisUrl, log);
   } catch (err) {
-    redis?.disconnect();
     await database.close();
-    throw err;
+    throw databaseFailure(err, config);
   }
   const stripe = createStripeGateway(config);
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
@@ -6,12 +6,13 @@ import { createPasswords } from './core/accounts/passwords.js';
 import { providerCallbacks } from './core/generations/provider-callbacks.js';
 import { RuntimeState } from './core/runtime/state.js';
 import { SigningKeyCache } from './core/signing/key-cache.js';
-import { openDatabase } from './db/database.js';
+import { databaseFailure, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { deriveKey } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { logMailer, smtpMailer, type Mailer } from './lib/mailer.js';
 import { createProvider } from './lib/providers/index.js';
+import { connectRedis } from './lib/redis-connect.js';
 import { loadServerSecret } from './lib/server-secret.js';
 import { createBlobStore } from './lib/storage/index.js';
 import { createStripeGateway } from './lib/stripe.js';
@@ -51,15 +52,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   let redis: Redis | null = null;
   try {
     if (!overrides.skipMigrations) await migrateToLatest(database.db, database.dialect);
-    if (config.redisUrl) {
-      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false });
-      redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-      await redis.connect();
-    }
+    if (config.redisUrl) redis = await connectRedis(config.redisUrl, log);
   } catch (err) {
-    redis?.disconnect();
     await database.close();
-    throw err;
+    throw databaseFailure(err, config);
   }
   const stripe = createStripeGateway(config);
   const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));

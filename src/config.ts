@@ -1,4 +1,9 @@
+import net from 'node:net';
 import path from 'node:path';
+import { bool, ConfigError, days, duration, durations, int, isOrigin, oneOf, origin, seconds, urlOf, type Env } from './config-values.js';
+import { packageVersion } from './lib/version.js';
+
+export { ConfigError, parseDuration } from './config-values.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -98,7 +103,7 @@ export interface GenerationConfig {
 
 const DEFAULT_REPLICATE_MODEL = 'stability-ai/sdxl:39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b';
 
-function generationConfig(env: Env): GenerationConfig {
+function generationConfig(env: Env, publicUrl: string | null): GenerationConfig {
   const provider = (env.GENERATION_PROVIDER?.trim() || 'local') as ProviderName;
   if (!['local', 'replicate', 'openai'].includes(provider)) {
     throw new ConfigError(`GENERATION_PROVIDER must be local, replicate or openai, got "${env.GENERATION_PROVIDER}"`);
@@ -115,52 +120,27 @@ function generationConfig(env: Env): GenerationConfig {
     secretAccessKey: env.S3_SECRET_ACCESS_KEY?.trim() || null,
     forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE') ?? Boolean(env.S3_ENDPOINT?.trim()),
   };
-  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
-  if (publicUrl && !/^https?:\/\//.test(publicUrl)) throw new ConfigError('PUBLIC_URL must start with http:// or https://');
   return {
     provider,
     replicate: {
       token: replicateToken,
       model: env.REPLICATE_MODEL?.trim() || DEFAULT_REPLICATE_MODEL,
       baseUrl: env.REPLICATE_BASE_URL?.trim() || 'https://api.replicate.com/v1',
-      webhookWaitMs: int(env, 'REPLICATE_WEBHOOK_WAIT_SECONDS', 60, 0) * 1000,
+      webhookWaitMs: duration(env, 'REPLICATE_WEBHOOK_WAIT_SECONDS', 60, 0),
     },
     openai: { apiKey: openaiKey, baseUrl: env.OPENAI_BASE_URL?.trim() || null, model: env.OPENAI_IMAGE_MODEL?.trim() || 'gpt-image-1' },
-    providerTimeoutMs: int(env, 'GENERATION_PROVIDER_TIMEOUT_SECONDS', 300, 1) * 1000,
+    providerTimeoutMs: duration(env, 'GENERATION_PROVIDER_TIMEOUT_SECONDS', 300, 1),
     concurrency: int(env, 'GENERATION_CONCURRENCY', 4, 0),
-    leaseSeconds: int(env, 'GENERATION_LEASE_SECONDS', 60, 1),
+    leaseSeconds: seconds(duration(env, 'GENERATION_LEASE_SECONDS', 60, 1)),
     maxAttempts: int(env, 'GENERATION_MAX_ATTEMPTS', 3, 1),
-    retryBaseMs: int(env, 'GENERATION_RETRY_BASE_MS', 2000, 0),
-    pollMs: int(env, 'GENERATION_POLL_MS', 500, 10),
+    retryBaseMs: duration(env, 'GENERATION_RETRY_BASE_MS', 2000, 0),
+    pollMs: duration(env, 'GENERATION_POLL_MS', 500, 10),
     anonymousPerDay: int(env, 'ANONYMOUS_GENERATIONS_PER_DAY', 10, 0),
     s3: bucket ? { bucket, ...s3 } : null,
-    signedUrlSeconds: int(env, 'GENERATION_URL_TTL_SECONDS', 3600, 1),
+    signedUrlSeconds: seconds(duration(env, 'GENERATION_URL_TTL_SECONDS', 3600, 1)),
     publicUrl,
   };
 }
-
-export class ConfigError extends Error {}
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `500ms`, `5s`, `30m`, `2h`, `5d` -> milliseconds. */
-export function parseDuration(name: string, raw: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(raw);
-  if (!m) throw new ConfigError(`${name} must be a duration such as 500ms, 5s, 30m, 2h or 5d, got "${raw}"`);
-  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
-}
-
-function duration(env: Env, name: string, fallback: string): number {
-  const raw = env[name]?.trim();
-  return parseDuration(name, raw ? raw : fallback);
-}
-
-function durations(env: Env, name: string, fallback: string): number[] {
-  const raw = env[name]?.trim() || fallback;
-  return raw.split(',').map((part) => parseDuration(name, part));
-}
-
-type Env = Record<string, string | undefined>;
 
 /**
  * Every environment variable Tollgate reads: the one list, and the README's Configuration
@@ -241,27 +221,15 @@ export function readEnv(env: Env = process.env): Partial<Record<EnvVar, string>>
   return picked;
 }
 
-function int(env: Env, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-}
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${env[name]}"`);
-  return raw as T;
-}
-
-function bool(env: Env, name: string): boolean | null {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return null;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+/** HOST: an IP address or a host name; a dotted quad that is no IPv4 address (999.1.1.1) is refused here, not at listen. */
+function host(env: Env): string {
+  const raw = env.HOST?.trim();
+  if (!raw) return '0.0.0.0';
+  const hostname = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(raw) && !/^[\d.]+$/.test(raw);
+  if (!net.isIP(raw) && !hostname) throw new ConfigError(`HOST must be an IP address or a host name, got "${raw}"`);
+  return raw;
 }
 
 /** CORS_ORIGINS: `https://a.example, https://b.example`; empty or `*` = any origin. */
@@ -269,21 +237,21 @@ function origins(raw: string | undefined): string[] | null {
   const list = (raw ?? '').split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
   if (list.length === 0 || list.includes('*')) return null;
   for (const o of list) {
-    if (!/^https?:\/\/[^/?#\s]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS must list origins like https://app.example.com, got "${o}"`);
+    if (!isOrigin(o)) throw new ConfigError(`CORS_ORIGINS must list origins like https://app.example.com, got "${o}"`);
   }
   return list;
 }
 
 function httpTimeouts(env: Env): Config['http'] {
-  const headers = int(env, 'HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1);
-  const request = int(env, 'HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1);
+  const headers = duration(env, 'HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1);
+  const request = duration(env, 'HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1);
   if (headers > request) {
-    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_SECONDS (${headers}) may not exceed HTTP_REQUEST_TIMEOUT_SECONDS (${request})`);
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_SECONDS (${headers / 1000}) may not exceed HTTP_REQUEST_TIMEOUT_SECONDS (${request / 1000})`);
   }
   return {
-    headersTimeoutMs: headers * 1000,
-    requestTimeoutMs: request * 1000,
-    keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 65, 1) * 1000,
+    headersTimeoutMs: headers,
+    requestTimeoutMs: request,
+    keepAliveTimeoutMs: duration(env, 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 65, 1),
   };
 }
 
@@ -312,20 +280,16 @@ export function toConfig(env: Env): Config {
   const secret = env.TOLLGATE_SECRET?.trim() || null;
   if (secret && secret.length < 32) throw new ConfigError('TOLLGATE_SECRET must be at least 32 characters long');
 
-  const smtpUrl = env.SMTP_URL?.trim() || null;
+  const smtpUrl = urlOf(env, 'SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.com:587', { echo: false }) ? env.SMTP_URL!.trim() : null;
 
-  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
-  if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
-    throw new ConfigError('PUBLIC_URL must be an origin such as https://tollgate.example.com (scheme and host, no path)');
-  }
+  const publicUrl = origin(env, 'PUBLIC_URL', 'https://tollgate.example.com');
   const proxyRaw = env.TRUST_PROXY?.trim() ?? '';
   const trustProxy: boolean | number | string = /^\d+$/.test(proxyRaw) ? Number(proxyRaw) : proxyRaw === '' ? false : /^(true|false|yes|no|on|off)$/i.test(proxyRaw) ? bool(env, 'TRUST_PROXY')! : proxyRaw;
   const verification = bool(env, 'REQUIRE_EMAIL_VERIFICATION');
 
-  const port = int(env, 'PORT', 8080);
   return {
-    port,
-    host: env.HOST?.trim() || '0.0.0.0',
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: host(env),
     dataDir,
     database: { dialect, url, sqliteFile },
     redisUrl: env.REDIS_URL?.trim() || null,
@@ -335,23 +299,23 @@ export function toConfig(env: Env): Config {
     smtpUrl,
     mailFrom: env.MAIL_FROM?.trim() || 'Tollgate <no-reply@localhost>',
     requireEmailVerification: verification ?? smtpUrl !== null,
-    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1) * 60,
-    refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, 1) * 86400,
+    accessTokenTtlSeconds: seconds(duration(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1)),
+    refreshTokenTtlSeconds: seconds(duration(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, 1)),
     rateLimit: bool(env, 'RATE_LIMIT') ?? true,
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 25, 0),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     http: httpTimeouts(env),
-    expirySweepSeconds: int(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1),
+    expirySweepSeconds: seconds(duration(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1)),
     licenseCheckoutsPerDay: int(env, 'LICENSE_CHECKOUTS_PER_DAY', 20, 1),
-    generations: generationConfig(env),
+    generations: generationConfig(env, publicUrl),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
     publicUrl,
     trustProxy,
     console: {
-      idleSeconds: int(env, 'CONSOLE_IDLE_MINUTES', 30, 1) * 60,
-      absoluteSeconds: int(env, 'CONSOLE_SESSION_HOURS', 12, 1) * 3600,
+      idleSeconds: seconds(duration(env, 'CONSOLE_IDLE_MINUTES', 30, 1)),
+      absoluteSeconds: seconds(duration(env, 'CONSOLE_SESSION_HOURS', 12, 1)),
     },
     webhooks: {
       retrySchedule: durations(env, 'WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h'),
@@ -360,24 +324,17 @@ export function toConfig(env: Env): Config {
       allowPrivateNetworks: bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS') ?? false,
       pollMs: duration(env, 'WEBHOOK_POLL_INTERVAL', '250ms'),
     },
-    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 1),
-    webhookLogRetentionDays: int(env, 'WEBHOOK_LOG_RETENTION_DAYS', 30, 1),
-    stripe: { api: stripeApi(env), timeoutMs: int(env, 'STRIPE_TIMEOUT_MS', 30_000, 100) },
-    version: '0.1.0',
+    auditRetentionDays: days(duration(env, 'AUDIT_RETENTION_DAYS', 365, 1)),
+    webhookLogRetentionDays: days(duration(env, 'WEBHOOK_LOG_RETENTION_DAYS', 30, 1)),
+    stripe: { api: stripeApi(env), timeoutMs: duration(env, 'STRIPE_TIMEOUT_MS', 30_000, 100) },
+    version: packageVersion(),
   };
 }
 
 
 function stripeApi(env: Env): Config['stripe']['api'] {
-  const raw = env.STRIPE_API_URL?.trim();
-  if (!raw) return null;
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new ConfigError(`STRIPE_API_URL must be an http(s) URL, got "${raw}"`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`STRIPE_API_URL must be an http(s) URL, got "${raw}"`);
+  const u = urlOf(env, 'STRIPE_API_URL', ['http:', 'https:'], 'http://127.0.0.1:12111');
+  if (!u) return null;
   const protocol = u.protocol === 'http:' ? 'http' : 'https';
   return { protocol, host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443 };
 }

@@ -5,6 +5,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config, Dialect } from '../config.js';
 import { InsertSignals, signalingDialect } from './insert-signals.js';
+import { prepareDirectory } from '../lib/data-dir.js';
+import { errnoOf, reasonOf, StartupError } from '../lib/startup-error.js';
 import type { Database } from './schema/index.js';
 import { configureSqlite, MultiProcessSqliteDialect } from './sqlite-dialect.js';
 
@@ -66,6 +68,74 @@ function sqliteWithPortableParams(raw: BetterSqlite3.Database): BetterSqlite3.Da
   return raw;
 }
 
+/**
+ * The SQLite file, created owner-only (0600) when missing: SQLite gives its -wal and -shm
+ * files the database file's permissions. A file it cannot open is named in one line.
+ */
+function openSqlite(config: Config): BetterSqlite3.Database {
+  const file = config.database.sqliteFile;
+  const setting = config.database.url ? 'DATABASE_URL' : 'DATA_DIR';
+  if (file !== ':memory:') {
+    const dir = path.dirname(file);
+    prepareDirectory(dir, config.database.url ? 'the directory of DATABASE_URL' : 'DATA_DIR');
+    try {
+      fs.closeSync(fs.openSync(file, 'wx', 0o600));
+    } catch (err) {
+      if (errnoOf(err) !== 'EEXIST') throw cannotOpen(file, err, setting);
+    }
+  }
+  let raw: BetterSqlite3.Database | undefined;
+  try {
+    raw = new BetterSqlite3(file);
+    configureSqlite(raw);
+    return raw;
+  } catch (err) {
+    raw?.close();
+    throw cannotOpen(file, err, setting);
+  }
+}
+
+function cannotOpen(file: string, err: unknown, setting: string): StartupError {
+  return new StartupError(
+    `cannot open the SQLite database ${file} (${reasonOf(err)}): restore it from a backup or move it aside, or set ${setting} to another database`,
+    { cause: err },
+  );
+}
+
+/**
+ * One line for a PostgreSQL server that cannot be reached or refuses us at start-up, naming
+ * host, port, database and user (never the password); other errors are returned as they are.
+ */
+export function databaseFailure(err: unknown, config: Config): unknown {
+  if (config.database.dialect !== 'postgres' || err instanceof StartupError) return err;
+  const url = new URL(config.database.url!);
+  const where = `${url.hostname || 'localhost'}:${url.port || 5432}`;
+  const database = decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username) || 'postgres';
+  const user = decodeURIComponent(url.username) || 'the default user';
+  const code = (err as { code?: unknown }).code;
+  const say = (message: string) => new StartupError(message, { cause: err });
+  if (code === '3D000') return say(`PostgreSQL at ${where} has no database "${database}": create it (createdb ${database}), or correct DATABASE_URL`);
+  if (code === '28000' || code === '28P01') {
+    return say(`PostgreSQL at ${where} refused the user "${user}" (${reasonOf(err)}): create the role or give it access, or correct the user and password in DATABASE_URL`);
+  }
+  if (code === '57P03') return say(`PostgreSQL at ${where} is starting up or shutting down: try again in a moment`);
+  if (errnoOf(err) || /timeout|terminated/i.test(reasonOf(err))) {
+    return say(`cannot reach PostgreSQL at ${where} (${reasonOf(err)}): start it, or correct the host and port in DATABASE_URL`);
+  }
+  return err;
+}
+
+/**
+ * Which database the configuration points at, never with its password: `short` is the
+ * SQLite file or `PostgreSQL host:port/db`; `long` says it in words for the command line.
+ */
+export function describeDatabase(config: Config, form: 'short' | 'long'): string {
+  if (config.database.dialect === 'sqlite') return form === 'short' ? config.database.sqliteFile : `the SQLite database ${config.database.sqliteFile}`;
+  const url = new URL(config.database.url!);
+  const at = `${url.hostname || 'localhost'}:${url.port || 5432}/${decodeURIComponent(url.pathname.slice(1))}`;
+  return form === 'short' ? `PostgreSQL ${at}` : `the PostgreSQL database ${at}${url.username ? ` as ${decodeURIComponent(url.username)}` : ''}`;
+}
+
 export function openDatabase(config: Config): OpenedDatabase {
   const inserted = new InsertSignals();
   if (config.database.dialect === 'postgres') {
@@ -75,10 +145,7 @@ export function openDatabase(config: Config): OpenedDatabase {
     const db = new Kysely<Database>({ dialect: signalingDialect(new PostgresDialect({ pool }), inserted) });
     return { db, dialect: 'postgres', inserted, close: () => db.destroy() };
   }
-  const file = config.database.sqliteFile;
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const raw = new BetterSqlite3(file);
-  configureSqlite(raw);
+  const raw = openSqlite(config);
   const db = new Kysely<Database>({ dialect: signalingDialect(new MultiProcessSqliteDialect(sqliteWithPortableParams(raw)), inserted) });
   return { db, dialect: 'sqlite', inserted, close: () => db.destroy() };
 }

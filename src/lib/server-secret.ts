@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { directoryFailure, prepareDirectory } from './data-dir.js';
 
 /**
  * The configured secret, or the one generated on first start into the data directory
@@ -9,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 export function loadServerSecret(configured: string | null, dataDir: string): string {
   if (configured) return configured;
   const file = path.join(dataDir, 'secret.key');
-  fs.mkdirSync(dataDir, { recursive: true });
+  prepareDirectory(dataDir);
   try {
     fs.writeFileSync(file, randomBytes(48).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw directoryFailure(err, 'DATA_DIR', dataDir);
   }
   const stat = fs.statSync(file);
   if ((stat.mode & 0o077) !== 0) fs.chmodSync(file, 0o600);

@@ -124,7 +124,7 @@ describe('start-up: what a new user sees on the embedded default', () => {
     const server = await serve({ DATA_DIR: dataDir });
     try {
       const listening = server.lines.find((l) => /listening on/.test(String(l.msg)))!;
-      expect(listening.msg).toContain('npx tollgate create-operator --email');
+      expect(listening.msg).toContain('npm run tollgate -- create-operator --email');
       expect(listening.msg).toContain('/docs');
       expect(listening.redis).toBe('not configured');
       expect(listening.database).toBe(path.join(dataDir, 'tollgate.sqlite'));

@@ -63,3 +63,55 @@ describe('configuration: one list of variables, and the README table says the sa
     expect(() => toConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be one of auto, json, pretty/);
   });
 });
+
+describe('configuration: one parser per kind of value', () => {
+  /** How often toConfig reads each variable. */
+  function reads(env: Record<string, string>): Map<string, number> {
+    const counted = new Map<string, number>();
+    toConfig(
+      new Proxy(env as Record<string, string | undefined>, {
+        get: (target, name) => {
+          if (typeof name === 'string') counted.set(name, (counted.get(name) ?? 0) + 1);
+          return Reflect.get(target, name);
+        },
+      }),
+    );
+    return counted;
+  }
+
+  it('reads PUBLIC_URL once, with one rule, for the console and the generations alike', () => {
+    expect(reads({ PUBLIC_URL: 'https://tollgate.example.com/' }).get('PUBLIC_URL')).toBe(1);
+    const config = toConfig({ PUBLIC_URL: 'https://tollgate.example.com/' });
+    expect([config.publicUrl, config.generations.publicUrl]).toEqual(['https://tollgate.example.com', 'https://tollgate.example.com']);
+    expect(() => toConfig({ PUBLIC_URL: 'https://tollgate.example.com/base' })).toThrow(/PUBLIC_URL must be an origin/);
+    expect(() => toConfig({ PUBLIC_URL: 'tollgate.example.com' })).toThrow(/PUBLIC_URL must be an origin/);
+  });
+
+  it('every duration takes a number in the unit its name says, or a number with a unit', () => {
+    const spelled = toConfig({
+      HTTP_REQUEST_TIMEOUT_SECONDS: '2m',
+      ACCESS_TOKEN_EXPIRE_MINUTES: '1h',
+      REFRESH_TOKEN_EXPIRE_DAYS: '36h',
+      CONSOLE_SESSION_HOURS: '90m',
+      GENERATION_POLL_MS: '1s',
+      WEBHOOK_TIMEOUT: '1500ms',
+    });
+    expect(spelled.http.requestTimeoutMs).toBe(120_000);
+    expect(spelled.accessTokenTtlSeconds).toBe(3600);
+    expect(spelled.refreshTokenTtlSeconds).toBe(36 * 3600);
+    expect(spelled.console.absoluteSeconds).toBe(5400);
+    expect(spelled.generations.pollMs).toBe(1000);
+    expect(spelled.webhooks.timeoutMs).toBe(1500);
+    const bare = toConfig({ HTTP_REQUEST_TIMEOUT_SECONDS: '45', ACCESS_TOKEN_EXPIRE_MINUTES: '15', GENERATION_POLL_MS: '20', CONSOLE_IDLE_MINUTES: '5' });
+    expect([bare.http.requestTimeoutMs, bare.accessTokenTtlSeconds, bare.generations.pollMs, bare.console.idleSeconds]).toEqual([45_000, 900, 20, 300]);
+    // A name without a unit needs one in the value; minimums hold in either spelling.
+    expect(() => toConfig({ WEBHOOK_TIMEOUT: '10' })).toThrow(/WEBHOOK_TIMEOUT must be a duration such as 500ms, 5s, 30m, 2h or 5d, got "10"/);
+    expect(() => toConfig({ GENERATION_POLL_MS: '5ms' })).toThrow(/GENERATION_POLL_MS must be at least 10ms/);
+    expect(() => toConfig({ ACCESS_TOKEN_EXPIRE_MINUTES: 'soon' })).toThrow(/ACCESS_TOKEN_EXPIRE_MINUTES must be an integer >= 1 \(minutes\) or a duration such as/);
+  });
+
+  it('the version is package.json\'s', () => {
+    const pkg = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    expect(toConfig({}).version).toBe(pkg.version);
+  });
+});

@@ -31,7 +31,7 @@ async function insertOperatorUser(trx: Transaction<Database>, user: { id: string
     .execute();
 }
 
-async function insertOperatorKey(trx: Transaction<Database>, key: { userId: string; name: string; hash: string; prefix: string }, now: Date): Promise<string> {
+export async function insertOperatorKey(trx: Transaction<Database>, key: { userId: string; name: string; hash: string; prefix: string }, now: Date): Promise<string> {
   const id = uuidv7(now.getTime());
   await trx
     .insertInto('api_keys')
@@ -51,7 +51,7 @@ async function insertOperatorKey(trx: Transaction<Database>, key: { userId: stri
 }
 
 /** Audit entries of operator accounts: about no developer's data, so in no developer's log (owner null). */
-function operatorAudit(trx: Transaction<Database>, ctx: OpCtx, actor: Actor, action: string, target: { type: string; id: string }, changedFields: string[]) {
+export function operatorAudit(trx: Transaction<Database>, ctx: OpCtx, actor: Actor, action: string, target: { type: string; id: string }, changedFields: string[]) {
   return recordAudit(trx, ctx, actor, { action, targetType: target.type, targetId: target.id, projectId: null, ownerId: null, changedFields });
 }
 
@@ -117,4 +117,10 @@ export async function ensureOperator(ctx: OpCtx, actor: Actor, email: string, ke
     }
     return outcome;
   });
+}
+
+/** Whether any platform operator exists (start-up says how to create the first one only when none does). */
+export async function hasOperator(ctx: Pick<Context, 'db'>): Promise<boolean> {
+  const row = await ctx.db.selectFrom('users').select('id').where('role', '=', 'platform_operator').limit(1).executeTakeFirst();
+  return row !== undefined;
 }

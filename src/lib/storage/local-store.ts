@@ -11,7 +11,8 @@ import { checkKey, type BlobStore, type StoreHealth } from './blob-store.js';
  */
 export function localStore(dataDir: string): BlobStore {
   const root = path.join(dataDir, 'blobs');
-  fs.mkdirSync(root, { recursive: true });
+  // Owner-only, like the rest of DATA_DIR: the images of private generations are in it.
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   const file = (key: string) => {
     checkKey(key);
     return path.join(root, key);

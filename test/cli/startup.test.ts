@@ -232,13 +232,13 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
   });
 
   // One process per test (each start costs seconds on a busy machine; five in one test timed out).
-  it.each([
+  it.each<{ name: string; env: Record<string, string>; says: RegExp }>([
     { name: 'an operator email without a key', env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com' }, says: /TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERATOR_KEY must be set together/ },
     { name: 'an operator key without an email', env: { TOLLGATE_OPERATOR_KEY: KEY }, says: /must be set together/ },
     { name: 'a short operator key', env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com', TOLLGATE_OPERATOR_KEY: 'short' }, says: /TOLLGATE_OPERATOR_KEY must be at least 24 characters/ },
     { name: 'a port that is not a number', env: { PORT: 'eighty' }, says: /PORT/ },
     { name: 'a short secret', env: { TOLLGATE_SECRET: 'too-short' }, says: /TOLLGATE_SECRET must be at least 32 characters/ },
-  ])('refuses to start, with a clear message and no stack trace, when the settings cannot be honoured: $name', async (c: { env: Record<string, string>; says: RegExp }) => {
+  ])('refuses to start, with a clear message and no stack trace, when the settings cannot be honoured: $name', async (c) => {
     const run = await failToServe({ DATA_DIR: tmpDataDir(), ...c.env });
     expect(run.code, run.output).toBe(1);
     expect(run.output).toMatch(/tollgate: configuration error: /);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeArgs } from '../support/node-args.js';
 import { PASSWORD, uniqueEmail } from '../support/seed.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -34,7 +35,7 @@ function launch(env: Record<string, string>): ChildProcess {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k)),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs(MAIN), 'serve'], {
     env: { ...clean, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -278,7 +279,7 @@ describe('start-up in a terminal: `tollgate` with no command serves, and logs re
       Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k)),
     );
     // `script` runs the command on a pseudo-terminal: stdout is a TTY, as in a user's shell.
-    const child = spawn('script', ['-qfec', `${process.execPath} --import tsx ${MAIN}`, '/dev/null'], {
+    const child = spawn('script', ['-qfec', [process.execPath, ...nodeArgs(MAIN)].join(' '), '/dev/null'], {
       env: { ...clean, HOST: '127.0.0.1', PORT: '0', DATA_DIR: tmpDataDir() },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

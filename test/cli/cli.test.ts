@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
+import { nodeArgs } from '../support/node-args.js';
 import { PASSWORD, uniqueEmail } from '../support/seed.js';
 
 /** An operator key in printed text; keys may end in '-' or '_', where \b would not match. */
@@ -25,7 +26,7 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
   const tollgate = (...args: string[]): Promise<Run> =>
     new Promise((resolve) => {
       const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: s.config.dataDir, LOG_LEVEL: 'warn', DATABASE_URL: s.config.database.url ?? '' };
-      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, [...nodeArgs(MAIN), ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
       });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeArgs } from '../support/node-args.js';
 import { PASSWORD, uniqueEmail } from '../support/seed.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -34,7 +35,7 @@ function launch(env: Record<string, string>): ChildProcess {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k)),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs(MAIN), 'serve'], {
     env: { ...clean, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -232,13 +233,13 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
   });
 
   // One process per test (each start costs seconds on a busy machine; five in one test timed out).
-  it.each([
+  it.each<{ name: string; env: Record<string, string>; says: RegExp }>([
     { name: 'an operator email without a key', env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com' }, says: /TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERATOR_KEY must be set together/ },
     { name: 'an operator key without an email', env: { TOLLGATE_OPERATOR_KEY: KEY }, says: /must be set together/ },
     { name: 'a short operator key', env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com', TOLLGATE_OPERATOR_KEY: 'short' }, says: /TOLLGATE_OPERATOR_KEY must be at least 24 characters/ },
     { name: 'a port that is not a number', env: { PORT: 'eighty' }, says: /PORT/ },
     { name: 'a short secret', env: { TOLLGATE_SECRET: 'too-short' }, says: /TOLLGATE_SECRET must be at least 32 characters/ },
-  ])('refuses to start, with a clear message and no stack trace, when the settings cannot be honoured: $name', async (c: { env: Record<string, string>; says: RegExp }) => {
+  ])('refuses to start, with a clear message and no stack trace, when the settings cannot be honoured: $name', async (c) => {
     const run = await failToServe({ DATA_DIR: tmpDataDir(), ...c.env });
     expect(run.code, run.output).toBe(1);
     expect(run.output).toMatch(/tollgate: configuration error: /);
@@ -278,7 +279,7 @@ describe('start-up in a terminal: `tollgate` with no command serves, and logs re
       Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k)),
     );
     // `script` runs the command on a pseudo-terminal: stdout is a TTY, as in a user's shell.
-    const child = spawn('script', ['-qfec', `${process.execPath} --import tsx ${MAIN}`, '/dev/null'], {
+    const child = spawn('script', ['-qfec', [process.execPath, ...nodeArgs(MAIN)].join(' '), '/dev/null'], {
       env: { ...clean, HOST: '127.0.0.1', PORT: '0', DATA_DIR: tmpDataDir() },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

@@ -6,6 +6,7 @@ import readline from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, sharedDatabase, startServer, type TestServer } from '../support/harness.js';
+import { nodeArgs } from '../support/node-args.js';
 import { utcMonth } from '../../src/core/generations/generation.js';
 import { image, postGeneration, seedProjectUser } from './fixtures.js';
 import { fakeReplicate, type FakeReplicate } from './fake-providers.js';
@@ -15,7 +16,7 @@ const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 
 /** `tollgate worker` as its own OS process; resolves once it says it is running jobs. */
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs(MAIN), 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.includes('Tollgate worker running generation jobs')) resolve(child);
@@ -132,5 +133,5 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
       const row = await s.ctx.db.selectFrom('generations').select('result_key').where('id', '=', id).executeTakeFirstOrThrow();
       expect(row.result_key).toBe(`generations/${id}/${files[0]}`);
     }
-  }, 240_000); // two `tollgate worker` starts under tsx and a Free Starter developer's jobs one at a time: minutes on a loaded CI machine
+  }, 240_000); // two `tollgate worker` starts and a Free Starter developer's jobs one at a time: minutes on a loaded CI machine
 });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
+import { nodeArgs } from '../support/node-args.js';
 import { REDIS_URL } from '../support/services.js';
 
 export interface ServerProcess {
@@ -13,7 +14,7 @@ export interface ServerProcess {
  * Redis or explicitly without, and any further environment (a shared TOLLGATE_SECRET, say).
  */
 export function spawnServer(databaseUrl: string, opts: { redis?: boolean; env?: Record<string, string> } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./server-process.ts', import.meta.url).pathname], {
+  const child = spawn(process.execPath, nodeArgs(new URL('./server-process.ts', import.meta.url).pathname), {
     env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: opts.redis ? REDIS_URL : '', ...opts.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -98,7 +98,7 @@ forEachDatabase('runtime changes across three processes on one database', (kind)
     // new key would count them as unknown keys, past 120 a minute answering 429 until the minute
     // ends (seen on both databases: 120 × 403, then only 429).
     const envOf = (name: 'redis' | 'polling'): Record<string, string> => ({ RATE_LIMIT: 'false', ...(name === 'redis' ? { REDIS_URL: redis.url } : {}) });
-    // Children spawned in parallel: each compiles the server with tsx, which takes a while on a busy machine.
+    // Children spawned in parallel: each loads the whole server, which takes a while on a busy machine.
     const children = (['redis', 'polling'] as const).map((name) =>
       Promise.all([spawnServer(shared.url, { env: envOf(name) }).then(track), spawnServer(shared.url, { env: envOf(name) }).then(track)]),
     );

@@ -14,13 +14,14 @@ import { sharedDatabase } from '../support/harness.js';
 import { seedDeveloper } from '../support/seed.js';
 import { seedProject } from '../devpayr/runtime-fixtures.js';
 import { image, postGeneration, seedProjectUser } from '../generations/fixtures.js';
+import { nodeArgs } from '../support/node-args.js';
 import { spawnServer, type ServerProcess } from './processes.js';
 
 const DEVKIT_LIMIT = 'Maximum number of projects reached for your subscription tier. Upgrade to create more projects.';
 
 /** `sqlite-counter.ts` as its own OS process; its one line of JSON. */
 function runCounter(databaseUrl: string, transactions: number): Promise<{ done: number; errors: Record<string, number> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./sqlite-counter.ts', import.meta.url).pathname, String(transactions)], {
+  const child = spawn(process.execPath, [...nodeArgs(new URL('./sqlite-counter.ts', import.meta.url).pathname), String(transactions)], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

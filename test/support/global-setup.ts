@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { toConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { compileChildScripts } from './child-scripts.js';
 import { createMigratedTemplate, postgresReachable, redisReachable, PG_URL, REDIS_URL } from './services.js';
 
 declare module 'vitest' {
@@ -10,6 +11,8 @@ declare module 'vitest' {
     redis: boolean;
     /** A migrated PostgreSQL database that test databases are copied from (empty when PostgreSQL is not reachable). */
     pgTemplate: string;
+    /** Where src/ and the test helpers are compiled for the OS processes tests start (child-scripts.ts). */
+    childScripts: string;
   }
 }
 
@@ -21,10 +24,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Migrated once here instead of once per server: each test database is a copy of it.
   const template = pgOk ? await createMigratedTemplate(migrate) : null;
   project.provide('pgTemplate', template?.name ?? '');
+  const scripts = await compileChildScripts();
+  project.provide('childScripts', scripts.dir);
+  // Watch mode: children run the sources as they are now.
+  project.onTestsRerun(() => scripts.rebuild());
   console.log(`[tollgate tests] SQLite: always. PostgreSQL (${PG_URL}): ${pgOk ? 'reachable, tests run on it too' : 'NOT reachable, its tests are skipped'}.`);
   console.log(`[tollgate tests] Redis (${REDIS_URL}): ${redisOk ? 'reachable, Redis tests run' : 'NOT reachable, Redis tests are skipped'}.`);
   return async () => {
     await template?.drop();
+    scripts.remove();
   };
 }
 

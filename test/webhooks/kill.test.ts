@@ -47,7 +47,7 @@ forEachDatabase('webhook delivery across two processes and a kill -9', (kind) =>
       WEBHOOK_RETRY_SCHEDULE: '200ms,200ms',
       PASSWORD_HASH_MEMORY_KIB: '1024',
     };
-    // Two processes share the work from the start (started side by side: each compiles under tsx).
+    // Two processes share the work from the start (started side by side: each start takes seconds on a busy machine).
     [a, b] = await Promise.all([spawnServer(databaseUrl, { env }), spawnServer(databaseUrl, { env })]);
     children.push(a, b);
   }, 120_000);

@@ -5,6 +5,7 @@ import { hashKey } from '../../core/keys/secret-key.js';
 import type { SigningKey } from '../../core/signing/key-pair.js';
 import { DEFAULT_ASK, parseAcceptSignature, signAnswer, type SignatureAsk } from '../../core/signing/sign-answer.js';
 import type { App } from '../typed.js';
+import { envelopeError } from './errors.js';
 
 /**
  * The runtime routes whose answers are signed when the request sends Accept-Signature: what
@@ -76,9 +77,18 @@ export function signedAnswers(app: App, ctx: Context): void {
     };
     answerKey(ctx, request)
       .then((key) => signAnswer(answer, ask, key, ctx.clock.now()))
-      .then((headers) => {
-        reply.headers(headers);
-        done(null, body);
-      }, done);
+      .then(
+        (headers) => {
+          reply.headers(headers);
+          done(null, body);
+        },
+        // No key to sign with (the database is unreachable): a 500 the client's verifier refuses,
+        // in the face's format; an error passed on would reach Fastify's own fallback body.
+        (err: unknown) => {
+          ctx.log.error({ err, reqId: request.id }, 'could not sign an answer');
+          reply.code(500);
+          done(null, JSON.stringify(envelopeError(`Server error (request ${request.id}).`)));
+        },
+      );
   });
 }

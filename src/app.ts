@@ -2,6 +2,7 @@ import Fastify, { LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { docsPage } from './http/docs-page.js';
+import { errorCodeTable } from './http/error-codes-doc.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './context.js';
 import { randomBytes } from 'node:crypto';
@@ -73,8 +74,7 @@ export async function buildApp(ctx: Context): Promise<App> {
       info: {
         title: 'Tollgate',
         version: ctx.config.version,
-        description:
-          'One service, two wire protocols: the Dev Kit for AI Cloud API (tags "devkit: …") and the DevPayr API (tags "devpayr: …").',
+        description: `One service, two wire protocols: the Dev Kit for AI Cloud API (tags "devkit: …") and the DevPayr API (tags "devpayr: …").\n\n${errorCodeTable()}`,
       },
       components: {
         securitySchemes: {

@@ -34,6 +34,9 @@ describe.skipIf(!executablePath)('the API reference page at /docs in headless Ch
     expect(tags).toEqual(expect.arrayContaining(['devkit: projects', 'devpayr: projects', 'devpayr: licenses', 'devpayr: runtime']));
     const title = await page.textContent('.info .title');
     expect(title).toContain('Tollgate');
+    // The error-code catalogue, as a table in the description.
+    const codes = await page.$$eval('.info table tr td:first-child', (els) => els.map((e) => e.textContent));
+    expect(codes).toEqual(expect.arrayContaining(['invalid', 'project_limit', 'file_too_large', 'domain_mismatch']));
     // The trailing-slash devkit list and the devpayr list are different operations.
     const paths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.getAttribute('data-path')));
     expect(paths).toEqual(expect.arrayContaining(['/api/v1/projects/', '/api/v1/projects', '/api/v1/project/has-paid']));

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../error-codes.js';
 import type { Context } from '../../context.js';
 import { type AuditEntry, recordAudit } from '../audit/record-audit.js';
 import { BadRequest } from '../errors.js';
@@ -12,7 +13,7 @@ export async function revokeKey(
   ctx: Pick<Context, 'db' | 'clock'>,
   principal: Developer,
   keyId: string,
-  inactive: { code: string; message: string },
+  inactive: { code: ErrorCode; message: string },
   audit: Pick<AuditEntry, 'action' | 'targetType' | 'projectId'>,
 ): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {

@@ -1,5 +1,5 @@
 import type { ErrorKind } from './errors.js';
-import type { RefusalOutcome } from './licenses/check-license.js';
+import type { RefusalOutcome } from './runtime/rules.js';
 
 /**
  * Every error code Tollgate answers with, once: its kind (which each face turns into a status,
@@ -140,6 +140,17 @@ export const ERROR_CODES = {
   webhook_not_configured: e('bad_request', 'A Stripe webhook for a mode without a webhook secret.'),
   wrong_mode: e('bad_request', 'A Stripe event of the other mode (test or live).'),
   bad_mode: e('bad_request', 'The webhook mode is neither test nor live.'),
+
+  // Signed licensing: signed answers and offline license files (core/license-files/licensing-errors.ts)
+  bad_accept_signature: e('bad_request', 'Accept-Signature is not a structured dictionary of signature requests.'),
+  license_revoked: e('forbidden', 'The license is revoked: it gets no license file.'),
+  license_expired: e('forbidden', 'The license has expired: it gets no license file.'),
+  not_paid: e('forbidden', 'The project has not been paid for: its licenses get no license file.'),
+  project_gone: e('forbidden', 'The project of this license no longer exists.'),
+  checkout_limit: e('rate_limited', 'The license had its LICENSE_CHECKOUTS_PER_DAY license files in the last 24 hours; retry after Retry-After.'),
+
+  // The command line
+  operator_not_found: e('not_found', 'No operator with that email (tollgate rotate-operator-key).'),
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

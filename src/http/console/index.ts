@@ -1,7 +1,4 @@
-import type { FastifyRequest } from 'fastify';
 import type { Context } from '../../context.js';
-import { Unauthenticated } from '../../core/errors.js';
-import { asDeveloper, type Developer } from '../auth.js';
 import type { App } from '../typed.js';
 import { accountRoutes } from './account.js';
 import { endUserRoutes } from './end-users.js';
@@ -9,19 +6,15 @@ import { consoleError, sendConsoleError } from './errors.js';
 import { generationRoutes } from './generations.js';
 import { operatorRoutes } from './operator.js';
 import { paymentRoutes } from './payments.js';
+import { dashboardRoutes } from './dashboard.js';
+import { domainRoutes } from './domains.js';
+import { injectableRoutes } from './injectables.js';
+import { licenseRoutes } from './licenses.js';
+import { projectKeyRoutes } from './project-keys.js';
 import { projectRoutes } from './projects.js';
 import { securityHeaders } from './security.js';
 import { staticRoutes } from './static.js';
 import { webhookRoutes } from './webhooks.js';
-import type { ConsoleSession } from './sessions.js';
-
-/** The session of a route declared with a console credential (the credential has refused everyone else). */
-export function sessionOf(request: FastifyRequest): ConsoleSession {
-  if (!request.consoleSession) throw Unauthenticated('not_signed_in', 'Please sign in.');
-  return request.consoleSession;
-}
-/** Console routes declared `consoleDeveloper`: the developer principal the credential resolved. */
-export const developerOf = (request: FastifyRequest): Developer => asDeveloper(request);
 
 /**
  * The console: the single-page app at /console and its JSON API at /console/api (a third face
@@ -41,7 +34,12 @@ export async function consoleFace(app: App, opts: { ctx: Context }): Promise<voi
   });
 
   accountRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
   projectRoutes(app, ctx);
+  projectKeyRoutes(app, ctx);
+  licenseRoutes(app, ctx);
+  domainRoutes(app, ctx);
+  injectableRoutes(app, ctx);
   generationRoutes(app, ctx);
   paymentRoutes(app, ctx);
   endUserRoutes(app, ctx);

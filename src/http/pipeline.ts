@@ -5,6 +5,7 @@ import type { RateCategory } from '../core/plans/tiers.js';
 import { CREDENTIALS, OPENAPI_SECURITY, resolveCredential, type Credential } from './auth.js';
 import { sendDevkitError, DevkitErrorSchemas } from './devkit/errors.js';
 import { sendDevpayrError, envelopeError, DevpayrErrorSchemas } from './devpayr/errors.js';
+import { ConsoleErrorSchemas, sendConsoleError } from './console/errors.js';
 import { countsByAddress, installRateLimits } from './rate-limit.js';
 import type { App } from './typed.js';
 
@@ -19,7 +20,7 @@ import type { App } from './typed.js';
  *     devpayr/errors.ts); a path no route claims is answered by the face its path belongs to.
  */
 
-export type Face = 'devkit' | 'devpayr';
+export type Face = 'devkit' | 'devpayr' | 'console';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -47,11 +48,13 @@ function faceOf(request: FastifyRequest): Face {
   return request.routeOptions.config?.face ?? faceOfPath(request.url);
 }
 
+const SENDERS = { devkit: sendDevkitError, devpayr: sendDevpayrError, console: sendConsoleError };
+
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return faceOf(request) === 'devpayr' ? sendDevpayrError(err, request, reply) : sendDevkitError(err, request, reply);
+  return SENDERS[faceOf(request)](err, request, reply);
 }
 
-const ERROR_SCHEMAS = { devkit: DevkitErrorSchemas, devpayr: DevpayrErrorSchemas };
+const ERROR_SCHEMAS = { devkit: DevkitErrorSchemas, devpayr: DevpayrErrorSchemas, console: ConsoleErrorSchemas };
 
 /**
  * Call inside a face plugin: marks its routes as the face's, and documents each route's

@@ -1,8 +1,9 @@
 import type { Context } from '../../context.js';
+import { declareFace } from '../pipeline.js';
 import type { App } from '../typed.js';
 import { accountRoutes } from './account.js';
 import { endUserRoutes } from './end-users.js';
-import { consoleError, sendConsoleError } from './errors.js';
+import { consoleError } from './errors.js';
 import { generationRoutes } from './generations.js';
 import { operatorRoutes } from './operator.js';
 import { paymentRoutes } from './payments.js';
@@ -22,7 +23,8 @@ import { webhookRoutes } from './webhooks.js';
  */
 export async function consoleFace(app: App, opts: { ctx: Context }): Promise<void> {
   const { ctx } = opts;
-  app.setErrorHandler((err, request, reply) => sendConsoleError(err, request, reply));
+  // Its routes' errors are answered by the pipeline's handler in the console's format (errors.ts).
+  declareFace(app, 'console');
   app.decorateRequest('consoleSession', null);
 
   // Credentials are resolved by the pipeline's hook (the console* entries of http/auth.ts); this

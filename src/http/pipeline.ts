@@ -7,6 +7,7 @@ import { sendDevkitError, DevkitErrorSchemas } from './devkit/errors.js';
 import { sendDevpayrError, envelopeError, DevpayrErrorSchemas } from './devpayr/errors.js';
 import { answerBeforeBodyEnd } from './early-answer.js';
 import { renameFields, type FieldNames } from './field-names.js';
+import { ConsoleErrorSchemas, sendConsoleError } from './console/errors.js';
 import { countsByAddress, installRateLimits } from './rate-limit.js';
 import type { App } from './typed.js';
 
@@ -21,7 +22,7 @@ import type { App } from './typed.js';
  *     devpayr/errors.ts); a path no route claims is answered by the face its path belongs to.
  */
 
-export type Face = 'devkit' | 'devpayr';
+export type Face = 'devkit' | 'devpayr' | 'console';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -51,13 +52,15 @@ function faceOf(request: FastifyRequest): Face {
   return request.routeOptions.config?.face ?? faceOfPath(request.url);
 }
 
+const SENDERS = { devkit: sendDevkitError, devpayr: sendDevpayrError, console: sendConsoleError };
+
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const names = request.routeOptions.config?.fieldNames;
   if (names) err = renameFields(err, names);
-  return faceOf(request) === 'devpayr' ? sendDevpayrError(err, request, reply) : sendDevkitError(err, request, reply);
+  return SENDERS[faceOf(request)](err, request, reply);
 }
 
-const ERROR_SCHEMAS = { devkit: DevkitErrorSchemas, devpayr: DevpayrErrorSchemas };
+const ERROR_SCHEMAS = { devkit: DevkitErrorSchemas, devpayr: DevpayrErrorSchemas, console: ConsoleErrorSchemas };
 
 /**
  * Call inside a face plugin: marks its routes as the face's, and documents each route's

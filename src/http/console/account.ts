@@ -12,7 +12,7 @@ import { listDeveloperKeys } from '../../core/keys/list-developer-keys.js';
 import { revokeDeveloperKey } from '../../core/keys/revoke-developer-key.js';
 import { originOf } from '../auth.js';
 import type { App } from '../typed.js';
-import { developerOf, sessionOf } from './index.js';
+import { developerOf, sessionOf } from './caller.js';
 import { KeyRecordSchema, keyBody, Ok } from './schemas.js';
 import { sessionCookie, transport } from './security.js';
 import { signUpOpen } from '../../core/accounts/instance-settings.js';

@@ -4,7 +4,7 @@ import { getEndUser } from '../../core/end-users/get-end-user.js';
 import { listEndUsers } from '../../core/end-users/list-users.js';
 import { registrationTrend } from '../../core/end-users/registration-trend.js';
 import type { App } from '../typed.js';
-import { developerOf } from './index.js';
+import { developerOf } from './caller.js';
 import { IdParams, N } from './schemas.js';
 
 const EndUserSchema = Type.Object({

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { classify, statusTable } from '../framework-errors.js';
 
@@ -11,6 +12,16 @@ const STATUS = statusTable(409);
 export interface ConsoleErrorBody {
   error: { code: string; message: string; fields: Array<{ field: string; message: string }> };
 }
+
+const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), fields: Type.Array(Type.Object({ field: Type.String(), message: Type.String() })) }),
+});
+/** The answers declareFace documents on every console route (the console also answers 409 and 413, with the same body). */
+export const ConsoleErrorSchemas = {
+  public: [400, 422, 429],
+  protected: [400, 401, 403, 404, 422, 429],
+  schema: () => ErrorBody,
+};
 
 export function consoleError(code: string, message: string, fields: Array<{ field: string; message: string }> = []): ConsoleErrorBody {
   return { error: { code, message, fields } };

@@ -6,7 +6,7 @@ import { imageUrl } from '../../core/generations/image-access.js';
 import { generationUsage } from '../../core/generations/quota.js';
 import { deleteProjectGeneration, setProjectGenerationPublic } from '../../core/generations/update-generation.js';
 import type { App } from '../typed.js';
-import { developerOf } from './index.js';
+import { developerOf } from './caller.js';
 import { N, Ok, ProjectItemParams, ProjectParams } from './schemas.js';
 
 const STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;

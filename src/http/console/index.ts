@@ -1,27 +1,21 @@
-import type { FastifyRequest } from 'fastify';
 import type { Context } from '../../context.js';
-import { Unauthenticated } from '../../core/errors.js';
-import { asDeveloper, type Developer } from '../auth.js';
+import { declareFace } from '../pipeline.js';
 import type { App } from '../typed.js';
 import { accountRoutes } from './account.js';
 import { endUserRoutes } from './end-users.js';
-import { consoleError, sendConsoleError } from './errors.js';
+import { consoleError } from './errors.js';
 import { generationRoutes } from './generations.js';
 import { operatorRoutes } from './operator.js';
 import { paymentRoutes } from './payments.js';
+import { dashboardRoutes } from './dashboard.js';
+import { domainRoutes } from './domains.js';
+import { injectableRoutes } from './injectables.js';
+import { licenseRoutes } from './licenses.js';
+import { projectKeyRoutes } from './project-keys.js';
 import { projectRoutes } from './projects.js';
 import { securityHeaders } from './security.js';
 import { staticRoutes } from './static.js';
 import { webhookRoutes } from './webhooks.js';
-import type { ConsoleSession } from './sessions.js';
-
-/** The session of a route declared with a console credential (the credential has refused everyone else). */
-export function sessionOf(request: FastifyRequest): ConsoleSession {
-  if (!request.consoleSession) throw Unauthenticated('not_signed_in', 'Please sign in.');
-  return request.consoleSession;
-}
-/** Console routes declared `consoleDeveloper`: the developer principal the credential resolved. */
-export const developerOf = (request: FastifyRequest): Developer => asDeveloper(request);
 
 /**
  * The console: the single-page app at /console and its JSON API at /console/api (a third face
@@ -29,7 +23,8 @@ export const developerOf = (request: FastifyRequest): Developer => asDeveloper(r
  */
 export async function consoleFace(app: App, opts: { ctx: Context }): Promise<void> {
   const { ctx } = opts;
-  app.setErrorHandler((err, request, reply) => sendConsoleError(err, request, reply));
+  // Its routes' errors are answered by the pipeline's handler in the console's format (errors.ts).
+  declareFace(app, 'console');
   app.decorateRequest('consoleSession', null);
 
   // Credentials are resolved by the pipeline's hook (the console* entries of http/auth.ts); this
@@ -41,7 +36,12 @@ export async function consoleFace(app: App, opts: { ctx: Context }): Promise<voi
   });
 
   accountRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
   projectRoutes(app, ctx);
+  projectKeyRoutes(app, ctx);
+  licenseRoutes(app, ctx);
+  domainRoutes(app, ctx);
+  injectableRoutes(app, ctx);
   generationRoutes(app, ctx);
   paymentRoutes(app, ctx);
   endUserRoutes(app, ctx);

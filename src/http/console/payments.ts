@@ -11,7 +11,7 @@ import { SUBSCRIPTION_STATUSES } from '../../core/payments/subscription.js';
 import { validateCredentials } from '../../core/payments/validate-credentials.js';
 import { webhookUrls } from '../../core/payments/webhook-urls.js';
 import type { App } from '../typed.js';
-import { developerOf } from './index.js';
+import { developerOf } from './caller.js';
 import { N, Ok, ProjectParams } from './schemas.js';
 
 const Mode = Type.Union([Type.Literal('test'), Type.Literal('live')]);

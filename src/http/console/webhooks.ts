@@ -10,7 +10,7 @@ import { sendTestEvent } from '../../core/webhooks/send-test-event.js';
 import { setWebhook } from '../../core/webhooks/set-webhook.js';
 import type { App } from '../typed.js';
 import { DeliveryStatus } from '../webhook-schemas.js';
-import { developerOf } from './index.js';
+import { developerOf } from './caller.js';
 import { AttemptSchema, AuditEntrySchema, DeliverySchema, N, PageQuery, ProjectItemParams, ProjectParams, ProjectSchema, projectBody } from './schemas.js';
 
 /** A project's webhook endpoint, its delivery log (attempts, resend, test event), and the developer's audit log. */

@@ -242,6 +242,7 @@ export function Confirm(props: { label: string; confirmLabel?: string; onConfirm
         type="button"
         class="danger"
         disabled={busy}
+        // biome-ignore lint/a11y/noAutofocus: the confirmation appears in place of the button the user just pressed; focus must follow it
         autoFocus
         onClick={async () => {
           setBusy(true);

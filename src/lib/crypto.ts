@@ -37,7 +37,7 @@ export function sealSecret(key: Buffer, plaintext: string | Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return 'v1.' + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
 }
 
 export function openSecret(key: Buffer, sealed: string): Buffer {

@@ -12,7 +12,7 @@ export function loadServerSecret(configured: string | null, dataDir: string): st
   const file = path.join(dataDir, 'secret.key');
   prepareDirectory(dataDir);
   try {
-    fs.writeFileSync(file, randomBytes(48).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw directoryFailure(err, 'DATA_DIR', dataDir);
   }

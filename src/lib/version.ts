@@ -18,7 +18,7 @@ export function packageVersion(): string {
       if (pkg.name === 'tollgate' && pkg.version) return (cached = pkg.version);
     }
     const up = path.dirname(dir);
-    if (up === dir) throw new Error('package.json of tollgate not found above ' + fileURLToPath(import.meta.url));
+    if (up === dir) throw new Error(`package.json of tollgate not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
 }

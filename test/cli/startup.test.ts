@@ -153,7 +153,7 @@ describe('start-up: what a new user sees on the embedded default', () => {
 
   it('tightens a secret file that others can read', async () => {
     const dataDir = tmpDataDir();
-    fs.writeFileSync(path.join(dataDir, 'secret.key'), 'x'.repeat(64) + '\n', { mode: 0o644 });
+    fs.writeFileSync(path.join(dataDir, 'secret.key'), `${'x'.repeat(64)}\n`, { mode: 0o644 });
     fs.chmodSync(path.join(dataDir, 'secret.key'), 0o644);
     const server = await serve({ DATA_DIR: dataDir });
     await server.stop();

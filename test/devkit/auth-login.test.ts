@@ -126,7 +126,7 @@ forEachDatabase('devkit login and me', (kind) => {
       expect(r.body).toEqual({ detail: 'Could not validate credentials' });
     }
     // A token signed with another secret is refused too.
-    const forged = tokens.access_token.split('.').slice(0, 2).join('.') + '.' + 'A'.repeat(43);
+    const forged = `${tokens.access_token.split('.').slice(0, 2).join('.')}.${'A'.repeat(43)}`;
     expect((await s.request('GET', '/api/v1/auth/me', { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
     // A deactivated account's tokens stop working.
     await s.ctx.db.updateTable('users').set({ is_active: false }).where('id', '=', dev.userId).execute();

@@ -187,7 +187,7 @@ forEachDatabase('devkit POST /api/v1/auth/register', (kind) => {
     it('applies the password rules and the email format, reporting both at once', async () => {
       const op = await seedOperator(s.ctx);
       const rule = 'Password must be at least 8 characters with uppercase, lowercase, and digit';
-      for (const password of ['Short1A', 'alllowercase1', 'ALLUPPERCASE1', 'NoDigitsHere', 'x'.repeat(129) + 'Aa1']) {
+      for (const password of ['Short1A', 'alllowercase1', 'ALLUPPERCASE1', 'NoDigitsHere', `${'x'.repeat(129)}Aa1`]) {
         const res = await register(op.headers, { email: uniqueEmail(), password });
         expect(res.status).toBe(422);
         expect(res.body.detail).toEqual([{ loc: ['body', 'password'], msg: rule, type: 'value_error.password' }]);

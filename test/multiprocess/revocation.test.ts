@@ -19,7 +19,7 @@ async function check(url: string, key: string): Promise<number> {
 }
 
 /** Milliseconds until `seen` holds on `url`, polling every 25 ms; Infinity past 3 s. */
-async function within(url: string, seen: () => Promise<boolean>, since: number): Promise<number> {
+async function within(_url: string, seen: () => Promise<boolean>, since: number): Promise<number> {
   for (;;) {
     if (await seen()) return Date.now() - since;
     if (Date.now() - since > 3000) return Infinity;

@@ -4,7 +4,7 @@ import { signToken } from '../../src/core/accounts/access-tokens.js';
 import { uuidv7 } from '../../src/lib/ids.js';
 import { startServer, type DbKind, type TestResponse, type TestServer } from '../support/harness.js';
 import { PASSWORD, seedDeveloper, uniqueEmail, type SeededDeveloper } from '../support/seed.js';
-import { FakeStripe } from './stripe-fake.js';
+import type { FakeStripe } from './stripe-fake.js';
 
 export const PUBLIC_URL = 'https://billing.tollgate.test';
 

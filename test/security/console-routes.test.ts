@@ -132,7 +132,7 @@ forEachDatabase('security: every console route refuses every wrong caller', (kin
 
   const callers: Array<{ label: string; cookie: () => string | null; headers?: () => Record<string, string>; applies: (r: ConsoleRoute) => boolean; expected: (r: ConsoleRoute) => number[] }> = [
     { label: 'no cookie', cookie: () => null, applies: () => true, expected: () => [401] },
-    { label: 'a forged cookie', cookie: () => '__Host-tollgate_console=' + 'A'.repeat(43), applies: () => true, expected: () => [401] },
+    { label: 'a forged cookie', cookie: () => `__Host-tollgate_console=${'A'.repeat(43)}`, applies: () => true, expected: () => [401] },
     { label: 'the cookie under the plain-HTTP name', cookie: () => `tollgate_console=${victimClient.cookie!.split('=')[1]}`, applies: () => true, expected: () => [401] },
     { label: 'a signed-out session', cookie: () => signedOut, applies: () => true, expected: () => [401] },
     { label: 'a disabled account', cookie: () => disabled, applies: () => true, expected: () => [401] },

@@ -54,7 +54,7 @@ function Card({ projectId, g, onChanged }: { projectId: string; g: Generation; o
             <img src={g.thumbnailUrl} alt={`Generated image: ${short}`} loading="lazy" width={240} height={240} />
           </a>
         ) : (
-          <img src={g.thumbnailUrl} alt={`Example image for: ${short}`} loading="lazy" width={240} height={240} class="pending" />
+          <img src={g.thumbnailUrl} alt={`Example for: ${short}`} loading="lazy" width={240} height={240} class="pending" />
         )
       ) : (
         <div class="thumb-empty" aria-hidden="true" />

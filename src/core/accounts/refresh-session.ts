@@ -39,7 +39,7 @@ export async function refreshSession(ctx: Pick<Context, 'db' | 'clock' | 'keys' 
       return { refused: 'refresh_token_reused' };
     }
     const user = await tx.db.selectFrom('users').select(['id', 'project_id', 'is_active', 'sign_in_generation']).where('id', '=', row.user_id).executeTakeFirst();
-    if (!user || !user.is_active) return { refused: 'bad_refresh_token' };
+    if (!user?.is_active) return { refused: 'bad_refresh_token' };
     return { tokens: await issueTokens(tx, { id: user.id, projectId: user.project_id, signInGeneration: Number(user.sign_in_generation) }, row.family_id) };
   });
   if ('refused' in outcome) throw Unauthenticated(outcome.refused, REFUSED);

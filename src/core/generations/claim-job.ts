@@ -65,7 +65,7 @@ async function slotFree(trx: Transaction<Database>, id: string, now: Date): Prom
   const c = await sql<{ owner: string; slots: number }>`
     select coalesce(g.owner_id, '') as owner, ${limitCase} as slots from generations g left join users u on u.id = g.owner_id where g.id = ${id}`.execute(trx);
   const { owner, slots } = c.rows[0]!;
-  const locked = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${'generation-slots:' + owner})) as ok`.execute(trx);
+  const locked = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`generation-slots:${owner}`})) as ok`.execute(trx);
   if (!locked.rows[0]?.ok) return false;
   const running = await sql<{ n: number }>`
     select count(*)::int as n from generations

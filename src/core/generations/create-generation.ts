@@ -56,7 +56,7 @@ export async function prepareGeneration(ctx: CreateCtx, caller: GenerationCaller
     .select(['projects.id', 'projects.owner_id', 'projects.is_active', 'users.tier'])
     .where('projects.id', '=', projectId)
     .executeTakeFirst();
-  if (!project || !project.is_active) throw NotFound('project');
+  if (!project?.is_active) throw NotFound('project');
   const left = await monthlyUnitsLeft(ctx.db, project.owner_id, project.tier, now);
   if (left === 0) throw quotaExceeded(secondsToNextMonth(now));
   return {

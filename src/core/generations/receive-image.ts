@@ -19,22 +19,35 @@ class ImageGate extends Transform {
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
-    if (this.seen > this.max) return done(TooLarge('file_too_large', GENERATION_MESSAGES.tooLarge));
+    if (this.seen > this.max) {
+      done(TooLarge('file_too_large', GENERATION_MESSAGES.tooLarge));
+      return;
+    }
     if (this.contentType === null) {
       this.head = Buffer.concat([this.head, chunk]);
-      if (this.head.length < 12) return done();
+      if (this.head.length < 12) {
+      done();
+      return;
+    }
       this.contentType = sniffImage(this.head);
-      if (!this.contentType) return done(invalidField('files', GENERATION_MESSAGES.format, 'value_error.format'));
+      if (!this.contentType) {
+      done(invalidField('files', GENERATION_MESSAGES.format, 'value_error.format'));
+      return;
+    }
       const head = this.head;
       this.head = Buffer.alloc(0);
-      return done(null, head);
+      done(null, head);
+      return;
     }
     done(null, chunk);
   }
   override _flush(done: TransformCallback): void {
     if (this.contentType === null) {
       this.contentType = this.head.length > 0 ? sniffImage(this.head) : null;
-      if (!this.contentType) return done(invalidField('files', GENERATION_MESSAGES.format, 'value_error.format'));
+      if (!this.contentType) {
+      done(invalidField('files', GENERATION_MESSAGES.format, 'value_error.format'));
+      return;
+    }
       this.push(this.head);
     }
     done();

@@ -34,7 +34,7 @@ export function encryptForDelivery(plaintext: string | Buffer, secret: string): 
   const key = createHash('sha256').update(secret, 'utf8').digest();
   const cipher = createCipheriv('aes-256-cbc', key, iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]).toString('base64');
-  const delivered = Buffer.concat([iv, Buffer.from('::' + ciphertext, 'latin1')]).toString('base64');
+  const delivered = Buffer.concat([iv, Buffer.from(`::${ciphertext}`, 'latin1')]).toString('base64');
   return { delivered, signature: hmacHex(secret, delivered) };
 }
 

@@ -24,7 +24,7 @@ export async function findActiveKey(ctx: Pick<Context, 'db' | 'clock'>, presente
     .select(['k.id', 'k.kind', 'k.user_id', 'k.project_id', 'k.is_active', 'k.expires_at', 'u.tier', 'u.is_active as user_active', 'k.key_prefix'])
     .where('k.key_hash', '=', hashKey(presented))
     .executeTakeFirst();
-  if (!row || !row.is_active || !row.user_active) return null;
+  if (!row?.is_active || !row.user_active) return null;
   if (row.expires_at && new Date(row.expires_at) <= ctx.clock.now()) return null;
   return { id: row.id, kind: row.kind, userId: row.user_id, projectId: row.project_id, tier: row.tier, prefix: row.key_prefix };
 }

@@ -40,7 +40,7 @@ export async function ingestStripeWebhook(
     .select(['stripe_configs.is_active', 'stripe_configs.test_webhook_secret_enc', 'stripe_configs.live_webhook_secret_enc', 'projects.owner_id'])
     .where('stripe_configs.project_id', '=', delivery.projectId)
     .executeTakeFirst();
-  const sealed = config && Boolean(config.is_active) ? config[isTestMode ? 'test_webhook_secret_enc' : 'live_webhook_secret_enc'] : null;
+  const sealed = config?.is_active ? config[isTestMode ? 'test_webhook_secret_enc' : 'live_webhook_secret_enc'] : null;
   if (!config || !sealed) throw refused;
   if (!delivery.signature) throw BadRequest('signature_missing', 'Missing Stripe-Signature header');
 

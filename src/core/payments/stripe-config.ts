@@ -90,7 +90,7 @@ export async function secretKeyFor(ctx: Pick<Context, 'db' | 'keys'>, projectId:
     .select(['is_active', 'test_secret_key_enc', 'live_secret_key_enc'])
     .where('project_id', '=', projectId)
     .executeTakeFirst();
-  const sealed = row && Boolean(row.is_active) ? row[`${mode}_secret_key_enc`] : null;
+  const sealed = row?.is_active ? row[`${mode}_secret_key_enc`] : null;
   if (!sealed) throw notConfigured(mode);
   return openSecret(ctx.keys.seal, sealed).toString('utf8');
 }

@@ -77,5 +77,5 @@ export async function signAnswer(answer: Answer, ask: SignatureAsk, key: Signing
     { status: answer.status, headers: { 'content-digest': digest } as Record<string, string | string[]> },
     { method: answer.method, url: new URL(answer.url, BASE), headers: answer.licenseKey === null ? {} : { 'x-license-key': answer.licenseKey } },
   );
-  return { 'content-digest': digest, 'signature-input': String(signed.headers['Signature-Input']), signature: String(signed.headers['Signature']) };
+  return { 'content-digest': digest, 'signature-input': String(signed.headers['Signature-Input']), signature: String(signed.headers.Signature) };
 }

@@ -1,4 +1,4 @@
-import type { Context } from '../../context.js';
+
 import { Forbidden } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { componentChecks, type HealthCheck } from './instance-health.js';

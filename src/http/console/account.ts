@@ -84,7 +84,7 @@ export function accountRoutes(app: App, ctx: Context): void {
     },
     async (request, reply) => {
       const key = await findActiveKey(ctx, request.body.key.trim());
-      if (!key || key.kind !== 'operator') throw Unauthenticated('bad_operator_key', 'That operator key is not valid.');
+      if (key?.kind !== 'operator') throw Unauthenticated('bad_operator_key', 'That operator key is not valid.');
       return meBody(await begin(request, reply, key.userId, 'operator', null));
     },
   );

@@ -109,7 +109,7 @@ export const licensingRoutes: Routes = (app, ctx) => {
   const s = <S extends FastifySchema>(summary: string, rest: S) => ({ config, schema: { tags, summary, headers: DevkitAuthHeaders, ...rest } });
   const base = '/api/v1/projects/:project_id';
 
-  app.get(`${base}/licenses`, s('List licenses (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ licenses: Type.Array(LicenseObject), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
+  app.get(`${base}/licenses`, s('List licenses (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ licenses: Type.Array(LicenseObject), next_cursor: Nullable(Type.String()) }) } }), async (req, _reply) => {
     const page = await listLicenses(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
     return { licenses: page.items.map(licenseBody), next_cursor: page.nextCursor };
   });
@@ -121,7 +121,7 @@ export const licensingRoutes: Routes = (app, ctx) => {
     });
     return reply.code(201).send({ ...licenseBody(license), license_key: key });
   });
-  app.get(`${base}/licenses/:license_id`, s('Get a license and the identifiers it was used from', { params: PL, response: { 200: ShownLicenseObject } }), async (req, reply) => {
+  app.get(`${base}/licenses/:license_id`, s('Get a license and the identifiers it was used from', { params: PL, response: { 200: ShownLicenseObject } }), async (req, _reply) => {
     const p = req.params;
     const { license, identifiers } = await getLicense(ctx, asDeveloper(req), p.project_id, p.license_id);
     return shownLicenseBody({ license, identifiers });
@@ -131,16 +131,16 @@ export const licensingRoutes: Routes = (app, ctx) => {
     await deleteLicense(ctx, asDeveloper(req), p.project_id, p.license_id);
     return reply.code(204).send(null);
   });
-  app.post(`${base}/licenses/:license_id/revoke`, s('Revoke an active license (else 403)', { params: PL, response: { 200: LicenseObject } }), async (req, reply) => {
+  app.post(`${base}/licenses/:license_id/revoke`, s('Revoke an active license (else 403)', { params: PL, response: { 200: LicenseObject } }), async (req, _reply) => {
     const p = req.params;
     return licenseBody(await revokeLicense(ctx, asDeveloper(req), p.project_id, p.license_id));
   });
-  app.post(`${base}/licenses/:license_id/reactivate`, s('Reactivate a revoked, unexpired license (else 403)', { params: PL, response: { 200: LicenseObject } }), async (req, reply) => {
+  app.post(`${base}/licenses/:license_id/reactivate`, s('Reactivate a revoked, unexpired license (else 403)', { params: PL, response: { 200: LicenseObject } }), async (req, _reply) => {
     const p = req.params;
     return licenseBody(await reactivateLicense(ctx, asDeveloper(req), p.project_id, p.license_id));
   });
 
-  app.get(`${base}/domains`, s('List domains (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ domains: Type.Array(DomainObject), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
+  app.get(`${base}/domains`, s('List domains (newest first)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ domains: Type.Array(DomainObject), next_cursor: Nullable(Type.String()) }) } }), async (req, _reply) => {
     const page = await listDomains(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
     return { domains: page.items.map(domainBody), next_cursor: page.nextCursor };
   });
@@ -148,11 +148,11 @@ export const licensingRoutes: Routes = (app, ctx) => {
     const d = await createDomain(ctx, asDeveloper(req), req.params.project_id, domainIn(req.body));
     return reply.code(201).send(domainBody(d));
   });
-  app.get(`${base}/domains/:domain_id`, s('Get a domain', { params: PD, response: { 200: DomainObject } }), async (req, reply) => {
+  app.get(`${base}/domains/:domain_id`, s('Get a domain', { params: PD, response: { 200: DomainObject } }), async (req, _reply) => {
     const p = req.params;
     return domainBody(await getDomain(ctx, asDeveloper(req), p.project_id, p.domain_id));
   });
-  app.patch(`${base}/domains/:domain_id`, s('Update a domain (partial)', { params: PD, body: DomainUpdate, response: { 200: DomainObject } }), async (req, reply) => {
+  app.patch(`${base}/domains/:domain_id`, s('Update a domain (partial)', { params: PD, body: DomainUpdate, response: { 200: DomainObject } }), async (req, _reply) => {
     const p = req.params;
     return domainBody(await updateDomain(ctx, asDeveloper(req), p.project_id, p.domain_id, domainIn(req.body)));
   });
@@ -164,7 +164,7 @@ export const licensingRoutes: Routes = (app, ctx) => {
 
   // Binary content comes as content_base64 here (the core's `file`): refusals name it so.
   const withContent = { bodyLimit: INJECTABLE_BODY_LIMIT, config: { ...config, fieldNames: { file: 'content_base64' } } };
-  app.get(`${base}/injectables`, s('List injectables (no content)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ injectables: Type.Array(InjectableObject), next_cursor: Nullable(Type.String()) }) } }), async (req, reply) => {
+  app.get(`${base}/injectables`, s('List injectables (no content)', { params: P, querystring: PageQuery, response: { 200: Type.Object({ injectables: Type.Array(InjectableObject), next_cursor: Nullable(Type.String()) }) } }), async (req, _reply) => {
     const page = await listInjectables(ctx, asDeveloper(req), req.params.project_id, pageOf(req.query));
     return { injectables: page.items.map(injectableBody), next_cursor: page.nextCursor };
   });
@@ -172,12 +172,12 @@ export const licensingRoutes: Routes = (app, ctx) => {
     const i = await createInjectable(ctx, asDeveloper(req), req.params.project_id, injectableIn(req.body));
     return reply.code(201).send(injectableBody(i));
   });
-  app.get(`${base}/injectables/:injectable_id`, s('Get an injectable with its content in delivery form', { params: PI, response: { 200: DeliveredInjectable } }), async (req, reply) => {
+  app.get(`${base}/injectables/:injectable_id`, s('Get an injectable with its content in delivery form', { params: PI, response: { 200: DeliveredInjectable } }), async (req, _reply) => {
     const p = req.params;
     const { injectable, delivered } = await getInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id);
     return { ...injectableBody(injectable), encrypted_content: delivered.encrypted_content, signature: delivered.signature };
   });
-  app.patch(`${base}/injectables/:injectable_id`, { ...s('Update an injectable (partial)', { params: PI, body: InjectableUpdate, response: { 200: InjectableObject } }), ...withContent }, async (req, reply) => {
+  app.patch(`${base}/injectables/:injectable_id`, { ...s('Update an injectable (partial)', { params: PI, body: InjectableUpdate, response: { 200: InjectableObject } }), ...withContent }, async (req, _reply) => {
     const p = req.params;
     return injectableBody(await updateInjectable(ctx, asDeveloper(req), p.project_id, p.injectable_id, injectableIn(req.body)));
   });

@@ -8,7 +8,6 @@ import { listDomains } from '../../core/domains/list-domains.js';
 import { updateDomain } from '../../core/domains/update-domain.js';
 import type { Routes } from '../typed.js';
 import { asApiCaller } from '../auth.js';
-import { Nullable } from '../schemas.js';
 import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
 import { domainBody, DomainObject, Environment } from '../resources.js';
 
@@ -43,7 +42,7 @@ export const domainRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/project/:project/domains',
     { config, schema: { tags, summary: 'List domains (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(DomainObject) } } },
-    async (request, reply) => {
+    async (request, _reply) => {
       const principal = asApiCaller(request);
       const page = await listDomains(ctx, principal, request.params.project, pageRequest(request.query));
       return ok('Domains retrieved.', { data: page.items.map(domainBody), next_cursor: page.nextCursor });
@@ -66,7 +65,7 @@ export const domainRoutes: Routes = (app, ctx) => {
     app.get(
       path,
       { config, schema: { tags, summary: `Show a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(DomainObject) } } },
-      async (request, reply) => {
+      async (request, _reply) => {
         const principal = asApiCaller(request);
         return ok('Domain retrieved.', domainBody(await getDomain(ctx, principal, request.params.project, request.params.domain)));
       },
@@ -75,7 +74,7 @@ export const domainRoutes: Routes = (app, ctx) => {
       app[method](
         path,
         { config, schema: { tags, summary: `Update a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, body: DomainUpdateBody, response: { 200: SuccessEnvelope(DomainObject) } } },
-        async (request, reply) => {
+        async (request, _reply) => {
           const principal = asApiCaller(request);
           const domain = await updateDomain(ctx, principal, request.params.project, request.params.domain, domainInput(request.body));
           return ok('Domain updated.', domainBody(domain));
@@ -85,7 +84,7 @@ export const domainRoutes: Routes = (app, ctx) => {
     app.delete(
       path,
       { config, schema: { tags, summary: `Delete a domain (${segment}; 200, never 204)`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
-      async (request, reply) => {
+      async (request, _reply) => {
         const principal = asApiCaller(request);
         await deleteDomain(ctx, principal, request.params.project, request.params.domain);
         return ok('Domain deleted.', null);

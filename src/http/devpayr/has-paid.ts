@@ -57,7 +57,7 @@ export function runtimeInput(headers: IncomingMessage['headers'], ip: string, qu
 
 export function wantsInjectables(query: unknown, body: unknown): boolean {
   const include = field(query, 'include') ?? field(body, 'include');
-  return include !== null && include.split(',').some((s) => s.trim() === 'injectables');
+  return include?.split(',').some((s) => s.trim() === 'injectables') ?? false;
 }
 
 /** A refusal as the face's error (DevPayr envelope with its message). */

@@ -5,7 +5,7 @@ import { invalidField } from '../../core/errors.js';
 import { createInjectable } from '../../core/injectables/create-injectable.js';
 import { deleteInjectable } from '../../core/injectables/delete-injectable.js';
 import { getInjectable } from '../../core/injectables/get-injectable.js';
-import { INJECTABLE_MODES, INJECTABLE_TYPES, type Injectable } from '../../core/injectables/injectable.js';
+import { INJECTABLE_MODES, INJECTABLE_TYPES, } from '../../core/injectables/injectable.js';
 import { MAX_FILE_BYTES, type InjectableInput } from '../../core/injectables/injectable-input.js';
 import { listInjectables } from '../../core/injectables/list-injectables.js';
 import { updateInjectable } from '../../core/injectables/update-injectable.js';
@@ -108,7 +108,7 @@ export const injectableRoutes: Routes = (app, ctx) => {
     scope.get(
       '/api/v1/project/:project/injectables',
       { config, schema: { tags, summary: 'List injectables (no content)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(InjectableObject) } } },
-      async (request, reply) => {
+      async (request, _reply) => {
         const principal = asApiCaller(request);
         const page = await listInjectables(ctx, principal, request.params.project, pageRequest(request.query));
         return ok('Injectables retrieved.', { data: page.items.map(injectableBody), next_cursor: page.nextCursor });
@@ -132,7 +132,7 @@ export const injectableRoutes: Routes = (app, ctx) => {
     scope.get(
       '/api/v1/project/:project/injectables/:injectable',
       { config, schema: { tags, summary: 'Show an injectable with its content in delivery form', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(InjectableWithContent) } } },
-      async (request, reply) => {
+      async (request, _reply) => {
         const principal = asApiCaller(request);
         const { injectable, delivered } = await getInjectable(ctx, principal, request.params.project, request.params.injectable);
         return ok('Injectable retrieved.', {
@@ -155,7 +155,7 @@ export const injectableRoutes: Routes = (app, ctx) => {
           bodyLimit: JSON_BODY_LIMIT,
           schema: { tags, consumes: ['application/json', 'multipart/form-data'], summary: 'Update an injectable (JSON or multipart)', headers: ApiKeyHeaders, params: InjectableParams, body: InjectableBody, response: { 200: SuccessEnvelope(InjectableObject) } },
         },
-        async (request, reply) => {
+        async (request, _reply) => {
           const principal = asApiCaller(request);
           const input = await readInjectableInput(request);
           return ok('Injectable updated.', injectableBody(await updateInjectable(ctx, principal, request.params.project, request.params.injectable, input)));
@@ -166,7 +166,7 @@ export const injectableRoutes: Routes = (app, ctx) => {
     scope.delete(
       '/api/v1/project/:project/injectables/:injectable',
       { config, schema: { tags, summary: 'Delete an injectable (200, never 204)', headers: ApiKeyHeaders, params: InjectableParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
-      async (request, reply) => {
+      async (request, _reply) => {
         const principal = asApiCaller(request);
         await deleteInjectable(ctx, principal, request.params.project, request.params.injectable);
         return ok('Injectable deleted.', null);

@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { createLicense } from '../../core/licenses/create-license.js';
 import { deleteLicense } from '../../core/licenses/delete-license.js';
-import { getLicense, type LicenseIdentifier } from '../../core/licenses/get-license.js';
-import type { License } from '../../core/licenses/license.js';
+import { getLicense, } from '../../core/licenses/get-license.js';
 import type { LicenseInput } from '../../core/licenses/license-input.js';
 import { listLicenses } from '../../core/licenses/list-licenses.js';
 import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
@@ -73,7 +72,7 @@ export const licenseRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/project/:project/licenses',
     { config, schema: { tags, summary: 'List licenses (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(LicenseObject) } } },
-    async (request, reply) => {
+    async (request, _reply) => {
       const principal = asApiCaller(request);
       const page = await listLicenses(ctx, principal, request.params.project, pageRequest(request.query));
       return ok('Licenses retrieved.', { data: page.items.map(licenseBody), next_cursor: page.nextCursor });
@@ -93,7 +92,7 @@ export const licenseRoutes: Routes = (app, ctx) => {
   app.get(
     '/api/v1/project/:project/licenses/:license',
     { config, schema: { tags, summary: 'Show a license and the identifiers it was used from', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(ShownLicenseObject) } } },
-    async (request, reply) => {
+    async (request, _reply) => {
       const principal = asApiCaller(request);
       const { license, identifiers } = await getLicense(ctx, principal, request.params.project, request.params.license);
       return ok('License retrieved.', shownLicenseBody({ license, identifiers }));
@@ -103,7 +102,7 @@ export const licenseRoutes: Routes = (app, ctx) => {
   app.delete(
     '/api/v1/project/:project/licenses/:license',
     { config, schema: { tags, summary: 'Delete a license (200, never 204)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: Deleted } } },
-    async (request, reply) => {
+    async (request, _reply) => {
       const principal = asApiCaller(request);
       await deleteLicense(ctx, principal, request.params.project, request.params.license);
       return ok('License deleted.', null);
@@ -113,7 +112,7 @@ export const licenseRoutes: Routes = (app, ctx) => {
   app.post(
     '/api/v1/project/:project/licenses/:license/revoke',
     { config, schema: { tags, summary: 'Revoke an active license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
-    async (request, reply) => {
+    async (request, _reply) => {
       const principal = asApiCaller(request);
       return ok('License revoked.', licenseBody(await revokeLicense(ctx, principal, request.params.project, request.params.license)));
     },
@@ -122,7 +121,7 @@ export const licenseRoutes: Routes = (app, ctx) => {
   app.post(
     '/api/v1/project/:project/licenses/:license/reactivate',
     { config, schema: { tags, summary: 'Reactivate a revoked, unexpired license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
-    async (request, reply) => {
+    async (request, _reply) => {
       const principal = asApiCaller(request);
       return ok('License reactivated.', licenseBody(await reactivateLicense(ctx, principal, request.params.project, request.params.license)));
     },

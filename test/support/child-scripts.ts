@@ -25,8 +25,8 @@ function sources(): string[] {
  */
 export async function compileChildScripts(): Promise<{ dir: string; rebuild: () => Promise<void>; remove: () => void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-js-'));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-  for (const link of ['node_modules', 'dist']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
+  // The real package.json: ES modules, and the version `tollgate --version` reads beside src/.
+  for (const link of ['node_modules', 'dist', 'package.json']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
   const rebuild = async () => {
     await build({ entryPoints: sources(), outdir: dir, outbase: ROOT, platform: 'node', format: 'esm', target: 'node20', sourcemap: 'inline', logLevel: 'warning' });
   };

@@ -134,7 +134,6 @@ export const ERROR_CODES = {
   stripe_configuration_not_found: e('not_found', 'The project has no Stripe configuration.'),
   stripe_no_url: e('bad_request', 'Stripe answered without a checkout URL.'),
   subscription_exists: e('bad_request', 'The end user has an active subscription already.'),
-  active_subscription_not_found: e('not_found', 'The end user has no active subscription.'),
   no_active_subscription: e('not_found', 'No active subscription to change or cancel.'),
   no_stripe_customer: e('not_found', 'The end user is not a Stripe customer yet.'),
   webhook_not_configured: e('bad_request', 'A Stripe webhook for a mode without a webhook secret.'),

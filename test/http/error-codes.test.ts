@@ -43,8 +43,8 @@ function usedCodes(): Map<string, string> {
     const text = fs.readFileSync(file, 'utf8');
     for (const code of codesIn(text)) used.set(code, path.relative(SRC, file));
   }
-  const outcomes = /export type RefusalOutcome =([^;]+);/.exec(fs.readFileSync(path.join(SRC, 'core/licenses/check-license.ts'), 'utf8'))![1]!;
-  for (const m of outcomes.matchAll(/'([A-Z_]+)'/g)) used.set(m[1]!.toLowerCase(), 'core/licenses/check-license.ts (runtime refusals)');
+  const outcomes = /export type RefusalOutcome =([^;]+);/.exec(fs.readFileSync(path.join(SRC, 'core/runtime/rules.ts'), 'utf8'))![1]!;
+  for (const m of outcomes.matchAll(/'([A-Z_]+)'/g)) used.set(m[1]!.toLowerCase(), 'core/runtime/rules.ts (runtime refusals)');
   return used;
 }
 

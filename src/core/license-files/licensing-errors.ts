@@ -7,7 +7,10 @@ import { BadRequest, DomainError, Forbidden, invalidField } from '../errors.js';
 export const LicensingErrors = {
   badAcceptSignature: () =>
     BadRequest('bad_accept_signature', 'Accept-Signature must be a structured dictionary such as sig1=("@status" "content-digest");nonce="<nonce>".'),
-  licenseNotActive: (status: 'revoked' | 'expired') => Forbidden(`license_${status}`, `This license is ${status}: it gets no license file.`),
+  licenseNotActive: (status: 'revoked' | 'expired') =>
+    status === 'revoked'
+      ? Forbidden('license_revoked', 'This license is revoked: it gets no license file.')
+      : Forbidden('license_expired', 'This license is expired: it gets no license file.'),
   notPaid: () => Forbidden('not_paid', 'This project has not been paid for: it gets no license file.'),
   projectGone: () => Forbidden('project_gone', 'The project of this license no longer exists.'),
   checkoutLimit: (limit: number, retryAfterSeconds: number) =>

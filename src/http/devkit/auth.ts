@@ -132,7 +132,7 @@ export const authRoutes: Routes = (app, ctx) => {
     { config: anonymous, schema: { tags, summary: 'Verify an email address with the mailed token', body: VerifyEmailRequest, response: { 200: VerifiedResponse } } },
     async (request) => {
       const token = request.body.token ?? request.body.verification_token;
-      if (!token) throw Invalid(missingUnderAnyName(['verification_token', 'token']));
+      if (!token) throw Invalid(missingUnderAnyName(['token', 'verification_token']));
       const { email } = await verifyEmail(ctx, { token, userId: request.body.user_id ?? null, origin: originOf(request) });
       return { message: 'Email verified successfully', email };
     },

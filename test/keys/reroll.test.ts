@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLicensingServer, type LicensingServer } from '../licensing/fixtures.js';
 import { forEachDatabase } from '../support/harness.js';
-import { seedDeveloper } from '../support/seed.js';
+import { PASSWORD, seedDeveloper } from '../support/seed.js';
+import { ConsoleClient } from '../console/client.js';
 
 /**
  * Key reroll with an overlap (issue 21), over HTTP: a developer key, a project API key and a
@@ -170,5 +171,37 @@ forEachDatabase('key reroll with an overlap', (kind) => {
     // Nothing changed: the license's key still passes.
     expect((await s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': license.key }, body: {} })).status).toBe(200);
     expect((await s.request('POST', `/api/v1/auth/developer-keys/${made.id}/reroll`, { headers: dev.headers, body: { overlap_seconds: 30 * 86400 } })).status).toBe(200);
+  });
+
+  it('the console: Reroll of a developer key, a project key and a license, the secret shown once', async () => {
+    const c = new ConsoleClient(s);
+    expect((await c.signIn(s.dev.email, PASSWORD)).status).toBe(200);
+    const project = await s.project();
+    const license = await s.license(project);
+    const projectKey = (await c.call('POST', `/projects/${project}/keys`, { name: 'console' })).body;
+    const devKey = (await c.call('POST', '/developer-keys', { name: 'console' })).body;
+
+    const l = await c.call('POST', `/projects/${project}/licenses/${license.id}/reroll`, { overlapSeconds: 0 });
+    expect(l.status, l.text).toBe(200);
+    expect(l.body).toMatchObject({ license: { id: license.id }, previousKeyExpiresAt: null });
+    const check = async (key: string) => (await s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': key }, body: {} })).status;
+    expect(await check(l.body.secret)).toBe(200);
+    expect(await check(license.key)).toBe(403);
+
+    const k = await c.call('POST', `/projects/${project}/keys/${projectKey.key.id}/reroll`, { overlapSeconds: 600 });
+    expect(k.status, k.text).toBe(200);
+    expect(k.body.key.id).toBe(projectKey.key.id);
+    expect(k.body.previousKeyExpiresAt).toEqual(expect.any(String));
+    for (const key of [k.body.secret, projectKey.secret]) expect((await s.request('GET', `/api/v1/project/${project}`, { headers: { 'x-api-key': key } })).status).toBe(200);
+
+    const d = await c.call('POST', `/developer-keys/${devKey.key.id}/reroll`, { overlapSeconds: 0 });
+    expect(d.status, d.text).toBe(200);
+    expect((await s.request('GET', '/api/v1/projects', { headers: { 'x-api-key': d.body.secret } })).status).toBe(200);
+    // Listed again by prefix only.
+    expect((await c.call('GET', '/developer-keys')).text).not.toContain(d.body.secret);
+
+    const bad = await c.call('POST', `/developer-keys/${devKey.key.id}/reroll`, { overlapSeconds: -5 });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.fields[0].field).toBe('overlapSeconds');
   });
 });

@@ -10,6 +10,7 @@ import { generationRoutes } from './generations.js';
 import { operatorRoutes } from './operator.js';
 import { paymentRoutes } from './payments.js';
 import { projectRoutes } from './projects.js';
+import { rerollRoutes } from './rerolls.js';
 import { securityHeaders } from './security.js';
 import { staticRoutes } from './static.js';
 import { webhookRoutes } from './webhooks.js';
@@ -42,6 +43,7 @@ export async function consoleFace(app: App, opts: { ctx: Context }): Promise<voi
 
   accountRoutes(app, ctx);
   projectRoutes(app, ctx);
+  rerollRoutes(app, ctx);
   generationRoutes(app, ctx);
   paymentRoutes(app, ctx);
   endUserRoutes(app, ctx);

@@ -143,6 +143,16 @@ forEachDatabase('key reroll with an overlap', (kind) => {
     expect(await check(again.uuid)).toBe(200);
   });
 
+  it("a license's old key checks out an offline license file during the overlap, not after", async () => {
+    const project = await s.project();
+    const { id, key: old } = await s.license(project);
+    await s.request('POST', `/api/v1/project/${project}/licenses/${id}/reroll`, { headers: s.dev.apiKeyHeaders, body: { overlap_seconds: 60 } });
+    const checkout = async (key: string) => (await s.request('POST', '/api/v1/license/checkout', { headers: { 'x-license-key': key }, body: {} })).status;
+    expect(await checkout(old)).toBe(200);
+    s.later(60_000);
+    expect(await checkout(old)).toBe(403);
+  });
+
   it("a license without limits: a remembered pass of the old key does not outlive the overlap", async () => {
     const project = await s.project();
     const { id, key: old } = await s.license(project);

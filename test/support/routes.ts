@@ -31,6 +31,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/auth/developer-keys', face: 'devkit', auth: 'developer' },
   { method: 'POST', path: '/api/v1/auth/developer-keys', face: 'devkit', auth: 'developer', body: { name: 'k' } },
   { method: 'DELETE', path: '/api/v1/auth/developer-keys/:key_id', face: 'devkit', auth: 'developer' },
+  { method: 'POST', path: '/api/v1/auth/developer-keys/:key_id/reroll', face: 'devkit', auth: 'developer', body: { overlap_seconds: 0 } },
   // devkit: projects, their keys, statistics and users
   { method: 'GET', path: '/api/v1/projects/', face: 'devkit', auth: 'developer' },
   { method: 'POST', path: '/api/v1/projects/', face: 'devkit', auth: 'developer', body: { name: 'Intruder project' } },
@@ -44,6 +45,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/projects/:project_id/api-keys', face: 'devkit', auth: 'developer' },
   { method: 'POST', path: '/api/v1/projects/:project_id/api-keys', face: 'devkit', auth: 'developer', body: { name: 'k' } },
   { method: 'DELETE', path: '/api/v1/projects/:project_id/api-keys/:api_key_id', face: 'devkit', auth: 'developer' },
+  { method: 'POST', path: '/api/v1/projects/:project_id/api-keys/:api_key_id/reroll', face: 'devkit', auth: 'developer', body: { overlap_seconds: 0 } },
   // devkit: licensing under a project
   { method: 'GET', path: '/api/v1/projects/:project_id/licenses', face: 'devkit', auth: 'developer' },
   { method: 'POST', path: '/api/v1/projects/:project_id/licenses', face: 'devkit', auth: 'developer', body: { title: 'Intruder license' } },
@@ -109,6 +111,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/project/:project/licenses/:license', face: 'devpayr', auth: 'api' },
   { method: 'DELETE', path: '/api/v1/project/:project/licenses/:license', face: 'devpayr', auth: 'api' },
   { method: 'POST', path: '/api/v1/project/:project/licenses/:license/revoke', face: 'devpayr', auth: 'api' },
+  { method: 'POST', path: '/api/v1/project/:project/licenses/:license/reroll', face: 'devpayr', auth: 'api', body: { overlap_seconds: 0 } },
   { method: 'POST', path: '/api/v1/project/:project/licenses/:license/reactivate', face: 'devpayr', auth: 'api' },
   { method: 'GET', path: '/api/v1/project/:project/domains', face: 'devpayr', auth: 'api' },
   { method: 'POST', path: '/api/v1/project/:project/domains', face: 'devpayr', auth: 'api', body: { domain: 'intruder.example.com' } },

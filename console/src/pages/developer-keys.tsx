@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api, type KeyRecord } from '../api';
+import { Reroll } from '../reroll';
 import { Confirm, Field, FormError, Listing, Loading, Reveal, Secret, useAction, useLoad, when } from '../ui';
 
-export function KeyTable({ items, onRevoke, caption }: { items: KeyRecord[]; onRevoke: (k: KeyRecord) => Promise<void>; caption: string }) {
+/** `rerollPath`: where a key's Reroll posts (its console path + `/reroll`); `onReroll`: reload after. */
+export function KeyTable({ items, onRevoke, caption, rerollPath, onReroll }: { items: KeyRecord[]; onRevoke: (k: KeyRecord) => Promise<void>; caption: string; rerollPath: (k: KeyRecord) => string; onReroll: () => void }) {
   return (
     <Listing
       data={{ items }}
@@ -21,7 +23,10 @@ export function KeyTable({ items, onRevoke, caption }: { items: KeyRecord[]; onR
           <td>
             <span class={`badge ${k.isActive ? 'ok' : 'off'}`}>{k.isActive ? 'Active' : 'Revoked'}</span>
           </td>
-          <td>{k.isActive && <Confirm label="Revoke" onConfirm={() => onRevoke(k)} />}</td>
+          <td class="actions">
+            {k.isActive && <Reroll path={rerollPath(k)} label={caption.replace(/s$/, '')} onDone={onReroll} />}{' '}
+            {k.isActive && <Confirm label="Revoke" onConfirm={() => onRevoke(k)} />}
+          </td>
         </tr>
       )}
     />
@@ -66,7 +71,13 @@ export function DeveloperKeys() {
       {!data ? (
         <Loading error={error} />
       ) : (
-        <KeyTable caption="Developer keys" items={data.items} onRevoke={(k) => revoke.run(async () => (await api('DELETE', `/developer-keys/${k.id}`), reload()))} />
+        <KeyTable
+          caption="Developer keys"
+          items={data.items}
+          onRevoke={(k) => revoke.run(async () => (await api('DELETE', `/developer-keys/${k.id}`), reload()))}
+          rerollPath={(k) => `/developer-keys/${k.id}/reroll`}
+          onReroll={reload}
+        />
       )}
     </section>
   );

@@ -4,6 +4,7 @@ import { useLocation, useRoute } from 'preact-iso';
 import { api, qs, type Domain, type Injectable, type KeyRecord, type License, type Page, type Project } from '../api';
 import { Check, Confirm, CopyText, Field, FormError, Listing, Loading, Reveal, Secret, SaveCancel, Select, opts, useAction, useCursor, useLoad, when } from '../ui';
 import { AuditLog } from './audit-log';
+import { Reroll } from '../reroll';
 import { KeyTable } from './developer-keys';
 import { Generations } from './generations';
 import { Payments } from './payments';
@@ -191,7 +192,13 @@ function Keys({ projectId }: { projectId: string }) {
       {!data ? (
         <Loading error={error} />
       ) : (
-        <KeyTable caption="Project API keys" items={data.items} onRevoke={(k) => revoke.run(async () => (await api('DELETE', `/projects/${projectId}/keys/${k.id}`), reload()))} />
+        <KeyTable
+          caption="Project API keys"
+          items={data.items}
+          onRevoke={(k) => revoke.run(async () => (await api('DELETE', `/projects/${projectId}/keys/${k.id}`), reload()))}
+          rerollPath={(k) => `/projects/${projectId}/keys/${k.id}/reroll`}
+          onReroll={reload}
+        />
       )}
     </>
   );
@@ -312,6 +319,7 @@ function Licenses({ projectId }: { projectId: string }) {
               ) : (
                 <Confirm label="Revoke" onConfirm={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/revoke`), reload()))} />
               )}{' '}
+              <Reroll path={`/projects/${projectId}/licenses/${l.id}/reroll`} label="license key" onDone={reload} />{' '}
               <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/licenses/${l.id}`), reload()))} />
             </td>
           </tr>

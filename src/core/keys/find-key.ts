@@ -14,18 +14,24 @@ export interface ResolvedKey {
 
 /**
  * The active, unexpired key with this value whose owner account is active, or null.
- * Looked up by its SHA-256, so the presented value is never compared in the clear.
+ * Looked up by its SHA-256, so the presented value is never compared in the clear. The old
+ * secret of a rerolled key counts until its overlap ends.
  */
 export async function findActiveKey(ctx: Pick<Context, 'db' | 'clock'>, presented: string): Promise<ResolvedKey | null> {
   if (presented.length < 8 || presented.length > 256) return null;
+  const hash = hashKey(presented);
   const row = await ctx.db
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
-    .select(['k.id', 'k.kind', 'k.user_id', 'k.project_id', 'k.is_active', 'k.expires_at', 'u.tier', 'u.is_active as user_active', 'k.key_prefix'])
-    .where('k.key_hash', '=', hashKey(presented))
+    .select(['k.id', 'k.kind', 'k.user_id', 'k.project_id', 'k.is_active', 'k.expires_at', 'u.tier', 'u.is_active as user_active', 'k.key_prefix', 'k.key_hash', 'k.previous_key_expires_at'])
+    // Either column is uniquely indexed: one query, two index probes (a rerolled key's old secret, see 022-key-reroll).
+    .where((eb) => eb.or([eb('k.key_hash', '=', hash), eb('k.previous_key_hash', '=', hash)]))
     .executeTakeFirst();
   if (!row?.is_active || !row.user_active) return null;
-  if (row.expires_at && new Date(row.expires_at) <= ctx.clock.now()) return null;
+  const now = ctx.clock.now();
+  if (row.expires_at && new Date(row.expires_at) <= now) return null;
+  // The old secret of a rerolled key works until its overlap ends, on every process, by the clock alone.
+  if (row.key_hash !== hash && (!row.previous_key_expires_at || new Date(row.previous_key_expires_at) <= now)) return null;
   return { id: row.id, kind: row.kind, userId: row.user_id, projectId: row.project_id, tier: row.tier, prefix: row.key_prefix };
 }
 

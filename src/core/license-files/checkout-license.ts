@@ -22,7 +22,13 @@ export async function checkoutForHolder(
   licenseKey: string,
   input: CheckoutInput & { encrypt?: boolean },
 ): Promise<Checkout> {
-  const row = await ctx.db.selectFrom('licenses').selectAll().where('key_hash', '=', hashKey(licenseKey)).executeTakeFirst();
+  const hash = hashKey(licenseKey);
+  // A rerolled license's old key too: the runtime check before this has refused it past its overlap.
+  const row = await ctx.db
+    .selectFrom('licenses')
+    .selectAll()
+    .where((eb) => eb.or([eb('key_hash', '=', hash), eb('previous_key_hash', '=', hash)]))
+    .executeTakeFirst();
   if (!row) throw NotFound('license');
   const project = await ctx.db.selectFrom('projects').select(['id', 'owner_id', 'name', 'has_paid']).where('id', '=', row.project_id).executeTakeFirst();
   if (!project) throw NotFound('license');

@@ -31,6 +31,9 @@
  * dropped snapshot takes its remembered pass with it; past FEED_FRESH_MS without a good
  * poll, memory answers nothing and every check reads the database.
  *
+ * A rerolled license's old key (key reroll, migration 022) is found by previous_key_hash; its
+ * snapshot knows when the overlap ends and the rules refuse it after, by the clock alone.
+ *
  * How counts are kept: per minute and (project, license, identifier, outcome) in memory,
  * written once the minute is over, a part every few seconds (check-recorder.ts). A repeated
  * pass adds one to the counter its first pass made, through a tally that any hand-over of

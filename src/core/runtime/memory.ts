@@ -1,6 +1,6 @@
 import type { RuntimeChange } from './changes.js';
 import type { CheckRecorder, Tally } from './check-recorder.js';
-import { expired, type CheckRequest, type Pass, type Verdict } from './rules.js';
+import { expired, retired, type CheckRequest, type Pass, type Verdict } from './rules.js';
 import type { LicenseSnapshot } from './snapshot.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
@@ -13,7 +13,7 @@ export interface Found {
   readonly snapshot: LicenseSnapshot | null;
   /**
    * The snapshot's last pass, when this check repeats it: the same identifier, project and
-   * action, and the license not expired since. The rules need not run: every one of them
+   * action, and the license not expired (nor its key retired) since. The rules need not run: every one of them
    * reads the snapshot (replaced on any change) or these inputs, except the address and
    * daily limits, whose licenses' passes are never remembered.
    */
@@ -66,7 +66,7 @@ export class CheckMemory {
   private found(snap: LicenseSnapshot | null, req: CheckRequest, now: Date): Found {
     if (snap === null) return NOT_FOUND;
     const r = this.remembered.get(snap);
-    if (r === undefined || r.host !== hostOf(req) || r.projectId !== req.projectId || r.action !== req.action || expired(snap, now)) {
+    if (r === undefined || r.host !== hostOf(req) || r.projectId !== req.projectId || r.action !== req.action || expired(snap, now) || retired(snap, now)) {
       return new Lookup(snap, null, r ?? null);
     }
     return new Lookup(snap, r.pass, r);

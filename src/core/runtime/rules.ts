@@ -88,6 +88,11 @@ export function expired(snap: LicenseSnapshot, now: Date): boolean {
   return snap.license.expiresAt !== null && snap.license.expiresAt.getTime() <= now.getTime();
 }
 
+/** A rerolled license's old key, past its overlap: refused like a key no license has. */
+export function retired(snap: LicenseSnapshot, now: Date): boolean {
+  return snap.license.keyRetiresAt !== null && snap.license.keyRetiresAt.getTime() <= now.getTime();
+}
+
 const isTestHost = (host: string) => host === 'localhost' || host === '127.0.0.1' || host.endsWith('.test');
 const MISMATCH = 'This license is not authorized for the current domain.';
 
@@ -167,7 +172,7 @@ const RULES: readonly Rule[] = [
 export function decide(snap: LicenseSnapshot | null, req: CheckRequest, now: Date): Decision {
   if (req.licenseKey === null) return refuse('LICENSE_REQUIRED', 'Missing license key: send it in the X-LICENSE-KEY header.');
   if (req.barredFor > 0) return refuse('TOO_MANY_UNKNOWN_KEYS', 'Too many unknown license keys from this address. Try again later.', req.barredFor);
-  if (snap === null) return refuse('INVALID_LICENSE', 'Invalid license key.');
+  if (snap === null || retired(snap, now)) return refuse('INVALID_LICENSE', 'Invalid license key.');
   for (const rule of RULES) {
     const decided = rule(snap, req, now);
     if (decided !== undefined) return decided;

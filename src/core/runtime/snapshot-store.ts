@@ -40,7 +40,8 @@ export class SnapshotStore implements FeedListener {
   private readonly snapshots = new Map<string, Entry<LicenseSnapshot | null>>();
   private readonly domains = new Map<string, Entry<RuntimeDomain[]>>();
   private readonly loading = new Map<string, Promise<LicenseSnapshot | null>>();
-  private readonly byLicense = new Map<string, string>();
+  /** license id -> the key hashes its kept snapshots were loaded by (two during a reroll's overlap). */
+  private readonly byLicense = new Map<string, Set<string>>();
   private readonly byProject = new Map<string, Set<string>>();
   /** seq -> the pending change's project and when it was noted; see PENDING_MS. */
   private readonly pending = new Map<number, { projectId: string; at: number }>();
@@ -160,7 +161,9 @@ export class SnapshotStore implements FeedListener {
     }
     this.snapshots.set(keyHash, { value: snap, loadedAt });
     if (!snap) return;
-    this.byLicense.set(snap.license.id, keyHash);
+    let hashes = this.byLicense.get(snap.license.id);
+    if (!hashes) this.byLicense.set(snap.license.id, (hashes = new Set()));
+    hashes.add(keyHash);
     let keys = this.byProject.get(snap.project.id);
     if (!keys) this.byProject.set(snap.project.id, (keys = new Set()));
     keys.add(keyHash);
@@ -172,7 +175,9 @@ export class SnapshotStore implements FeedListener {
     this.snapshots.delete(keyHash);
     const snap = entry.value;
     if (!snap) return;
-    this.byLicense.delete(snap.license.id);
+    const hashes = this.byLicense.get(snap.license.id);
+    hashes?.delete(keyHash);
+    if (hashes?.size === 0) this.byLicense.delete(snap.license.id);
     const keys = this.byProject.get(snap.project.id);
     keys?.delete(keyHash);
     if (keys?.size === 0) this.byProject.delete(snap.project.id);
@@ -186,8 +191,7 @@ export class SnapshotStore implements FeedListener {
       this.drop(change.keyHash);
     }
     if (change.licenseId !== null) {
-      const keyHash = this.byLicense.get(change.licenseId);
-      if (keyHash !== undefined) this.drop(keyHash);
+      for (const keyHash of [...(this.byLicense.get(change.licenseId) ?? [])]) this.drop(keyHash);
       return;
     }
     this.domains.delete(change.projectId);
@@ -245,12 +249,16 @@ export class SnapshotStore implements FeedListener {
         if (this.closed) return;
         const rows = await this.ctx.db
           .selectFrom('licenses')
-          .select('key_hash')
+          .select(['key_hash', 'previous_key_hash'])
           .where('key_hash', '>', after)
           .orderBy('key_hash')
           .limit(FILTER_PAGE)
           .execute();
-        for (const r of rows) this.filter.add(r.key_hash);
+        for (const r of rows) {
+          this.filter.add(r.key_hash);
+          // A rerolled license's old key during (or after) its overlap: its snapshot decides.
+          if (r.previous_key_hash !== null) this.filter.add(r.previous_key_hash);
+        }
         if (rows.length < FILTER_PAGE) break;
         after = rows[rows.length - 1]!.key_hash;
         await new Promise<void>((resolve) => setImmediate(resolve));

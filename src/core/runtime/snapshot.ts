@@ -32,6 +32,12 @@ export interface LicenseSnapshot {
     allowedIps: IpAllowList | null;
     allowedCountries: string[] | null;
     isTest: boolean;
+    /**
+     * When the key this snapshot was loaded by stops working: the end of a reroll's overlap
+     * for the license's previous key (022-key-reroll), null for its current key. The rules
+     * refuse past it, so every process stops at the same instant with nothing to propagate.
+     */
+    keyRetiresAt: Date | null;
   };
   project: { id: string; ownerId: string; hasPaid: boolean; isActive: boolean };
   domains: RuntimeDomain[];
@@ -78,12 +84,15 @@ export function licenseByKeyHash(ctx: Pick<Context, 'db'>) {
       'l.allowed_ips',
       'l.allowed_countries',
       'l.is_test_license',
+      'l.key_hash',
+      'l.previous_key_expires_at',
       'p.id as project_id',
       'p.owner_id',
       'p.has_paid',
       'p.is_active',
     ])
-    .where('l.key_hash', '=', '')
+    // Both hash columns are uniquely indexed: one query, two index probes.
+    .where((eb) => eb.or([eb('l.key_hash', '=', ''), eb('l.previous_key_hash', '=', '')]))
     .compile();
 }
 
@@ -94,7 +103,7 @@ export async function loadSnapshot(
   keyHash: string,
   domainsOf: (projectId: string) => Promise<RuntimeDomain[]>,
 ): Promise<LicenseSnapshot | null> {
-  const query: typeof byKeyHash = { ...byKeyHash, parameters: [keyHash] };
+  const query: typeof byKeyHash = { ...byKeyHash, parameters: [keyHash, keyHash] };
   const { rows } = await ctx.db.executeQuery(query);
   const row = rows[0];
   if (!row) return null;
@@ -126,6 +135,8 @@ export async function loadSnapshot(
       allowedIps: allowed && IpAllowList.parse(allowed),
       allowedCountries: list(row.allowed_countries),
       isTest: Boolean(row.is_test_license),
+      // Found by the previous hash: it retires when the overlap ends (or already has, if unset).
+      keyRetiresAt: row.key_hash === keyHash ? null : new Date(row.previous_key_expires_at ?? 0),
     },
     project: { id: row.project_id, ownerId: row.owner_id, hasPaid: Boolean(row.has_paid), isActive: Boolean(row.is_active) },
     domains,

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Bool, NullableTimestamp, Timestamp } from './types.js';
 
 export type KeyKind = 'operator' | 'developer' | 'project';
@@ -14,6 +15,9 @@ export interface ApiKeysTable {
   name: string | null;
   key_hash: string;
   key_prefix: string;
+  /** After a reroll, the old key's hash, accepted until previous_key_expires_at (022-key-reroll). */
+  previous_key_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_key_expires_at: NullableTimestamp;
   is_active: Bool;
   expires_at: NullableTimestamp;
   last_used_at: NullableTimestamp;

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Bool, NullableTimestamp, Timestamp } from './types.js';
 
 export interface LicensesTable {
@@ -6,6 +7,9 @@ export interface LicensesTable {
   title: string;
   key_hash: string;
   key_prefix: string;
+  /** After a reroll, the old key's hash, accepted until previous_key_expires_at (022-key-reroll). */
+  previous_key_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_key_expires_at: NullableTimestamp;
   /** 'active' | 'revoked'; "expired" is derived from expires_at at read time. */
   status: 'active' | 'revoked';
   expires_at: NullableTimestamp;

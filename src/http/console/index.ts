@@ -13,6 +13,7 @@ import { injectableRoutes } from './injectables.js';
 import { licenseRoutes } from './licenses.js';
 import { projectKeyRoutes } from './project-keys.js';
 import { projectRoutes } from './projects.js';
+import { rerollRoutes } from './rerolls.js';
 import { securityHeaders } from './security.js';
 import { staticRoutes } from './static.js';
 import { webhookRoutes } from './webhooks.js';
@@ -42,6 +43,7 @@ export async function consoleFace(app: App, opts: { ctx: Context }): Promise<voi
   licenseRoutes(app, ctx);
   domainRoutes(app, ctx);
   injectableRoutes(app, ctx);
+  rerollRoutes(app, ctx);
   generationRoutes(app, ctx);
   paymentRoutes(app, ctx);
   endUserRoutes(app, ctx);

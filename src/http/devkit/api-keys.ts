@@ -3,9 +3,10 @@ import { createProjectKey } from '../../core/keys/create-project-key.js';
 import type { KeyRecord } from '../../core/keys/key-record.js';
 import { listProjectKeys } from '../../core/keys/list-project-keys.js';
 import { revokeProjectKey } from '../../core/keys/revoke-project-key.js';
+import { rerollProjectKey } from '../../core/keys/reroll-key.js';
 import { asDeveloper } from '../auth.js';
 import type { Routes } from '../typed.js';
-import { DevkitAuthHeaders, Nullable, ProjectIdParams } from './schemas.js';
+import { DevkitAuthHeaders, Nullable, ProjectIdParams, RerollRequest } from './schemas.js';
 
 const ApiKeyResponse = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -17,6 +18,7 @@ const ApiKeyResponse = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
 });
 const ApiKeyCreatedResponse = Type.Object({ ...ApiKeyResponse.properties, key: Type.String() });
+const ApiKeyRerolledResponse = Type.Object({ ...ApiKeyCreatedResponse.properties, previous_key_expires_at: Nullable(Type.String({ format: 'date-time' })) });
 const ApiKeyCreateRequest = Type.Union([Type.Object({ name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))) }, { additionalProperties: false }), Type.Null()]);
 /** Unknown and foreign ids alike answer 404 from the core. */
 const ApiKeyParams = Type.Object({ project_id: Type.String(), api_key_id: Type.String() });
@@ -55,6 +57,26 @@ export const apiKeyRoutes: Routes = (app, ctx) => {
     '/api/v1/projects/:project_id/api-keys',
     { config, schema: { tags, summary: "List a project's active API keys", headers: DevkitAuthHeaders, params: ProjectIdParams, response: { 200: Type.Array(ApiKeyResponse) } } },
     async (request) => (await listProjectKeys(ctx, asDeveloper(request), request.params.project_id)).map(keyBody),
+  );
+
+  app.post(
+    '/api/v1/projects/:project_id/api-keys/:api_key_id/reroll',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Give a project API key a new secret (shown once); the old one works for overlap_seconds more',
+        headers: DevkitAuthHeaders,
+        params: ApiKeyParams,
+        body: RerollRequest,
+        response: { 200: ApiKeyRerolledResponse },
+      },
+    },
+    async (request) => {
+      const { project_id, api_key_id } = request.params;
+      const k = await rerollProjectKey(ctx, asDeveloper(request), project_id, api_key_id, request.body.overlap_seconds);
+      return { ...keyBody(k), key: k.key, previous_key_expires_at: k.previousKeyExpiresAt };
+    },
   );
 
   app.delete(

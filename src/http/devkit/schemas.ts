@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-export { Nullable } from '../schemas.js';
+export { Nullable, RerollRequest } from '../schemas.js';
 
 /** Documented for the OpenAPI page; checked by the `developer` credential (http/auth.ts, with the documented messages), not by the schema. */
 export const DevkitAuthHeaders = Type.Object({

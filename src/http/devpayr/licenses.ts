@@ -6,8 +6,9 @@ import type { LicenseInput } from '../../core/licenses/license-input.js';
 import { listLicenses } from '../../core/licenses/list-licenses.js';
 import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
 import { revokeLicense } from '../../core/licenses/revoke-license.js';
+import { rerollLicense } from '../../core/licenses/reroll-license.js';
 import { asApiCaller } from '../auth.js';
-import { Nullable } from '../schemas.js';
+import { Nullable, RerollRequest } from '../schemas.js';
 import type { Routes } from '../typed.js';
 import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
 import { licenseBody, LicenseObject, shownLicenseBody, ShownLicenseObject } from '../resources.js';
@@ -17,6 +18,10 @@ import { licenseBody, LicenseObject, shownLicenseBody, ShownLicenseObject } from
 
 
 const CreatedLicenseObject = Type.Composite([LicenseObject, Type.Object({ uuid: Type.String({ description: 'The license key, in full, only in this response.' }) })]);
+const RerolledLicenseObject = Type.Composite([
+  CreatedLicenseObject,
+  Type.Object({ previous_key_expires_at: Nullable(Type.String({ format: 'date-time', description: 'Until when the old key still passes the check; null: not at all' })) }),
+]);
 
 
 
@@ -115,6 +120,26 @@ export const licenseRoutes: Routes = (app, ctx) => {
     async (request, _reply) => {
       const principal = asApiCaller(request);
       return ok('License revoked.', licenseBody(await revokeLicense(ctx, principal, request.params.project, request.params.license)));
+    },
+  );
+
+  app.post(
+    '/api/v1/project/:project/licenses/:license/reroll',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Give a license a new key (returned once, as uuid); the old key works for overlap_seconds more',
+        headers: ApiKeyHeaders,
+        params: LicenseParams,
+        body: RerollRequest,
+        response: { 200: SuccessEnvelope(RerolledLicenseObject) },
+      },
+    },
+    async (request) => {
+      const { project, license: licenseId } = request.params;
+      const r = await rerollLicense(ctx, asApiCaller(request), project, licenseId, request.body.overlap_seconds);
+      return ok('License key rerolled. Copy the key now: it is not shown again.', { ...licenseBody(r.license), uuid: r.key, previous_key_expires_at: r.previousKeyExpiresAt });
     },
   );
 

@@ -14,6 +14,7 @@ import { generationEndedIndex } from './migrations/014-generation-ended-index.js
 import { signInGeneration } from './migrations/015-sign-in-generation.js';
 import { subscriptionAnswerOrder } from './migrations/016-subscription-answer-order.js';
 import { signingKeys } from './migrations/020-signing-keys.js';
+import { devices } from './migrations/021-devices.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
 /** In order; the names are recorded in the database, so never rename one that has shipped. */
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '015-sign-in-generation': signInGeneration,
   '016-subscription-answer-order': subscriptionAnswerOrder,
   '020-signing-keys': signingKeys,
+  '021-devices': devices,
 };
 
 /** Applies every migration not yet applied; with `upTo`, stops after that one (tests of a migration's data step use it). */

@@ -142,6 +142,13 @@ export const ROUTES: Route[] = [
  */
 export const LICENSE_KEY_ROUTES: Array<Omit<Route, 'auth'> & { body: Record<string, unknown> }> = [
   { method: 'POST', path: '/api/v1/license/checkout', face: 'devpayr', body: { ttl: 3600 } },
+  { method: 'POST', path: '/api/v1/license/devices', face: 'devpayr', body: { fingerprint: 'bad-input-device', name: 'Device', platform: 'linux' } },
+];
+
+/** License-key routes without a body, naming the holder's device by its fingerprint. */
+export const LICENSE_KEY_DEVICE_ROUTES: Array<Omit<Route, 'auth'>> = [
+  { method: 'POST', path: '/api/v1/license/devices/:fingerprint/heartbeat', face: 'devpayr' },
+  { method: 'DELETE', path: '/api/v1/license/devices/:fingerprint', face: 'devpayr' },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ComponentMatch } from '../../db/schema/licenses.js';
 import { createLicense } from '../../core/licenses/create-license.js';
 import { deleteLicense } from '../../core/licenses/delete-license.js';
 import { getLicense, type LicenseIdentifier } from '../../core/licenses/get-license.js';
@@ -33,6 +34,9 @@ export const LicenseCreateBody = Type.Object({
   allowed_ips: Type.Optional(CommaList),
   allowed_countries: Type.Optional(CommaList),
   is_test_license: Type.Optional(Type.Boolean()),
+  max_devices: Type.Optional(Nullable(Type.Integer({ description: 'Devices that may be active at once (null: unlimited)' }))),
+  heartbeat_interval: Type.Optional(Nullable(Type.Integer({ description: 'Seconds between device heartbeats (null: none)' }))),
+  component_match: Type.Optional(Type.Union([Type.Literal('any'), Type.Literal('all'), Type.Literal('majority')])),
 }, { additionalProperties: false });
 
 type CommaValue = string | string[] | null | undefined;
@@ -48,6 +52,9 @@ export function licenseInput(b: {
   allowed_ips?: CommaValue;
   allowed_countries?: CommaValue;
   is_test_license?: boolean;
+  max_devices?: number | null;
+  heartbeat_interval?: number | null;
+  component_match?: ComponentMatch;
 }): LicenseInput {
   return {
     title: b.title,
@@ -59,6 +66,9 @@ export function licenseInput(b: {
     allowedIps: joined(b.allowed_ips),
     allowedCountries: joined(b.allowed_countries),
     isTestLicense: b.is_test_license,
+    maxDevices: b.max_devices,
+    heartbeatInterval: b.heartbeat_interval,
+    componentMatch: b.component_match,
   };
 }
 

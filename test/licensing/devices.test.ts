@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: the shipped verifier is plain JavaScript, used here as a customer would use it
+import { readLicenseFile } from '../../examples/verify-license-file.mjs';
 import { forEachDatabase, startLicensingServer, type LicensingServer } from './fixtures.js';
 
 const DAY = 86_400_000;
@@ -128,6 +130,55 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     // The same device again is no change: still answered.
     s.later(DAY);
     expect((await activate(license.key, { fingerprint: 'cycle-3' })).status).toBe(201);
+  });
+
+  it('has-paid of a license with max_devices needs an active device, and its components when it sends them', async () => {
+    const license = await s.license(project, { max_devices: 1, component_match: 'majority' });
+    const hasPaid = (headers: Record<string, string> = {}) =>
+      s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': license.key, ...headers }, body: {} });
+    const refused = await hasPaid();
+    expect(refused.status, refused.text).toBe(403);
+    expect(refused.body.message).toBe('This device is not activated for this license.');
+    expect((await hasPaid({ 'x-device-fingerprint': 'desk-1' })).status).toBe(403);
+
+    const components = [{ name: 'cpu', fingerprint: 'c1' }, { name: 'disk', fingerprint: 'd1' }, { name: 'mac', fingerprint: 'm1' }];
+    expect((await activate(license.key, { fingerprint: 'desk-1', components })).status).toBe(201);
+    // The activation is seen at once (the runtime change feed), however often the key was checked before.
+    const passed = await hasPaid({ 'x-device-fingerprint': 'desk-1' });
+    expect(passed.status, passed.text).toBe(200);
+    expect(passed.body.data.has_paid).toBe(true);
+    const moved = JSON.stringify([components[0], { name: 'disk', fingerprint: 'new' }, { name: 'mac', fingerprint: 'new' }]);
+    expect((await hasPaid({ 'x-device-fingerprint': 'desk-1', 'x-device-components': moved })).status).toBe(403);
+    const oneChanged = JSON.stringify([components[0], components[1], { name: 'mac', fingerprint: 'new' }]);
+    expect((await hasPaid({ 'x-device-fingerprint': 'desk-1', 'x-device-components': oneChanged })).status).toBe(200);
+    expect((await hasPaid({ 'x-device-fingerprint': 'desk-1', 'x-device-components': 'not json' })).status).toBe(400);
+    // Another device is refused until the seat is freed; the freed device is refused at once.
+    expect((await hasPaid({ 'x-device-fingerprint': 'desk-2' })).status).toBe(403);
+    expect((await deactivate(license.key, 'desk-1')).status).toBe(200);
+    expect((await hasPaid({ 'x-device-fingerprint': 'desk-1' })).status).toBe(403);
+    // A license without max_devices reads no device header.
+    const plain = await s.license(project);
+    expect((await s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': plain.key }, body: {} })).status).toBe(200);
+  });
+
+  it('a machine file of a license with max_devices names an active device, with its name', async () => {
+    const license = await s.license(project, { max_devices: 1 });
+    const checkout = (body: Record<string, unknown>, path = '/api/v1/license/checkout', headers: Record<string, string> = { 'x-license-key': license.key }) =>
+      s.request('POST', path, { headers, body });
+    const owner = `/api/v1/project/${project}/licenses/${license.id}/checkout`;
+    expect((await checkout({ fingerprint: 'vault-1' })).status).toBe(403);
+    const ownerRefused = await checkout({ fingerprint: 'vault-1' }, owner, s.dev.apiKeyHeaders);
+    expect(ownerRefused.status, ownerRefused.text).toBe(403);
+    expect(ownerRefused.body.message).toBe('This device is not activated for this license.');
+
+    expect((await activate(license.key, { fingerprint: 'vault-1', name: 'Vault' })).status).toBe(201);
+    const res = await checkout({ fingerprint: 'vault-1', ttl: 3600 });
+    expect(res.status, res.text).toBe(200);
+    const jwks = await s.jwks(project);
+    const data = readLicenseFile(res.body.data.certificate, { licenseKey: license.key, fingerprint: 'vault-1', jwks, state: {}, now: s.ctx.clock.now().getTime() });
+    expect(data.device).toEqual({ fingerprint: 'vault-1', name: 'Vault' });
+    expect(data.license.max_devices).toBe(1);
+    expect((await checkout({ fingerprint: 'vault-1' }, owner, s.dev.apiKeyHeaders)).status).toBe(200);
   });
 
   describe('seats under concurrency', () => {

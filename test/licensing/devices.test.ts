@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the shipped verifier is plain JavaScript, used here as a customer would use it
 import { readLicenseFile } from '../../examples/verify-license-file.mjs';
+import { releaseSilentDevices } from '../../src/core/devices/release-devices.js';
 import { forEachDatabase, startLicensingServer, type LicensingServer } from './fixtures.js';
 
 const DAY = 86_400_000;
@@ -179,6 +180,65 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     expect(data.device).toEqual({ fingerprint: 'vault-1', name: 'Vault' });
     expect(data.license.max_devices).toBe(1);
     expect((await checkout({ fingerprint: 'vault-1' }, owner, s.dev.apiKeyHeaders)).status).toBe(200);
+  });
+
+  it('PATCH changes the writable fields given and keeps the others; the seat rule follows at once', async () => {
+    const license = await s.license(project, { max_usage_per_day: 100 });
+    const path = `/api/v1/project/${project}/licenses/${license.id}`;
+    const hasPaid = (headers: Record<string, string> = {}) =>
+      s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': license.key, ...headers }, body: {} });
+    expect((await hasPaid()).status).toBe(200);
+    const res = await s.request('PATCH', path, { headers: s.dev.apiKeyHeaders, body: { max_devices: 1, heartbeat_interval: 120, component_match: 'all' } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.data).toMatchObject({ id: license.id, max_devices: 1, heartbeat_interval: 120, component_match: 'all', max_usage_per_day: 100 });
+    expect((await hasPaid()).status).toBe(403);
+    const renamed = await s.request('PATCH', path, { headers: s.dev.apiKeyHeaders, body: { title: 'Renamed seat license', max_devices: null } });
+    expect(renamed.body.data).toMatchObject({ title: 'Renamed seat license', max_devices: null, heartbeat_interval: 120 });
+    expect((await hasPaid()).status).toBe(200);
+    const bad = await s.request('PATCH', path, { headers: s.dev.apiKeyHeaders, body: { component_match: 'most' } });
+    expect(bad.status, bad.text).toBe(422);
+    const events = await s.ctx.db.selectFrom('events').select('payload').where('type', '=', 'license.updated').where('project_id', '=', project).execute();
+    expect(events.map((e) => JSON.parse(e.payload).id)).toContain(license.id);
+  });
+
+  it('the developer lists a license\'s devices and frees a seat', async () => {
+    const license = await s.license(project, { max_devices: 1 });
+    const base = `/api/v1/project/${project}/licenses/${license.id}/devices`;
+    const device = (await activate(license.key, { fingerprint: 'owned-1', name: 'Box' })).body.data;
+    const listed = await s.request('GET', base, { headers: s.dev.apiKeyHeaders });
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body.data).toEqual([device]);
+    const removed = await s.request('DELETE', `${base}/${device.id}`, { headers: s.dev.apiKeyHeaders });
+    expect(removed.status, removed.text).toBe(200);
+    expect(removed.body.data).toMatchObject({ id: device.id, status: 'deactivated' });
+    expect((await s.request('DELETE', `${base}/${device.id}`, { headers: s.dev.apiKeyHeaders })).status).toBe(404);
+    expect((await activate(license.key, { fingerprint: 'owned-2' })).status).toBe(201);
+    const after = await s.request('GET', base, { headers: s.dev.apiKeyHeaders });
+    expect(after.body.data.map((d: { fingerprint: string; status: string }) => `${d.fingerprint} ${d.status}`)).toEqual(['owned-2 active', 'owned-1 deactivated']);
+  });
+
+  it('a device silent for two heartbeat intervals is released once, by however many sweeps at once', async () => {
+    const license = await s.license(project, { max_devices: 2, heartbeat_interval: 60 });
+    expect((await activate(license.key, { fingerprint: 'quiet' })).status).toBe(201);
+    expect((await activate(license.key, { fingerprint: 'chatty' })).status).toBe(201);
+    s.later(90_000);
+    expect((await heartbeat(license.key, 'chatty')).status).toBe(200);
+    await Promise.all([releaseSilentDevices(s.ctx), releaseSilentDevices(s.ctx)]);
+    // Not yet two intervals: nothing released.
+    const still = await s.ctx.db.selectFrom('license_devices').select(['fingerprint', 'status']).where('license_id', '=', license.id).orderBy('fingerprint').execute();
+    expect(still.map((d) => d.status)).toEqual(['active', 'active']);
+
+    s.later(40_000);
+    await Promise.all([releaseSilentDevices(s.ctx), releaseSilentDevices(s.ctx), releaseSilentDevices(s.ctx)]);
+    const after = await s.ctx.db.selectFrom('license_devices').select(['fingerprint', 'status']).where('license_id', '=', license.id).orderBy('fingerprint').execute();
+    expect(after).toEqual([{ fingerprint: 'chatty', status: 'active' }, { fingerprint: 'quiet', status: 'released' }]);
+    const events = await s.ctx.db.selectFrom('events').select('payload').where('type', '=', 'device.released').where('project_id', '=', project).execute();
+    expect(events.map((e) => JSON.parse(e.payload)).filter((e) => e.license_id === license.id)).toEqual([expect.objectContaining({ fingerprint: 'quiet', status: 'released' })]);
+    // The seat is free and the released device is refused at once.
+    const hasPaid = await s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': license.key, 'x-device-fingerprint': 'quiet' }, body: {} });
+    expect(hasPaid.status, hasPaid.text).toBe(403);
+    expect((await heartbeat(license.key, 'quiet')).status).toBe(404);
+    expect((await activate(license.key, { fingerprint: 'newcomer' })).status).toBe(201);
   });
 
   describe('seats under concurrency', () => {

@@ -5,7 +5,7 @@ import { recordChange } from '../events/record-change.js';
 import { noteRuntimeChange } from '../runtime/changes.js';
 import { countDeviceChange } from './device-changes.js';
 import { DeviceErrors } from './device-errors.js';
-import { deviceData, toDevice, type Component, type Device } from './device.js';
+import { deviceData, releaseAt, toDevice, type Component, type Device } from './device.js';
 import { holderLicense, lockLicense } from './holder-license.js';
 
 export interface Activation {
@@ -60,6 +60,7 @@ export async function activateDevice(ctx: Ctx, actor: Actor, licenseKey: string 
         activated_at: now,
         last_heartbeat_at: now,
         ended_at: null,
+        release_at: releaseAt(now, license.heartbeat_interval),
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -21,6 +21,11 @@ export interface Device {
   endedAt: string | null;
 }
 
+/** Two intervals after `from`: a device silent that long is released (null: the license has no heartbeat interval). */
+export function releaseAt(from: Date, heartbeatInterval: number | null): Date | null {
+  return heartbeatInterval === null ? null : new Date(from.getTime() + 2 * Number(heartbeatInterval) * 1000);
+}
+
 export function toDevice(row: Selectable<LicenseDevicesTable>): Device {
   return {
     id: row.id,

@@ -12,6 +12,8 @@ export interface Ending {
   /** Whether the license has max_devices (then the runtime is told: its checks need the device). */
   seated: boolean;
   to: 'deactivated' | 'released';
+  /** For a release: the device must still be due at this time (a heartbeat since saves it). */
+  dueBy?: Date;
 }
 
 /**
@@ -20,13 +22,13 @@ export interface Ending {
  * the other gets null.
  */
 export async function endDevice(trx: Transaction<Database>, ctx: Pick<Context, 'clock' | 'runtime'>, actor: Actor, e: Ending): Promise<Device | null> {
-  const row = await trx
+  let update = trx
     .updateTable('license_devices')
-    .set({ status: e.to, ended_at: ctx.clock.now() })
+    .set({ status: e.to, ended_at: ctx.clock.now(), release_at: null })
     .where('id', '=', e.deviceId)
-    .where('status', '=', 'active')
-    .returningAll()
-    .executeTakeFirst();
+    .where('status', '=', 'active');
+  if (e.dueBy) update = update.where('release_at', '<=', e.dueBy);
+  const row = await update.returningAll().executeTakeFirst();
   if (!row) return null;
   const device = toDevice(row);
   if (e.seated) await noteRuntimeChange(trx, ctx, { projectId: e.project.id, licenseId: row.license_id });

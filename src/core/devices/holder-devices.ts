@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import type { Actor } from '../audit/record-audit.js';
 import { countDeviceChange } from './device-changes.js';
 import { DeviceErrors } from './device-errors.js';
-import { toDevice, type Device } from './device.js';
+import { releaseAt, toDevice, type Device } from './device.js';
 import { endDevice } from './end-device.js';
 import { holderLicense, lockLicense } from './holder-license.js';
 
@@ -14,7 +14,7 @@ export async function heartbeatDevice(ctx: Ctx, licenseKey: string | null, finge
   const now = ctx.clock.now();
   const updated = await ctx.db
     .updateTable('license_devices')
-    .set({ last_heartbeat_at: now })
+    .set({ last_heartbeat_at: now, release_at: releaseAt(now, row.heartbeat_interval) })
     .where('license_id', '=', row.id)
     .where('fingerprint', '=', fingerprint)
     .where('status', '=', 'active')

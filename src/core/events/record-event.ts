@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'project.paid',
   'project.unpaid',
   'license.created',
+  'license.updated',
   'license.revoked',
   'license.reactivated',
   'license.expired',

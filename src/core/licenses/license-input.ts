@@ -127,3 +127,21 @@ export function checkLicenseInput(input: LicenseInput, now: Date): CheckedLicens
     componentMatch: input.componentMatch ?? 'any',
   };
 }
+
+/** The license columns a checked body sets, for a create's insert and an update's set. */
+export function licenseColumns(checked: CheckedLicenseInput) {
+  return {
+    title: checked.title,
+    expires_at: checked.expiresAt,
+    domain_id: checked.domainId,
+    max_domains: checked.maxDomains,
+    max_subdomains_per_domain: checked.maxSubdomainsPerDomain,
+    max_usage_per_day: checked.maxUsagePerDay,
+    allowed_ips: checked.allowedIps,
+    allowed_countries: checked.allowedCountries,
+    is_test_license: checked.isTestLicense,
+    max_devices: checked.maxDevices,
+    heartbeat_interval: checked.heartbeatInterval,
+    component_match: checked.componentMatch,
+  };
+}

@@ -5,6 +5,8 @@ import type { TollgateMigration } from './types.js';
  * Devices and seats (issue 20): the license's seat settings, its devices, and the changes
  * counted against DEVICE_CHANGES_PER_DAY. One `active` device per (license, fingerprint) is a
  * partial unique index, so two concurrent activations of one fingerprint cannot both insert.
+ * `release_at` (two heartbeat intervals after the last heartbeat) makes the release sweep an
+ * indexed range instead of arithmetic over every device.
  */
 export const devices: TollgateMigration = {
   async up(db, t) {
@@ -25,6 +27,7 @@ export const devices: TollgateMigration = {
       .addColumn('activated_at', t.timestamp, (c) => c.notNull())
       .addColumn('last_heartbeat_at', t.timestamp, (c) => c.notNull())
       .addColumn('ended_at', t.timestamp)
+      .addColumn('release_at', t.timestamp)
       .execute();
     await db.schema
       .createIndex('license_devices_one_active')
@@ -33,6 +36,7 @@ export const devices: TollgateMigration = {
       .unique()
       .where(sql.ref('status'), '=', 'active')
       .execute();
+    await db.schema.createIndex('license_devices_release_idx').on('license_devices').columns(['status', 'release_at']).execute();
     await db.schema.createIndex('license_devices_license_idx').on('license_devices').columns(['license_id', 'status']).execute();
 
     await db.schema

@@ -21,6 +21,8 @@ export interface LicenseDevicesTable {
   last_heartbeat_at: Timestamp;
   /** When it was deactivated or released. */
   ended_at: NullableTimestamp;
+  /** When the release sweep frees it, silent since: two heartbeat intervals after the last heartbeat (null: no interval). */
+  release_at: NullableTimestamp;
 }
 
 /** One row per activation or deactivation, counted over 24 hours (DEVICE_CHANGES_PER_DAY). */

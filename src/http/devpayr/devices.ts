@@ -2,10 +2,11 @@ import { Type } from '@sinclair/typebox';
 import { activateDevice } from '../../core/devices/activate-device.js';
 import type { Device } from '../../core/devices/device.js';
 import { deactivateDevice, heartbeatDevice } from '../../core/devices/holder-devices.js';
-import { header, originOf } from '../auth.js';
+import { listLicenseDevices, removeLicenseDevice } from '../../core/devices/license-devices.js';
+import { asApiCaller, header, originOf } from '../auth.js';
 import { Nullable } from '../schemas.js';
 import type { Routes } from '../typed.js';
-import { ok, SuccessEnvelope } from './envelope.js';
+import { ApiKeyHeaders, ok, SuccessEnvelope } from './envelope.js';
 
 /* Devices and seats (issue 20): the license holder activates, heartbeats and deactivates its devices. */
 
@@ -91,6 +92,27 @@ export const deviceRoutes: Routes = (app, ctx) => {
     async (request) => {
       const actor = { kind: 'anonymous', origin: originOf(request) } as const;
       return ok('Device deactivated.', deviceBody(await deactivateDevice(ctx, actor, header(request, 'x-license-key') || null, request.params.fingerprint)));
+    },
+  );
+
+  const developer = { auth: 'apiKey', limit: 'management' } as const;
+  const LicenseParams = Type.Object({ project: Type.String(), license: Type.String() });
+
+  app.get(
+    '/api/v1/project/:project/licenses/:license/devices',
+    { config: developer, schema: { tags, summary: "A license's devices, active and ended, newest first (at most 500)", headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(Type.Array(DeviceObject)) } } },
+    async (request) => ok('Devices retrieved.', (await listLicenseDevices(ctx, asApiCaller(request), request.params.project, request.params.license)).map(deviceBody)),
+  );
+
+  app.delete(
+    '/api/v1/project/:project/licenses/:license/devices/:device',
+    {
+      config: developer,
+      schema: { tags, summary: 'Deactivate one of the license\'s devices: its seat is freed', headers: ApiKeyHeaders, params: Type.Object({ project: Type.String(), license: Type.String(), device: Type.String() }), response: { 200: SuccessEnvelope(DeviceObject) } },
+    },
+    async (request) => {
+      const { project, license, device } = request.params;
+      return ok('Device deactivated.', deviceBody(await removeLicenseDevice(ctx, asApiCaller(request), project, license, device)));
     },
   );
 };

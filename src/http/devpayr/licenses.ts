@@ -8,6 +8,7 @@ import type { LicenseInput } from '../../core/licenses/license-input.js';
 import { listLicenses } from '../../core/licenses/list-licenses.js';
 import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
 import { revokeLicense } from '../../core/licenses/revoke-license.js';
+import { updateLicense } from '../../core/licenses/update-license.js';
 import { asApiCaller } from '../auth.js';
 import { Nullable } from '../schemas.js';
 import type { Routes } from '../typed.js';
@@ -42,8 +43,10 @@ export const LicenseCreateBody = Type.Object({
 type CommaValue = string | string[] | null | undefined;
 const joined = (v: CommaValue) => (Array.isArray(v) ? v.join(',') : v);
 
+export const LicenseUpdateBody = Type.Partial(LicenseCreateBody, { additionalProperties: false });
+
 export function licenseInput(b: {
-  title: string;
+  title?: string;
   expires_at?: string | null;
   domain_id?: string | null;
   max_domains?: number | null;
@@ -107,6 +110,15 @@ export const licenseRoutes: Routes = (app, ctx) => {
       const principal = asApiCaller(request);
       const { license, identifiers } = await getLicense(ctx, principal, request.params.project, request.params.license);
       return ok('License retrieved.', shownLicenseBody({ license, identifiers }));
+    },
+  );
+
+  app.patch(
+    '/api/v1/project/:project/licenses/:license',
+    { config, schema: { tags, summary: 'Change any writable field of a license; the others keep their values', headers: ApiKeyHeaders, params: LicenseParams, body: LicenseUpdateBody, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    async (request) => {
+      const principal = asApiCaller(request);
+      return ok('License updated.', licenseBody(await updateLicense(ctx, principal, request.params.project, request.params.license, licenseInput(request.body))));
     },
   );
 

@@ -36,6 +36,8 @@ export interface Config {
   expirySweepSeconds: number;
   /** LICENSE_CHECKOUTS_PER_DAY: offline license files per license per 24 hours. */
   licenseCheckoutsPerDay: number;
+  /** DEVICE_CHANGES_PER_DAY: device activations plus deactivations per license per 24 hours. */
+  deviceChangesPerDay: number;
   generations: GenerationConfig;
   /** Argon2 memory cost in KiB; lowered only by tests. */
   passwordHashMemoryKib: number;
@@ -168,6 +170,7 @@ export const ENV_VARS = [
   'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
   'LICENSE_EXPIRY_SWEEP_SECONDS',
   'LICENSE_CHECKOUTS_PER_DAY',
+  'DEVICE_CHANGES_PER_DAY',
   'PASSWORD_HASH_MEMORY_KIB',
   'LOG_LEVEL',
   'LOG_FORMAT',
@@ -309,6 +312,7 @@ export function toConfig(env: Env): Config {
     http: httpTimeouts(env),
     expirySweepSeconds: seconds(duration(env, 'LICENSE_EXPIRY_SWEEP_SECONDS', 30, 1)),
     licenseCheckoutsPerDay: int(env, 'LICENSE_CHECKOUTS_PER_DAY', 20, 1),
+    deviceChangesPerDay: int(env, 'DEVICE_CHANGES_PER_DAY', 10, 1),
     generations: generationConfig(env, publicUrl),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
     publicUrl,

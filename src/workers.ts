@@ -7,6 +7,7 @@ import { deliveryLoop } from './core/webhooks/delivery-loop.js';
 import { pruneWebhookLog } from './core/webhooks/prune-webhook-log.js';
 import type { InsertSignals } from './db/insert-signals.js';
 import { periodicLoop } from './lib/loop.js';
+import { releaseSilentDevices } from './core/devices/release-devices.js';
 
 const HOURLY = 3_600_000;
 
@@ -30,6 +31,8 @@ export function createWorkers(ctx: Context, inserted: InsertSignals): Workers {
   inserted.on('generation_blob_deletions', cleanup.wake);
   const all = [
     periodicLoop(ctx.log, { name: 'license expiry sweep', everyMs: ctx.config.expirySweepSeconds * 1000, run: () => announceExpiredLicenses(ctx) }),
+    // Seats of devices silent for two heartbeat intervals, on the expiry sweep's cadence.
+    periodicLoop(ctx.log, { name: 'device release sweep', everyMs: ctx.config.expirySweepSeconds * 1000, run: () => releaseSilentDevices(ctx) }),
     deliveries,
     // Retention (AUDIT_RETENTION_DAYS, WEBHOOK_LOG_RETENTION_DAYS): at start, then hourly.
     periodicLoop(ctx.log, { name: 'audit log prune', everyMs: HOURLY, run: () => pruneAuditLog(ctx) }),

@@ -103,6 +103,9 @@ export interface License {
   expiresAt: string | null;
   maxDomains: number | null;
   maxUsagePerDay: number | null;
+  maxDevices: number | null;
+  heartbeatInterval: number | null;
+  componentMatch: string;
   isTestLicense: boolean;
   createdAt: string;
 }

@@ -111,6 +111,9 @@ export const ERROR_CODES = {
   ip_not_allowed: e('forbidden', 'The caller\'s address is not in the license\'s allowed IPs.'),
   country_unverifiable: e('forbidden', 'The license allows some countries only and the caller\'s cannot be told.'),
   usage_limit: e('rate_limited', 'The license has used its checks for the day.'),
+  device_not_activated: e('forbidden', 'The license has max_devices and the check names no active device of it (X-Device-Fingerprint).'),
+  bad_device_components: e('bad_request', 'X-Device-Components is not a JSON array of {name, fingerprint}.'),
+  device_mismatch: e('forbidden', "The device's components do not match its activation by the license's component_match rule."),
 
   // Webhooks
   delivery_not_found: e('not_found', 'No such webhook delivery in this project.'),
@@ -147,6 +150,11 @@ export const ERROR_CODES = {
   not_paid: e('forbidden', 'The project has not been paid for: its licenses get no license file.'),
   project_gone: e('forbidden', 'The project of this license no longer exists.'),
   checkout_limit: e('rate_limited', 'The license had its LICENSE_CHECKOUTS_PER_DAY license files in the last 24 hours; retry after Retry-After.'),
+
+  // Devices and seats (core/devices/device-errors.ts)
+  device_limit: e('forbidden', 'The license has reached its max_devices active devices.'),
+  device_change_limit: e('rate_limited', 'The license had its DEVICE_CHANGES_PER_DAY activations and deactivations in the last 24 hours; retry after Retry-After.'),
+  device_not_found: e('not_found', 'No such device of this license.'),
 
   // The command line
   operator_not_found: e('not_found', 'No operator with that email (tollgate rotate-operator-key).'),

@@ -14,6 +14,7 @@ import { generationEndedIndex } from './migrations/014-generation-ended-index.js
 import { signInGeneration } from './migrations/015-sign-in-generation.js';
 import { subscriptionAnswerOrder } from './migrations/016-subscription-answer-order.js';
 import { signingKeys } from './migrations/020-signing-keys.js';
+import { devices } from './migrations/021-devices.js';
 import { keyReroll } from './migrations/022-key-reroll.js';
 import { typesFor, type TollgateMigration } from './migrations/types.js';
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, TollgateMigration> = {
   '015-sign-in-generation': signInGeneration,
   '016-subscription-answer-order': subscriptionAnswerOrder,
   '020-signing-keys': signingKeys,
+  '021-devices': devices,
   '022-key-reroll': keyReroll,
 };
 

@@ -34,6 +34,9 @@ export const LicenseObject = Type.Object({
   allowed_ips: Nullable(Type.String()),
   allowed_countries: Nullable(Type.String()),
   is_test_license: Type.Boolean(),
+  max_devices: Nullable(Type.Integer({ description: 'Devices that may be active at once (null: unlimited)' })),
+  heartbeat_interval: Nullable(Type.Integer({ description: 'Seconds between device heartbeats; a device silent for two is released' })),
+  component_match: Type.Union([Type.Literal('any'), Type.Literal('all'), Type.Literal('majority')]),
   revoked_at: Nullable(Type.String({ format: 'date-time' })),
   ...Timestamps,
 });

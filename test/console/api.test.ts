@@ -224,6 +224,18 @@ forEachDatabase('console API: sessions, cookie and CSRF', (kind) => {
     expect(dup.body.error.fields[0].field).toBe('title');
   });
 
+  it('licenses: seats (max devices, heartbeat interval, component match) are set at creation', async () => {
+    const dev = await seedDeveloper(s.ctx);
+    const c = new ConsoleClient(s);
+    await c.signIn(dev.email, PASSWORD);
+    const p = (await c.call('POST', '/projects', { name: 'Seated' })).body;
+    const made = await c.call('POST', `/projects/${p.id}/licenses`, { title: 'Seats', maxDevices: 3, heartbeatInterval: 600, componentMatch: 'all' });
+    expect(made.status, made.text).toBe(200);
+    expect(made.body.license).toMatchObject({ maxDevices: 3, heartbeatInterval: 600, componentMatch: 'all' });
+    const plain = (await c.call('POST', `/projects/${p.id}/licenses`, { title: 'Plain' })).body;
+    expect(plain.license).toMatchObject({ maxDevices: null, heartbeatInterval: null, componentMatch: 'any' });
+  });
+
   it('deleting a project needs its exact name typed', async () => {
     const dev = await seedDeveloper(s.ctx);
     const c = new ConsoleClient(s);

@@ -15,7 +15,7 @@ function domain(host: string, o: Partial<RuntimeDomain> = {}): RuntimeDomain {
 }
 
 type LicenseOverrides = Partial<LicenseSnapshot['license']>;
-function snapshot(license: LicenseOverrides = {}, o: { project?: Partial<LicenseSnapshot['project']>; domains?: RuntimeDomain[]; identifiers?: Map<string, string> } = {}): LicenseSnapshot {
+function snapshot(license: LicenseOverrides = {}, o: { project?: Partial<LicenseSnapshot['project']>; domains?: RuntimeDomain[]; identifiers?: Map<string, string>; devices?: LicenseSnapshot['devices'] } = {}): LicenseSnapshot {
   return {
     license: {
       id: 'l1',
@@ -30,11 +30,14 @@ function snapshot(license: LicenseOverrides = {}, o: { project?: Partial<License
       allowedCountries: null,
       isTest: false,
       keyRetiresAt: null,
+      maxDevices: null,
+      componentMatch: 'any',
       ...license,
     },
     project: { id: 'p1', ownerId: 'u1', hasPaid: true, isActive: true, ...o.project },
     domains: o.domains ?? [],
     identifiers: o.identifiers ?? null,
+    devices: o.devices ?? null,
   };
 }
 
@@ -55,6 +58,12 @@ function deepFreeze<T>(value: T): T {
 const shop = domain('shop.example.com', { hasPaid: true });
 const pinned = snapshot({ domainId: shop.id }, { domains: [shop, domain('other.example.com')] });
 const limited = snapshot({ maxDomains: 1, maxSubdomainsPerDomain: 1 }, { identifiers: new Map([['a.example.com', 'example.com']]) });
+
+const parts = [{ name: 'cpu', fingerprint: 'c1' }, { name: 'disk', fingerprint: 'd1' }, { name: 'mac', fingerprint: 'm1' }];
+const seated = (componentMatch: 'any' | 'all' | 'majority' = 'any', o: LicenseOverrides = {}) =>
+  snapshot({ maxDevices: 2, componentMatch, ...o }, { devices: new Map([['dev-1', parts], ['dev-2', null]]) });
+/** X-Device-Components naming the first `n` parts as activated and the rest changed. */
+const sent = (n: number) => JSON.stringify(parts.map((p, i) => (i < n ? p : { ...p, fingerprint: 'changed' })));
 
 type Case = [label: string, snap: LicenseSnapshot | null, req: CheckRequest, expected: CheckOutcome | 'need:registration' | 'need:usage', now?: Date];
 const cases: Case[] = [
@@ -92,6 +101,21 @@ const cases: Case[] = [
   ['a daily limit: ask the database', snapshot({ maxUsagePerDay: 2 }), request(), 'need:usage'],
   ['within it', snapshot({ maxUsagePerDay: 2 }), request({ usedToday: 2 }), 'VALID'],
   ['past it', snapshot({ maxUsagePerDay: 2 }), request({ usedToday: 3 }), 'USAGE_LIMIT'],
+  ['max_devices without X-Device-Fingerprint', seated(), request(), 'DEVICE_NOT_ACTIVATED'],
+  ['max_devices and a device that is not active', seated(), request({ device: 'dev-9' }), 'DEVICE_NOT_ACTIVATED'],
+  ['max_devices and an active device', seated(), request({ device: 'dev-1' }), 'VALID'],
+  ['an active device that sends no components', seated('all'), request({ device: 'dev-1' }), 'VALID'],
+  ['an active device activated without components', seated('all'), request({ device: 'dev-2', deviceComponents: sent(0) }), 'VALID'],
+  ['components that are not a JSON array', seated(), request({ device: 'dev-1', deviceComponents: '{"cpu":1}' }), 'BAD_DEVICE_COMPONENTS'],
+  ['components that are not JSON', seated(), request({ device: 'dev-1', deviceComponents: 'cpu=c1' }), 'BAD_DEVICE_COMPONENTS'],
+  ['any: one of three matches', seated('any'), request({ device: 'dev-1', deviceComponents: sent(1) }), 'VALID'],
+  ['any: none matches', seated('any'), request({ device: 'dev-1', deviceComponents: sent(0) }), 'DEVICE_MISMATCH'],
+  ['majority: two of three match', seated('majority'), request({ device: 'dev-1', deviceComponents: sent(2) }), 'VALID'],
+  ['majority: one of three matches', seated('majority'), request({ device: 'dev-1', deviceComponents: sent(1) }), 'DEVICE_MISMATCH'],
+  ['all: every one matches', seated('all'), request({ device: 'dev-1', deviceComponents: sent(3) }), 'VALID'],
+  ['all: two of three match', seated('all'), request({ device: 'dev-1', deviceComponents: sent(2) }), 'DEVICE_MISMATCH'],
+  ['no max_devices: the device headers are not read', snapshot(), request({ device: 'anything', deviceComponents: 'not json' }), 'VALID'],
+  ['a device without a seat is not counted against the daily limit', seated('any', { maxUsagePerDay: 2 }), request({ device: 'dev-9' }), 'DEVICE_NOT_ACTIVATED'],
   // The order of the spec: the first rule that refuses names the outcome.
   ['revoked and expired', snapshot({ status: 'revoked', expiresAt: NOW }), request(), 'REVOKED'],
   ['inactive project and bad header', snapshot({}, { project: { isActive: false } }), request({ identifier: 'malformed' }), 'PROJECT_INACTIVE'],
@@ -112,7 +136,7 @@ describe('the rules of the paid-install check', () => {
       VALID: true, NOT_PAID: true, LICENSE_REQUIRED: true, INVALID_LICENSE: true, TOO_MANY_UNKNOWN_KEYS: true, REVOKED: true, EXPIRED: true,
       PROJECT_MISMATCH: true, PROJECT_INACTIVE: true, DOMAIN_REQUIRED: true, BAD_DOMAIN: true, DOMAIN_MISMATCH: true, DOMAIN_INACTIVE: true,
       TEST_LICENSE_DOMAIN: true, ENVIRONMENT_MISMATCH: true, DOMAIN_LIMIT: true, SUBDOMAIN_LIMIT: true, IP_NOT_ALLOWED: true,
-      COUNTRY_UNVERIFIABLE: true, USAGE_LIMIT: true,
+      COUNTRY_UNVERIFIABLE: true, USAGE_LIMIT: true, DEVICE_NOT_ACTIVATED: true, BAD_DEVICE_COMPONENTS: true, DEVICE_MISMATCH: true,
     };
     expect(new Set(cases.map((c) => c[3]))).toEqual(new Set([...Object.keys(every), 'need:registration', 'need:usage']));
   });

@@ -4,6 +4,7 @@ import {
   expectFaceError,
   fill,
   holdingsOf,
+  LICENSE_KEY_DEVICE_ROUTES,
   LICENSE_KEY_ROUTES,
   OPEN_ID_ROUTES,
   PROJECT_FILTERS,
@@ -292,7 +293,7 @@ describe('security: the route table covers every protected route', () => {
     try {
       const doc = (await s.request('GET', '/docs/json')).body as { paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>> };
       const open = new Set(['/health', '/api/v1/health', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/verify-email', '/api/v1/auth/request-verification']);
-      const runtime = new Set(['/api/v1/project/has-paid', '/api/v1/injectable/stream', ...LICENSE_KEY_ROUTES.map((r) => r.path)]);
+      const runtime = new Set(['/api/v1/project/has-paid', '/api/v1/injectable/stream', ...[...LICENSE_KEY_ROUTES, ...LICENSE_KEY_DEVICE_ROUTES].map((r) => r.path.replace(/:([a-z_]+)/g, '{$1}'))]);
       // The public keys verifiers fetch, by design without a credential (test/licensing/signing-keys.test.ts).
       for (const p of ['/.well-known/tollgate/jwks.json', '/.well-known/tollgate/{project_id}/jwks.json']) open.add(p);
       // The open generation routes: the public gallery, anonymous creates, and the routes of OPEN_ID_ROUTES (walked above).

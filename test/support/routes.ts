@@ -112,6 +112,9 @@ export const ROUTES: Route[] = [
   { method: 'DELETE', path: '/api/v1/project/:project/licenses/:license', face: 'devpayr', auth: 'api' },
   { method: 'POST', path: '/api/v1/project/:project/licenses/:license/revoke', face: 'devpayr', auth: 'api' },
   { method: 'POST', path: '/api/v1/project/:project/licenses/:license/reroll', face: 'devpayr', auth: 'api', body: { overlap_seconds: 0 } },
+  { method: 'PATCH', path: '/api/v1/project/:project/licenses/:license', face: 'devpayr', auth: 'api', body: { max_devices: 5 } },
+  { method: 'GET', path: '/api/v1/project/:project/licenses/:license/devices', face: 'devpayr', auth: 'api' },
+  { method: 'DELETE', path: '/api/v1/project/:project/licenses/:license/devices/:device', face: 'devpayr', auth: 'api' },
   { method: 'POST', path: '/api/v1/project/:project/licenses/:license/reactivate', face: 'devpayr', auth: 'api' },
   { method: 'GET', path: '/api/v1/project/:project/domains', face: 'devpayr', auth: 'api' },
   { method: 'POST', path: '/api/v1/project/:project/domains', face: 'devpayr', auth: 'api', body: { domain: 'intruder.example.com' } },
@@ -145,6 +148,13 @@ export const ROUTES: Route[] = [
  */
 export const LICENSE_KEY_ROUTES: Array<Omit<Route, 'auth'> & { body: Record<string, unknown> }> = [
   { method: 'POST', path: '/api/v1/license/checkout', face: 'devpayr', body: { ttl: 3600 } },
+  { method: 'POST', path: '/api/v1/license/devices', face: 'devpayr', body: { fingerprint: 'bad-input-device', name: 'Device', platform: 'linux' } },
+];
+
+/** License-key routes without a body, naming the holder's device by its fingerprint. */
+export const LICENSE_KEY_DEVICE_ROUTES: Array<Omit<Route, 'auth'>> = [
+  { method: 'POST', path: '/api/v1/license/devices/:fingerprint/heartbeat', face: 'devpayr' },
+  { method: 'DELETE', path: '/api/v1/license/devices/:fingerprint', face: 'devpayr' },
 ];
 
 /**
@@ -224,6 +234,8 @@ export async function seedEstate(s: TestServer, owner: SeededDeveloper): Promise
   const other = await api('POST', '/api/v1/project', { name: 'Victim other project' });
   const license = await api('POST', `/api/v1/project/${project.id}/licenses`, { title: 'Victim license' });
   const domain = await api('POST', `/api/v1/project/${project.id}/domains`, { domain: 'victim.example.com' });
+  const activated = await s.request('POST', '/api/v1/license/devices', { headers: { 'x-license-key': license.uuid }, body: { fingerprint: 'victim-device' } });
+  if (activated.status !== 201) throw new Error(`seeding device: ${activated.text}`);
   const injectable = await api('POST', `/api/v1/project/${project.id}/injectables`, INJECTABLE);
   const projectKey = await s.request('POST', `/api/v1/projects/${project.id}/api-keys`, { headers: owner.headers, body: { name: 'victim key' } });
   const spareDevKey = await s.request('POST', '/api/v1/auth/developer-keys', { headers: owner.headers, body: { name: 'spare' } });
@@ -249,6 +261,7 @@ export async function seedEstate(s: TestServer, owner: SeededDeveloper): Promise
       developer: owner.userId,
       delivery_id: delivery.id,
       delivery: delivery.id,
+      device: activated.body.data.id,
     },
   };
 }
@@ -312,5 +325,6 @@ export async function holdingsOf(s: TestServer, owner: SeededDeveloper): Promise
     ? await s.ctx.db.selectFrom('signing_keys').select('kid').where('project_id', 'in', projectIds).where('status', '=', 'retiring').orderBy('kid').execute()
     : [];
   const checkouts = projectIds.length ? await s.ctx.db.selectFrom('license_checkouts').select('id').where('project_id', 'in', projectIds).orderBy('id').execute() : [];
-  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe, generations, retiring, checkouts });
+  const devices = projectIds.length ? await s.ctx.db.selectFrom('license_devices').select(['id', 'status']).where('project_id', 'in', projectIds).orderBy('id').execute() : [];
+  return JSON.stringify({ projects, licenses: await under('licenses'), domains: await under('domains'), injectables: await under('injectables'), keys, user, stripe, generations, retiring, checkouts, devices });
 }

@@ -232,7 +232,7 @@ function Licenses({ projectId }: { projectId: string }) {
   const [status, setStatus] = useState('');
   const { cursor, resetting, pager } = useCursor();
   const { data, error, reload } = useLoad(() => api<Page<License>>('GET', `/projects/${projectId}/licenses${qs({ status, cursor })}`), [projectId, status, cursor]);
-  const [f, setF] = useState({ title: '', expiresAt: '', maxDomains: '', maxUsagePerDay: '', allowedIps: '', allowedCountries: '' });
+  const [f, setF] = useState({ title: '', expiresAt: '', maxDomains: '', maxUsagePerDay: '', allowedIps: '', allowedCountries: '', maxDevices: '', heartbeatInterval: '', componentMatch: 'any' });
   const [isTest, setIsTest] = useState(false);
   const [key, setKey] = useState<string | null>(null);
   const create = useAction();
@@ -260,9 +260,12 @@ function Licenses({ projectId }: { projectId: string }) {
               allowedIps: f.allowedIps || null,
               allowedCountries: f.allowedCountries || null,
               isTestLicense: isTest,
+              maxDevices: num(f.maxDevices),
+              heartbeatInterval: num(f.heartbeatInterval),
+              componentMatch: f.componentMatch,
             });
             setKey(r.key);
-            setF({ title: '', expiresAt: '', maxDomains: '', maxUsagePerDay: '', allowedIps: '', allowedCountries: '' });
+            setF({ title: '', expiresAt: '', maxDomains: '', maxUsagePerDay: '', allowedIps: '', allowedCountries: '', maxDevices: '', heartbeatInterval: '', componentMatch: 'any' });
             reload();
           });
         }}
@@ -274,6 +277,16 @@ function Licenses({ projectId }: { projectId: string }) {
         <Field label="Maximum checks per day" name="maxUsagePerDay" type="number" value={f.maxUsagePerDay} onInput={set('maxUsagePerDay')} error={create.error} />
         <Field label="Allowed IPs or CIDR ranges (comma-separated)" name="allowedIps" value={f.allowedIps} onInput={set('allowedIps')} error={create.error} />
         <Field label="Allowed countries (ISO codes, comma-separated)" name="allowedCountries" value={f.allowedCountries} onInput={set('allowedCountries')} error={create.error} />
+        <Field label="Maximum devices (empty: unlimited)" name="maxDevices" type="number" value={f.maxDevices} onInput={set('maxDevices')} error={create.error} />
+        <Field label="Heartbeat interval (seconds)" name="heartbeatInterval" type="number" value={f.heartbeatInterval} onInput={set('heartbeatInterval')} error={create.error} />
+        <Select
+          label="Device components must match"
+          name="componentMatch"
+          value={f.componentMatch}
+          onChange={set('componentMatch')}
+          options={[['any', 'Any one'], ['majority', 'A majority'], ['all', 'All']]}
+          error={create.error}
+        />
         <Check label="Test license" checked={isTest} onChange={setIsTest} />
         <FormError error={create.error} />
         <button type="submit" class="primary" disabled={create.busy}>

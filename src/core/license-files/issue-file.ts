@@ -43,6 +43,25 @@ async function domainsOf(ctx: Ctx, license: Selectable<LicensesTable>): Promise<
   return (await q.orderBy('domain').execute()).map((d) => d.domain);
 }
 
+/**
+ * The device a machine file names: for a license with max_devices, one of its active devices
+ * (so a file cannot be bound to a machine that holds no seat), with the name it was activated
+ * with; else the fingerprint as given.
+ */
+async function deviceOf(ctx: Ctx, license: Selectable<LicensesTable>, fingerprint: string | null): Promise<LicenseFilePlaintext['device']> {
+  if (fingerprint === null) return null;
+  if (license.max_devices === null) return { fingerprint, name: null };
+  const device = await ctx.db
+    .selectFrom('license_devices')
+    .select(['fingerprint', 'name'])
+    .where('license_id', '=', license.id)
+    .where('fingerprint', '=', fingerprint)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (!device) throw LicensingErrors.deviceNotActivated();
+  return { fingerprint: device.fingerprint, name: device.name };
+}
+
 /** A revoked, expired or unpaid license gets no file. */
 function refuseUnless(license: Selectable<LicensesTable>, project: FileProject, now: Date): void {
   const status = licenseStatus(license, now);
@@ -68,6 +87,7 @@ export async function issueFile(
   const ttl = input.ttl ?? DEFAULT_TTL;
   if (!Number.isInteger(ttl) || ttl < MIN_TTL || ttl > MAX_TTL) throw LicensingErrors.badTtl(MIN_TTL, MAX_TTL);
   const fingerprint = input.fingerprint ?? null;
+  const device = await deviceOf(ctx, license, fingerprint);
   const key = await ctx.signingKeys.project(project.id);
   if (key === null) throw LicensingErrors.projectGone();
 
@@ -81,12 +101,12 @@ export async function issueFile(
       status: 'active',
       expires_at: toIso(license.expires_at),
       max_domains: license.max_domains === null ? null : Number(license.max_domains),
-      max_devices: null,
+      max_devices: license.max_devices === null ? null : Number(license.max_devices),
       domains: await domainsOf(ctx, license),
       is_test: Boolean(license.is_test_license),
       meta: { title: license.title },
     },
-    device: fingerprint === null ? null : { fingerprint, name: null },
+    device,
     project: { id: project.id, name: project.name, has_paid: project.hasPaid },
   };
 

@@ -15,6 +15,7 @@ export const LicensingErrors = {
   projectGone: () => Forbidden('project_gone', 'The project of this license no longer exists.'),
   checkoutLimit: (limit: number, retryAfterSeconds: number) =>
     new DomainError('rate_limited', 'checkout_limit', `This license has had its ${limit} license files of the last 24 hours.`, [], retryAfterSeconds),
+  deviceNotActivated: () => Forbidden('device_not_activated', 'This device is not activated for this license.'),
   badTtl: (min: number, max: number) => invalidField('ttl', `The ttl must be between ${min} and ${max} seconds.`),
   licenseKeyMismatch: () => invalidField('license_key', "The license_key is not this license's key.", 'mismatch'),
   encryptionNeedsKey: () => invalidField('encrypt', "Encrypting a license file needs the license's license_key in the body.", 'missing'),

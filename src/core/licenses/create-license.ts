@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../context.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
-import { isUuid, uuidv7 } from '../../lib/ids.js';
-import { Conflict, invalidField } from '../errors.js';
+import { uuidv7 } from '../../lib/ids.js';
+import { Conflict } from '../errors.js';
 import { licenseData } from '../events/event-data.js';
 import { hashKey } from '../keys/secret-key.js';
 import type { Principal } from '../principal.js';
-import { checkLicenseInput, type LicenseInput } from './license-input.js';
+import { checkLicenseInput, licenseColumns, type LicenseInput } from './license-input.js';
 import { LICENSE_KEY_PREFIX_LENGTH, toLicense, type License } from './license.js';
 import { projectInScope } from '../projects/project-in-scope.js';
 import { noteRuntimeChange } from '../runtime/changes.js';
 import { givenFields, recordChange } from '../events/record-change.js';
 
-export const TITLE_TAKEN = 'The title has already been taken.';
-export const DOMAIN_NOT_IN_PROJECT = 'The selected domain id is invalid.';
+import { checkLicenseRefs, TITLE_TAKEN } from './license-refs.js';
+
+export { DOMAIN_NOT_IN_PROJECT, TITLE_TAKEN } from './license-refs.js';
 
 /**
  * Issues a license in the project. The key is a random UUID (122 bits), stored only as its
@@ -31,31 +32,16 @@ export async function createLicense(
   const key = randomUUID();
   try {
     const license = await ctx.db.transaction().execute(async (trx) => {
-      if (checked.domainId !== null) {
-        const domain = isUuid(checked.domainId)
-          ? await trx.selectFrom('domains').select('id').where('id', '=', checked.domainId).where('project_id', '=', project.id).executeTakeFirst()
-          : undefined;
-        if (!domain) throw invalidField('domain_id', DOMAIN_NOT_IN_PROJECT, 'exists');
-      }
-      const taken = await trx.selectFrom('licenses').select('id').where('project_id', '=', project.id).where('title', '=', checked.title).executeTakeFirst();
-      if (taken) throw Conflict('title', 'license_title_taken', TITLE_TAKEN);
+      await checkLicenseRefs(trx, project.id, checked, null);
       const row = await trx
         .insertInto('licenses')
         .values({
           id: uuidv7(now.getTime()),
           project_id: project.id,
-          title: checked.title,
           key_hash: hashKey(key),
           key_prefix: key.slice(0, LICENSE_KEY_PREFIX_LENGTH),
           status: 'active',
-          expires_at: checked.expiresAt,
-          domain_id: checked.domainId,
-          max_domains: checked.maxDomains,
-          max_subdomains_per_domain: checked.maxSubdomainsPerDomain,
-          max_usage_per_day: checked.maxUsagePerDay,
-          allowed_ips: checked.allowedIps,
-          allowed_countries: checked.allowedCountries,
-          is_test_license: checked.isTestLicense,
+          ...licenseColumns(checked),
           revoked_at: null,
           created_at: now,
           updated_at: null,

@@ -1,3 +1,4 @@
+import type { ComponentMatch } from '../../db/schema/licenses.js';
 import { parseIpRange } from '../runtime/allowed-ips.js';
 import { Invalid, type FieldError } from '../errors.js';
 
@@ -15,6 +16,9 @@ export interface LicenseInput {
   /** Comma-separated ISO 3166-1 alpha-2 codes. */
   allowedCountries?: string | null;
   isTestLicense?: boolean;
+  maxDevices?: number | null;
+  heartbeatInterval?: number | null;
+  componentMatch?: ComponentMatch;
 }
 
 export interface CheckedLicenseInput {
@@ -27,7 +31,15 @@ export interface CheckedLicenseInput {
   allowedIps: string | null;
   allowedCountries: string | null;
   isTestLicense: boolean;
+  maxDevices: number | null;
+  heartbeatInterval: number | null;
+  componentMatch: ComponentMatch;
 }
+
+export const COMPONENT_MATCHES: readonly ComponentMatch[] = ['any', 'all', 'majority'];
+/** A heartbeat interval is between a minute and 30 days. */
+const MIN_HEARTBEAT = 60;
+const MAX_HEARTBEAT = 30 * 86_400;
 
 /** An ISO 8601 date or date-time (UTC unless it says otherwise); null for anything else, including days a month lacks (Date() would roll 02-30 into March). */
 function parseDate(raw: string): Date | null {
@@ -73,12 +85,21 @@ export function checkLicenseInput(input: LicenseInput, now: Date): CheckedLicens
     ['max_domains', input.maxDomains],
     ['max_subdomains_per_domain', input.maxSubdomainsPerDomain],
     ['max_usage_per_day', input.maxUsagePerDay],
+    ['max_devices', input.maxDevices],
   ];
   for (const [field, value] of limits) {
     if (value === null || value === undefined) continue;
     if (!Number.isInteger(value)) add(field, `The ${field.replace(/_/g, ' ')} must be an integer.`, 'integer');
     else if (value < 0) add(field, `The ${field.replace(/_/g, ' ')} must be at least 0.`, 'min');
     else if (value > 2_147_483_647) add(field, `The ${field.replace(/_/g, ' ')} may not be greater than 2147483647.`, 'max');
+  }
+
+  const hb = input.heartbeatInterval;
+  if (hb !== null && hb !== undefined && (!Number.isInteger(hb) || hb < MIN_HEARTBEAT || hb > MAX_HEARTBEAT)) {
+    add('heartbeat_interval', `The heartbeat interval must be an integer between ${MIN_HEARTBEAT} and ${MAX_HEARTBEAT}.`, 'between');
+  }
+  if (input.componentMatch !== undefined && !COMPONENT_MATCHES.includes(input.componentMatch)) {
+    add('component_match', 'The selected component match is invalid.', 'in');
   }
 
   const ips = list(input.allowedIps, (s) => s.toLowerCase());
@@ -101,5 +122,26 @@ export function checkLicenseInput(input: LicenseInput, now: Date): CheckedLicens
     allowedIps: ips ? ips.join(',') : null,
     allowedCountries: countries ? [...new Set(countries)].join(',') : null,
     isTestLicense: input.isTestLicense ?? false,
+    maxDevices: input.maxDevices ?? null,
+    heartbeatInterval: input.heartbeatInterval ?? null,
+    componentMatch: input.componentMatch ?? 'any',
+  };
+}
+
+/** The license columns a checked body sets, for a create's insert and an update's set. */
+export function licenseColumns(checked: CheckedLicenseInput) {
+  return {
+    title: checked.title,
+    expires_at: checked.expiresAt,
+    domain_id: checked.domainId,
+    max_domains: checked.maxDomains,
+    max_subdomains_per_domain: checked.maxSubdomainsPerDomain,
+    max_usage_per_day: checked.maxUsagePerDay,
+    allowed_ips: checked.allowedIps,
+    allowed_countries: checked.allowedCountries,
+    is_test_license: checked.isTestLicense,
+    max_devices: checked.maxDevices,
+    heartbeat_interval: checked.heartbeatInterval,
+    component_match: checked.componentMatch,
   };
 }

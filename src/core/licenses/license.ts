@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { LicensesTable } from '../../db/schema/licenses.js';
+import type { ComponentMatch } from '../../db/schema/licenses.js';
 import { toIso } from '../../lib/time.js';
 
 export type LicenseStatus = 'active' | 'revoked' | 'expired';
@@ -20,6 +21,9 @@ export interface License {
   allowedIps: string | null;
   allowedCountries: string | null;
   isTestLicense: boolean;
+  maxDevices: number | null;
+  heartbeatInterval: number | null;
+  componentMatch: ComponentMatch;
   revokedAt: string | null;
   createdAt: string;
   updatedAt: string | null;
@@ -47,6 +51,9 @@ export function toLicense(row: Selectable<LicensesTable>, now: Date): License {
     allowedIps: row.allowed_ips,
     allowedCountries: row.allowed_countries,
     isTestLicense: Boolean(row.is_test_license),
+    maxDevices: row.max_devices === null ? null : Number(row.max_devices),
+    heartbeatInterval: row.heartbeat_interval === null ? null : Number(row.heartbeat_interval),
+    componentMatch: row.component_match,
     revokedAt: toIso(row.revoked_at),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),

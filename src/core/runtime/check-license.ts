@@ -17,6 +17,10 @@ export interface RuntimeCheckInput {
   action: string | null;
   /** A project the client says it belongs to (the browser client sends `projectId`). */
   projectId: string | null;
+  /** X-Device-Fingerprint, for licenses with max_devices. */
+  device?: string | null;
+  /** X-Device-Components: a JSON array of {name, fingerprint}. */
+  deviceComponents?: string | null;
 }
 
 function then<T, U>(value: Sometime<T>, next: (value: T) => Sometime<U>): Sometime<U> {
@@ -40,7 +44,7 @@ export function checkLicense(ctx: Context, input: RuntimeCheckInput): Sometime<V
   const raw = input.domain;
   const identifier = raw === null || raw.trim() === '' ? null : (runtime.identifierOf(raw) ?? 'malformed');
   const barredFor = licenseKey !== null && ctx.config.rateLimit ? runtime.unknownKeys.blockedFor(input.ip, now.getTime()) : 0;
-  const req: CheckRequest = { licenseKey, domain: raw, identifier, ip: input.ip, action: input.action, projectId: input.projectId, barredFor };
+  const req: CheckRequest = { licenseKey, domain: raw, identifier, ip: input.ip, action: input.action, projectId: input.projectId, barredFor, device: input.device?.trim() || null, deviceComponents: input.deviceComponents ?? null };
   if (licenseKey === null || barredFor > 0) return settle(ctx, NOT_FOUND, req, now);
   return then(runtime.memory.lookup(hashKey(licenseKey), req, now), (found) => settle(ctx, found, req, now));
 }

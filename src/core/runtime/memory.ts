@@ -98,7 +98,8 @@ export class CheckMemory {
     const record = { projectId, licenseId, identifier: verdict.identifier, outcome: verdict.hasPaid ? 'paid' : 'unpaid', at: now };
     const seen = req.identifier !== null && req.identifier !== 'malformed' ? { identifier: req.identifier.host, base: req.identifier.base } : null;
     const tally = this.recorder.recordPass(record, seen);
-    if (snap && snap.license.allowedIps === null && snap.license.maxUsagePerDay === null) {
+    // A seated license's pass depends on the device headers, which a remembered pass does not compare.
+    if (snap && snap.license.allowedIps === null && snap.license.maxUsagePerDay === null && snap.license.maxDevices === null) {
       this.remembered.set(snap, { host: hostOf(req) ?? null, projectId: req.projectId, action: req.action, pass: verdict, tally });
     }
   }

@@ -1,3 +1,4 @@
+import { deviceRule } from './device-rule.js';
 import type { LicenseSnapshot, RuntimeDomain } from './snapshot.js';
 
 /**
@@ -31,6 +32,9 @@ export type RefusalOutcome =
   | 'SUBDOMAIN_LIMIT'
   | 'IP_NOT_ALLOWED'
   | 'COUNTRY_UNVERIFIABLE'
+  | 'DEVICE_NOT_ACTIVATED'
+  | 'BAD_DEVICE_COMPONENTS'
+  | 'DEVICE_MISMATCH'
   | 'USAGE_LIMIT';
 /** VALID and NOT_PAID pass (the license may run here; its project has or has not been paid for); the rest refuse. */
 export type CheckOutcome = 'VALID' | 'NOT_PAID' | RefusalOutcome;
@@ -75,6 +79,10 @@ export interface CheckRequest {
   projectId: string | null;
   /** Seconds this address is barred for sending unknown keys; 0 when it is not. */
   barredFor: number;
+  /** X-Device-Fingerprint, trimmed; read only for licenses with max_devices (device-rule.ts). */
+  device?: string | null;
+  /** X-Device-Components as sent. */
+  deviceComponents?: string | null;
   /** The answer to a registration Need. */
   registration?: Registration;
   /** The answer to a usage Need: today's checks of the license, this one included. */
@@ -158,6 +166,8 @@ const RULES: readonly Rule[] = [
     snap.license.allowedCountries
       ? refuse('COUNTRY_UNVERIFIABLE', `This license is restricted to ${snap.license.allowedCountries.join(', ')}, which this server cannot verify.`)
       : undefined,
+  // Before the daily limit, so a check from a device without a seat is not counted.
+  deviceRule,
   (snap, req, now) => {
     const limit = snap.license.maxUsagePerDay;
     if (limit === null) return undefined;

@@ -1,6 +1,8 @@
 import type { Context } from '../../context.js';
 import type { Environment } from '../../db/schema/domains.js';
 import { hostOfDomain } from '../domains/normalize.js';
+import type { ComponentMatch } from '../../db/schema/licenses.js';
+import type { Component } from '../devices/device.js';
 import { IpAllowList } from './allowed-ips.js';
 
 /**
@@ -38,11 +40,16 @@ export interface LicenseSnapshot {
      * refuse past it, so every process stops at the same instant with nothing to propagate.
      */
     keyRetiresAt: Date | null;
+    /** Null: the license needs no device, and `devices` is not loaded. */
+    maxDevices: number | null;
+    componentMatch: ComponentMatch;
   };
   project: { id: string; ownerId: string; hasPaid: boolean; isActive: boolean };
   domains: RuntimeDomain[];
   /** identifier -> base domain, for licenses that register their own identifiers within limits; else null. */
   identifiers: ReadonlyMap<string, string> | null;
+  /** fingerprint -> components of each active device, for licenses with max_devices; else null. */
+  devices: ReadonlyMap<string, readonly Component[] | null> | null;
 }
 
 function list(value: string | null): string[] | null {
@@ -86,6 +93,8 @@ export function licenseByKeyHash(ctx: Pick<Context, 'db'>) {
       'l.is_test_license',
       'l.key_hash',
       'l.previous_key_expires_at',
+      'l.max_devices',
+      'l.component_match',
       'p.id as project_id',
       'p.owner_id',
       'p.has_paid',
@@ -121,6 +130,19 @@ export async function loadSnapshot(
         ).map((i) => [i.identifier, i.base_domain] as const),
       )
     : null;
+  // Only the seat rule reads the active devices: a license without max_devices costs no query.
+  const devices = row.max_devices === null
+    ? null
+    : new Map(
+        (
+          await ctx.db
+            .selectFrom('license_devices')
+            .select(['fingerprint', 'components'])
+            .where('license_id', '=', row.id)
+            .where('status', '=', 'active')
+            .execute()
+        ).map((d) => [d.fingerprint, d.components === null ? null : (JSON.parse(d.components) as Component[])] as const),
+      );
   const allowed = list(row.allowed_ips);
   return {
     license: {
@@ -137,10 +159,13 @@ export async function loadSnapshot(
       isTest: Boolean(row.is_test_license),
       // Found by the previous hash: it retires when the overlap ends (or already has, if unset).
       keyRetiresAt: row.key_hash === keyHash ? null : new Date(row.previous_key_expires_at ?? 0),
+      maxDevices: row.max_devices === null ? null : Number(row.max_devices),
+      componentMatch: row.component_match,
     },
     project: { id: row.project_id, ownerId: row.owner_id, hasPaid: Boolean(row.has_paid), isActive: Boolean(row.is_active) },
     domains,
     identifiers,
+    devices,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ApiKeysTable } from './api-keys.js';
 import type { ConsoleSessionsTable, InstanceSettingsTable } from './console-sessions.js';
 import type { AuditLogTable } from './audit-log.js';
+import type { LicenseDeviceChangesTable, LicenseDevicesTable } from './devices.js';
 import type { DomainsTable } from './domains.js';
 import type { EmailVerificationsTable } from './email-verifications.js';
 import type { EventsTable } from './events.js';
@@ -46,6 +47,8 @@ export interface Database {
   stripe_events: StripeEventsTable;
   signing_keys: SigningKeysTable;
   license_checkouts: LicenseCheckoutsTable;
+  license_devices: LicenseDevicesTable;
+  license_device_changes: LicenseDeviceChangesTable;
 }
 
 export type { Role, Tier } from './users.js';

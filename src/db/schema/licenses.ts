@@ -1,4 +1,6 @@
 import type { ColumnType } from 'kysely';
+export type ComponentMatch = 'any' | 'all' | 'majority';
+
 import type { Bool, NullableTimestamp, Timestamp } from './types.js';
 
 export interface LicensesTable {
@@ -20,6 +22,12 @@ export interface LicensesTable {
   allowed_ips: string | null;
   allowed_countries: string | null;
   is_test_license: Bool;
+  /** Devices that may be active at once (null: unlimited, and no device is needed). */
+  max_devices: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Seconds between a device's heartbeats; a device silent for two is released (null: never). */
+  heartbeat_interval: ColumnType<number | null, number | null | undefined, number | null>;
+  /** How a check's X-Device-Components must match the activation's components. */
+  component_match: ColumnType<ComponentMatch, ComponentMatch | undefined, ComponentMatch>;
   revoked_at: NullableTimestamp;
   /** When the license.expired event was recorded (null: not yet, or no expiry). */
   expiry_event_at: NullableTimestamp;

@@ -77,6 +77,9 @@ export const LicenseSchema = Type.Object({
   allowedIps: N(Type.String()),
   allowedCountries: N(Type.String()),
   isTestLicense: Type.Boolean(),
+  maxDevices: N(Type.Integer()),
+  heartbeatInterval: N(Type.Integer()),
+  componentMatch: Type.String(),
   revokedAt: N(Type.String()),
   createdAt: Type.String(),
 });
@@ -93,6 +96,9 @@ export const licenseBody = (l: License) => ({
   allowedIps: l.allowedIps,
   allowedCountries: l.allowedCountries,
   isTestLicense: l.isTestLicense,
+  maxDevices: l.maxDevices,
+  heartbeatInterval: l.heartbeatInterval,
+  componentMatch: l.componentMatch,
   revokedAt: l.revokedAt,
   createdAt: l.createdAt,
 });

@@ -29,6 +29,9 @@ export const REFUSAL_STATUS: Record<RefusalOutcome, 400 | 401 | 403 | 429> = {
   SUBDOMAIN_LIMIT: 403,
   IP_NOT_ALLOWED: 403,
   COUNTRY_UNVERIFIABLE: 403,
+  DEVICE_NOT_ACTIVATED: 403,
+  BAD_DEVICE_COMPONENTS: 400,
+  DEVICE_MISMATCH: 403,
   USAGE_LIMIT: 429,
 };
 const KIND: Record<400 | 401 | 403 | 429, ErrorKind> = { 400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 429: 'rate_limited' };
@@ -52,6 +55,8 @@ export function runtimeInput(headers: IncomingMessage['headers'], ip: string, qu
     ip,
     action: field(query, 'action') ?? field(body, 'action'),
     projectId: field(body, 'projectId') ?? field(body, 'project_id') ?? field(query, 'projectId') ?? field(query, 'project_id'),
+    device: firstHeader(headers['x-device-fingerprint']) ?? null,
+    deviceComponents: firstHeader(headers['x-device-components']) ?? null,
   };
 }
 

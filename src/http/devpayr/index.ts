@@ -1,6 +1,7 @@
 import type { App } from '../typed.js';
 import type { Context } from '../../context.js';
 import { declareFace } from '../pipeline.js';
+import { deviceRoutes } from './devices.js';
 import { domainRoutes } from './domains.js';
 import { injectableRoutes } from './injectables.js';
 import { licenseRoutes } from './licenses.js';
@@ -21,5 +22,5 @@ export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<voi
     if (b === undefined ? request.method !== 'GET' && request.method !== 'DELETE' : Array.isArray(b) && b.length === 0) request.body = {};
     done();
   });
-  for (const routes of [runtimeRoutes, devpayrProjectRoutes, licenseRoutes, domainRoutes, injectableRoutes, devpayrWebhookRoutes, signingKeyRoutes, licenseCheckoutRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
+  for (const routes of [runtimeRoutes, devpayrProjectRoutes, licenseRoutes, domainRoutes, injectableRoutes, devpayrWebhookRoutes, signingKeyRoutes, licenseCheckoutRoutes, deviceRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
 }

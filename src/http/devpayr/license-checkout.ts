@@ -48,8 +48,10 @@ export const licenseCheckoutRoutes: Routes = (app, ctx) => {
     },
     async (request) => {
       const licenseKey = header(request, 'x-license-key') || null;
-      passOrThrow(await checkLicense(ctx, { licenseKey, domain: header(request, 'x-devpayr-domain') ?? null, ip: request.ip, action: null, projectId: null }));
       const body = request.body ?? {};
+      // The file's fingerprint is the device the seat rule asks for (a license with max_devices).
+      const check = { licenseKey, domain: header(request, 'x-devpayr-domain') ?? null, ip: request.ip, action: null, projectId: null, device: body.fingerprint ?? null };
+      passOrThrow(await checkLicense(ctx, check));
       return answer(await checkoutForHolder(ctx, { kind: 'anonymous', origin: originOf(request) }, licenseKey!, body));
     },
   );

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ComponentMatch } from '../../db/schema/licenses.js';
 import { createLicense } from '../../core/licenses/create-license.js';
 import { deleteLicense } from '../../core/licenses/delete-license.js';
 import { getLicense, } from '../../core/licenses/get-license.js';
@@ -7,6 +8,7 @@ import { listLicenses } from '../../core/licenses/list-licenses.js';
 import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
 import { revokeLicense } from '../../core/licenses/revoke-license.js';
 import { rerollLicense } from '../../core/licenses/reroll-license.js';
+import { updateLicense } from '../../core/licenses/update-license.js';
 import { asApiCaller } from '../auth.js';
 import { Nullable, RerollRequest } from '../schemas.js';
 import type { Routes } from '../typed.js';
@@ -37,13 +39,18 @@ export const LicenseCreateBody = Type.Object({
   allowed_ips: Type.Optional(CommaList),
   allowed_countries: Type.Optional(CommaList),
   is_test_license: Type.Optional(Type.Boolean()),
+  max_devices: Type.Optional(Nullable(Type.Integer({ description: 'Devices that may be active at once (null: unlimited)' }))),
+  heartbeat_interval: Type.Optional(Nullable(Type.Integer({ description: 'Seconds between device heartbeats (null: none)' }))),
+  component_match: Type.Optional(Type.Union([Type.Literal('any'), Type.Literal('all'), Type.Literal('majority')])),
 }, { additionalProperties: false });
 
 type CommaValue = string | string[] | null | undefined;
 const joined = (v: CommaValue) => (Array.isArray(v) ? v.join(',') : v);
 
+export const LicenseUpdateBody = Type.Partial(LicenseCreateBody, { additionalProperties: false });
+
 export function licenseInput(b: {
-  title: string;
+  title?: string;
   expires_at?: string | null;
   domain_id?: string | null;
   max_domains?: number | null;
@@ -52,6 +59,9 @@ export function licenseInput(b: {
   allowed_ips?: CommaValue;
   allowed_countries?: CommaValue;
   is_test_license?: boolean;
+  max_devices?: number | null;
+  heartbeat_interval?: number | null;
+  component_match?: ComponentMatch;
 }): LicenseInput {
   return {
     title: b.title,
@@ -63,6 +73,9 @@ export function licenseInput(b: {
     allowedIps: joined(b.allowed_ips),
     allowedCountries: joined(b.allowed_countries),
     isTestLicense: b.is_test_license,
+    maxDevices: b.max_devices,
+    heartbeatInterval: b.heartbeat_interval,
+    componentMatch: b.component_match,
   };
 }
 
@@ -101,6 +114,15 @@ export const licenseRoutes: Routes = (app, ctx) => {
       const principal = asApiCaller(request);
       const { license, identifiers } = await getLicense(ctx, principal, request.params.project, request.params.license);
       return ok('License retrieved.', shownLicenseBody({ license, identifiers }));
+    },
+  );
+
+  app.patch(
+    '/api/v1/project/:project/licenses/:license',
+    { config, schema: { tags, summary: 'Change any writable field of a license; the others keep their values', headers: ApiKeyHeaders, params: LicenseParams, body: LicenseUpdateBody, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    async (request) => {
+      const principal = asApiCaller(request);
+      return ok('License updated.', licenseBody(await updateLicense(ctx, principal, request.params.project, request.params.license, licenseInput(request.body))));
     },
   );
 

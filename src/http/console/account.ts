@@ -15,6 +15,7 @@ import { developerOf, sessionOf } from './caller.js';
 import { KeyRecordSchema, keyBody, Ok } from './schemas.js';
 import { transport } from './security.js';
 import { signUpOpen } from '../../core/accounts/instance-settings.js';
+import { developerSignIn } from '../../core/console-sessions/developer-sign-in.js';
 import { listSessions } from '../../core/console-sessions/list-sessions.js';
 import { replaceSessionTokens } from '../../core/console-sessions/replace-session-tokens.js';
 import { revokeSession } from '../../core/console-sessions/revoke-session.js';
@@ -62,11 +63,8 @@ export function accountRoutes(app: App, ctx: Context): void {
       schema: { hide: true, body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }), response: { 200: Me } },
     },
     async (request, reply) => {
-      const tokens = await login(ctx, { email: request.body.email, password: request.body.password, projectId: null });
-      const user = await ctx.db.selectFrom('users').select(['id', 'role']).where('email_scope', '=', 'global').where('email_lower', '=', request.body.email.trim().toLowerCase()).executeTakeFirstOrThrow();
-      // Operators have no password (they hold operator keys); login() refuses them already.
-      if (user.role !== 'developer') throw Unauthenticated('bad_credentials', 'Incorrect email or password');
-      return meBody(await beginSession(ctx, request, reply, user.id, 'developer', tokens));
+      const { userId, tokens } = await developerSignIn(ctx, request.body);
+      return meBody(await beginSession(ctx, request, reply, userId, 'developer', tokens));
     },
   );
 

@@ -42,7 +42,7 @@ it('a devkit injectable sent as content_base64 is refused as content_base64, not
   expect(locs(both.body)).toEqual([['body', 'content_base64']]);
 });
 
-it('verify-email without a token names both of its spellings, the spec\'s first', async () => {
+it('verify-email without a token names both of its spellings, the one the caller uses first', async () => {
   const r = await s.request('POST', '/api/v1/auth/verify-email', { body: { user_id: '00000000-0000-7000-8000-000000000000' } });
   expect(r.status).toBe(422);
   expect(locs(r.body)).toEqual([

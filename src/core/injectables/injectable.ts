@@ -5,12 +5,7 @@ import { isUuid } from '../../lib/ids.js';
 import { toIso } from '../../lib/time.js';
 import { NotFound } from '../errors.js';
 
-export const INJECTABLE_TYPES = [
-  'file', 'snippet', 'html', 'script', 'component', 'config', 'json', 'markdown', 'css', 'include', 'sdk_module', 'docs', 'template',
-] as const;
-export const INJECTABLE_MODES = ['inject', 'write', 'replace', 'symlink', 'append', 'prepend', 'mount', 'inline_render', 'stream'] as const;
-export type InjectableType = (typeof INJECTABLE_TYPES)[number];
-export type InjectableMode = (typeof INJECTABLE_MODES)[number];
+export { INJECTABLE_MODES, INJECTABLE_TYPES, type InjectableMode, type InjectableType } from './kinds.js';
 
 /** An injectable's metadata; content and secret stay sealed and are not part of it. */
 export interface Injectable {

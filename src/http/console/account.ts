@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.js';
 import { changePassword } from '../../core/accounts/change-password.js';
 import { login } from '../../core/accounts/login.js';
@@ -14,9 +13,14 @@ import { originOf } from '../auth.js';
 import type { App } from '../typed.js';
 import { developerOf, sessionOf } from './caller.js';
 import { KeyRecordSchema, keyBody, Ok } from './schemas.js';
-import { sessionCookie, transport } from './security.js';
+import { transport } from './security.js';
 import { signUpOpen } from '../../core/accounts/instance-settings.js';
-import { listSessions, replaceSessionTokens, resolveSession, revokeSession, startSession, type ConsoleSession } from './sessions.js';
+import { developerSignIn } from '../../core/console-sessions/developer-sign-in.js';
+import { listSessions } from '../../core/console-sessions/list-sessions.js';
+import { replaceSessionTokens } from '../../core/console-sessions/replace-session-tokens.js';
+import { revokeSession } from '../../core/console-sessions/revoke-session.js';
+import type { ConsoleSession } from '../../core/console-sessions/session.js';
+import { beginSession, clearSessionCookie } from './sessions.js';
 
 const Me = Type.Object({
   id: Type.String(),
@@ -35,15 +39,6 @@ const Email = Type.String({ minLength: 3, maxLength: 320 });
 const Password = Type.String({ minLength: 1, maxLength: 200 });
 
 export function accountRoutes(app: App, ctx: Context): void {
-  const begin = async (request: FastifyRequest, reply: FastifyReply, userId: string, kind: 'developer' | 'operator', tokens: Parameters<typeof startSession>[1]['tokens']) => {
-    const t = transport(ctx.config, request);
-    const s = await startSession(ctx, { userId, kind, tokens, userAgent: request.headers['user-agent'] ?? null, ip: request.ip });
-    reply.header('set-cookie', sessionCookie(t, s.token, s.maxAgeSeconds));
-    const session = await resolveSession(ctx, s.token);
-    if (!session) throw Unauthenticated('not_signed_in', 'Please sign in.');
-    return session;
-  };
-
   app.get(
     '/console/api/meta',
     {
@@ -68,11 +63,8 @@ export function accountRoutes(app: App, ctx: Context): void {
       schema: { hide: true, body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }), response: { 200: Me } },
     },
     async (request, reply) => {
-      const tokens = await login(ctx, { email: request.body.email, password: request.body.password, projectId: null });
-      const user = await ctx.db.selectFrom('users').select(['id', 'role']).where('email_scope', '=', 'global').where('email_lower', '=', request.body.email.trim().toLowerCase()).executeTakeFirstOrThrow();
-      // Operators have no password (they hold operator keys); login() refuses them already.
-      if (user.role !== 'developer') throw Unauthenticated('bad_credentials', 'Incorrect email or password');
-      return meBody(await begin(request, reply, user.id, 'developer', tokens));
+      const { userId, tokens } = await developerSignIn(ctx, request.body);
+      return meBody(await beginSession(ctx, request, reply, userId, 'developer', tokens));
     },
   );
 
@@ -85,7 +77,7 @@ export function accountRoutes(app: App, ctx: Context): void {
     async (request, reply) => {
       const key = await findActiveKey(ctx, request.body.key.trim());
       if (key?.kind !== 'operator') throw Unauthenticated('bad_operator_key', 'That operator key is not valid.');
-      return meBody(await begin(request, reply, key.userId, 'operator', null));
+      return meBody(await beginSession(ctx, request, reply, key.userId, 'operator', null));
     },
   );
 
@@ -120,7 +112,7 @@ export function accountRoutes(app: App, ctx: Context): void {
       let me = null;
       if (registered.isActive) {
         const tokens = await login(ctx, { email: request.body.email, password: request.body.password, projectId: null });
-        me = meBody(await begin(request, reply, registered.id, 'developer', tokens));
+        me = meBody(await beginSession(ctx, request, reply, registered.id, 'developer', tokens));
       }
       return { me, activationRequired: !registered.isActive, reveal: registered.provisioning! };
     },
@@ -129,7 +121,7 @@ export function accountRoutes(app: App, ctx: Context): void {
   app.post('/console/api/sign-out', { config: { auth: 'consoleOptional' }, schema: { hide: true, response: { 200: Ok } } }, async (request, reply) => {
     const s = request.consoleSession;
     if (s) await revokeSession(ctx, s, s.id);
-    reply.header('set-cookie', sessionCookie(transport(ctx.config, request), null, 0));
+    clearSessionCookie(ctx, request, reply);
     return { ok: true };
   });
 
@@ -153,7 +145,7 @@ export function accountRoutes(app: App, ctx: Context): void {
     async (request, reply) => {
       const s = sessionOf(request);
       await revokeSession(ctx, s, request.params.id);
-      if (request.params.id === s.id) reply.header('set-cookie', sessionCookie(transport(ctx.config, request), null, 0));
+      if (request.params.id === s.id) clearSessionCookie(ctx, request, reply);
       return { ok: true };
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Unauthenticated } from '../../core/errors.js';
 import { asDeveloper, type Developer } from '../auth.js';
-import type { ConsoleSession } from './sessions.js';
+import type { ConsoleSession } from '../../core/console-sessions/session.js';
 
 /*
  * Who is calling a console route, for its handler. Here rather than in index.ts, which

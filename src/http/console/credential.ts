@@ -3,7 +3,8 @@ import type { Context } from '../../context.js';
 import { Forbidden, Unauthenticated } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
 import { CSRF_HEADER, readSessionToken, transport } from './security.js';
-import { resolveSession, type ConsoleSession } from './sessions.js';
+import { resolveSession } from '../../core/console-sessions/resolve-session.js';
+import type { ConsoleSession } from '../../core/console-sessions/session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -132,7 +132,9 @@ export const authRoutes: Routes = (app, ctx) => {
     { config: anonymous, schema: { tags, summary: 'Verify an email address with the mailed token', body: VerifyEmailRequest, response: { 200: VerifiedResponse } } },
     async (request) => {
       const token = request.body.token ?? request.body.verification_token;
-      if (!token) throw Invalid(missingUnderAnyName(['token', 'verification_token']));
+      // Name the spelling the caller is using first: openapi.json's pairs user_id with
+      // verification_token; verify-email.mdx (which wins) sends token alone.
+      if (!token) throw Invalid(missingUnderAnyName(request.body.user_id === undefined ? ['token', 'verification_token'] : ['verification_token', 'token']));
       const { email } = await verifyEmail(ctx, { token, userId: request.body.user_id ?? null, origin: originOf(request) });
       return { message: 'Email verified successfully', email };
     },

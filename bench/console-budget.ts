@@ -9,7 +9,13 @@ import { gzipSync } from 'node:zlib';
  */
 export const JS_BUDGET_BYTES = 100 * 1024;
 
-export function consoleAssetSizes(dir = path.resolve('dist/console')): { js: number; jsGzip: number; css: number; cssGzip: number; files: string[] } {
+export function consoleAssetSizes(dir = path.resolve('dist/console')): {
+  js: number;
+  jsGzip: number;
+  css: number;
+  cssGzip: number;
+  files: string[];
+} {
   const assets = path.join(dir, 'assets');
   const out = { js: 0, jsGzip: 0, css: 0, cssGzip: 0, files: [] as string[] };
   // The .br and .gz copies the build writes beside each file are the same files, not more of them.
@@ -30,6 +36,8 @@ export function consoleAssetSizes(dir = path.resolve('dist/console')): { js: num
 if (import.meta.url === `file://${process.argv[1]}`) {
   const s = consoleAssetSizes();
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`console JS: ${kb(s.js)} raw, ${kb(s.jsGzip)} gzipped (budget ${kb(JS_BUDGET_BYTES)}); CSS ${kb(s.cssGzip)} gzipped`);
+  console.log(
+    `console JS: ${kb(s.js)} raw, ${kb(s.jsGzip)} gzipped (budget ${kb(JS_BUDGET_BYTES)}); CSS ${kb(s.cssGzip)} gzipped`,
+  );
   if (s.jsGzip > JS_BUDGET_BYTES) process.exitCode = 1;
 }

@@ -25,7 +25,14 @@ const SERVER = fileURLToPath(new URL('../test/multiprocess/server-process.ts', i
 
 function spawnServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: '', RATE_LIMIT: 'false', LOG_LEVEL: 'silent', TOLLGATE_SECRET: SECRET },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: '',
+      RATE_LIMIT: 'false',
+      LOG_LEVEL: 'silent',
+      TOLLGATE_SECRET: SECRET,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -91,7 +98,11 @@ async function run(servers: string[], scenario: Scenario, databaseUrl: string): 
       for (let i = 0; performance.now() < until; i++) {
         const r = scenario.request(servers[c % servers.length]!, c, i);
         const t0 = performance.now();
-        const res = await fetch(r.url, { method: 'POST', headers: { 'content-type': 'application/json', ...r.headers }, body: JSON.stringify(r.body) });
+        const res = await fetch(r.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...r.headers },
+          body: JSON.stringify(r.body),
+        });
         await res.arrayBuffer();
         latencies.push(performance.now() - t0);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -100,7 +111,8 @@ async function run(servers: string[], scenario: Scenario, databaseUrl: string): 
   );
   const locks = await sampler();
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(0);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(0);
   const codes = [...statuses].map(([s, n]) => `${s}×${n}`).join(' ');
   console.log(
     `${scenario.name.padEnd(44)} ${String(Math.round(latencies.length / SECONDS)).padStart(5)} req/s  p50 ${pct(50).padStart(5)} ms  p99 ${pct(99).padStart(5)} ms  max ${latencies.at(-1)!.toFixed(0).padStart(5)} ms  waiting on a lock: mean ${locks.mean.toFixed(1).padStart(4)} peak ${String(locks.peak).padStart(2)}  [${codes}]`,
@@ -110,9 +122,17 @@ async function run(servers: string[], scenario: Scenario, databaseUrl: string): 
 const scratch = await createScratchDatabase();
 const children: ChildProcess[] = [];
 try {
-  const ctx = await createContext(toConfig({ DATABASE_URL: scratch.url, LOG_LEVEL: 'silent', PASSWORD_HASH_MEMORY_KIB: '1024', TOLLGATE_SECRET: SECRET }), {
-    log: pino({ level: 'silent' }),
-  });
+  const ctx = await createContext(
+    toConfig({
+      DATABASE_URL: scratch.url,
+      LOG_LEVEL: 'silent',
+      PASSWORD_HASH_MEMORY_KIB: '1024',
+      TOLLGATE_SECRET: SECRET,
+    }),
+    {
+      log: pino({ level: 'silent' }),
+    },
+  );
   const dev = await seedDeveloper(ctx, { tier: 'cloud_premium' });
   await ctx.close();
   const servers: string[] = [];
@@ -131,26 +151,60 @@ try {
     if (res.status !== 201) throw new Error(`project create: ${res.status} ${await res.text()}`);
     projects.push(((await res.json()) as { data: { id: string } }).data.id);
   }
-  const devpayrDomain = (project: (c: number) => string, tag: string): Scenario['request'] => (url, c, i) => ({
-    url: `${url}/api/v1/project/${project(c)}/domains`,
-    headers: dev.apiKeyHeaders,
-    body: { domain: `${tag}-${c}-${i}.example.com` },
-  });
+  const devpayrDomain =
+    (project: (c: number) => string, tag: string): Scenario['request'] =>
+    (url, c, i) => ({
+      url: `${url}/api/v1/project/${project(c)}/domains`,
+      headers: dev.apiKeyHeaders,
+      body: { domain: `${tag}-${c}-${i}.example.com` },
+    });
   console.log(`${CONNECTIONS} clients over 2 processes on PostgreSQL, ${SECONDS} s each`);
-  await run(servers, {
-    name: 'devpayr POST license (one project)',
-    request: (url, c, i) => ({ url: `${url}/api/v1/project/${projects[0]}/licenses`, headers: dev.apiKeyHeaders, body: { title: `L-${c}-${i}` } }),
-  }, scratch.url);
-  await run(servers, { name: 'devpayr POST domain (one project)', request: devpayrDomain(() => projects[1]!, 'one') }, scratch.url);
-  await run(servers, { name: 'devpayr POST domain (10 projects, one owner)', request: devpayrDomain((c) => projects[c % 10]!, 'ten') }, scratch.url);
-  await run(servers, {
-    name: 'devkit POST domain (one project)',
-    request: (url, c, i) => ({ url: `${url}/api/v1/projects/${projects[2]}/domains`, headers: dev.headers, body: { domain: `kit-${c}-${i}.example.com` } }),
-  }, scratch.url);
-  await run(servers, {
-    name: 'devpayr POST domain, is_primary (one project)',
-    request: (url, c, i) => ({ url: `${url}/api/v1/project/${projects[3]}/domains`, headers: dev.apiKeyHeaders, body: { domain: `prim-${c}-${i}.example.com`, is_primary: true } }),
-  }, scratch.url);
+  await run(
+    servers,
+    {
+      name: 'devpayr POST license (one project)',
+      request: (url, c, i) => ({
+        url: `${url}/api/v1/project/${projects[0]}/licenses`,
+        headers: dev.apiKeyHeaders,
+        body: { title: `L-${c}-${i}` },
+      }),
+    },
+    scratch.url,
+  );
+  await run(
+    servers,
+    { name: 'devpayr POST domain (one project)', request: devpayrDomain(() => projects[1]!, 'one') },
+    scratch.url,
+  );
+  await run(
+    servers,
+    { name: 'devpayr POST domain (10 projects, one owner)', request: devpayrDomain((c) => projects[c % 10]!, 'ten') },
+    scratch.url,
+  );
+  await run(
+    servers,
+    {
+      name: 'devkit POST domain (one project)',
+      request: (url, c, i) => ({
+        url: `${url}/api/v1/projects/${projects[2]}/domains`,
+        headers: dev.headers,
+        body: { domain: `kit-${c}-${i}.example.com` },
+      }),
+    },
+    scratch.url,
+  );
+  await run(
+    servers,
+    {
+      name: 'devpayr POST domain, is_primary (one project)',
+      request: (url, c, i) => ({
+        url: `${url}/api/v1/project/${projects[3]}/domains`,
+        headers: dev.apiKeyHeaders,
+        body: { domain: `prim-${c}-${i}.example.com`, is_primary: true },
+      }),
+    },
+    scratch.url,
+  );
 } finally {
   for (const c of children) await stop(c);
   await scratch.drop();

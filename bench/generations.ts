@@ -35,16 +35,27 @@ function percentile(sorted: number[], p: number): number {
 async function pool<T>(n: number, clients: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await task(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await task(i);
+      }
+    }),
+  );
   return out;
 }
 
-const ctx = await createContext(toConfig({ DATABASE_URL: databaseUrl, DATA_DIR: path.join(dir, 'seed'), TOLLGATE_SECRET: secret, LOG_LEVEL: 'silent', PASSWORD_HASH_MEMORY_KIB: '1024' }), { log: pino({ level: 'silent' }) });
+const ctx = await createContext(
+  toConfig({
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: path.join(dir, 'seed'),
+    TOLLGATE_SECRET: secret,
+    LOG_LEVEL: 'silent',
+    PASSWORD_HASH_MEMORY_KIB: '1024',
+  }),
+  { log: pino({ level: 'silent' }) },
+);
 const user = await seedProjectUser(ctx, { tier: 'cloud_premium' });
 const servers: ServerProcess[] = [];
 try {
@@ -54,7 +65,11 @@ try {
   const png = await image('png', 7);
   const started = performance.now();
   const results = await pool(CREATES, CLIENTS, async (i) => {
-    const res = await fetch(`${worker.url}/api/v1/generation/generate-v2`, { method: 'POST', headers: user.headers, body: form({ images: [png], instructions: `bench ${i}` }) });
+    const res = await fetch(`${worker.url}/api/v1/generation/generate-v2`, {
+      method: 'POST',
+      headers: user.headers,
+      body: form({ images: [png], instructions: `bench ${i}` }),
+    });
     const body = (await res.json()) as { id?: string };
     return { status: res.status, id: body.id };
   });
@@ -63,14 +78,30 @@ try {
   const ids = accepted.map((r) => r.id!);
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const open = await ctx.db.selectFrom('generations').select('id').where('id', 'in', ids).where('status', 'in', ['pending', 'processing']).execute();
+    const open = await ctx.db
+      .selectFrom('generations')
+      .select('id')
+      .where('id', 'in', ids)
+      .where('status', 'in', ['pending', 'processing'])
+      .execute();
     if (open.length === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  const rows = await ctx.db.selectFrom('generations').select(['enqueued_at', 'started_at', 'status']).where('id', 'in', ids).execute();
-  const waits = rows.filter((r) => r.started_at).map((r) => new Date(r.started_at!).getTime() - new Date(r.enqueued_at).getTime()).sort((a, b) => a - b);
-  console.log(`creates: ${accepted.length}/${CREATES} accepted in ${seconds.toFixed(1)} s = ${(accepted.length / seconds).toFixed(0)} creates/s (${CLIENTS} clients, local provider)`);
-  console.log(`enqueue-to-start: p50 ${percentile(waits, 50)} ms, p99 ${percentile(waits, 99)} ms over ${waits.length} jobs (premium: 10 at once per developer); ${rows.filter((r) => r.status === 'completed').length} completed`);
+  const rows = await ctx.db
+    .selectFrom('generations')
+    .select(['enqueued_at', 'started_at', 'status'])
+    .where('id', 'in', ids)
+    .execute();
+  const waits = rows
+    .filter((r) => r.started_at)
+    .map((r) => new Date(r.started_at!).getTime() - new Date(r.enqueued_at).getTime())
+    .sort((a, b) => a - b);
+  console.log(
+    `creates: ${accepted.length}/${CREATES} accepted in ${seconds.toFixed(1)} s = ${(accepted.length / seconds).toFixed(0)} creates/s (${CLIENTS} clients, local provider)`,
+  );
+  console.log(
+    `enqueue-to-start: p50 ${percentile(waits, 50)} ms, p99 ${percentile(waits, 99)} ms over ${waits.length} jobs (premium: 10 at once per developer); ${rows.filter((r) => r.status === 'completed').length} completed`,
+  );
   await worker.stop();
   servers.pop();
 
@@ -85,7 +116,11 @@ try {
   const t0 = performance.now();
   const uploads = await Promise.all(
     Array.from({ length: CLIENTS }, async (_, i) => {
-      const res = await fetch(`${acceptor.url}/api/v1/generation/generate-v2`, { method: 'POST', headers: user.headers, body: form({ images: [big, big, big, big, big], instructions: `upload ${i}` }) });
+      const res = await fetch(`${acceptor.url}/api/v1/generation/generate-v2`, {
+        method: 'POST',
+        headers: user.headers,
+        body: form({ images: [big, big, big, big, big], instructions: `upload ${i}` }),
+      });
       await res.arrayBuffer();
       return res.status;
     }),

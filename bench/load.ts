@@ -96,10 +96,19 @@ export async function drive(
         method: 'POST',
         path: '/api/v1/project/has-paid',
         setupRequest: (req) => {
-          const s = keys === 'warm' ? sample[i++ % sample.length]! : keys === 'unknown' ? { key: randomUUID(), domain: 'p1.example.com' } : null;
+          const s =
+            keys === 'warm'
+              ? sample[i++ % sample.length]!
+              : keys === 'unknown'
+                ? { key: randomUUID(), domain: 'p1.example.com' }
+                : null;
           return {
             ...req,
-            headers: { 'content-type': 'application/json', accept: 'application/json', ...(s ? { 'x-license-key': s.key, 'x-devpayr-domain': s.domain } : {}) },
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json',
+              ...(s ? { 'x-license-key': s.key, 'x-devpayr-domain': s.domain } : {}),
+            },
             body: '{}',
           };
         },
@@ -109,7 +118,8 @@ export async function drive(
   const cpu = cpuUs(server.child.pid!) - before;
   const answered = result['2xx'] + result.non2xx;
   const wrong = keys === 'unknown' && !bare ? result['2xx'] : result.non2xx;
-  if (wrong || result.errors) throw new Error(`load run saw ${wrong} unexpected answers (${keys} keys) and ${result.errors} errors`);
+  if (wrong || result.errors)
+    throw new Error(`load run saw ${wrong} unexpected answers (${keys} keys) and ${result.errors} errors`);
   return { rps: result.requests.average, p99: result.latency.p99, cpuUs: cpu / Math.max(1, answered) };
 }
 

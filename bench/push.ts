@@ -41,7 +41,8 @@ async function status(server: Server, key: string, domain: string): Promise<numb
 async function until(server: Server, key: string, domain: string, want: number, since: number): Promise<number> {
   for (;;) {
     if ((await status(server, key, domain)) === want) return performance.now() - since;
-    if (performance.now() - since > GIVE_UP_MS) throw new Error(`a server still gave the old answer after ${GIVE_UP_MS} ms`);
+    if (performance.now() - since > GIVE_UP_MS)
+      throw new Error(`a server still gave the old answer after ${GIVE_UP_MS} ms`);
   }
 }
 
@@ -55,20 +56,33 @@ const seeded = await launch(path.join(here, 'seed-db.ts'), ['postgres', '1000', 
 const { databaseUrl, dataDir } = seeded.ready as { databaseUrl: string; dataDir: string };
 const sample = (seeded.ready.sample as Array<{ key: string; domain: string }>).slice(0, TRIALS);
 const servers: Record<'redis' | 'polling', Server[]> = { redis: [], polling: [] };
-const ctx = await createContext(toConfig({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL, LOG_LEVEL: 'silent' }), {
-  log: pino({ level: 'silent' }),
-});
+const ctx = await createContext(
+  toConfig({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL, LOG_LEVEL: 'silent' }),
+  {
+    log: pino({ level: 'silent' }),
+  },
+);
 try {
   for (const group of ['redis', 'polling'] as const) {
     for (let i = 0; i < PROCESSES; i++) {
-      const env: Record<string, string> = { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, ...(group === 'redis' ? { REDIS_URL } : { REDIS_URL: '' }) };
+      const env: Record<string, string> = {
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: dataDir,
+        ...(group === 'redis' ? { REDIS_URL } : { REDIS_URL: '' }),
+      };
       const started = await launch(serverScript(root), [], env);
       servers[group].push({ child: started.child, port: started.ready.port });
     }
   }
-  const owner = await ctx.db.selectFrom('users').select('id').where('email', '=', 'bench@example.com').executeTakeFirstOrThrow();
+  const owner = await ctx.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'bench@example.com')
+    .executeTakeFirstOrThrow();
   const principal = { kind: 'developer' as const, userId: owner.id, tier: 'free_starter' as const, keyId: null };
-  console.log(`bench:push: ${PROCESSES} processes with Redis and ${PROCESSES} without on one PostgreSQL, ${sample.length} changes each`);
+  console.log(
+    `bench:push: ${PROCESSES} processes with Redis and ${PROCESSES} without on one PostgreSQL, ${sample.length} changes each`,
+  );
   for (const group of ['redis', 'polling'] as const) {
     const seen: number[] = [];
     for (const [i, s] of sample.entries()) {
@@ -83,7 +97,11 @@ try {
       for (const server of servers[group]) await status(server, s.key, s.domain);
       await (revoke ? revokeLicense : reactivateLicense)(ctx, principal, license.project_id, license.id);
       const since = performance.now();
-      seen.push(...(await Promise.all(servers[group].map((server) => until(server, s.key, s.domain, revoke ? 403 : 200, since)))));
+      seen.push(
+        ...(await Promise.all(
+          servers[group].map((server) => until(server, s.key, s.domain, revoke ? 403 : 200, since)),
+        )),
+      );
       if ((i + 1) % 50 === 0) process.stdout.write(`  ${group}: ${i + 1}/${sample.length}\n`);
     }
     console.log(

@@ -3,7 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildIfStale, drive, launch, median, type Run, type Sample, type Server, serverScript, spread, stop } from './load.js';
+import {
+  buildIfStale,
+  drive,
+  launch,
+  median,
+  type Run,
+  type Sample,
+  type Server,
+  serverScript,
+  spread,
+  stop,
+} from './load.js';
 
 /**
  * `npm run bench:revision -- [rev] [licenses]`: the paid-install check of this tree against the
@@ -36,8 +47,18 @@ interface Side {
 async function startTollgate(dir: string): Promise<Side> {
   const bench = path.join(dir, 'bench');
   if (fs.existsSync(path.join(bench, 'seed-db.ts'))) {
-    const seeded = await launch(path.join(bench, 'seed-db.ts'), ['sqlite', String(LICENSES), String(PROJECTS)], {}, dir);
-    const started = await launch(serverScript(dir), [], { DATABASE_URL: seeded.ready.databaseUrl, DATA_DIR: seeded.ready.dataDir }, dir);
+    const seeded = await launch(
+      path.join(bench, 'seed-db.ts'),
+      ['sqlite', String(LICENSES), String(PROJECTS)],
+      {},
+      dir,
+    );
+    const started = await launch(
+      serverScript(dir),
+      [],
+      { DATABASE_URL: seeded.ready.databaseUrl, DATA_DIR: seeded.ready.dataDir },
+      dir,
+    );
     return {
       server: { child: started.child, port: started.ready.port },
       sample: seeded.ready.sample,
@@ -48,7 +69,11 @@ async function startTollgate(dir: string): Promise<Side> {
     };
   }
   const started = await launch(path.join(bench, 'tollgate-server.ts'), [String(LICENSES), String(PROJECTS)], {}, dir);
-  return { server: { child: started.child, port: started.ready.port }, sample: started.ready.sample, cleanup: () => stop(started.child) };
+  return {
+    server: { child: started.child, port: started.ready.port },
+    sample: started.ready.sample,
+    cleanup: () => stop(started.child),
+  };
 }
 
 async function warmUp(side: Side): Promise<void> {
@@ -67,7 +92,9 @@ if (fs.existsSync(path.join(worktree, 'bench', 'tollgate-server.mjs'))) buildIfS
 try {
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: worktree, encoding: 'utf8' }).trim();
   const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  console.log(`bench:revision: ${head} (this tree) vs ${commit}, SQLite, ${LICENSES} licenses / ${PROJECTS} projects; ${ROUNDS} interleaved rounds of ${SECONDS} s`);
+  console.log(
+    `bench:revision: ${head} (this tree) vs ${commit}, SQLite, ${LICENSES} licenses / ${PROJECTS} projects; ${ROUNDS} interleaved rounds of ${SECONDS} s`,
+  );
   const before = await startTollgate(worktree);
   sides.push(before);
   const after = await startTollgate(root);

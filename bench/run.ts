@@ -1,7 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildIfStale, CONNECTIONS, drive, dropPostgres, launch, median, peakRssMb, type Run, type Sample, type Server, serverScript, spread, stop } from './load.js';
+import {
+  buildIfStale,
+  CONNECTIONS,
+  drive,
+  dropPostgres,
+  launch,
+  median,
+  peakRssMb,
+  type Run,
+  type Sample,
+  type Server,
+  serverScript,
+  spread,
+  stop,
+} from './load.js';
 
 /**
  * `npm run bench`: the paid-install check against a bare node:http server answering the same
@@ -43,7 +57,13 @@ interface Result {
 }
 
 /** Rounds of bare, Tollgate-warm, bare, Tollgate-unknown; each Tollgate run against the bare run just before it. */
-async function compare(bare: Server, tollgate: Server, sample: Sample[], db: string, licenses: number): Promise<Result[]> {
+async function compare(
+  bare: Server,
+  tollgate: Server,
+  sample: Sample[],
+  db: string,
+  licenses: number,
+): Promise<Result[]> {
   await drive(bare, 'warm', sample, WARMUP, undefined, true);
   // Every sample key once (so all are cached however slow the machine is), then the timed warm-up.
   await drive(tollgate, 'warm', sample, 0, sample.length);
@@ -85,13 +105,19 @@ async function compare(bare: Server, tollgate: Server, sample: Sample[], db: str
 const allScenarios: Array<{ db: 'sqlite' | 'postgres'; licenses: number }> = [
   { db: 'sqlite', licenses: 1_000 },
   { db: 'postgres', licenses: 1_000 },
-  ...(QUICK ? [] : [{ db: 'sqlite' as const, licenses: MID }, { db: 'postgres' as const, licenses: BIG }]),
+  ...(QUICK
+    ? []
+    : [
+        { db: 'sqlite' as const, licenses: MID },
+        { db: 'postgres' as const, licenses: BIG },
+      ]),
   { db: 'sqlite', licenses: BIG },
 ];
 // BENCH_ONLY=sqlite:1000 (comma-separated db:licenses) runs only those scenarios, for work on one of them.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const scenarios = only ? allScenarios.filter((s) => only.includes(`${s.db}:${s.licenses}`)) : allScenarios;
-if (scenarios.length === 0) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY} names no scenario (db:licenses, e.g. sqlite:1000)`);
+if (scenarios.length === 0)
+  throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY} names no scenario (db:licenses, e.g. sqlite:1000)`);
 
 console.log(
   `bench: ${CONNECTIONS} connections, loopback; ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario after a ${WARMUP} s warm-up${QUICK ? ' (quick)' : ''}`,
@@ -104,8 +130,13 @@ const rss: string[] = [];
 try {
   for (const s of scenarios) {
     const seeded = await launch(path.join(here, 'seed-db.ts'), [s.db, String(s.licenses), String(PROJECTS)]);
-    console.log(`${s.db}, ${s.licenses} licenses / ${PROJECTS} projects: seeded in ${(seeded.ready.seedMs / 1000).toFixed(1)} s`);
-    const started = await launch(serverScript(root), [], { DATABASE_URL: seeded.ready.databaseUrl, DATA_DIR: seeded.ready.dataDir });
+    console.log(
+      `${s.db}, ${s.licenses} licenses / ${PROJECTS} projects: seeded in ${(seeded.ready.seedMs / 1000).toFixed(1)} s`,
+    );
+    const started = await launch(serverScript(root), [], {
+      DATABASE_URL: seeded.ready.databaseUrl,
+      DATA_DIR: seeded.ready.dataDir,
+    });
     const tollgate: Server = { child: started.child, port: started.ready.port };
     try {
       results.push(...(await compare(bare, tollgate, seeded.ready.sample, s.db, s.licenses)));
@@ -133,4 +164,7 @@ for (const r of results) {
   );
 }
 const headline = results.find((r) => r.db === 'sqlite' && r.keys === 'warm' && r.licenses === BIG);
-if (headline) console.log(`has-paid vs bare: ratio=${headline.ratio.toFixed(2)} cpu_ratio=${headline.cpuRatio.toFixed(2)} p99_ms=${headline.p99} licenses=${headline.licenses}`);
+if (headline)
+  console.log(
+    `has-paid vs bare: ratio=${headline.ratio.toFixed(2)} cpu_ratio=${headline.cpuRatio.toFixed(2)} p99_ms=${headline.p99} licenses=${headline.licenses}`,
+  );

@@ -28,7 +28,9 @@ if (kind === 'postgres') {
   url.pathname = `/${name}`;
   databaseUrl = url.toString();
 }
-const ctx = await createContext(toConfig({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+const ctx = await createContext(toConfig({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }), {
+  log: pino({ level: 'silent' }),
+});
 const started = Date.now();
 const { sample } = await seedBench(ctx, licenses, projects, 5_000);
 const seedMs = Date.now() - started;

@@ -15,7 +15,12 @@ const CHUNK = 1_500;
  * One developer, `projects` paid projects each with one registered production domain, and
  * `licenses` licenses spread over them, written in batches inside one transaction.
  */
-export async function seedBench(ctx: Pick<Context, 'db' | 'clock'>, licenses: number, projects: number, sampleSize: number): Promise<BenchSeed> {
+export async function seedBench(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  licenses: number,
+  projects: number,
+  sampleSize: number,
+): Promise<BenchSeed> {
   const now = ctx.clock.now();
   const ownerId = uuidv7();
   const projectIds = Array.from({ length: projects }, () => uuidv7());

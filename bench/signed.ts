@@ -3,7 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { buildIfStale, CONNECTIONS, cpuUs, launch, median, type Sample, type Server, serverScript, spread, stop } from './load.js';
+import {
+  buildIfStale,
+  CONNECTIONS,
+  cpuUs,
+  launch,
+  median,
+  type Sample,
+  type Server,
+  serverScript,
+  spread,
+  stop,
+} from './load.js';
 
 /**
  * `npm run bench:signed`: the server CPU of a signed has-paid answer (Accept-Signature: RFC
@@ -31,19 +42,41 @@ async function run(server: Server, sample: Sample[], signed: boolean): Promise<n
         path: '/api/v1/project/has-paid',
         setupRequest: (req) => {
           const s = sample[i++ % sample.length]!;
-          const ask = signed ? { 'accept-signature': `sig1=("@status" "content-digest");nonce="${randomBytes(12).toString('base64url')}"` } : {};
-          return { ...req, headers: { 'content-type': 'application/json', accept: 'application/json', 'x-license-key': s.key, 'x-devpayr-domain': s.domain, ...ask }, body: '{}' };
+          const ask = signed
+            ? {
+                'accept-signature': `sig1=("@status" "content-digest");nonce="${randomBytes(12).toString('base64url')}"`,
+              }
+            : {};
+          return {
+            ...req,
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json',
+              'x-license-key': s.key,
+              'x-devpayr-domain': s.domain,
+              ...ask,
+            },
+            body: '{}',
+          };
         },
       },
     ],
   });
-  if (result.non2xx || result.errors) throw new Error(`${result.non2xx} unexpected answers and ${result.errors} errors`);
+  if (result.non2xx || result.errors)
+    throw new Error(`${result.non2xx} unexpected answers and ${result.errors} errors`);
   return (cpuUs(server.child.pid!) - before) / Math.max(1, result['2xx']);
 }
 
 buildIfStale(root);
-const seeded = await launch(path.join(here, 'seed-db.ts'), ['sqlite', String(LICENSES), String(Math.min(1000, LICENSES))]);
-const started = await launch(serverScript(root), [], { DATABASE_URL: seeded.ready.databaseUrl, DATA_DIR: seeded.ready.dataDir });
+const seeded = await launch(path.join(here, 'seed-db.ts'), [
+  'sqlite',
+  String(LICENSES),
+  String(Math.min(1000, LICENSES)),
+]);
+const started = await launch(serverScript(root), [], {
+  DATABASE_URL: seeded.ready.databaseUrl,
+  DATA_DIR: seeded.ready.dataDir,
+});
 const server: Server = { child: started.child, port: started.ready.port };
 const sample: Sample[] = seeded.ready.sample;
 try {
@@ -56,7 +89,9 @@ try {
     signed.push(await run(server, sample, true));
   }
   const ratios = signed.map((s, k) => s / unsigned[k]!);
-  console.log(`has-paid, SQLite, ${LICENSES} licenses, warm keys, ${ROUNDS} rounds of ${SECONDS} s, server CPU per answer:`);
+  console.log(
+    `has-paid, SQLite, ${LICENSES} licenses, warm keys, ${ROUNDS} rounds of ${SECONDS} s, server CPU per answer:`,
+  );
   console.log(`  unsigned ${median(unsigned).toFixed(1)} µs [${spread(unsigned)}]`);
   console.log(`  signed   ${median(signed).toFixed(1)} µs [${spread(signed)}]`);
   console.log(`  signed / unsigned ${median(ratios).toFixed(2)} [${spread(ratios)}]`);

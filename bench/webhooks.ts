@@ -23,7 +23,8 @@ const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 3000);
 const LATENCY_SAMPLES = Number(process.env.BENCH_WEBHOOK_SAMPLES ?? 200);
 const SECRET = 'whsec-bench-secret';
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main(): Promise<void> {
   const dbName = `tollgate_bench_${Date.now()}`;
@@ -45,7 +46,10 @@ async function main(): Promise<void> {
   const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
   const serverSecret = 'bench-server-secret-0123456789abcdef0123';
-  const ctx = await createContext(toConfig({ DATABASE_URL: databaseUrl, DATA_DIR: '/tmp', TOLLGATE_SECRET: serverSecret, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+  const ctx = await createContext(
+    toConfig({ DATABASE_URL: databaseUrl, DATA_DIR: '/tmp', TOLLGATE_SECRET: serverSecret, LOG_LEVEL: 'silent' }),
+    { log: pino({ level: 'silent' }) },
+  );
   const children: ServerProcess[] = [];
   try {
     const now = new Date();
@@ -53,11 +57,39 @@ async function main(): Promise<void> {
     const projectId = uuidv7();
     await ctx.db
       .insertInto('users')
-      .values({ id: ownerId, email: 'bench@example.com', email_scope: 'global', email_lower: 'bench@example.com', password_hash: 'x', full_name: null, role: 'developer', project_id: null, tier: 'cloud_premium', is_active: true, email_verified_at: now, created_at: now })
+      .values({
+        id: ownerId,
+        email: 'bench@example.com',
+        email_scope: 'global',
+        email_lower: 'bench@example.com',
+        password_hash: 'x',
+        full_name: null,
+        role: 'developer',
+        project_id: null,
+        tier: 'cloud_premium',
+        is_active: true,
+        email_verified_at: now,
+        created_at: now,
+      })
       .execute();
     await ctx.db
       .insertInto('projects')
-      .values({ id: projectId, owner_id: ownerId, name: 'Bench', slug: `bench-${projectId}`, description: null, default_redirect_url: null, webhook_url: hookUrl, logo_url: null, webhook_secret_enc: sealSecret(ctx.keys.seal, SECRET), meta: null, is_active: true, has_paid: true, created_at: now, updated_at: null })
+      .values({
+        id: projectId,
+        owner_id: ownerId,
+        name: 'Bench',
+        slug: `bench-${projectId}`,
+        description: null,
+        default_redirect_url: null,
+        webhook_url: hookUrl,
+        logo_url: null,
+        webhook_secret_enc: sealSecret(ctx.keys.seal, SECRET),
+        meta: null,
+        is_active: true,
+        has_paid: true,
+        created_at: now,
+        updated_at: null,
+      })
       .execute();
 
     const env = { TOLLGATE_SECRET: serverSecret, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
@@ -66,7 +98,15 @@ async function main(): Promise<void> {
     const record = (n: number) =>
       ctx.db.transaction().execute(async (trx) => {
         const ids: string[] = [];
-        for (let i = 0; i < n; i++) ids.push(await recordEvent(trx, ctx, { ownerId, projectId, type: 'webhook.test', data: { project_id: projectId, n: i } }));
+        for (let i = 0; i < n; i++)
+          ids.push(
+            await recordEvent(trx, ctx, {
+              ownerId,
+              projectId,
+              type: 'webhook.test',
+              data: { project_id: projectId, n: i },
+            }),
+          );
         return ids;
       });
 

@@ -33,7 +33,12 @@ function newest(dir) {
 
 function isStale() {
   const built = mtime(stamp);
-  if (!built || !fs.existsSync(path.join(dist, 'src', 'main.js')) || !fs.existsSync(path.join(dist, 'console', 'index.html'))) return true;
+  if (
+    !built ||
+    !fs.existsSync(path.join(dist, 'src', 'main.js')) ||
+    !fs.existsSync(path.join(dist, 'console', 'index.html'))
+  )
+    return true;
   const inputs = [
     newest(path.join(root, 'src')),
     newest(path.join(root, 'console')),
@@ -48,10 +53,17 @@ const started = new Date();
 // Outputs gone but the build info left: tsc would think everything is emitted.
 if (!fs.existsSync(path.join(dist, 'src', 'main.js'))) fs.rmSync(buildInfo, { force: true });
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', buildInfo], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  [tsc, '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', buildInfo],
+  { cwd: root, stdio: 'inherit' },
+);
 if (r.status !== 0) process.exit(r.status ?? 1);
 // The console: type-checked by the same tsc (its own tsconfig: DOM, JSX), then bundled.
-for (const args of [[tsc, '-p', 'console/tsconfig.json'], [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.ts']]) {
+for (const args of [
+  [tsc, '-p', 'console/tsconfig.json'],
+  [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.ts'],
+]) {
   const step = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (step.status !== 0) process.exit(step.status ?? 1);
 }

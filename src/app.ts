@@ -64,7 +64,11 @@ export async function buildApp(ctx: Context): Promise<App> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     // A NUL in a path or query value: refused here, before it can reach a text column.
-    done(request.url.includes('%00') ? new BodyParseError('nul', 'The URL contains a NUL character (%00), which is not allowed.') : undefined);
+    done(
+      request.url.includes('%00')
+        ? new BodyParseError('nul', 'The URL contains a NUL character (%00), which is not allowed.')
+        : undefined,
+    );
   });
 
   await registerCors(app, ctx.config);
@@ -84,7 +88,12 @@ export async function buildApp(ctx: Context): Promise<App> {
           licenseKey: { type: 'apiKey', in: 'header', name: 'X-LICENSE-KEY' },
           operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' },
           projectId: { type: 'apiKey', in: 'header', name: 'X-Project-ID' },
-          projectApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: "A project API key (devkit end-user routes)" },
+          projectApiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-Key',
+            description: 'A project API key (devkit end-user routes)',
+          },
         },
       },
     },

@@ -58,7 +58,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     throw databaseFailure(err, config);
   }
   const stripe = createStripeGateway(config);
-  const mailer = overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
+  const mailer =
+    overrides.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, log) : logMailer(log));
   const blobs = await createBlobStore(config);
   const callbacks = providerCallbacks(database.db, config.generations);
   const provider = await createProvider(config.generations, callbacks);

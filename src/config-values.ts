@@ -11,7 +11,9 @@ export function int(env: Env, name: string, fallback: number, min = 0, max = Num
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${raw}"`);
+    throw new ConfigError(
+      `${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${raw}"`,
+    );
   }
   return n;
 }
@@ -19,7 +21,8 @@ export function int(env: Env, name: string, fallback: number, min = 0, max = Num
 export function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
-  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${env[name]}"`);
+  if (!(values as readonly string[]).includes(raw))
+    throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${env[name]}"`);
   return raw as T;
 }
 
@@ -62,11 +65,16 @@ export function duration(env: Env, name: string, fallback: number | string, min 
   const raw = env[name]?.trim();
   if (!raw) return typeof fallback === 'string' ? parseDuration(name, fallback) : fallback * unit;
   if (/^\d+$/.test(raw) && named) {
-    if (Number(raw) < min) throw new ConfigError(`${name} must be an integer >= ${min} (${named[2]}) or a duration such as ${EXAMPLES}, got "${raw}"`);
+    if (Number(raw) < min)
+      throw new ConfigError(
+        `${name} must be an integer >= ${min} (${named[2]}) or a duration such as ${EXAMPLES}, got "${raw}"`,
+      );
     return Number(raw) * unit;
   }
   if (named && !/^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)\s*$/.test(raw)) {
-    throw new ConfigError(`${name} must be an integer >= ${min} (${named[2]}) or a duration such as ${EXAMPLES}, got "${raw}"`);
+    throw new ConfigError(
+      `${name} must be an integer >= ${min} (${named[2]}) or a duration such as ${EXAMPLES}, got "${raw}"`,
+    );
   }
   const ms = parseDuration(name, raw);
   if (ms < min * unit) throw new ConfigError(`${name} must be at least ${min}${named ? named[1] : 'ms'}, got "${raw}"`);

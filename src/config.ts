@@ -1,6 +1,19 @@
 import net from 'node:net';
 import path from 'node:path';
-import { bool, ConfigError, days, duration, durations, int, isOrigin, oneOf, origin, seconds, urlOf, type Env } from './config-values.js';
+import {
+  bool,
+  ConfigError,
+  days,
+  duration,
+  durations,
+  int,
+  isOrigin,
+  oneOf,
+  origin,
+  seconds,
+  urlOf,
+  type Env,
+} from './config-values.js';
 import { packageVersion } from './lib/version.js';
 
 export { ConfigError, parseDuration } from './config-values.js';
@@ -96,7 +109,14 @@ export interface GenerationConfig {
   pollMs: number;
   anonymousPerDay: number;
   /** S3-compatible blob store when S3_BUCKET is set; local files under DATA_DIR otherwise. */
-  s3: { bucket: string; endpoint: string | null; region: string; accessKeyId: string | null; secretAccessKey: string | null; forcePathStyle: boolean } | null;
+  s3: {
+    bucket: string;
+    endpoint: string | null;
+    region: string;
+    accessKeyId: string | null;
+    secretAccessKey: string | null;
+    forcePathStyle: boolean;
+  } | null;
   /** Lifetime of a private image's signed URL. */
   signedUrlSeconds: number;
   /** Base of absolute URLs handed out (image URLs, Replicate webhooks); the request's host when null. */
@@ -112,7 +132,8 @@ function generationConfig(env: Env, publicUrl: string | null): GenerationConfig 
   }
   const replicateToken = env.REPLICATE_API_TOKEN?.trim() || null;
   const openaiKey = env.OPENAI_API_KEY?.trim() || null;
-  if (provider === 'replicate' && !replicateToken) throw new ConfigError('GENERATION_PROVIDER=replicate needs REPLICATE_API_TOKEN');
+  if (provider === 'replicate' && !replicateToken)
+    throw new ConfigError('GENERATION_PROVIDER=replicate needs REPLICATE_API_TOKEN');
   if (provider === 'openai' && !openaiKey) throw new ConfigError('GENERATION_PROVIDER=openai needs OPENAI_API_KEY');
   const bucket = env.S3_BUCKET?.trim() || null;
   const s3 = {
@@ -130,7 +151,11 @@ function generationConfig(env: Env, publicUrl: string | null): GenerationConfig 
       baseUrl: env.REPLICATE_BASE_URL?.trim() || 'https://api.replicate.com/v1',
       webhookWaitMs: duration(env, 'REPLICATE_WEBHOOK_WAIT_SECONDS', 60, 0),
     },
-    openai: { apiKey: openaiKey, baseUrl: env.OPENAI_BASE_URL?.trim() || null, model: env.OPENAI_IMAGE_MODEL?.trim() || 'gpt-image-1' },
+    openai: {
+      apiKey: openaiKey,
+      baseUrl: env.OPENAI_BASE_URL?.trim() || null,
+      model: env.OPENAI_IMAGE_MODEL?.trim() || 'gpt-image-1',
+    },
     providerTimeoutMs: duration(env, 'GENERATION_PROVIDER_TIMEOUT_SECONDS', 300, 1),
     concurrency: int(env, 'GENERATION_CONCURRENCY', 4, 0),
     leaseSeconds: seconds(duration(env, 'GENERATION_LEASE_SECONDS', 60, 1)),
@@ -230,14 +255,18 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 function host(env: Env): string {
   const raw = env.HOST?.trim();
   if (!raw) return '0.0.0.0';
-  const hostname = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(raw) && !/^[\d.]+$/.test(raw);
+  const hostname =
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(raw) && !/^[\d.]+$/.test(raw);
   if (!net.isIP(raw) && !hostname) throw new ConfigError(`HOST must be an IP address or a host name, got "${raw}"`);
   return raw;
 }
 
 /** CORS_ORIGINS: `https://a.example, https://b.example`; empty or `*` = any origin. */
 function origins(raw: string | undefined): string[] | null {
-  const list = (raw ?? '').split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+  const list = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
   if (list.length === 0 || list.includes('*')) return null;
   for (const o of list) {
     if (!isOrigin(o)) throw new ConfigError(`CORS_ORIGINS must list origins like https://app.example.com, got "${o}"`);
@@ -249,7 +278,9 @@ function httpTimeouts(env: Env): Config['http'] {
   const headers = duration(env, 'HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1);
   const request = duration(env, 'HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1);
   if (headers > request) {
-    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_SECONDS (${headers / 1000}) may not exceed HTTP_REQUEST_TIMEOUT_SECONDS (${request / 1000})`);
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT_SECONDS (${headers / 1000}) may not exceed HTTP_REQUEST_TIMEOUT_SECONDS (${request / 1000})`,
+    );
   }
   return {
     headersTimeoutMs: headers,
@@ -265,7 +296,9 @@ export function toConfig(env: Env): Config {
   if (url) {
     if (/^postgres(ql)?:\/\//.test(url)) dialect = 'postgres';
     else if (!/^(sqlite|file):/.test(url)) {
-      throw new ConfigError('DATABASE_URL must start with postgres:// or sqlite: (leave it unset for the embedded SQLite database)');
+      throw new ConfigError(
+        'DATABASE_URL must start with postgres:// or sqlite: (leave it unset for the embedded SQLite database)',
+      );
     }
   }
   const sqliteFile =
@@ -283,11 +316,19 @@ export function toConfig(env: Env): Config {
   const secret = env.TOLLGATE_SECRET?.trim() || null;
   if (secret && secret.length < 32) throw new ConfigError('TOLLGATE_SECRET must be at least 32 characters long');
 
-  const smtpUrl = urlOf(env, 'SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.com:587', { echo: false }) ? env.SMTP_URL!.trim() : null;
+  const smtpUrl = urlOf(env, 'SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.com:587', { echo: false })
+    ? env.SMTP_URL!.trim()
+    : null;
 
   const publicUrl = origin(env, 'PUBLIC_URL', 'https://tollgate.example.com');
   const proxyRaw = env.TRUST_PROXY?.trim() ?? '';
-  const trustProxy: boolean | number | string = /^\d+$/.test(proxyRaw) ? Number(proxyRaw) : proxyRaw === '' ? false : /^(true|false|yes|no|on|off)$/i.test(proxyRaw) ? bool(env, 'TRUST_PROXY')! : proxyRaw;
+  const trustProxy: boolean | number | string = /^\d+$/.test(proxyRaw)
+    ? Number(proxyRaw)
+    : proxyRaw === ''
+      ? false
+      : /^(true|false|yes|no|on|off)$/i.test(proxyRaw)
+        ? bool(env, 'TRUST_PROXY')!
+        : proxyRaw;
   const verification = bool(env, 'REQUIRE_EMAIL_VERIFICATION');
 
   return {
@@ -335,10 +376,13 @@ export function toConfig(env: Env): Config {
   };
 }
 
-
 function stripeApi(env: Env): Config['stripe']['api'] {
   const u = urlOf(env, 'STRIPE_API_URL', ['http:', 'https:'], 'http://127.0.0.1:12111');
   if (!u) return null;
   const protocol = u.protocol === 'http:' ? 'http' : 'https';
-  return { protocol, host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443 };
+  return {
+    protocol,
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443,
+  };
 }

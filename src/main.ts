@@ -67,7 +67,10 @@ async function main(argv: string[]): Promise<number> {
   if (!(ADMIN_COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}"`);
   const admin = await import('./cli/admin.js');
   try {
-    await admin.runAdminCommand(command as (typeof ADMIN_COMMANDS)[number], config, { ...values, locationChosen: Boolean(env.DATA_DIR || env.DATABASE_URL) });
+    await admin.runAdminCommand(command as (typeof ADMIN_COMMANDS)[number], config, {
+      ...values,
+      locationChosen: Boolean(env.DATA_DIR || env.DATABASE_URL),
+    });
   } catch (err) {
     throw err instanceof admin.UsageError ? new UsageError(err.message) : err;
   }
@@ -77,7 +80,10 @@ async function main(argv: string[]): Promise<number> {
 /** One line for every failure; the stack trace too only with LOG_LEVEL=debug (or trace). */
 function report(err: unknown): string {
   const debug = /^(debug|trace)$/i.test(process.env.LOG_LEVEL?.trim() ?? '');
-  const stack = debug && err instanceof Error ? `\n${err.stack}${err.cause instanceof Error ? `\ncaused by: ${err.cause.stack}` : ''}` : '';
+  const stack =
+    debug && err instanceof Error
+      ? `\n${err.stack}${err.cause instanceof Error ? `\ncaused by: ${err.cause.stack}` : ''}`
+      : '';
   if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     return `tollgate: ${(err as Error).message}\n\n${USAGE}`;
   }

@@ -30,9 +30,17 @@ export function createWorkers(ctx: Context, inserted: InsertSignals): Workers {
   inserted.on('generations', jobs.wake);
   inserted.on('generation_blob_deletions', cleanup.wake);
   const all = [
-    periodicLoop(ctx.log, { name: 'license expiry sweep', everyMs: ctx.config.expirySweepSeconds * 1000, run: () => announceExpiredLicenses(ctx) }),
+    periodicLoop(ctx.log, {
+      name: 'license expiry sweep',
+      everyMs: ctx.config.expirySweepSeconds * 1000,
+      run: () => announceExpiredLicenses(ctx),
+    }),
     // Seats of devices silent for two heartbeat intervals, on the expiry sweep's cadence.
-    periodicLoop(ctx.log, { name: 'device release sweep', everyMs: ctx.config.expirySweepSeconds * 1000, run: () => releaseSilentDevices(ctx) }),
+    periodicLoop(ctx.log, {
+      name: 'device release sweep',
+      everyMs: ctx.config.expirySweepSeconds * 1000,
+      run: () => releaseSilentDevices(ctx),
+    }),
     deliveries,
     // Retention (AUDIT_RETENTION_DAYS, WEBHOOK_LOG_RETENTION_DAYS): at start, then hourly.
     periodicLoop(ctx.log, { name: 'audit log prune', everyMs: HOURLY, run: () => pruneAuditLog(ctx) }),

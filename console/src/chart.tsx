@@ -31,7 +31,13 @@ export function DayChart(props: { days: Array<{ day: string; n: number }>; label
           height: 220,
           scales: { y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
           series: [{}, { label, stroke: color, width: 2, fill: `${color}33` }],
-          axes: [axis, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 1e6, 1e7] }],
+          axes: [
+            axis,
+            {
+              ...axis,
+              incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 1e6, 1e7],
+            },
+          ],
           legend: { show: false },
         },
         [xs, days.map((d) => d.n)],
@@ -52,7 +58,11 @@ export function DayChart(props: { days: Array<{ day: string; n: number }>; label
       <figcaption>
         {props.caption}: <strong>{total}</strong>
       </figcaption>
-      <div ref={el} role="img" aria-label={`Chart of ${label.toLowerCase()} per day: ${props.caption.toLowerCase()}, ${total} in total`} />
+      <div
+        ref={el}
+        role="img"
+        aria-label={`Chart of ${label.toLowerCase()} per day: ${props.caption.toLowerCase()}, ${total} in total`}
+      />
     </figure>
   );
 }

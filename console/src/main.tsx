@@ -31,7 +31,11 @@ function Shell({ me, insecure, onSignOut }: { me: Me; insecure: boolean; onSignO
   const { path } = useLocation();
   const links =
     me.kind === 'operator'
-      ? [['/console/operators', 'Developers'], ['/console/instance', 'Instance health'], ['/console/account', 'Account']]
+      ? [
+          ['/console/operators', 'Developers'],
+          ['/console/instance', 'Instance health'],
+          ['/console/account', 'Account'],
+        ]
       : [
           ['/console', 'Dashboard'],
           ['/console/projects', 'Projects'],
@@ -47,7 +51,8 @@ function Shell({ me, insecure, onSignOut }: { me: Me; insecure: boolean; onSignO
       </a>
       {insecure && (
         <p class="banner" role="status">
-          This console is served without TLS: anyone on the network path can read what you do here. Put it behind HTTPS and set PUBLIC_URL.
+          This console is served without TLS: anyone on the network path can read what you do here. Put it behind HTTPS
+          and set PUBLIC_URL.
         </p>
       )}
       <header class="top">
@@ -58,7 +63,12 @@ function Shell({ me, insecure, onSignOut }: { me: Me; insecure: boolean; onSignO
           <ul>
             {links.map(([href, label]) => (
               <li>
-                <a href={href} aria-current={path === href || (href !== '/console' && path.startsWith(`${href}/`)) ? 'page' : undefined}>
+                <a
+                  href={href}
+                  aria-current={
+                    path === href || (href !== '/console' && path.startsWith(`${href}/`)) ? 'page' : undefined
+                  }
+                >
                   {label}
                 </a>
               </li>
@@ -101,13 +111,17 @@ function Shell({ me, insecure, onSignOut }: { me: Me; insecure: boolean; onSignO
 function App() {
   const [meta, setMeta] = useState<Meta | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const refresh = () =>
-    api<Meta>('GET', '/meta').then(setMeta, (e: Error) => setError(e.message));
+  const refresh = () => api<Meta>('GET', '/meta').then(setMeta, (e: Error) => setError(e.message));
   useEffect(() => {
     refresh();
     whenSignedOut(() => void refresh());
   }, []);
-  if (error) return <p class="alert err" role="alert">{error}</p>;
+  if (error)
+    return (
+      <p class="alert err" role="alert">
+        {error}
+      </p>
+    );
   if (!meta) return <p aria-live="polite">Loading…</p>;
   if (!meta.me) return <SignIn meta={meta} onSignedIn={(me) => setMeta({ ...meta, signedIn: true, me })} />;
   return <Shell me={meta.me} insecure={meta.insecure} onSignOut={() => void refresh()} />;

@@ -37,14 +37,23 @@ export function Reroll({ path, label, onDone }: { path: string; label: string; o
   }
   return (
     <span class="confirm" role="group" aria-label="Confirm: Reroll">
-      <Select label="Old secret" name="overlapSeconds" value={overlap} onChange={setOverlap} options={OVERLAPS} error={act.error} />
+      <Select
+        label="Old secret"
+        name="overlapSeconds"
+        value={overlap}
+        onChange={setOverlap}
+        options={OVERLAPS}
+        error={act.error}
+      />
       <button
         type="button"
         class="danger"
         disabled={act.busy}
         onClick={() =>
           act.run(async () => {
-            const r = await api<{ secret: string; previousKeyExpiresAt: string | null }>('POST', path, { overlapSeconds: Number(overlap) });
+            const r = await api<{ secret: string; previousKeyExpiresAt: string | null }>('POST', path, {
+              overlapSeconds: Number(overlap),
+            });
             setAsking(false);
             setShown({ secret: r.secret, until: r.previousKeyExpiresAt });
           })

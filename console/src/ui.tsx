@@ -42,15 +42,25 @@ export function Field(props: {
 }) {
   const id = useId();
   const msg = props.error?.field(props.name);
-  const common = { id, name: props.name, value: props.value, required: props.required, ...described(id, msg, props.hint) };
+  const common = {
+    id,
+    name: props.name,
+    value: props.value,
+    required: props.required,
+    ...described(id, msg, props.hint),
+  };
   return (
     <Labelled id={id} label={props.label} msg={msg} hint={props.hint}>
       {props.rows ? (
-        <textarea {...common} rows={props.rows} onInput={(e) => props.onInput((e.target as HTMLTextAreaElement).value)} />
+        <textarea
+          {...common}
+          rows={props.rows}
+          onInput={(e) => props.onInput((e.target as HTMLTextAreaElement).value)}
+        />
       ) : (
         <input
           {...common}
-          {...(({ type: props.type ?? 'text' }) as { type: 'text' })}
+          {...({ type: props.type ?? 'text' } as { type: 'text' })}
           autoComplete={props.autoComplete}
           onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
         />
@@ -60,12 +70,25 @@ export function Field(props: {
 }
 
 /** A labelled drop-down; options are [value, label] pairs. */
-export function Select(props: { label: string; name?: string; value: string; onChange: (v: string) => void; options: ReadonlyArray<readonly [string, string]>; error?: ApiError | null }) {
+export function Select(props: {
+  label: string;
+  name?: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: ReadonlyArray<readonly [string, string]>;
+  error?: ApiError | null;
+}) {
   const id = useId();
   const msg = props.name ? props.error?.field(props.name) : undefined;
   return (
     <Labelled id={id} label={props.label} msg={msg}>
-      <select id={id} name={props.name} value={props.value} {...described(id, msg)} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+      <select
+        id={id}
+        name={props.name}
+        value={props.value}
+        {...described(id, msg)}
+        onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}
+      >
         {props.options.map(([v, l]) => (
           <option value={v}>{l}</option>
         ))}
@@ -129,7 +152,13 @@ export function Check(props: { label: string; checked: boolean; onChange: (v: bo
   const id = useId();
   return (
     <div class="check">
-      <input id={id} type="checkbox" checked={props.checked} disabled={props.disabled} onChange={(e) => props.onChange((e.target as HTMLInputElement).checked)} />
+      <input
+        id={id}
+        type="checkbox"
+        checked={props.checked}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange((e.target as HTMLInputElement).checked)}
+      />
       <label for={id}>{props.label}</label>
     </div>
   );
@@ -139,7 +168,12 @@ export function Check(props: { label: string; checked: boolean; onChange: (v: bo
  * A checkbox that saves as soon as it changes: the new state is shown at once and put back if
  * the save fails (the error is kept in `act`, for a FormError).
  */
-export function SavedCheck(props: { label: string; checked: boolean; act: ReturnType<typeof useAction>; save: (v: boolean) => Promise<void> }) {
+export function SavedCheck(props: {
+  label: string;
+  checked: boolean;
+  act: ReturnType<typeof useAction>;
+  save: (v: boolean) => Promise<void>;
+}) {
   const [on, setOn] = useState(props.checked);
   useEffect(() => setOn(props.checked), [props.checked]);
   return (
@@ -185,7 +219,10 @@ export function useCursor() {
       },
     /** The pages' buttons for the answer's next cursor; `extra` goes after them (a Refresh button). */
     pager: (next: string | null | undefined, extra?: ComponentChildren) => (
-      <PageNav previous={cursors.length > 1 ? () => setCursors(cursors.slice(0, -1)) : undefined} next={next ? () => setCursors([...cursors, next]) : undefined}>
+      <PageNav
+        previous={cursors.length > 1 ? () => setCursors(cursors.slice(0, -1)) : undefined}
+        next={next ? () => setCursors([...cursors, next]) : undefined}
+      >
         {extra}
       </PageNav>
     ),
@@ -226,7 +263,12 @@ export function FormError({ error, inWords }: { error: ApiError | null | undefin
 }
 
 /** A destructive action: the first press asks, the second does it. */
-export function Confirm(props: { label: string; confirmLabel?: string; onConfirm: () => Promise<void> | void; danger?: boolean }) {
+export function Confirm(props: {
+  label: string;
+  confirmLabel?: string;
+  onConfirm: () => Promise<void> | void;
+  danger?: boolean;
+}) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   if (!asking) {
@@ -254,7 +296,7 @@ export function Confirm(props: { label: string; confirmLabel?: string; onConfirm
           }
         }}
       >
-        {busy ? 'Working…' : props.confirmLabel ?? `Yes, ${props.label.toLowerCase()}`}
+        {busy ? 'Working…' : (props.confirmLabel ?? `Yes, ${props.label.toLowerCase()}`)}
       </button>
       <button type="button" onClick={() => setAsking(false)}>
         Cancel
@@ -278,7 +320,15 @@ export function Secret({ label, value }: { label: string; value: string }) {
 function CopyButton({ label, value }: { label: string; value: string }) {
   const [copied, setCopied] = useState(false);
   return (
-    <button type="button" onClick={() => navigator.clipboard.writeText(value).then(() => setCopied(true), () => setCopied(false))}>
+    <button
+      type="button"
+      onClick={() =>
+        navigator.clipboard.writeText(value).then(
+          () => setCopied(true),
+          () => setCopied(false),
+        )
+      }
+    >
       {copied ? 'Copied' : `Copy ${label}`}
     </button>
   );
@@ -298,7 +348,10 @@ export function Reveal(props: { title: string; children: ComponentChildren; onDo
 }
 
 /** Loads data for a page, with loading and error states in words. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: ApiError | null; reload: () => void } {
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | null; error: ApiError | null; reload: () => void } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [n, setN] = useState(0);
@@ -369,7 +422,12 @@ export function StatCards({ label, cards }: { label: string; cards: Array<[strin
 }
 
 /** Numbered pages of a list the server pages (it answers with total and pageSize); `useCursor` pages by cursor. */
-export function Pager(props: { page: number; total: number | undefined; pageSize: number | undefined; onPage: (p: number) => void }) {
+export function Pager(props: {
+  page: number;
+  total: number | undefined;
+  pageSize: number | undefined;
+  onPage: (p: number) => void;
+}) {
   const pages = props.total !== undefined && props.pageSize ? Math.max(1, Math.ceil(props.total / props.pageSize)) : 1;
   return (
     <PageNav
@@ -383,7 +441,9 @@ export function Pager(props: { page: number; total: number | undefined; pageSize
 /** Cents as money in the currency's own format. */
 export const money = (cents: number, currency: string): string => {
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() }).format(
+      cents / 100,
+    );
   } catch {
     return `${(cents / 100).toFixed(2)} ${currency.toUpperCase()}`;
   }

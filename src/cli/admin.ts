@@ -38,7 +38,8 @@ function openingNote(command: AdminCommand, config: Config, options: AdminOption
       `no database at ${sqliteFile}: run this from the folder where the server runs (DATA_DIR defaults to ./data there), or name its data directory with --data-dir or DATA_DIR`,
     );
   }
-  if (!canStartEmpty) throw new StartupError(`no database at ${sqliteFile}: check --data-dir, DATA_DIR or DATABASE_URL`);
+  if (!canStartEmpty)
+    throw new StartupError(`no database at ${sqliteFile}: check --data-dir, DATA_DIR or DATABASE_URL`);
   return `Database: created a new, empty SQLite database ${sqliteFile}`;
 }
 
@@ -70,7 +71,8 @@ function printKey(heading: string, key: string): void {
 
 export async function runAdminCommand(command: AdminCommand, config: Config, options: AdminOptions): Promise<void> {
   const { email, developer, tier } = options;
-  if ((command === 'create-operator' || command === 'rotate-operator-key') && !email) throw new UsageError(`${command} needs --email`);
+  if ((command === 'create-operator' || command === 'rotate-operator-key') && !email)
+    throw new UsageError(`${command} needs --email`);
   if (command === 'set-tier' && (!developer || !tier)) throw new UsageError('set-tier needs --developer and --tier');
   console.log(openingNote(command, config, options));
   switch (command) {
@@ -90,7 +92,10 @@ export async function runAdminCommand(command: AdminCommand, config: Config, opt
     case 'rotate-operator-key':
       return withContext(config, async (ctx) => {
         const { key, revoked } = await rotateOperatorKey(ctx, CLI, email!);
-        printKey(`New operator key for ${email}; ${revoked === 1 ? 'its old key is' : `its ${revoked} old keys are`} revoked.`, key);
+        printKey(
+          `New operator key for ${email}; ${revoked === 1 ? 'its old key is' : `its ${revoked} old keys are`} revoked.`,
+          key,
+        );
       });
   }
 }

@@ -47,9 +47,15 @@ export async function serve(config: Config): Promise<void> {
   }
   // The bound port, which differs from config.port when that is 0 (any free port).
   const { port } = app.server.address() as AddressInfo;
-  const firstOperator = (await hasOperator(ctx)) ? '' : `Create the first operator with: ${CLI_COMMAND} create-operator --email you@example.com`;
+  const firstOperator = (await hasOperator(ctx))
+    ? ''
+    : `Create the first operator with: ${CLI_COMMAND} create-operator --email you@example.com`;
   ctx.log.info(
-    { version: config.version, database: describeDatabase(config, 'short'), redis: config.redisUrl ? 'configured' : 'not configured' },
+    {
+      version: config.version,
+      database: describeDatabase(config, 'short'),
+      redis: config.redisUrl ? 'configured' : 'not configured',
+    },
     `Tollgate listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} — API reference at /docs. ${firstOperator}`.trimEnd(),
   );
 }
@@ -67,7 +73,12 @@ export async function worker(config: Config): Promise<void> {
     clearInterval(alive);
   });
   ctx.log.info(
-    { provider: config.generations.provider, storage: ctx.blobs.kind, concurrency: config.generations.concurrency, database: describeDatabase(config, 'short') },
+    {
+      provider: config.generations.provider,
+      storage: ctx.blobs.kind,
+      concurrency: config.generations.concurrency,
+      database: describeDatabase(config, 'short'),
+    },
     'Tollgate worker running generation jobs',
   );
 }

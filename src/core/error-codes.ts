@@ -20,28 +20,37 @@ const e = (kind: Kind, meaning: string): Entry => ({ kind, meaning });
 export const ERROR_CODES = {
   // Input and framework
   invalid: e('invalid', 'The input breaks a rule; the field errors say which fields and why.'),
-  malformed: e('malformed', 'The body or URL cannot be read: malformed JSON or multipart, invalid UTF-8, a NUL character, too large, or an unsupported media type.'),
+  malformed: e(
+    'malformed',
+    'The body or URL cannot be read: malformed JSON or multipart, invalid UTF-8, a NUL character, too large, or an unsupported media type.',
+  ),
   internal: e('internal', 'An unexpected failure on the server; the answer carries the request id to quote.'),
   not_found: e('not_found', 'No such route.'),
-  rate_limited: e('rate_limited', 'Too many requests for the caller\'s plan; retry after the Retry-After seconds.'),
+  rate_limited: e('rate_limited', "Too many requests for the caller's plan; retry after the Retry-After seconds."),
 
   // Credentials (http/auth.ts)
   not_authenticated: e('unauthenticated', 'No bearer token was sent.'),
-  bad_token: e('unauthenticated', 'The bearer token is invalid, expired, or its account is disabled or signed out everywhere.'),
+  bad_token: e(
+    'unauthenticated',
+    'The bearer token is invalid, expired, or its account is disabled or signed out everywhere.',
+  ),
   role_required: e('forbidden', 'The X-User-Role header is missing.'),
   developer_required: e('forbidden', 'Only a developer may do this.'),
   end_user_required: e('forbidden', 'Only an end user may do this.'),
   operator_required: e('forbidden', 'Only a platform operator may do this.'),
   developer_key_required: e('forbidden', 'The X-Developer-Key header is missing.'),
-  bad_developer_key: e('forbidden', 'The developer key is unknown, revoked, or not the caller\'s.'),
+  bad_developer_key: e('forbidden', "The developer key is unknown, revoked, or not the caller's."),
   api_key_required: e('unauthenticated', 'The X-API-KEY (or X-API-Key) header is missing.'),
   bad_api_key: e('forbidden', 'The API key is unknown, revoked, expired, or not of this project.'),
   operator_key_required: e('unauthenticated', 'The X-Operator-Key header is missing.'),
   bad_operator_key: e('forbidden', 'The operator key is unknown or revoked.'),
-  project_mismatch: e('forbidden', 'X-Project-ID is not the end user\'s project.'),
+  project_mismatch: e('forbidden', "X-Project-ID is not the end user's project."),
   project_id_required: e('bad_request', 'X-Project-ID is required to sign in or register an end user.'),
   bad_project_id: e('bad_request', 'X-Project-ID is not a project id.'),
-  registration_closed: e('forbidden', 'Public registration is off: register with X-Operator-Key, or an end user with X-Developer-Key and X-Project-ID.'),
+  registration_closed: e(
+    'forbidden',
+    'Public registration is off: register with X-Operator-Key, or an end user with X-Developer-Key and X-Project-ID.',
+  ),
   insufficient: e('forbidden', 'An end user may not change or delete a project.'),
   project_scope: e('forbidden', 'A project-scoped API key used on another project.'),
   project_scoped_key: e('forbidden', 'A project-scoped API key may not create projects; use a global key.'),
@@ -56,8 +65,11 @@ export const ERROR_CODES = {
   key_taken: e('conflict', 'TOLLGATE_OPERATOR_KEY is already the key of another account.'),
   user_not_found: e('not_found', 'No such account.'),
   developer_not_found: e('not_found', 'No such developer.'),
-  end_user_not_found: e('not_found', 'No such end user in the caller\'s projects.'),
-  setting_not_found: e('not_found', 'Instance settings are for operators only (others are answered as if there were none).'),
+  end_user_not_found: e('not_found', "No such end user in the caller's projects."),
+  setting_not_found: e(
+    'not_found',
+    'Instance settings are for operators only (others are answered as if there were none).',
+  ),
 
   // Console (http/console)
   not_signed_in: e('unauthenticated', 'No console session, or it has ended.'),
@@ -99,25 +111,34 @@ export const ERROR_CODES = {
   too_many_unknown_keys: e('rate_limited', 'Too many unknown license keys from this address; retry later.'),
   revoked: e('forbidden', 'The license is revoked.'),
   expired: e('forbidden', 'The license has expired.'),
-  project_inactive: e('forbidden', 'The license\'s project is inactive.'),
+  project_inactive: e('forbidden', "The license's project is inactive."),
   domain_required: e('bad_request', 'The license is pinned to a domain and the check sent none.'),
   bad_domain: e('bad_request', 'The domain sent is not a host name or address.'),
   domain_mismatch: e('forbidden', 'The license is not for this domain.'),
   domain_inactive: e('forbidden', 'The domain is inactive.'),
   test_license_domain: e('forbidden', 'A test license used on a production domain.'),
-  environment_mismatch: e('forbidden', 'The domain\'s environment does not match the license.'),
+  environment_mismatch: e('forbidden', "The domain's environment does not match the license."),
   domain_limit: e('forbidden', 'The license has reached its number of domains.'),
   subdomain_limit: e('forbidden', 'The license has reached its number of subdomains for this domain.'),
-  ip_not_allowed: e('forbidden', 'The caller\'s address is not in the license\'s allowed IPs.'),
-  country_unverifiable: e('forbidden', 'The license allows some countries only and the caller\'s cannot be told.'),
+  ip_not_allowed: e('forbidden', "The caller's address is not in the license's allowed IPs."),
+  country_unverifiable: e('forbidden', "The license allows some countries only and the caller's cannot be told."),
   usage_limit: e('rate_limited', 'The license has used its checks for the day.'),
-  device_not_activated: e('forbidden', 'The license has max_devices and the check names no active device of it (X-Device-Fingerprint).'),
+  device_not_activated: e(
+    'forbidden',
+    'The license has max_devices and the check names no active device of it (X-Device-Fingerprint).',
+  ),
   bad_device_components: e('bad_request', 'X-Device-Components is not a JSON array of {name, fingerprint}.'),
-  device_mismatch: e('forbidden', "The device's components do not match its activation by the license's component_match rule."),
+  device_mismatch: e(
+    'forbidden',
+    "The device's components do not match its activation by the license's component_match rule.",
+  ),
 
   // Webhooks
   delivery_not_found: e('not_found', 'No such webhook delivery in this project.'),
-  webhook_not_found: e('not_found', 'Provider callbacks are not set up on this instance (no signing secret or public URL).'),
+  webhook_not_found: e(
+    'not_found',
+    'Provider callbacks are not set up on this instance (no signing secret or public URL).',
+  ),
 
   // Generations
   generation_not_found: e('not_found', 'No such generation for this caller.'),
@@ -149,11 +170,17 @@ export const ERROR_CODES = {
   license_expired: e('forbidden', 'The license has expired: it gets no license file.'),
   not_paid: e('forbidden', 'The project has not been paid for: its licenses get no license file.'),
   project_gone: e('forbidden', 'The project of this license no longer exists.'),
-  checkout_limit: e('rate_limited', 'The license had its LICENSE_CHECKOUTS_PER_DAY license files in the last 24 hours; retry after Retry-After.'),
+  checkout_limit: e(
+    'rate_limited',
+    'The license had its LICENSE_CHECKOUTS_PER_DAY license files in the last 24 hours; retry after Retry-After.',
+  ),
 
   // Devices and seats (core/devices/device-errors.ts)
   device_limit: e('forbidden', 'The license has reached its max_devices active devices.'),
-  device_change_limit: e('rate_limited', 'The license had its DEVICE_CHANGES_PER_DAY activations and deactivations in the last 24 hours; retry after Retry-After.'),
+  device_change_limit: e(
+    'rate_limited',
+    'The license had its DEVICE_CHANGES_PER_DAY activations and deactivations in the last 24 hours; retry after Retry-After.',
+  ),
   device_not_found: e('not_found', 'No such device of this license.'),
 
   // The command line

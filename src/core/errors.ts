@@ -46,13 +46,20 @@ export const invalidField = (field: string, message: string, type = 'value_error
 export const BadRequest = (code: ErrorCode, message: string) => new DomainError('bad_request', code, message);
 export const Unauthenticated = (code: ErrorCode, message: string) => new DomainError('unauthenticated', code, message);
 export const Forbidden = (code: ErrorCode, message: string) => new DomainError('forbidden', code, message);
-export const NotFound = (what: NotFoundSubject) => new DomainError('not_found', `${what}_not_found`, `${capitalise(what)} not found`);
+export const NotFound = (what: NotFoundSubject) =>
+  new DomainError('not_found', `${what}_not_found`, `${capitalise(what)} not found`);
 export const Conflict = (field: string, code: ErrorCode, message: string) =>
   new DomainError('conflict', code, message, [{ field, message, type: 'taken' }]);
 export const LimitReached = (code: ErrorCode, message: string) => new DomainError('limit_reached', code, message);
 export const TooLarge = (code: ErrorCode, message: string) => new DomainError('too_large', code, message);
 export const RateLimited = (retryAfterSeconds: number) =>
-  new DomainError('rate_limited', 'rate_limited', `Rate limit exceeded. Try again in ${retryAfterSeconds} seconds.`, [], retryAfterSeconds);
+  new DomainError(
+    'rate_limited',
+    'rate_limited',
+    `Rate limit exceeded. Try again in ${retryAfterSeconds} seconds.`,
+    [],
+    retryAfterSeconds,
+  );
 
 /** A service outside our code failed; `message` names it and says what went wrong, never with its secrets. */
 export const UpstreamFailed = (service: UpstreamService, message: string) =>

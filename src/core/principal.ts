@@ -21,7 +21,9 @@ export type Principal =
   /** A developer, signed in with a token and/or a developer key (a "global API key" on devpayr). */
   | ({ kind: 'developer'; userId: string; tier: Tier; origin?: Origin } & ByKey)
   /** A project API key (a "project-scoped API key" on devpayr): acts for the owner, on one project. */
-  | ({ kind: 'project_key'; userId: string; tier: Tier; projectId: string; origin?: Origin } & ByKey & { keyId: string })
+  | ({ kind: 'project_key'; userId: string; tier: Tier; projectId: string; origin?: Origin } & ByKey & {
+        keyId: string;
+      })
   /** An end user of one project; `ownerId` and `tier` are that project's developer's (quotas are theirs). */
   | { kind: 'end_user'; userId: string; projectId: string; ownerId: string; tier: Tier; origin?: Origin };
 

@@ -33,7 +33,11 @@ export interface LeasedClaim<R> {
  * take different rows instead of waiting on each other, in the same statement as the UPDATE,
  * or, with `admit`, in one transaction that checks each candidate first.
  */
-export async function claimLeased<R>(ctx: { db: Db; dialect: Dialect }, limit: number, claim: LeasedClaim<R>): Promise<R[]> {
+export async function claimLeased<R>(
+  ctx: { db: Db; dialect: Dialect },
+  limit: number,
+  claim: LeasedClaim<R>,
+): Promise<R[]> {
   if (ctx.dialect === 'sqlite') return claim.take(ctx.db, claim.due(ctx.db));
   const { admit } = claim;
   if (!admit) return claim.take(ctx.db, claim.due(ctx.db).forUpdate().skipLocked());

@@ -29,7 +29,9 @@ function postgresTypes(): pg.CustomTypesConfig {
   const parseBigint = (v: string) => Number.parseInt(v, 10);
   return {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      oid === pg.types.builtins.INT8 && format !== 'binary' ? parseBigint : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+      oid === pg.types.builtins.INT8 && format !== 'binary'
+        ? parseBigint
+        : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
   };
 }
 
@@ -51,7 +53,9 @@ function sqliteWithPortableParams(raw: BetterSqlite3.Database): BetterSqlite3.Da
     const wrapped = new Map<PropertyKey, (...a: unknown[]) => unknown>();
     for (const method of ['all', 'get', 'run', 'iterate'] as const) {
       const fn = (stmt[method] as (...a: unknown[]) => unknown).bind(stmt);
-      wrapped.set(method, (...args) => fn(...args.map((a) => (Array.isArray(a) ? a.map(sqliteParam) : sqliteParam(a)))));
+      wrapped.set(method, (...args) =>
+        fn(...args.map((a) => (Array.isArray(a) ? a.map(sqliteParam) : sqliteParam(a)))),
+      );
     }
     const portable = new Proxy(stmt, {
       get(target, prop) {
@@ -114,13 +118,20 @@ export function databaseFailure(err: unknown, config: Config): unknown {
   const user = decodeURIComponent(url.username) || 'the default user';
   const code = (err as { code?: unknown }).code;
   const say = (message: string) => new StartupError(message, { cause: err });
-  if (code === '3D000') return say(`PostgreSQL at ${where} has no database "${database}": create it (createdb ${database}), or correct DATABASE_URL`);
+  if (code === '3D000')
+    return say(
+      `PostgreSQL at ${where} has no database "${database}": create it (createdb ${database}), or correct DATABASE_URL`,
+    );
   if (code === '28000' || code === '28P01') {
-    return say(`PostgreSQL at ${where} refused the user "${user}" (${reasonOf(err)}): create the role or give it access, or correct the user and password in DATABASE_URL`);
+    return say(
+      `PostgreSQL at ${where} refused the user "${user}" (${reasonOf(err)}): create the role or give it access, or correct the user and password in DATABASE_URL`,
+    );
   }
   if (code === '57P03') return say(`PostgreSQL at ${where} is starting up or shutting down: try again in a moment`);
   if (errnoOf(err) || /timeout|terminated/i.test(reasonOf(err))) {
-    return say(`cannot reach PostgreSQL at ${where} (${reasonOf(err)}): start it, or correct the host and port in DATABASE_URL`);
+    return say(
+      `cannot reach PostgreSQL at ${where} (${reasonOf(err)}): start it, or correct the host and port in DATABASE_URL`,
+    );
   }
   return err;
 }
@@ -130,10 +141,13 @@ export function databaseFailure(err: unknown, config: Config): unknown {
  * SQLite file or `PostgreSQL host:port/db`; `long` says it in words for the command line.
  */
 export function describeDatabase(config: Config, form: 'short' | 'long'): string {
-  if (config.database.dialect === 'sqlite') return form === 'short' ? config.database.sqliteFile : `the SQLite database ${config.database.sqliteFile}`;
+  if (config.database.dialect === 'sqlite')
+    return form === 'short' ? config.database.sqliteFile : `the SQLite database ${config.database.sqliteFile}`;
   const url = new URL(config.database.url!);
   const at = `${url.hostname || 'localhost'}:${url.port || 5432}/${decodeURIComponent(url.pathname.slice(1))}`;
-  return form === 'short' ? `PostgreSQL ${at}` : `the PostgreSQL database ${at}${url.username ? ` as ${decodeURIComponent(url.username)}` : ''}`;
+  return form === 'short'
+    ? `PostgreSQL ${at}`
+    : `the PostgreSQL database ${at}${url.username ? ` as ${decodeURIComponent(url.username)}` : ''}`;
 }
 
 export function openDatabase(config: Config): OpenedDatabase {
@@ -146,7 +160,9 @@ export function openDatabase(config: Config): OpenedDatabase {
     return { db, dialect: 'postgres', inserted, close: () => db.destroy() };
   }
   const raw = openSqlite(config);
-  const db = new Kysely<Database>({ dialect: signalingDialect(new MultiProcessSqliteDialect(sqliteWithPortableParams(raw)), inserted) });
+  const db = new Kysely<Database>({
+    dialect: signalingDialect(new MultiProcessSqliteDialect(sqliteWithPortableParams(raw)), inserted),
+  });
   return { db, dialect: 'sqlite', inserted, close: () => db.destroy() };
 }
 

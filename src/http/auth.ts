@@ -71,7 +71,16 @@ async function tokenAccount(ctx: Context, request: FastifyRequest, allowInactive
     .selectFrom('users as u')
     .leftJoin('projects as p', 'p.id', 'u.project_id')
     .leftJoin('users as o', 'o.id', 'p.owner_id')
-    .select(['u.id', 'u.role', 'u.project_id', 'u.tier', 'u.is_active', 'u.sign_in_generation', 'o.id as owner_id', 'o.tier as owner_tier'])
+    .select([
+      'u.id',
+      'u.role',
+      'u.project_id',
+      'u.tier',
+      'u.is_active',
+      'u.sign_in_generation',
+      'o.id as owner_id',
+      'o.tier as owner_tier',
+    ])
     .where('u.id', '=', claims.sub)
     .executeTakeFirst();
   if (!row || (!row.is_active && !allowInactive)) throw Unauthenticated('bad_token', AUTH_MESSAGES.badToken);
@@ -83,7 +92,12 @@ async function tokenAccount(ctx: Context, request: FastifyRequest, allowInactive
 }
 
 /** An active key of the expected kind, recorded as used; `refuse` otherwise. */
-async function activeKey(ctx: Context, presented: string, kind: ResolvedKey['kind'], refuse: () => Error): Promise<ResolvedKey> {
+async function activeKey(
+  ctx: Context,
+  presented: string,
+  kind: ResolvedKey['kind'],
+  refuse: () => Error,
+): Promise<ResolvedKey> {
   const key = await findActiveKey(ctx, presented);
   if (!key || key.kind !== kind) throw refuse();
   touchKey(ctx, key.id);
@@ -111,7 +125,9 @@ const RESOLVERS = {
   operator: async (ctx: Context, request: FastifyRequest): Promise<Operator> => {
     const presented = header(request, 'x-operator-key');
     if (!presented) throw Unauthenticated('operator_key_required', 'X-Operator-Key header is required');
-    const key = await activeKey(ctx, presented, 'operator', () => Forbidden('bad_operator_key', AUTH_MESSAGES.badOperatorKey));
+    const key = await activeKey(ctx, presented, 'operator', () =>
+      Forbidden('bad_operator_key', AUTH_MESSAGES.badOperatorKey),
+    );
     return { kind: 'operator', userId: key.userId, keyId: key.id, keyPrefix: key.prefix, origin: originOf(request) };
   },
 
@@ -123,13 +139,21 @@ const RESOLVERS = {
     const account = await tokenAccount(ctx, request);
     const role = header(request, 'x-user-role');
     if (!role) throw Forbidden('role_required', AUTH_MESSAGES.roleRequired);
-    if (role !== 'developer' || account.role !== 'developer') throw Forbidden('developer_required', AUTH_MESSAGES.developerRequired);
+    if (role !== 'developer' || account.role !== 'developer')
+      throw Forbidden('developer_required', AUTH_MESSAGES.developerRequired);
     const presented = header(request, 'x-developer-key');
     if (!presented) throw Forbidden('developer_key_required', AUTH_MESSAGES.badDeveloperKey);
     const refuse = () => Forbidden('bad_developer_key', AUTH_MESSAGES.badDeveloperKey);
     const key = await activeKey(ctx, presented, 'developer', refuse);
     if (key.userId !== account.id) throw refuse();
-    return { kind: 'developer', userId: account.id, tier: account.tier, keyId: key.id, keyPrefix: key.prefix, origin: originOf(request) };
+    return {
+      kind: 'developer',
+      userId: account.id,
+      tier: account.tier,
+      keyId: key.id,
+      keyPrefix: key.prefix,
+      origin: originOf(request),
+    };
   },
 
   /**
@@ -141,8 +165,10 @@ const RESOLVERS = {
     const account = await tokenAccount(ctx, request);
     const role = header(request, 'x-user-role');
     if (!role) throw Forbidden('role_required', AUTH_MESSAGES.roleRequired);
-    if (role !== 'end_user' || account.role !== 'end_user' || !account.projectId || !account.owner) throw Forbidden('end_user_required', AUTH_MESSAGES.endUserRequired);
-    if (header(request, 'x-project-id')?.toLowerCase() !== account.projectId) throw Forbidden('project_mismatch', AUTH_MESSAGES.projectMismatch);
+    if (role !== 'end_user' || account.role !== 'end_user' || !account.projectId || !account.owner)
+      throw Forbidden('end_user_required', AUTH_MESSAGES.endUserRequired);
+    if (header(request, 'x-project-id')?.toLowerCase() !== account.projectId)
+      throw Forbidden('project_mismatch', AUTH_MESSAGES.projectMismatch);
     const developerKey = header(request, 'x-developer-key');
     const apiKey = header(request, 'x-api-key');
     if (!developerKey) throw Forbidden('developer_key_required', AUTH_MESSAGES.badDeveloperKey);
@@ -153,11 +179,19 @@ const RESOLVERS = {
     if (project.projectId !== account.projectId) throw refuseApiKey();
     const developer = await activeKey(ctx, developerKey, 'developer', refuseDeveloperKey);
     if (developer.userId !== account.owner.id) throw refuseDeveloperKey();
-    return { kind: 'end_user', userId: account.id, projectId: account.projectId, ownerId: account.owner.id, tier: account.owner.tier, origin: originOf(request) };
+    return {
+      kind: 'end_user',
+      userId: account.id,
+      projectId: account.projectId,
+      ownerId: account.owner.id,
+      tier: account.owner.tier,
+      origin: originOf(request),
+    };
   },
 
   /** Any signed-in account (`/auth/me`): its bearer token alone. */
-  account: async (ctx: Context, request: FastifyRequest): Promise<Principal> => accountPrincipal(await tokenAccount(ctx, request), originOf(request)),
+  account: async (ctx: Context, request: FastifyRequest): Promise<Principal> =>
+    accountPrincipal(await tokenAccount(ctx, request), originOf(request)),
 
   /**
    * request-verification: the bearer of an account that may not be active yet (that is who needs
@@ -181,8 +215,17 @@ const RESOLVERS = {
         'Public registration is disabled. Send X-Operator-Key to register a developer, or X-Developer-Key with X-Project-ID to register an end user.',
       );
     }
-    const key = await activeKey(ctx, presented, 'developer', () => Forbidden('bad_developer_key', AUTH_MESSAGES.badDeveloperKey));
-    return { kind: 'developer', userId: key.userId, tier: key.tier, keyId: key.id, keyPrefix: key.prefix, origin: originOf(request) };
+    const key = await activeKey(ctx, presented, 'developer', () =>
+      Forbidden('bad_developer_key', AUTH_MESSAGES.badDeveloperKey),
+    );
+    return {
+      kind: 'developer',
+      userId: key.userId,
+      tier: key.tier,
+      keyId: key.id,
+      keyPrefix: key.prefix,
+      origin: originOf(request),
+    };
   },
 
   /**
@@ -196,7 +239,16 @@ const RESOLVERS = {
     if (!key || key.kind === 'operator') throw Forbidden('bad_api_key', 'Invalid, revoked or expired API key.');
     touchKey(ctx, key.id);
     const origin = originOf(request);
-    if (key.kind === 'project') return { kind: 'project_key', userId: key.userId, tier: key.tier, projectId: key.projectId!, keyId: key.id, keyPrefix: key.prefix, origin };
+    if (key.kind === 'project')
+      return {
+        kind: 'project_key',
+        userId: key.userId,
+        tier: key.tier,
+        projectId: key.projectId!,
+        keyId: key.id,
+        keyPrefix: key.prefix,
+        origin,
+      };
     return { kind: 'developer', userId: key.userId, tier: key.tier, keyId: key.id, keyPrefix: key.prefix, origin };
   },
 
@@ -208,16 +260,23 @@ const RESOLVERS = {
   /** Sign-in, sign-up, sign-out, meta: a session if there is one, else null. */
   consoleOptional: (ctx: Context, request: FastifyRequest) => resolveConsoleCredential(ctx, request, 'optional'),
   /** Any signed-in console session (account, sessions). */
-  console: async (ctx: Context, request: FastifyRequest): Promise<Principal> => (await resolveConsoleCredential(ctx, request, 'any'))!,
-  consoleDeveloper: async (ctx: Context, request: FastifyRequest): Promise<Developer> => (await resolveConsoleCredential(ctx, request, 'developer')) as Developer,
-  consoleOperator: async (ctx: Context, request: FastifyRequest): Promise<Operator> => (await resolveConsoleCredential(ctx, request, 'operator')) as Operator,
+  console: async (ctx: Context, request: FastifyRequest): Promise<Principal> =>
+    (await resolveConsoleCredential(ctx, request, 'any'))!,
+  consoleDeveloper: async (ctx: Context, request: FastifyRequest): Promise<Developer> =>
+    (await resolveConsoleCredential(ctx, request, 'developer')) as Developer,
+  consoleOperator: async (ctx: Context, request: FastifyRequest): Promise<Operator> =>
+    (await resolveConsoleCredential(ctx, request, 'operator')) as Operator,
 } satisfies Record<string, (ctx: Context, request: FastifyRequest) => Promise<Principal | null>>;
 
 export type Credential = keyof typeof RESOLVERS;
 
 export const CREDENTIALS = Object.keys(RESOLVERS) as Credential[];
 
-export function resolveCredential(ctx: Context, credential: Credential, request: FastifyRequest): Promise<Principal | null> {
+export function resolveCredential(
+  ctx: Context,
+  credential: Credential,
+  request: FastifyRequest,
+): Promise<Principal | null> {
   return RESOLVERS[credential](ctx, request);
 }
 
@@ -245,7 +304,8 @@ export const OPENAPI_SECURITY: Record<Credential, Array<Record<string, string[]>
  */
 function as<K extends Principal['kind']>(request: FastifyRequest, ...kinds: K[]): Extract<Principal, { kind: K }> {
   const p = request.principal;
-  if (!p || !(kinds as string[]).includes(p.kind)) throw new Error(`route ${request.routeOptions.url} declares a credential that does not give a ${kinds.join('/')}`);
+  if (!p || !(kinds as string[]).includes(p.kind))
+    throw new Error(`route ${request.routeOptions.url} declares a credential that does not give a ${kinds.join('/')}`);
   return p as Extract<Principal, { kind: K }>;
 }
 export const asDeveloper = (request: FastifyRequest): Developer => as(request, 'developer');

@@ -16,7 +16,12 @@ export function trustProxyFn(trust: Config['trustProxy']): TrustProxy | null {
   if (trust === false || trust === 0) return null;
   if (trust === true) return () => true;
   if (typeof trust === 'number') return (_address, i) => i < trust;
-  return proxyAddr.compile(trust.split(',').map((s) => s.trim()).filter(Boolean));
+  return proxyAddr.compile(
+    trust
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** The client's address as the router's request.ip gives it. */

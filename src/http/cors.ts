@@ -20,7 +20,6 @@ export const RUNTIME_CORS = {
  */
 export const RUNTIME_CORS_HEADERS = { vary: 'Origin', 'access-control-allow-origin': '*' } as const;
 
-
 /**
  * CORS for both faces through @fastify/cors, options chosen by path: the runtime routes
  * allow any origin (RUNTIME_CORS); the devkit face, called directly by browser clients (the
@@ -32,7 +31,17 @@ export async function registerCors(app: FastifyInstance, config: Pick<Config, 'c
   const devkit: FastifyCorsOptions = {
     origin: config.corsOrigins ?? '*',
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-User-Role', 'X-Developer-Key', 'X-Project-ID', 'X-API-Key', 'X-Operator-Key', 'X-Requested-With'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'Accept',
+      'X-User-Role',
+      'X-Developer-Key',
+      'X-Project-ID',
+      'X-API-Key',
+      'X-Operator-Key',
+      'X-Requested-With',
+    ],
     exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'],
     maxAge: 600,
   };

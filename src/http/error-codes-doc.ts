@@ -14,7 +14,9 @@ function statusOf(kind: (typeof ERROR_CODES)[keyof typeof ERROR_CODES]['kind']):
 
 /** A Markdown table: code, HTTP status, meaning. */
 export function errorCodeTable(): string {
-  const rows = Object.entries(ERROR_CODES).map(([code, { kind, meaning }]) => `| \`${code}\` | ${statusOf(kind)} | ${meaning.replace(/\|/g, '\\|')} |`);
+  const rows = Object.entries(ERROR_CODES).map(
+    ([code, { kind, meaning }]) => `| \`${code}\` | ${statusOf(kind)} | ${meaning.replace(/\|/g, '\\|')} |`,
+  );
   return [
     '## Error codes',
     '',

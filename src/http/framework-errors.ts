@@ -19,7 +19,10 @@ export function classify(err: unknown, request: FastifyRequest): Classified {
   if (err instanceof BodyParseError) return { kind: 'malformed', status: 400, message: err.message };
   const fe = err as FastifyError;
   if (fe && Array.isArray(fe.validation)) {
-    return { kind: 'validation', violations: violations(fe.validation as never, PART[fe.validationContext ?? 'body'] ?? 'body') };
+    return {
+      kind: 'validation',
+      violations: violations(fe.validation as never, PART[fe.validationContext ?? 'body'] ?? 'body'),
+    };
   }
   const status = typeof fe?.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
@@ -55,4 +58,3 @@ export function statusTable(conflict: number): Record<DomainError['kind'], numbe
     upstream: 502,
   };
 }
-

@@ -23,7 +23,10 @@ export interface MultipartForm {
  * A small multipart form read whole (text fields, and files the caller allows by name, buffered:
  * for small uploads only; large ones are streamed by their route). NUL in a field is refused as in JSON.
  */
-export async function readSmallForm(request: FastifyRequest, onFile: (fieldname: string, already: number) => void): Promise<MultipartForm> {
+export async function readSmallForm(
+  request: FastifyRequest,
+  onFile: (fieldname: string, already: number) => void,
+): Promise<MultipartForm> {
   const form: MultipartForm = { fields: {}, files: new Map() };
   try {
     for await (const part of request.parts()) {
@@ -37,7 +40,8 @@ export async function readSmallForm(request: FastifyRequest, onFile: (fieldname:
         form.files.set(part.fieldname, await part.toBuffer());
       } else {
         const value = String(part.value);
-        if (value.includes('\u0000') || part.fieldname.includes('\u0000')) throw nulError(part.fieldname.replace(/\u0000/g, ''));
+        if (value.includes('\u0000') || part.fieldname.includes('\u0000'))
+          throw nulError(part.fieldname.replace(/\u0000/g, ''));
         form.fields[part.fieldname] = value;
       }
     }

@@ -44,7 +44,14 @@ declare module 'fastify' {
 /** The DevPayr API's paths (specs/devpayr.md, and its offline license files); every other path belongs to the devkit face. */
 export function faceOfPath(url: string): Face {
   const path = url.split('?', 1)[0]!;
-  if (path === '/api/v1/projects' || path === '/api/v1/project' || path.startsWith('/api/v1/project/') || path.startsWith('/api/v1/injectable/') || path.startsWith('/api/v1/license/')) return 'devpayr';
+  if (
+    path === '/api/v1/projects' ||
+    path === '/api/v1/project' ||
+    path.startsWith('/api/v1/project/') ||
+    path.startsWith('/api/v1/injectable/') ||
+    path.startsWith('/api/v1/license/')
+  )
+    return 'devpayr';
   return 'devkit';
 }
 
@@ -70,7 +77,8 @@ export function declareFace(app: App, face: Face): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     route.config = { ...(route.config as object), face };
     const auth = (route.config as { auth?: Credential }).auth;
-    if (!auth || !CREDENTIALS.includes(auth)) throw new Error(`${route.method} ${route.url}: declare config.auth as one of ${CREDENTIALS.join(', ')}`);
+    if (!auth || !CREDENTIALS.includes(auth))
+      throw new Error(`${route.method} ${route.url}: declare config.auth as one of ${CREDENTIALS.join(', ')}`);
     if (!route.schema) return;
     const schema = route.schema as { security?: unknown; response?: Record<string, unknown> };
     schema.security ??= OPENAPI_SECURITY[auth];
@@ -85,7 +93,12 @@ export async function installPipeline(app: App, ctx: Context): Promise<void> {
   app.decorateRequest('principal', null);
   const countRate = await installRateLimits(app, ctx);
 
-  const authenticate = async (request: FastifyRequest, reply: FastifyReply, auth: Credential, limit: RateCategory | undefined) => {
+  const authenticate = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    auth: Credential,
+    limit: RateCategory | undefined,
+  ) => {
     const early = limit !== undefined && countsByAddress(limit);
     if (early) await countRate(limit, request, reply);
     if (auth !== 'public' && auth !== 'license') request.principal = await resolveCredential(ctx, auth, request);
@@ -108,7 +121,9 @@ export async function installPipeline(app: App, ctx: Context): Promise<void> {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    faceOf(request) === 'devpayr' ? reply.code(404).send(envelopeError('Route not found.')) : reply.code(404).send({ detail: 'Not Found' }),
+    faceOf(request) === 'devpayr'
+      ? reply.code(404).send(envelopeError('Route not found.'))
+      : reply.code(404).send({ detail: 'Not Found' }),
   );
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
 }

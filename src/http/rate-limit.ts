@@ -53,7 +53,9 @@ function resilientStore(redis: Redis, log: Logger): new () => Store {
   } as unknown as new () => Store;
 }
 
-type Limiter = (request: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; max?: number; remaining?: number; ttlInSeconds?: number }>;
+type Limiter = (
+  request: FastifyRequest,
+) => Promise<{ isAllowed: boolean; isExceeded?: boolean; max?: number; remaining?: number; ttlInSeconds?: number }>;
 
 /**
  * Categories counted per client address on the free tier's rule, before the credential is even
@@ -83,7 +85,10 @@ function ruleFor(category: RateCategory, request: FastifyRequest) {
  * caller's tier picks the limit. Sets the X-RateLimit-* headers cloud-api/introduction.mdx
  * documents (Reset as a Unix time) and throws the 429 each face formats.
  */
-export async function installRateLimits(app: App, ctx: Context): Promise<(category: RateCategory, request: FastifyRequest, reply: FastifyReply) => Promise<void>> {
+export async function installRateLimits(
+  app: App,
+  ctx: Context,
+): Promise<(category: RateCategory, request: FastifyRequest, reply: FastifyReply) => Promise<void>> {
   await app.register(rateLimit, {
     global: false,
     ...(ctx.redis ? { store: resilientStore(ctx.redis, ctx.log) } : { cache: 50_000 }),

@@ -13,7 +13,11 @@ import { Nullable } from './schemas.js';
  * show (a license's masked key, an injectable's content hash).
  */
 
-export const Environment = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development')]);
+export const Environment = Type.Union([
+  Type.Literal('production'),
+  Type.Literal('staging'),
+  Type.Literal('development'),
+]);
 
 const Timestamps = {
   created_at: Type.String({ format: 'date-time' }),
@@ -25,7 +29,9 @@ export const LicenseObject = Type.Object({
   project_id: Type.String({ format: 'uuid' }),
   title: Type.String(),
   status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
-  key_prefix: Type.String({ description: 'The first characters of the key, masked; the full key is shown once, on create.' }),
+  key_prefix: Type.String({
+    description: 'The first characters of the key, masked; the full key is shown once, on create.',
+  }),
   expires_at: Nullable(Type.String({ format: 'date-time' })),
   domain_id: Nullable(Type.String()),
   max_domains: Nullable(Type.Integer()),
@@ -35,7 +41,9 @@ export const LicenseObject = Type.Object({
   allowed_countries: Nullable(Type.String()),
   is_test_license: Type.Boolean(),
   max_devices: Nullable(Type.Integer({ description: 'Devices that may be active at once (null: unlimited)' })),
-  heartbeat_interval: Nullable(Type.Integer({ description: 'Seconds between device heartbeats; a device silent for two is released' })),
+  heartbeat_interval: Nullable(
+    Type.Integer({ description: 'Seconds between device heartbeats; a device silent for two is released' }),
+  ),
   component_match: Type.Union([Type.Literal('any'), Type.Literal('all'), Type.Literal('majority')]),
   revoked_at: Nullable(Type.String({ format: 'date-time' })),
   ...Timestamps,
@@ -52,7 +60,11 @@ export const LicenseIdentifierObject = Type.Object({
 
 export const ShownLicenseObject = Type.Composite([
   LicenseObject,
-  Type.Object({ identifiers: Type.Array(LicenseIdentifierObject, { description: 'Where the license has been used from, most recent first (at most 100)' }) }),
+  Type.Object({
+    identifiers: Type.Array(LicenseIdentifierObject, {
+      description: 'Where the license has been used from, most recent first (at most 100)',
+    }),
+  }),
 ]);
 
 export const DomainObject = Type.Object({

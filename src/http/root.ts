@@ -24,7 +24,12 @@ export function icoOfPng(png: Buffer, size: number): Buffer {
 
 /** Drawn once, on the first request, from the same SVG as /favicon.svg (no binary kept in the repository). */
 let ico: Promise<Buffer> | null = null;
-const faviconIco = () => (ico ??= sharp(Buffer.from(FAVICON_SVG), { density: 72 * (32 / 40) }).resize(32, 32).png().toBuffer().then((png) => icoOfPng(png, 32)));
+const faviconIco = () =>
+  (ico ??= sharp(Buffer.from(FAVICON_SVG), { density: 72 * (32 / 40) })
+    .resize(32, 32)
+    .png()
+    .toBuffer()
+    .then((png) => icoOfPng(png, 32)));
 
 const ICON_CACHE = 'public, max-age=86400';
 
@@ -37,6 +42,13 @@ export function rootRoutes(app: App, ctx: Context): void {
     openapi: '/docs/json',
     console: '/console',
   }));
-  app.get('/favicon.svg', { schema: { hide: true } }, async (_request, reply) => reply.type('image/svg+xml').header('cache-control', ICON_CACHE).send(FAVICON_SVG));
-  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.type('image/x-icon').header('cache-control', ICON_CACHE).send(await faviconIco()));
+  app.get('/favicon.svg', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('image/svg+xml').header('cache-control', ICON_CACHE).send(FAVICON_SVG),
+  );
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .type('image/x-icon')
+      .header('cache-control', ICON_CACHE)
+      .send(await faviconIco()),
+  );
 }

@@ -47,7 +47,10 @@ export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema 
 
 export class BodyParseError extends Error {
   readonly statusCode = 400;
-  constructor(readonly reason: 'json' | 'utf8' | 'nul' | 'multipart', message: string) {
+  constructor(
+    readonly reason: 'json' | 'utf8' | 'nul' | 'multipart',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -67,7 +70,8 @@ export function findNul(value: unknown, path: string[] = []): string | null {
   return null;
 }
 
-export const nulError = (where: string) => new BodyParseError('nul', `The ${where} field contains a NUL character, which is not allowed.`);
+export const nulError = (where: string) =>
+  new BodyParseError('nul', `The ${where} field contains a NUL character, which is not allowed.`);
 
 /**
  * JSON bodies: strict UTF-8 (invalid bytes are an error, not U+FFFD), prototype-poisoning
@@ -105,7 +109,11 @@ export function bodyValidator(schema: object): (value: unknown) => void {
   const check = bodyAjv.compile(schema);
   return (value) => {
     if (check(value)) return;
-    throw Object.assign(new Error('body validation failed'), { validation: check.errors ?? [], validationContext: 'body', statusCode: 400 });
+    throw Object.assign(new Error('body validation failed'), {
+      validation: check.errors ?? [],
+      validationContext: 'body',
+      statusCode: 400,
+    });
   };
 }
 
@@ -122,7 +130,10 @@ export function violations(errors: ErrorObject[], part: string): Violation[] {
   return errors
     .filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf')
     .map((e) => {
-      const path = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+      const path = e.instancePath
+        .split('/')
+        .slice(1)
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
       const p = e.params as Record<string, unknown>;
       if (e.keyword === 'required') path.push(String(p.missingProperty));
       if (e.keyword === 'additionalProperties') path.push(String(p.additionalProperty));
@@ -153,7 +164,10 @@ function describe(e: ErrorObject): [string, string] {
       if (p.format === 'uuid') return ['value is not a valid uuid', 'type_error.uuid'];
       return [`value is not a valid ${p.format}`, `value_error.${p.format}`];
     case 'enum':
-      return [`value is not a valid enumeration member; permitted: ${(p.allowedValues as unknown[]).map((v) => `'${v}'`).join(', ')}`, 'type_error.enum'];
+      return [
+        `value is not a valid enumeration member; permitted: ${(p.allowedValues as unknown[]).map((v) => `'${v}'`).join(', ')}`,
+        'type_error.enum',
+      ];
     case 'pattern':
       return ['string does not match the expected pattern', 'value_error.str.regex'];
     default:

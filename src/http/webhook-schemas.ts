@@ -29,7 +29,10 @@ export const AttemptObject = Type.Object({
   error: Nullable(Type.String()),
 });
 
-export const DeliveryWithAttempts = Type.Composite([Type.Omit(DeliveryObject, ['attempts']), Type.Object({ attempts: Type.Array(AttemptObject) })]);
+export const DeliveryWithAttempts = Type.Composite([
+  Type.Omit(DeliveryObject, ['attempts']),
+  Type.Object({ attempts: Type.Array(AttemptObject) }),
+]);
 
 export function deliveryBody(d: Delivery) {
   return {

@@ -12,7 +12,9 @@ function remedy(code: string | undefined, setting: string): string {
 /** One line naming the path, the cause and the remedy, for a file-system failure under `setting`. */
 export function directoryFailure(err: unknown, setting: string, dir: string): StartupError {
   const code = errnoOf(err);
-  return new StartupError(`${setting} ${dir} cannot be used (${reasonOf(err)}): ${remedy(code, setting)}`, { cause: err });
+  return new StartupError(`${setting} ${dir} cannot be used (${reasonOf(err)}): ${remedy(code, setting)}`, {
+    cause: err,
+  });
 }
 
 /**

@@ -6,14 +6,22 @@ export function listenFailure(err: unknown, host: string, port: number): unknown
   const say = (message: string) => new StartupError(message, { cause: err });
   switch (errnoOf(err)) {
     case 'EADDRINUSE':
-      return say(`port ${port} on ${host} is already in use: stop the process that holds it, or set PORT to a free port`);
+      return say(
+        `port ${port} on ${host} is already in use: stop the process that holds it, or set PORT to a free port`,
+      );
     case 'EACCES':
-      return say(`port ${port} on ${host} needs privileges this user lacks: set PORT to 1024 or above, or put a proxy in front`);
+      return say(
+        `port ${port} on ${host} needs privileges this user lacks: set PORT to 1024 or above, or put a proxy in front`,
+      );
     case 'EADDRNOTAVAIL':
-      return say(`HOST=${host} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0 for all`);
+      return say(
+        `HOST=${host} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0 for all`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return say(`HOST=${host} does not resolve to an address: set HOST to an IP address of this machine, or 0.0.0.0 for all`);
+      return say(
+        `HOST=${host} does not resolve to an address: set HOST to an IP address of this machine, or 0.0.0.0 for all`,
+      );
     default:
       return err;
   }

@@ -24,7 +24,10 @@ export function createLogger(level: string, format: LogFormat = 'auto', isTTY = 
   const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   if (format === 'pretty' || (format === 'auto' && isTTY)) {
     // In-process and synchronous (no worker thread to close): a terminal is not a hot path.
-    return pino(options, pretty({ colorize: isTTY, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    return pino(
+      options,
+      pretty({ colorize: isTTY, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+    );
   }
   return pino(options);
 }

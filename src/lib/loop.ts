@@ -123,7 +123,9 @@ export function leasedLoop<T>(log: Logger, work: LeasedWork<T>): Loop {
         for (const item of claimed) {
           const p: Promise<void> = work
             .run(item, owner, stopping.signal)
-            .catch((err: unknown) => log.error({ err, work: work.name }, `${work.name} failed; its lease will lapse and it is tried again`))
+            .catch((err: unknown) =>
+              log.error({ err, work: work.name }, `${work.name} failed; its lease will lapse and it is tried again`),
+            )
             .finally(() => {
               inFlight.delete(p);
               // A slot freed: look for the next item now.
@@ -134,7 +136,8 @@ export function leasedLoop<T>(log: Logger, work: LeasedWork<T>): Loop {
         if (claimed.length < free) return;
       }
     } catch (err) {
-      if (!stopping.signal.aborted) log.warn({ err: (err as Error).message, work: work.name }, `claiming ${work.name}s failed; will retry`);
+      if (!stopping.signal.aborted)
+        log.warn({ err: (err as Error).message, work: work.name }, `claiming ${work.name}s failed; will retry`);
     }
   });
 

@@ -26,7 +26,11 @@ const RETRY_AFTER_MS = [2_000, 10_000];
  * message was sent at all (request-verification answers the same in every case).
  */
 export function smtpMailer(url: string, from: string, log: Logger): Mailer {
-  const transport = nodemailer.createTransport(url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+  const transport = nodemailer.createTransport(url, {
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
   const inFlight = new Set<Promise<void>>();
   const sleepers = new Set<() => void>();
   let closing = false;
@@ -48,7 +52,10 @@ export function smtpMailer(url: string, from: string, log: Logger): Mailer {
         return;
       } catch (err) {
         if (attempt >= SEND_ATTEMPTS || closing) {
-          log.warn({ err: (err as Error).message, to: mail.to, subject: mail.subject, attempts: attempt }, 'mail could not be delivered');
+          log.warn(
+            { err: (err as Error).message, to: mail.to, subject: mail.subject, attempts: attempt },
+            'mail could not be delivered',
+          );
           return;
         }
         await pause(RETRY_AFTER_MS[attempt - 1]!);
@@ -75,7 +82,10 @@ export function logMailer(log: Logger): Mailer {
   return {
     kind: 'log',
     async send(mail) {
-      log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text } }, 'mail (no SMTP_URL configured, written to the log)');
+      log.info(
+        { mail: { to: mail.to, subject: mail.subject, text: mail.text } },
+        'mail (no SMTP_URL configured, written to the log)',
+      );
     },
   };
 }

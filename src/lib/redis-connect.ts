@@ -17,9 +17,12 @@ export async function connectRedis(url: string, log: Logger): Promise<Redis> {
   } catch (err) {
     redis.disconnect();
     const { hostname, port } = new URL(url);
-    throw new StartupError(`cannot reach Redis at ${hostname || 'localhost'}:${port || 6379} (${reasonOf(lastError ?? err)}): start it, or correct or unset REDIS_URL`, {
-      cause: lastError ?? err,
-    });
+    throw new StartupError(
+      `cannot reach Redis at ${hostname || 'localhost'}:${port || 6379} (${reasonOf(lastError ?? err)}): start it, or correct or unset REDIS_URL`,
+      {
+        cause: lastError ?? err,
+      },
+    );
   }
   redis.off('error', remember);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));

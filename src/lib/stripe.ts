@@ -46,7 +46,10 @@ export function createStripeGateway(config: Pick<Config, 'stripe'>): StripeGatew
       const opts: CallOptions = () => ({ timeout: Math.max(50, Math.floor((deadline - Date.now()) * 0.45)) });
       let timer: NodeJS.Timeout | undefined;
       const overdue = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(UpstreamFailed('Stripe', `no answer within ${config.stripe.timeoutMs / 1000} s`)), config.stripe.timeoutMs);
+        timer = setTimeout(
+          () => reject(UpstreamFailed('Stripe', `no answer within ${config.stripe.timeoutMs / 1000} s`)),
+          config.stripe.timeoutMs,
+        );
       });
       try {
         return await Promise.race([fn(client(secretKey), opts), overdue]);
@@ -69,9 +72,12 @@ export function createStripeGateway(config: Pick<Config, 'stripe'>): StripeGatew
  */
 export function stripeFailure(err: unknown, timeoutMs: number): Error {
   if (!(err instanceof Stripe.errors.StripeError)) return err as Error;
-  if (err instanceof Stripe.errors.StripeInvalidRequestError) return BadRequest('stripe_invalid_request', `Stripe refused the request: ${err.message}`);
-  if (err instanceof Stripe.errors.StripeAuthenticationError) return UpstreamFailed('Stripe', 'the project\'s Stripe API key was rejected');
-  if (err instanceof Stripe.errors.StripeConnectionError) return UpstreamFailed('Stripe', `no answer within ${timeoutMs / 1000} s or connection failed`);
+  if (err instanceof Stripe.errors.StripeInvalidRequestError)
+    return BadRequest('stripe_invalid_request', `Stripe refused the request: ${err.message}`);
+  if (err instanceof Stripe.errors.StripeAuthenticationError)
+    return UpstreamFailed('Stripe', "the project's Stripe API key was rejected");
+  if (err instanceof Stripe.errors.StripeConnectionError)
+    return UpstreamFailed('Stripe', `no answer within ${timeoutMs / 1000} s or connection failed`);
   return UpstreamFailed('Stripe', `request failed (${err.statusCode ?? err.type})`);
 }
 

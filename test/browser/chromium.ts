@@ -13,7 +13,9 @@ export function ensureChromium(): string | null {
   const existing = found();
   if (existing) return existing;
   if (process.getuid?.() !== 0) {
-    console.log('[browser tests] skipped: chromium is not installed and installing it needs root (apt-get install -y chromium).');
+    console.log(
+      '[browser tests] skipped: chromium is not installed and installing it needs root (apt-get install -y chromium).',
+    );
     return null;
   }
   try {

@@ -31,7 +31,9 @@ describe.skipIf(!executablePath)('the API reference page at /docs in headless Ch
     await page.waitForSelector('.opblock-tag', { timeout: 20_000 });
 
     const tags = await page.$$eval('.opblock-tag', (els) => els.map((e) => e.getAttribute('data-tag')));
-    expect(tags).toEqual(expect.arrayContaining(['devkit: projects', 'devpayr: projects', 'devpayr: licenses', 'devpayr: runtime']));
+    expect(tags).toEqual(
+      expect.arrayContaining(['devkit: projects', 'devpayr: projects', 'devpayr: licenses', 'devpayr: runtime']),
+    );
     const title = await page.textContent('.info .title');
     expect(title).toContain('Tollgate');
     // The error-code catalogue, as a table in the description.
@@ -39,11 +41,16 @@ describe.skipIf(!executablePath)('the API reference page at /docs in headless Ch
     expect(codes).toEqual(expect.arrayContaining(['invalid', 'project_limit', 'file_too_large', 'domain_mismatch']));
     // The trailing-slash devkit list and the devpayr list are different operations.
     const paths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.getAttribute('data-path')));
-    expect(paths).toEqual(expect.arrayContaining(['/api/v1/projects/', '/api/v1/projects', '/api/v1/project/has-paid']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/api/v1/projects/', '/api/v1/projects', '/api/v1/project/has-paid']),
+    );
     // Tollgate's name and mark, not the framework's.
     expect(await page.title()).toBe('Tollgate API reference');
     await page.waitForSelector('.topbar a.link img');
-    const logo = await page.$eval('.topbar a.link', (a) => ({ html: a.innerHTML, src: a.querySelector('img')?.getAttribute('src') ?? '' }));
+    const logo = await page.$eval('.topbar a.link', (a) => ({
+      html: a.innerHTML,
+      src: a.querySelector('img')?.getAttribute('src') ?? '',
+    }));
     expect(logo.src.startsWith('data:image/svg+xml;base64,')).toBe(true);
     expect(Buffer.from(logo.src.split(',')[1]!, 'base64').toString()).toContain('<title>Tollgate</title>');
     expect(logo.html).not.toMatch(/swagger/i);

@@ -38,7 +38,12 @@ describe.skipIf(!executablePath)('the real @devpayr/frontend-sdk in headless Chr
     const unpaid = await seedProject(tollgate.ctx, owner, { hasPaid: false });
     const withDomain = await seedProject(tollgate.ctx, owner, { hasPaid: true });
     await seedDomain(tollgate.ctx, withDomain, 'shop.example.com');
-    await seedInjectable(tollgate.ctx, paid, { slug: 'banner', content: '<b>thanks for paying</b>', secret: SECRET, targetPath: 'banner.html' });
+    await seedInjectable(tollgate.ctx, paid, {
+      slug: 'banner',
+      content: '<b>thanks for paying</b>',
+      secret: SECRET,
+      targetPath: 'banner.html',
+    });
     keys = {
       paid: (await seedLicense(tollgate.ctx, paid)).key,
       unpaid: (await seedLicense(tollgate.ctx, unpaid)).key,
@@ -73,7 +78,10 @@ describe.skipIf(!executablePath)('the real @devpayr/frontend-sdk in headless Chr
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: executablePath!,
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -115,7 +123,10 @@ describe.skipIf(!executablePath)('the real @devpayr/frontend-sdk in headless Chr
   });
 
   it('a foreign domain shows the unlicensed modal, the registered one passes', async () => {
-    expect(await visit({ license: keys.pinnedSite, domain: 'elsewhere.example.net' })).toEqual({ ready: 0, modal: true });
+    expect(await visit({ license: keys.pinnedSite, domain: 'elsewhere.example.net' })).toEqual({
+      ready: 0,
+      modal: true,
+    });
     expect(await visit({ license: keys.pinnedSite, domain: 'shop.example.com' })).toEqual({ ready: 1, modal: false });
   });
 
@@ -127,6 +138,8 @@ describe.skipIf(!executablePath)('the real @devpayr/frontend-sdk in headless Chr
     const items = (forwarded[0] as { injectables: any[] }).injectables;
     expect(items).toHaveLength(1);
     expect(items[0].slug).toBe('banner');
-    expect(openDelivered(items[0].encrypted_content, items[0].signature, SECRET).plaintext).toBe('<b>thanks for paying</b>');
+    expect(openDelivered(items[0].encrypted_content, items[0].signature, SECRET).plaintext).toBe(
+      '<b>thanks for paying</b>',
+    );
   });
 });

@@ -20,9 +20,13 @@ const register = (url: string, operatorKey: string) =>
     body: JSON.stringify({ email: uniqueEmail('dev'), password: PASSWORD }),
   }).then((r) => r.status);
 
-describe.concurrent('the command line: version, and which database the admin commands use', { timeout: 120_000 }, () => {
+describe.concurrent('the command line: version, and which database the admin commands use', {
+  timeout: 120_000,
+}, () => {
   it('--version prints the version of package.json', async () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../package.json'), 'utf8')) as {
+      version: string;
+    };
     const [long, short] = await Promise.all([tollgate(['--version']), tollgate(['-v'])]);
     expect(long).toEqual({ code: 0, stdout: `tollgate ${pkg.version}\n`, stderr: '' });
     expect(short.stdout).toBe(long.stdout);
@@ -49,30 +53,51 @@ describe.concurrent('the command line: version, and which database the admin com
     const dataDir = path.join(tmpDir(), 'data');
     const first = await tollgate(['create-operator', '--data-dir', dataDir, '--email', uniqueEmail('ops')]);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout.split('\n')[0]).toBe(`Database: created a new, empty SQLite database ${dataDir}/tollgate.sqlite`);
+    expect(first.stdout.split('\n')[0]).toBe(
+      `Database: created a new, empty SQLite database ${dataDir}/tollgate.sqlite`,
+    );
     const [second, migrate, setTier] = await Promise.all([
       tollgate(['create-operator', '--email', uniqueEmail('ops')], { DATA_DIR: dataDir }),
       tollgate(['migrate', '--data-dir', dataDir]),
-      tollgate(['set-tier', '--data-dir', path.join(dataDir, 'elsewhere'), '--developer', 'dev@example.com', '--tier', 'cloud_starter']),
+      tollgate([
+        'set-tier',
+        '--data-dir',
+        path.join(dataDir, 'elsewhere'),
+        '--developer',
+        'dev@example.com',
+        '--tier',
+        'cloud_starter',
+      ]),
     ]);
     expect(second.stdout.split('\n')[0]).toBe(`Database: the SQLite database ${dataDir}/tollgate.sqlite`);
-    expect(migrate).toEqual({ code: 0, stdout: `Database: the SQLite database ${dataDir}/tollgate.sqlite\ndatabase is up to date\n`, stderr: '' });
+    expect(migrate).toEqual({
+      code: 0,
+      stdout: `Database: the SQLite database ${dataDir}/tollgate.sqlite\ndatabase is up to date\n`,
+      stderr: '',
+    });
     // set-tier has nothing to work on in a new database: it refuses instead of creating one.
     expect(setTier.code).toBe(1);
-    expect(setTier.stderr).toMatch(/^tollgate: no database at .*elsewhere\/tollgate\.sqlite: check --data-dir, DATA_DIR or DATABASE_URL\n$/);
+    expect(setTier.stderr).toMatch(
+      /^tollgate: no database at .*elsewhere\/tollgate\.sqlite: check --data-dir, DATA_DIR or DATABASE_URL\n$/,
+    );
     expect(fs.existsSync(path.join(dataDir, 'elsewhere'))).toBe(false);
   });
 });
 
-describe('the data directory: owner-only, and the first-operator hint only while there is none', { timeout: 120_000 }, () => {
+describe('the data directory: owner-only, and the first-operator hint only while there is none', {
+  timeout: 120_000,
+}, () => {
   it('creates DATA_DIR 0700 and the database, its -wal and -shm files and the secret 0600; the blob directory 0700', async () => {
     const dataDir = path.join(tmpDir(), 'data');
     const server = await startServe({ DATA_DIR: dataDir });
     try {
       expect(mode(dataDir)).toBe(0o700);
-      for (const f of ['tollgate.sqlite', 'tollgate.sqlite-wal', 'tollgate.sqlite-shm', 'secret.key']) expect([f, mode(path.join(dataDir, f))]).toEqual([f, 0o600]);
+      for (const f of ['tollgate.sqlite', 'tollgate.sqlite-wal', 'tollgate.sqlite-shm', 'secret.key'])
+        expect([f, mode(path.join(dataDir, f))]).toEqual([f, 0o600]);
       expect(mode(path.join(dataDir, 'blobs'))).toBe(0o700);
-      expect(server.listening.msg).toContain('Create the first operator with: npm run tollgate -- create-operator --email');
+      expect(server.listening.msg).toContain(
+        'Create the first operator with: npm run tollgate -- create-operator --email',
+      );
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -114,15 +139,39 @@ describe('rotate-operator-key: a lost operator key is replaced', { timeout: 120_
 
     const db = new Database(path.join(dataDir, 'tollgate.sqlite'), { readonly: true });
     try {
-      const keys = db.prepare("select k.id, k.is_active from api_keys k join users u on u.id = k.user_id where u.email = ? order by k.created_at, k.id").all(email) as Array<{ id: string; is_active: number }>;
+      const keys = db
+        .prepare(
+          'select k.id, k.is_active from api_keys k join users u on u.id = k.user_id where u.email = ? order by k.created_at, k.id',
+        )
+        .all(email) as Array<{ id: string; is_active: number }>;
       expect(keys.map((k) => k.is_active)).toEqual([0, 1]);
       const audit = db
-        .prepare("select action, target_id, actor_type, actor_id, owner_id from audit_log where target_id in (?, ?) and action like 'operator_key.%' order by action, target_id")
+        .prepare(
+          "select action, target_id, actor_type, actor_id, owner_id from audit_log where target_id in (?, ?) and action like 'operator_key.%' order by action, target_id",
+        )
         .all(keys[0]!.id, keys[1]!.id);
       expect(audit).toEqual([
-        { action: 'operator_key.created', target_id: keys[0]!.id, actor_type: 'system', actor_id: 'cli', owner_id: null },
-        { action: 'operator_key.created', target_id: keys[1]!.id, actor_type: 'system', actor_id: 'cli', owner_id: null },
-        { action: 'operator_key.revoked', target_id: keys[0]!.id, actor_type: 'system', actor_id: 'cli', owner_id: null },
+        {
+          action: 'operator_key.created',
+          target_id: keys[0]!.id,
+          actor_type: 'system',
+          actor_id: 'cli',
+          owner_id: null,
+        },
+        {
+          action: 'operator_key.created',
+          target_id: keys[1]!.id,
+          actor_type: 'system',
+          actor_id: 'cli',
+          owner_id: null,
+        },
+        {
+          action: 'operator_key.revoked',
+          target_id: keys[0]!.id,
+          actor_type: 'system',
+          actor_id: 'cli',
+          owner_id: null,
+        },
       ]);
     } finally {
       db.close();

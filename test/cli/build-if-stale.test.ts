@@ -20,7 +20,8 @@ function scratchProject() {
   fs.mkdirSync(path.join(root, 'src', 'core'), { recursive: true });
   fs.writeFileSync(path.join(root, 'src', 'main.ts'), 'export {};\n');
   fs.writeFileSync(path.join(root, 'src', 'core', 'a.ts'), 'export const a = 1;\n');
-  for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json']) fs.writeFileSync(path.join(root, f), '{}');
+  for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'])
+    fs.writeFileSync(path.join(root, f), '{}');
   const tscDir = path.join(root, 'node_modules', 'typescript', 'bin');
   fs.mkdirSync(tscDir, { recursive: true });
   // The stand-in compiler: counts its server builds and emits dist/src/main.js (the console's type-check run only checks).
@@ -37,9 +38,15 @@ function scratchProject() {
     path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
     `import fs from 'node:fs'; fs.mkdirSync('dist/console', { recursive: true }); fs.writeFileSync('dist/console/index.html', '');`,
   );
-  const runs = () => (fs.existsSync(path.join(root, 'compiled.log')) ? fs.readFileSync(path.join(root, 'compiled.log'), 'utf8').length : 0);
+  const runs = () =>
+    fs.existsSync(path.join(root, 'compiled.log'))
+      ? fs.readFileSync(path.join(root, 'compiled.log'), 'utf8').length
+      : 0;
   const start = () => {
-    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'build.js'), '--if-stale'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'build.js'), '--if-stale'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
   };
   /** "Built ten seconds ago, edited now". */

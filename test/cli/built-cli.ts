@@ -33,7 +33,10 @@ export async function ensureBuilt(): Promise<void> {
       continue;
     }
     try {
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'build.js'), '--if-stale'], { cwd: ROOT, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'build.js'), '--if-stale'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
       return;
     } finally {
@@ -46,7 +49,10 @@ export async function ensureBuilt(): Promise<void> {
 /** The environment of a user's shell: ours without any Tollgate setting. */
 export function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT|PUBLIC_URL|S3_)/.test(k)),
+    Object.entries(process.env).filter(
+      ([k]) =>
+        !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT|PUBLIC_URL|S3_)/.test(k),
+    ),
   );
 }
 
@@ -63,7 +69,13 @@ export function tollgate(args: string[], env: Record<string, string> = {}, optio
     execFile(
       process.execPath,
       [TOLLGATE, ...args],
-      { env: { ...cleanEnv(), LOG_FORMAT: 'json', ...env }, cwd: options.cwd ?? os.tmpdir(), uid: options.uid, gid: options.gid, timeout: 60_000 },
+      {
+        env: { ...cleanEnv(), LOG_FORMAT: 'json', ...env },
+        cwd: options.cwd ?? os.tmpdir(),
+        uid: options.uid,
+        gid: options.gid,
+        timeout: 60_000,
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
         resolve({ code, stdout, stderr });

@@ -25,14 +25,20 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
 
   const tollgate = (...args: string[]): Promise<Run> =>
     new Promise((resolve) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: s.config.dataDir, LOG_LEVEL: 'warn', DATABASE_URL: s.config.database.url ?? '' };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        DATA_DIR: s.config.dataDir,
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: s.config.database.url ?? '',
+      };
       execFile(process.execPath, [...nodeArgs(MAIN), ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
     });
 
-  const post = (path: string, headers: Record<string, string>, body: unknown) => s.request('POST', path, { headers, body });
+  const post = (path: string, headers: Record<string, string>, body: unknown) =>
+    s.request('POST', path, { headers, body });
 
   beforeAll(async () => {
     s = await startServer(kind, { env: { RATE_LIMIT: 'false' } });
@@ -46,12 +52,21 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
     const key = OPERATOR_KEY.exec(created.stdout)?.[1];
     expect(key).toBeDefined();
     expect(created.stdout.split(key!).length - 1).toBe(1);
-    const stored = await s.ctx.db.selectFrom('api_keys').innerJoin('users', 'users.id', 'api_keys.user_id').select(['api_keys.key_hash', 'users.role']).where('users.email', '=', email).executeTakeFirstOrThrow();
+    const stored = await s.ctx.db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .select(['api_keys.key_hash', 'users.role'])
+      .where('users.email', '=', email)
+      .executeTakeFirstOrThrow();
     expect(stored.role).toBe('platform_operator');
     expect(stored.key_hash).not.toContain(key!.slice(3));
 
     // The printed key registers a developer on the running server.
-    const dev = await post('/api/v1/auth/register', { 'x-operator-key': key! }, { email: uniqueEmail(), password: PASSWORD, full_name: 'Dev' });
+    const dev = await post(
+      '/api/v1/auth/register',
+      { 'x-operator-key': key! },
+      { email: uniqueEmail(), password: PASSWORD, full_name: 'Dev' },
+    );
     expect(dev.status).toBe(201);
 
     const again = await tollgate('create-operator', '--email', email.toUpperCase());
@@ -60,13 +75,28 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
     expect(again.stdout).not.toMatch(/op_/);
 
     // Audited as the command line's (system/cli), in no developer's log, once: the refused second run wrote nothing.
-    const operator = await s.ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
-    const operatorKey = await s.ctx.db.selectFrom('api_keys').select('id').where('user_id', '=', operator.id).executeTakeFirstOrThrow();
-    const audit = await s.ctx.db.selectFrom('audit_log').selectAll().where('target_id', 'in', [operator.id, operatorKey.id]).orderBy('action').execute();
-    expect(audit.map((e) => [e.action, e.target_id, e.actor_type, e.actor_id, e.owner_id, e.ip, e.request_id])).toEqual([
-      ['operator.created', operator.id, 'system', 'cli', null, null, null],
-      ['operator_key.created', operatorKey.id, 'system', 'cli', null, null, null],
-    ]);
+    const operator = await s.ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+    const operatorKey = await s.ctx.db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('user_id', '=', operator.id)
+      .executeTakeFirstOrThrow();
+    const audit = await s.ctx.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('target_id', 'in', [operator.id, operatorKey.id])
+      .orderBy('action')
+      .execute();
+    expect(audit.map((e) => [e.action, e.target_id, e.actor_type, e.actor_id, e.owner_id, e.ip, e.request_id])).toEqual(
+      [
+        ['operator.created', operator.id, 'system', 'cli', null, null, null],
+        ['operator_key.created', operatorKey.id, 'system', 'cli', null, null, null],
+      ],
+    );
     expect(JSON.parse(audit[0]!.changed_fields).sort()).toEqual(['email', 'full_name']);
   });
 
@@ -74,17 +104,28 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
     const op = await tollgate('create-operator', '--email', uniqueEmail('ops'));
     const opKey = OPERATOR_KEY.exec(op.stdout)![1]!;
     const email = uniqueEmail();
-    const reg = await post('/api/v1/auth/register', { 'x-operator-key': opKey }, { email, password: PASSWORD, full_name: 'Tiered Dev' });
+    const reg = await post(
+      '/api/v1/auth/register',
+      { 'x-operator-key': opKey },
+      { email, password: PASSWORD, full_name: 'Tiered Dev' },
+    );
     expect(reg.status).toBe(201);
     const login = await post('/api/v1/auth/login', {}, { email, password: PASSWORD });
-    const headers = { authorization: `Bearer ${login.body.access_token}`, 'x-user-role': 'developer', 'x-developer-key': reg.body.provisioning.developer_key };
+    const headers = {
+      authorization: `Bearer ${login.body.access_token}`,
+      'x-user-role': 'developer',
+      'x-developer-key': reg.body.provisioning.developer_key,
+    };
     // Registration provisioned the first project; four more reach the Free Starter limit.
-    for (let i = 2; i <= 5; i++) expect((await post('/api/v1/projects/', headers, { name: `Project ${i}` })).status).toBe(201);
+    for (let i = 2; i <= 5; i++)
+      expect((await post('/api/v1/projects/', headers, { name: `Project ${i}` })).status).toBe(201);
     expect((await post('/api/v1/projects/', headers, { name: 'Project 6' })).status).toBe(403);
 
     const moved = await tollgate('set-tier', '--developer', email, '--tier', 'cloud_starter');
     expect(moved.code).toBe(0);
-    expect(moved.stdout).toMatch(new RegExp(`^Database: the (SQLite|PostgreSQL) database .*\n${email} is now on cloud_starter\\.\n$`));
+    expect(moved.stdout).toMatch(
+      new RegExp(`^Database: the (SQLite|PostgreSQL) database .*\n${email} is now on cloud_starter\\.\n$`),
+    );
     expect((await post('/api/v1/projects/', headers, { name: 'Project 6' })).status).toBe(201);
 
     // By id as well, and back down: existing projects stay, new ones are refused again.
@@ -97,7 +138,15 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
     const log = await s.request('GET', '/api/v1/audit-log?action=developer.tier_set', { headers });
     expect(log.status).toBe(200);
     expect(log.body.entries).toEqual([
-      expect.objectContaining({ actor_type: 'system', actor_id: 'cli', key_prefix: null, ip: null, request_id: null, target_id: reg.body.id, changed_fields: ['tier'] }),
+      expect.objectContaining({
+        actor_type: 'system',
+        actor_id: 'cli',
+        key_prefix: null,
+        ip: null,
+        request_id: null,
+        target_id: reg.body.id,
+        changed_fields: ['tier'],
+      }),
       expect.objectContaining({ actor_type: 'system', actor_id: 'cli', target_id: reg.body.id }),
     ]);
   });
@@ -128,6 +177,15 @@ forEachDatabase('command line: create-operator, set-tier, migrate', (kind) => {
     expect(migrate.code).toBe(0);
     expect(migrate.stdout).toMatch(/^Database: the (SQLite|PostgreSQL) database .*\ndatabase is up to date\n$/);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'migrate', 'create-operator', 'rotate-operator-key', 'set-tier', '--data-dir', '--version']) expect(help.stdout).toContain(command);
+    for (const command of [
+      'serve',
+      'migrate',
+      'create-operator',
+      'rotate-operator-key',
+      'set-tier',
+      '--data-dir',
+      '--version',
+    ])
+      expect(help.stdout).toContain(command);
   });
 });

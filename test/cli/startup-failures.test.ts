@@ -20,7 +20,8 @@ function expectOneClearLine(run: Run, cause: RegExp, remedy: RegExp): void {
   expect(run.stdout, detail).toBe('');
 }
 
-const serve = (env: Record<string, string>, options?: RunOptions) => tollgate(['serve'], { HOST: '127.0.0.1', PORT: '0', ...env }, options);
+const serve = (env: Record<string, string>, options?: RunOptions) =>
+  tollgate(['serve'], { HOST: '127.0.0.1', PORT: '0', ...env }, options);
 
 // Generous: each case is a Node process loading the app, several at once on a busy machine.
 describe.concurrent('start-up failures: one clear line, exit code 1, no stack trace', { timeout: 120_000 }, () => {
@@ -39,13 +40,23 @@ describe.concurrent('start-up failures: one clear line, exit code 1, no stack tr
 
   it('PostgreSQL without the database', async ({ skip }) => {
     if (!inject('postgres')) skip('PostgreSQL is not reachable');
-    const run = await serve({ DATA_DIR: tmpDir(), DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/tollgate_no_such_db' });
-    expectOneClearLine(run, /PostgreSQL at 127\.0\.0\.1:5432 has no database "tollgate_no_such_db"/, /create it .*or .*DATABASE_URL/);
+    const run = await serve({
+      DATA_DIR: tmpDir(),
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/tollgate_no_such_db',
+    });
+    expectOneClearLine(
+      run,
+      /PostgreSQL at 127\.0\.0\.1:5432 has no database "tollgate_no_such_db"/,
+      /create it .*or .*DATABASE_URL/,
+    );
   });
 
   it('PostgreSQL with a role that does not exist, and the password never printed', async ({ skip }) => {
     if (!inject('postgres')) skip('PostgreSQL is not reachable');
-    const run = await serve({ DATA_DIR: tmpDir(), DATABASE_URL: 'postgres://no_such_role:hunter2-secret@127.0.0.1:5432/test' });
+    const run = await serve({
+      DATA_DIR: tmpDir(),
+      DATABASE_URL: 'postgres://no_such_role:hunter2-secret@127.0.0.1:5432/test',
+    });
     expectOneClearLine(run, /PostgreSQL at 127\.0\.0\.1:5432 refused the user "no_such_role"/, /DATABASE_URL/);
     expect(run.stderr).not.toContain('hunter2-secret');
   });
@@ -77,7 +88,11 @@ describe.concurrent('start-up failures: one clear line, exit code 1, no stack tr
     const dataDir = tmpDir();
     fs.writeFileSync(path.join(dataDir, 'tollgate.sqlite'), 'these bytes are not an SQLite database'.repeat(200));
     const run = await serve({ DATA_DIR: dataDir });
-    expectOneClearLine(run, new RegExp(`cannot open the SQLite database ${dataDir}/tollgate\\.sqlite \\(file is not a database\\)`), /DATA_DIR|DATABASE_URL/);
+    expectOneClearLine(
+      run,
+      new RegExp(`cannot open the SQLite database ${dataDir}/tollgate\\.sqlite \\(file is not a database\\)`),
+      /DATA_DIR|DATABASE_URL/,
+    );
   });
 
   it('PORT=99999, refused before any file is created', async () => {
@@ -94,7 +109,11 @@ describe.concurrent('start-up failures: one clear line, exit code 1, no stack tr
 
   it('LOG_LEVEL=verbose', async () => {
     const run = await serve({ DATA_DIR: tmpDir(), LOG_LEVEL: 'verbose' });
-    expectOneClearLine(run, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"/, /LOG_LEVEL/);
+    expectOneClearLine(
+      run,
+      /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"/,
+      /LOG_LEVEL/,
+    );
   });
 
   it('HOST=999.1.1.1', async () => {

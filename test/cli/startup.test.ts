@@ -33,7 +33,9 @@ afterAll(() => {
 /** Runs `tollgate serve` the way `npm start` does, with only the given environment on top of a clean one. */
 function launch(env: Record<string, string>): ChildProcess {
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k)),
+    Object.entries(process.env).filter(
+      ([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k),
+    ),
   );
   const child = spawn(process.execPath, [...nodeArgs(MAIN), 'serve'], {
     env: { ...clean, HOST: '127.0.0.1', PORT: '0', ...env },
@@ -107,7 +109,10 @@ function failToServe(env: Record<string, string>): Promise<Exited> {
 const tmpDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-start-'));
 
 async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+  const res = await fetch(url, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -193,12 +198,18 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
     const db = new Database(path.join(dataDir, 'tollgate.sqlite'), { readonly: true });
     try {
       const operator = db.prepare('select id from users where email = ?').get(email) as { id: string };
-      const rows = db.prepare("select action, actor_type, actor_id, owner_id from audit_log where action like 'operator%' order by action").all();
+      const rows = db
+        .prepare(
+          "select action, actor_type, actor_id, owner_id from audit_log where action like 'operator%' order by action",
+        )
+        .all();
       expect(rows).toEqual([
         { action: 'operator.created', actor_type: 'system', actor_id: null, owner_id: null },
         { action: 'operator_key.created', actor_type: 'system', actor_id: null, owner_id: null },
       ]);
-      expect(db.prepare("select target_id from audit_log where action = 'operator.created'").get()).toEqual({ target_id: operator.id });
+      expect(db.prepare("select target_id from audit_log where action = 'operator.created'").get()).toEqual({
+        target_id: operator.id,
+      });
     } finally {
       db.close();
     }
@@ -206,7 +217,12 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
 
   it('without SMTP_URL, mail goes to the log: a verification code read there activates the account', async () => {
     const dataDir = tmpDataDir();
-    const server = await serve({ DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops'), TOLLGATE_OPERATOR_KEY: KEY, REQUIRE_EMAIL_VERIFICATION: 'true' });
+    const server = await serve({
+      DATA_DIR: dataDir,
+      TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops'),
+      TOLLGATE_OPERATOR_KEY: KEY,
+      REQUIRE_EMAIL_VERIFICATION: 'true',
+    });
     try {
       const email = uniqueEmail('logged');
       const reg = await json(`${server.url}/api/v1/auth/register`, {
@@ -223,9 +239,15 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
       });
       expect(logged, 'the mail was written to the log').toBeDefined();
       const token = /Your verification code: (\S+)/.exec(logged!.text)![1]!;
-      const verify = await json(`${server.url}/api/v1/auth/verify-email`, { method: 'POST', body: JSON.stringify({ user_id: reg.body.id, verification_token: token }) });
+      const verify = await json(`${server.url}/api/v1/auth/verify-email`, {
+        method: 'POST',
+        body: JSON.stringify({ user_id: reg.body.id, verification_token: token }),
+      });
       expect(verify.status).toBe(200);
-      const login = await json(`${server.url}/api/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email, password: PASSWORD }) });
+      const login = await json(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
       expect(login.status).toBe(200);
     } finally {
       await server.stop();
@@ -234,22 +256,41 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
 
   // One process per test (each start costs seconds on a busy machine; five in one test timed out).
   it.each<{ name: string; env: Record<string, string>; says: RegExp }>([
-    { name: 'an operator email without a key', env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com' }, says: /TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERATOR_KEY must be set together/ },
+    {
+      name: 'an operator email without a key',
+      env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com' },
+      says: /TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERATOR_KEY must be set together/,
+    },
     { name: 'an operator key without an email', env: { TOLLGATE_OPERATOR_KEY: KEY }, says: /must be set together/ },
-    { name: 'a short operator key', env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com', TOLLGATE_OPERATOR_KEY: 'short' }, says: /TOLLGATE_OPERATOR_KEY must be at least 24 characters/ },
+    {
+      name: 'a short operator key',
+      env: { TOLLGATE_OPERATOR_EMAIL: 'ops@example.com', TOLLGATE_OPERATOR_KEY: 'short' },
+      says: /TOLLGATE_OPERATOR_KEY must be at least 24 characters/,
+    },
     { name: 'a port that is not a number', env: { PORT: 'eighty' }, says: /PORT/ },
-    { name: 'a short secret', env: { TOLLGATE_SECRET: 'too-short' }, says: /TOLLGATE_SECRET must be at least 32 characters/ },
-  ])('refuses to start, with a clear message and no stack trace, when the settings cannot be honoured: $name', async (c) => {
-    const run = await failToServe({ DATA_DIR: tmpDataDir(), ...c.env });
-    expect(run.code, run.output).toBe(1);
-    expect(run.output).toMatch(/tollgate: configuration error: /);
-    expect(run.output).toMatch(c.says);
-    expect(run.output).not.toMatch(/\n\s+at /);
-  });
+    {
+      name: 'a short secret',
+      env: { TOLLGATE_SECRET: 'too-short' },
+      says: /TOLLGATE_SECRET must be at least 32 characters/,
+    },
+  ])(
+    'refuses to start, with a clear message and no stack trace, when the settings cannot be honoured: $name',
+    async (c) => {
+      const run = await failToServe({ DATA_DIR: tmpDataDir(), ...c.env });
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).toMatch(/tollgate: configuration error: /);
+      expect(run.output).toMatch(c.says);
+      expect(run.output).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it('will not turn an existing developer into an operator, or take over a key another operator holds', async () => {
     const dataDir = tmpDataDir();
-    const server = await serve({ DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops'), TOLLGATE_OPERATOR_KEY: KEY });
+    const server = await serve({
+      DATA_DIR: dataDir,
+      TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops'),
+      TOLLGATE_OPERATOR_KEY: KEY,
+    });
     const developerEmail = uniqueEmail('dev');
     try {
       const reg = await json(`${server.url}/api/v1/auth/register`, {
@@ -262,12 +303,20 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
       await server.stop();
     }
 
-    const asDeveloper = await failToServe({ DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: developerEmail, TOLLGATE_OPERATOR_KEY: 'op_another-key-0123456789abcdef' });
+    const asDeveloper = await failToServe({
+      DATA_DIR: dataDir,
+      TOLLGATE_OPERATOR_EMAIL: developerEmail,
+      TOLLGATE_OPERATOR_KEY: 'op_another-key-0123456789abcdef',
+    });
     expect(asDeveloper.code).toBe(1);
     expect(asDeveloper.output).toMatch(/belongs to an account that is not an operator/);
     expect(asDeveloper.output).not.toMatch(/\n\s+at /);
 
-    const stolenKey = await failToServe({ DATA_DIR: dataDir, TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops2'), TOLLGATE_OPERATOR_KEY: KEY });
+    const stolenKey = await failToServe({
+      DATA_DIR: dataDir,
+      TOLLGATE_OPERATOR_EMAIL: uniqueEmail('ops2'),
+      TOLLGATE_OPERATOR_KEY: KEY,
+    });
     expect(stolenKey.code).toBe(1);
     expect(stolenKey.output).toMatch(/TOLLGATE_OPERATOR_KEY is already in use by another account/);
   });
@@ -276,7 +325,9 @@ describe('start-up: the operator from TOLLGATE_OPERATOR_EMAIL and TOLLGATE_OPERA
 describe('start-up in a terminal: `tollgate` with no command serves, and logs read as text', () => {
   it('serves without a command and writes readable lines (not JSON) when stdout is a terminal', async () => {
     const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k)),
+      Object.entries(process.env).filter(
+        ([k]) => !/^(DATABASE_URL|REDIS_URL|TOLLGATE_|DATA_DIR|PORT|HOST|SMTP_|LOG_LEVEL|LOG_FORMAT)/.test(k),
+      ),
     );
     // `script` runs the command on a pseudo-terminal: stdout is a TTY, as in a user's shell.
     const child = spawn('script', ['-qfec', [process.execPath, ...nodeArgs(MAIN)].join(' '), '/dev/null'], {
@@ -298,7 +349,10 @@ describe('start-up in a terminal: `tollgate` with no command serves, and logs re
       });
       expect((await json(`${url}/health`)).status).toBe(200);
       // eslint-disable-next-line no-control-regex
-      const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split(/\r?\n/).filter((l) => l.trim());
+      const lines = output
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .split(/\r?\n/)
+        .filter((l) => l.trim());
       const listening = lines.find((l) => l.includes('Tollgate listening on'))!;
       expect(listening).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Tollgate listening on http:\/\/127\.0\.0\.1:\d+ /);
       expect(lines.some((l) => l.trimStart().startsWith('{'))).toBe(false);

@@ -28,7 +28,11 @@ forEachDatabase('console API: sessions, cookie and CSRF', (kind) => {
     expect(r.text).not.toMatch(/eyJ|accessToken|refresh/i);
     expect(c.cookie!.split('=')[1]).not.toContain('.');
     // Tokens are kept server-side, sealed.
-    const row = await s.ctx.db.selectFrom('console_sessions').selectAll().where('user_id', '=', dev.userId).executeTakeFirstOrThrow();
+    const row = await s.ctx.db
+      .selectFrom('console_sessions')
+      .selectAll()
+      .where('user_id', '=', dev.userId)
+      .executeTakeFirstOrThrow();
     expect(row.access_token_enc).toBeTruthy();
     expect(row.access_token_enc).not.toContain('eyJ');
     const me = await c.call('GET', '/me');
@@ -65,7 +69,11 @@ forEachDatabase('console API: sessions, cookie and CSRF', (kind) => {
     // A sign-in is a change too: a cross-site page cannot sign the browser into an account.
     const loginCsrf = await new ConsoleClient(s, 'https://evil.example').signIn(dev.email, PASSWORD);
     expect(loginCsrf.status).toBe(403);
-    const n = await s.ctx.db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('n')).where('owner_id', '=', dev.userId).executeTakeFirstOrThrow();
+    const n = await s.ctx.db
+      .selectFrom('projects')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('owner_id', '=', dev.userId)
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(0);
     const ok = await c.call('POST', '/projects', { name: 'Allowed project' });
     expect(ok.status).toBe(200);
@@ -96,7 +104,11 @@ forEachDatabase('console API: sessions, cookie and CSRF', (kind) => {
     expect(c.lastSetCookie).toContain('Max-Age=0');
     const replay = await c.call('GET', '/me', undefined, { cookie: old });
     expect(replay.status).toBe(401);
-    const tokens = await s.ctx.db.selectFrom('refresh_tokens').select(['revoked_at']).where('user_id', '=', dev.userId).execute();
+    const tokens = await s.ctx.db
+      .selectFrom('refresh_tokens')
+      .select(['revoked_at'])
+      .where('user_id', '=', dev.userId)
+      .execute();
     expect(tokens.length).toBe(1);
     expect(tokens[0]!.revoked_at).toBeTruthy();
   });
@@ -127,12 +139,21 @@ forEachDatabase('console API: sessions, cookie and CSRF', (kind) => {
     const c = new ConsoleClient(s);
     await c.signIn(dev.email, PASSWORD);
     const idle = new Date(Date.now() - s.config.console.idleSeconds * 1000 - 1000);
-    await s.ctx.db.updateTable('console_sessions').set({ last_seen_at: idle }).where('user_id', '=', dev.userId).execute();
+    await s.ctx.db
+      .updateTable('console_sessions')
+      .set({ last_seen_at: idle })
+      .where('user_id', '=', dev.userId)
+      .execute();
     expect((await c.call('GET', '/me')).status).toBe(401);
 
     const d = new ConsoleClient(s);
     await d.signIn(dev.email, PASSWORD);
-    await s.ctx.db.updateTable('console_sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', dev.userId).where('revoked_at', 'is', null).execute();
+    await s.ctx.db
+      .updateTable('console_sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('user_id', '=', dev.userId)
+      .where('revoked_at', 'is', null)
+      .execute();
     expect((await d.call('GET', '/me')).status).toBe(401);
   });
 
@@ -229,7 +250,12 @@ forEachDatabase('console API: sessions, cookie and CSRF', (kind) => {
     const c = new ConsoleClient(s);
     await c.signIn(dev.email, PASSWORD);
     const p = (await c.call('POST', '/projects', { name: 'Seated' })).body;
-    const made = await c.call('POST', `/projects/${p.id}/licenses`, { title: 'Seats', maxDevices: 3, heartbeatInterval: 600, componentMatch: 'all' });
+    const made = await c.call('POST', `/projects/${p.id}/licenses`, {
+      title: 'Seats',
+      maxDevices: 3,
+      heartbeatInterval: 600,
+      componentMatch: 'all',
+    });
     expect(made.status, made.text).toBe(200);
     expect(made.body.license).toMatchObject({ maxDevices: 3, heartbeatInterval: 600, componentMatch: 'all' });
     const plain = (await c.call('POST', `/projects/${p.id}/licenses`, { title: 'Plain' })).body;
@@ -254,7 +280,9 @@ forEachDatabase('console API: sessions, cookie and CSRF', (kind) => {
       const r = await fetch(s.url + p);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toContain('text/html');
-      expect(r.headers.get('content-security-policy')).toBe("default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'");
+      expect(r.headers.get('content-security-policy')).toBe(
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+      );
       expect(r.headers.get('x-frame-options')).toBe('DENY');
       const html = await r.text();
       expect(html).toContain('<div id="app">');
@@ -309,7 +337,9 @@ describe('console cookie over plain HTTP elsewhere, and behind a TLS proxy', () 
     });
     expect(res.status).toBe(200);
     expect(res.headers.getSetCookie()[0]).toMatch(/^__Host-tollgate_console=.*Secure/);
-    const meta = await fetch(`${proxied.url}/console/api/meta`, { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'tollgate.example.com' } });
+    const meta = await fetch(`${proxied.url}/console/api/meta`, {
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'tollgate.example.com' },
+    });
     expect((await meta.json()).insecure).toBe(false);
   });
 });

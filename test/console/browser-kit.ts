@@ -20,7 +20,9 @@ interface AxeViolation {
 export async function axe(page: Page): Promise<AxeViolation[]> {
   // Evaluated through the debugging protocol, not a <script>: the page's CSP stays as served.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const result = (await page.evaluate(() => (window as unknown as { axe: { run: (o: unknown) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }))) as {
+  const result = (await page.evaluate(() =>
+    (window as unknown as { axe: { run: (o: unknown) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }),
+  )) as {
     violations: AxeViolation[];
   };
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -31,7 +33,12 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
  * `pages()` names the desktop and the 390 px tab of the same signed-in browser.
  */
 export function screenshotter(base: () => string, pages: () => { page: Page; mobile: Page }, visited: string[]) {
-  return async function capture(name: string, url: string, ready: string, prepare?: (p: Page) => Promise<void>): Promise<void> {
+  return async function capture(
+    name: string,
+    url: string,
+    ready: string,
+    prepare?: (p: Page) => Promise<void>,
+  ): Promise<void> {
     const { page, mobile } = pages();
     visited.push(name);
     if (page.url() !== base() + url) await page.goto(base() + url);
@@ -63,7 +70,9 @@ export async function signIn(p: Page, base: string, email: string, password: str
 /** Each page named in `visited` (at least one) left its three screenshots. */
 export function expectScreenshots(visited: string[]): void {
   expect(visited.length).toBeGreaterThan(0);
-  for (const name of visited) for (const v of ['light', 'dark', '390']) expect(fs.existsSync(path.join(SHOTS, `${name}-${v}.png`)), `${name}-${v}`).toBe(true);
+  for (const name of visited)
+    for (const v of ['light', 'dark', '390'])
+      expect(fs.existsSync(path.join(SHOTS, `${name}-${v}.png`)), `${name}-${v}`).toBe(true);
 }
 
 /**
@@ -71,7 +80,9 @@ export function expectScreenshots(visited: string[]): void {
  * every console API answer the desktop tab receives is kept in `apiBodies` (to check that no
  * secret comes back). Also makes sure the screenshot folder exists.
  */
-export async function openConsoleBrowser(executablePath: string): Promise<{ browser: Browser; page: Page; mobile: Page; apiBodies: Array<{ url: string; body: string }> }> {
+export async function openConsoleBrowser(
+  executablePath: string,
+): Promise<{ browser: Browser; page: Page; mobile: Page; apiBodies: Array<{ url: string; body: string }> }> {
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();

@@ -30,12 +30,18 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
   let dev: SeededDeveloper;
   const visited: string[] = [];
   let apiBodies: Array<{ url: string; body: string }> = [];
-  const capture = screenshotter(() => base, () => ({ page, mobile }), visited);
+  const capture = screenshotter(
+    () => base,
+    () => ({ page, mobile }),
+    visited,
+  );
 
   beforeAll(async () => {
     await buildConsole();
     fake = await new FakeStripe().start();
-    s = await startServer('sqlite', { env: { RATE_LIMIT: 'off', STRIPE_API_URL: fake.url, STRIPE_TIMEOUT_MS: '3000', ...FAST_JOBS } });
+    s = await startServer('sqlite', {
+      env: { RATE_LIMIT: 'off', STRIPE_API_URL: fake.url, STRIPE_TIMEOUT_MS: '3000', ...FAST_JOBS },
+    });
     base = s.url.replace('127.0.0.1', 'localhost');
     dev = await seedDeveloper(s.ctx);
     ({ browser, page, mobile, apiBodies } = await openConsoleBrowser(executablePath!));
@@ -59,10 +65,15 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     const user = await signUpEndUser(s, dev, projectId);
     const ids: string[] = [];
     for (const [i, prompt] of ['a lighthouse at dusk', 'a red fox in snow', 'a tram in the rain'].entries()) {
-      const r = await postGeneration(s.url, user.headers, { images: [await image('png', i + 3)], instructions: prompt });
+      const r = await postGeneration(s.url, user.headers, {
+        images: [await image('png', i + 3)],
+        instructions: prompt,
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       ids.push(r.body.id);
-      expect((await waitForEnd(s.url, `/api/v1/generation/generations-v2/${r.body.id}/status`, user.headers)).body.status).toBe('completed');
+      expect(
+        (await waitForEnd(s.url, `/api/v1/generation/generations-v2/${r.body.id}/status`, user.headers)).body.status,
+      ).toBe('completed');
     }
 
     // The gallery: each with its image (a same-origin signed URL under the console's CSP), usage against the quota.
@@ -71,16 +82,32 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     await card(ids[2]!).waitFor();
     await page.getByText('Quota used this month').waitFor();
     expect(await page.locator('.usage').textContent()).toContain('3 of 100');
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.gallery img')].every((i) => i.complete && i.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('.gallery img')].every((i) => i.complete && i.naturalWidth > 0),
+    );
     expect(await card(ids[2]!).getByText('Completed').count()).toBe(1);
 
     // Public, then kept after a reload; the wire's public list shows it.
     await card(ids[1]!).getByLabel('Public').check();
-    await expect.poll(async () => Boolean((await s.ctx.db.selectFrom('generations').select('is_public').where('id', '=', ids[1]!).executeTakeFirstOrThrow()).is_public)).toBe(true);
+    await expect
+      .poll(async () =>
+        Boolean(
+          (
+            await s.ctx.db
+              .selectFrom('generations')
+              .select('is_public')
+              .where('id', '=', ids[1]!)
+              .executeTakeFirstOrThrow()
+          ).is_public,
+        ),
+      )
+      .toBe(true);
     await page.reload();
     await card(ids[1]!).waitFor();
     expect(await card(ids[1]!).getByLabel('Public').isChecked()).toBe(true);
-    const publicList = await s.request('GET', '/api/v1/generation/public-generations-v2', { headers: { 'x-project-id': projectId } });
+    const publicList = await s.request('GET', '/api/v1/generation/public-generations-v2', {
+      headers: { 'x-project-id': projectId },
+    });
     expect(publicList.body.generations.map((g: { id: string }) => g.id)).toEqual([ids[1]]);
 
     // The status filter is the server's.
@@ -94,11 +121,15 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     await page.goto(`${base}/console/projects/${projectId}/generations`);
     await card(ids[0]!).getByRole('button', { name: 'Delete' }).click();
     await card(ids[0]!).getByRole('button', { name: 'Cancel' }).click();
-    expect(await s.ctx.db.selectFrom('generations').select('id').where('id', '=', ids[0]!).executeTakeFirst()).toBeDefined();
+    expect(
+      await s.ctx.db.selectFrom('generations').select('id').where('id', '=', ids[0]!).executeTakeFirst(),
+    ).toBeDefined();
     await card(ids[0]!).getByRole('button', { name: 'Delete' }).click();
     await card(ids[0]!).getByRole('button', { name: 'Yes, delete' }).click();
     await card(ids[0]!).waitFor({ state: 'detached' });
-    expect(await s.ctx.db.selectFrom('generations').select('id').where('id', '=', ids[0]!).executeTakeFirst()).toBeUndefined();
+    expect(
+      await s.ctx.db.selectFrom('generations').select('id').where('id', '=', ids[0]!).executeTakeFirst(),
+    ).toBeUndefined();
     expect(await page.locator('.gallery > li').count()).toBe(2);
     // The quota keeps the deleted generation's unit, the chart only shows generations still kept: each says so.
     expect(await page.locator('.usage').textContent()).toContain('Quota used this month');
@@ -106,7 +137,12 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     const quotaCard = page.locator('li.stat', { hasText: 'Generation quota used this month' });
     expect(await quotaCard.locator('.stat-n').textContent()).toBe('3 / 100');
     await page.getByText('Generations kept, by the day they were made, last 14 days: 2').waitFor();
-    await page.getByText('The quota counts every generation accepted this month, deleted ones too; a failed one gives its unit back.').first().waitFor();
+    await page
+      .getByText(
+        'The quota counts every generation accepted this month, deleted ones too; a failed one gives its unit back.',
+      )
+      .first()
+      .waitFor();
     await page.goto(`${base}/console/projects/${projectId}/generations`);
 
     // Stripe test keys: a key of the wrong mode is refused next to its field, in words.
@@ -147,9 +183,36 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
 
     // Stripe sends events to that endpoint: the lists and stats show them.
     const now = Math.floor(Date.now() / 1000);
-    const sub = { id: 'sub_browser', object: 'subscription', customer: 'cus_browser', status: 'active', metadata: { tollgate_user_id: user.userId }, items: { data: [{ id: 'si_b', quantity: 1, price: { id: 'price_pro', nickname: 'Pro Plan' }, current_period_start: now, current_period_end: now + 30 * 86400 }] } };
-    expect((await deliver(s, projectId, 'test', stripeEvent('customer.subscription.created', sub), hook)).status).toBe(200);
-    const invoice = { id: 'in_browser', object: 'invoice', customer: 'cus_browser', currency: 'usd', amount_paid: 2999, amount_due: 2999, parent: { subscription_details: { subscription: 'sub_browser', metadata: { tollgate_user_id: user.userId } } } };
+    const sub = {
+      id: 'sub_browser',
+      object: 'subscription',
+      customer: 'cus_browser',
+      status: 'active',
+      metadata: { tollgate_user_id: user.userId },
+      items: {
+        data: [
+          {
+            id: 'si_b',
+            quantity: 1,
+            price: { id: 'price_pro', nickname: 'Pro Plan' },
+            current_period_start: now,
+            current_period_end: now + 30 * 86400,
+          },
+        ],
+      },
+    };
+    expect((await deliver(s, projectId, 'test', stripeEvent('customer.subscription.created', sub), hook)).status).toBe(
+      200,
+    );
+    const invoice = {
+      id: 'in_browser',
+      object: 'invoice',
+      customer: 'cus_browser',
+      currency: 'usd',
+      amount_paid: 2999,
+      amount_due: 2999,
+      parent: { subscription_details: { subscription: 'sub_browser', metadata: { tollgate_user_id: user.userId } } },
+    };
     expect((await deliver(s, projectId, 'test', stripeEvent('invoice.paid', invoice), hook)).status).toBe(200);
     await page.reload();
     await page.getByRole('cell', { name: 'Pro Plan' }).waitFor();
@@ -157,10 +220,15 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     await page.getByText('No transactions match.').waitFor();
     await page.getByLabel('Transactions: status').selectOption('succeeded');
     await page.getByRole('region', { name: 'Transactions' }).getByRole('cell', { name: 'succeeded' }).waitFor();
-    await capture('project-payments', `/console/projects/${projectId}/payments`, 'form[aria-label="Test mode Stripe settings"]');
+    await capture(
+      'project-payments',
+      `/console/projects/${projectId}/payments`,
+      'form[aria-label="Test mode Stripe settings"]',
+    );
 
     // No answer of the server ever carried the secret key or the signing secret.
-    for (const secret of [key, hook]) expect(apiBodies.filter((b) => b.body.includes(secret)).map((b) => b.url)).toEqual([]);
+    for (const secret of [key, hook])
+      expect(apiBodies.filter((b) => b.body.includes(secret)).map((b) => b.url)).toEqual([]);
 
     // End users: the trend chart (one call), then one user's details.
     await signUpEndUser(s, dev, projectId);
@@ -168,11 +236,18 @@ describe.skipIf(!executablePath)('the console’s generations, payments and end-
     await page.getByText('End users registered, last 30 days: 2').waitFor();
     await page.locator('figure.chart canvas').waitFor();
     await capture('end-users', '/console/end-users', 'figure.chart canvas');
-    const email = (await s.ctx.db.selectFrom('users').select('email').where('id', '=', user.userId).executeTakeFirstOrThrow()).email;
+    const email = (
+      await s.ctx.db.selectFrom('users').select('email').where('id', '=', user.userId).executeTakeFirstOrThrow()
+    ).email;
     await page.getByRole('link', { name: email }).click();
     await page.getByRole('heading', { name: email }).waitFor();
     const cards = page.getByRole('list', { name: 'Generations' });
-    expect(await cards.locator('li').allInnerTexts()).toEqual(['2\nTotal', '2\nCompleted', '0\nIn progress', '0\nFailed']);
+    expect(await cards.locator('li').allInnerTexts()).toEqual([
+      '2\nTotal',
+      '2\nCompleted',
+      '0\nIn progress',
+      '0\nFailed',
+    ]);
     await page.getByRole('row', { name: /Test active Pro Plan/ }).waitFor();
     await page.getByRole('cell', { name: '$29.99' }).waitFor();
     await capture('end-user-details', `/console/end-users/${user.userId}`, 'dl[aria-label="Profile"]');

@@ -42,6 +42,8 @@ describe.skipIf(!executablePath)('console: Reroll', () => {
     await page.getByRole('button', { name: 'Reroll' }).waitFor();
     expect(await page.evaluate(() => document.body.innerText)).not.toContain(secret);
     expect((await s.request('GET', '/api/v1/projects', { headers: { 'x-api-key': secret } })).status).toBe(200);
-    expect((await s.request('GET', '/api/v1/projects', { headers: { 'x-api-key': dev.developerKey } })).status).toBe(403);
+    expect((await s.request('GET', '/api/v1/projects', { headers: { 'x-api-key': dev.developerKey } })).status).toBe(
+      403,
+    );
   });
 });

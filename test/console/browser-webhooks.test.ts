@@ -25,11 +25,17 @@ describe.skipIf(!executablePath)('the console in headless Chromium: webhooks, au
   let base: string;
   const visited: string[] = [];
   let apiBodies: Array<{ url: string; body: string }>;
-  const capture = screenshotter(() => base, () => ({ page, mobile }), visited);
+  const capture = screenshotter(
+    () => base,
+    () => ({ page, mobile }),
+    visited,
+  );
 
   beforeAll(async () => {
     await buildConsole();
-    s = await startServer('sqlite', { env: { RATE_LIMIT: 'off', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_POLL_INTERVAL: '50ms' } });
+    s = await startServer('sqlite', {
+      env: { RATE_LIMIT: 'off', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_POLL_INTERVAL: '50ms' },
+    });
     receiver = await Receiver.start(WEBHOOK_SECRET);
     dev = await seedDeveloper(s.ctx, { tier: 'cloud_premium' });
     base = s.url.replace('127.0.0.1', 'localhost');
@@ -103,14 +109,19 @@ describe.skipIf(!executablePath)('the console in headless Chromium: webhooks, au
     await row.getByRole('button', { name: 'Resend' }).click();
     await row.getByText('Queued again.').waitFor();
     await receiver.waitFor(() => copies() === before + 1, 15_000, 'the resent delivery');
-    await expect.poll(async () => (await row.locator('td').nth(2).textContent())?.trim(), { timeout: 15_000 }).toBe(String(before + 1));
+    await expect
+      .poll(async () => (await row.locator('td').nth(2).textContent())?.trim(), { timeout: 15_000 })
+      .toBe(String(before + 1));
     await expect.poll(() => attempts.locator('li').count(), { timeout: 15_000 }).toBe(before + 1);
 
     // A test event: delivered and listed.
     await page.getByRole('button', { name: 'Send test event' }).click();
     await page.getByText('Test event queued').waitFor();
     await receiver.waitFor(() => receiver.ofType('webhook.test').length === 1, 15_000, 'webhook.test');
-    await page.locator('tr[data-delivery]', { hasText: 'webhook.test' }).getByText('delivered').waitFor({ timeout: 15_000 });
+    await page
+      .locator('tr[data-delivery]', { hasText: 'webhook.test' })
+      .getByText('delivered')
+      .waitFor({ timeout: 15_000 });
     // Filters run on the server.
     await page.getByLabel('Event type').selectOption('webhook.test');
     await expect.poll(() => page.locator('tr[data-delivery]').count()).toBe(1);
@@ -119,13 +130,25 @@ describe.skipIf(!executablePath)('the console in headless Chromium: webhooks, au
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Event type').selectOption('');
     await expect.poll(() => page.locator('tr[data-delivery]').count()).toBeGreaterThanOrEqual(2);
-    await page.locator('tr[data-delivery]', { hasText: 'webhook.test' }).getByRole('button', { name: 'Attempts' }).click();
+    await page
+      .locator('tr[data-delivery]', { hasText: 'webhook.test' })
+      .getByRole('button', { name: 'Attempts' })
+      .click();
     await capture('project-webhooks', at('webhooks'), 'table');
 
     // The audit log: every action made above, and a filter.
     await page.getByRole('link', { name: 'Audit log' }).first().click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-    for (const action of ['project.created', 'project_key.created', 'license.created', 'domain.created', 'injectable.created', 'project.updated', 'webhook_delivery.resent', 'webhook.tested']) {
+    for (const action of [
+      'project.created',
+      'project_key.created',
+      'license.created',
+      'domain.created',
+      'injectable.created',
+      'project.updated',
+      'webhook_delivery.resent',
+      'webhook.tested',
+    ]) {
       await page.locator(`tr[data-action="${action}"]`).first().waitFor();
     }
     expect(await page.locator('tr[data-action="project.created"]').first().textContent()).toContain('Hooked App');
@@ -151,11 +174,17 @@ describe.skipIf(!executablePath)('the console in headless Chromium: webhooks, au
     await page.getByLabel('Paid (runtime checks from this domain report paid)').check();
     await page.getByRole('button', { name: 'Save domain' }).click();
     await page.getByRole('cell', { name: 'store.example.com', exact: true }).waitFor();
-    const domainRow = await s.ctx.db.selectFrom('domains').select(['domain', 'has_paid']).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+    const domainRow = await s.ctx.db
+      .selectFrom('domains')
+      .select(['domain', 'has_paid'])
+      .where('project_id', '=', projectId)
+      .executeTakeFirstOrThrow();
     expect(domainRow).toMatchObject({ domain: 'store.example.com', has_paid: expect.anything() });
     expect(Boolean(domainRow.has_paid)).toBe(true);
     await page.getByRole('button', { name: 'Edit store.example.com' }).click();
-    await capture('project-domain-edit', at('domains'), 'form[aria-label^="Edit domain"]', (p) => p.getByRole('button', { name: 'Edit store.example.com' }).click());
+    await capture('project-domain-edit', at('domains'), 'form[aria-label^="Edit domain"]', (p) =>
+      p.getByRole('button', { name: 'Edit store.example.com' }).click(),
+    );
 
     // Replacing an injectable's content: the secret is asked for again, the content is never shown.
     await page.goto(base + at('injectables'));
@@ -170,7 +199,9 @@ describe.skipIf(!executablePath)('the console in headless Chromium: webhooks, au
     expect(await page.evaluate(() => document.body.innerText)).not.toMatch(/banner text/);
     await page.getByRole('button', { name: 'Edit Banner' }).click();
     expect(await page.getByLabel('New content').inputValue()).toBe('');
-    await capture('project-injectable-edit', at('injectables'), 'form[aria-label^="Edit injectable"]', (p) => p.getByRole('button', { name: 'Edit Banner' }).click());
+    await capture('project-injectable-edit', at('injectables'), 'form[aria-label^="Edit injectable"]', (p) =>
+      p.getByRole('button', { name: 'Edit Banner' }).click(),
+    );
 
     // The password: another browser is signed in; a wrong current password is refused next to its field.
     const other = await browser.newContext();

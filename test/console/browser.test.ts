@@ -30,7 +30,11 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await s?.close();
   });
 
-  const capture = screenshotter(() => base, () => ({ page, mobile }), visited);
+  const capture = screenshotter(
+    () => base,
+    () => ({ page, mobile }),
+    visited,
+  );
 
   /** Nothing page scripts can read holds a credential. */
   async function noCredentialsReadable(p: Page): Promise<void> {
@@ -65,14 +69,18 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Developers' }).waitFor();
     await page.getByLabel('Anyone may sign up as a developer in the console').check();
-    await expect.poll(async () => (await s.ctx.db.selectFrom('instance_settings').select('value').executeTakeFirst())?.value).toBe('open');
+    await expect
+      .poll(async () => (await s.ctx.db.selectFrom('instance_settings').select('value').executeTakeFirst())?.value)
+      .toBe('open');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('tab', { name: 'Sign up' }).waitFor();
 
     // A new developer signs up: a weak password is refused next to the field, in words.
     const email = uniqueEmail('browser');
     await page.getByRole('tab', { name: 'Sign up' }).click();
-    await capture('sign-up', '/console', 'form[aria-label="Sign up"]', (p) => p.getByRole('tab', { name: 'Sign up' }).click());
+    await capture('sign-up', '/console', 'form[aria-label="Sign up"]', (p) =>
+      p.getByRole('tab', { name: 'Sign up' }).click(),
+    );
     await page.getByLabel('Full name').fill('Browser Dev');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('weak');
@@ -88,7 +96,6 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await page.getByRole('button', { name: 'I have saved them' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await noCredentialsReadable(page);
-
 
     // Projects: create one.
     await page.getByRole('link', { name: 'Projects', exact: true }).click();
@@ -152,7 +159,10 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await capture('project-injectables', `/console/projects/${projectId}/injectables`, 'table');
 
     // A runtime check from the delivered software is counted on the dashboard.
-    const check = await s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': licenseKey, 'x-devpayr-domain': 'shop.example.com' }, body: {} });
+    const check = await s.request('POST', '/api/v1/project/has-paid', {
+      headers: { 'x-license-key': licenseKey, 'x-devpayr-domain': 'shop.example.com' },
+      body: {},
+    });
     expect(check.status).toBe(200);
     await s.ctx.runtime.recorder.flush();
     await page.goto(`${base}/console`);
@@ -180,7 +190,10 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     // No key ever came back from the server after its creation answer.
     for (const secret of secrets) {
       const carriers = apiBodies.filter((b) => b.body.includes(secret));
-      expect(carriers.length, `${secret.slice(0, 6)}… seen in ${carriers.map((c) => c.url).join(', ')}`).toBeLessThanOrEqual(1);
+      expect(
+        carriers.length,
+        `${secret.slice(0, 6)}… seen in ${carriers.map((c) => c.url).join(', ')}`,
+      ).toBeLessThanOrEqual(1);
     }
     expect(apiBodies.some((b) => /eyJ[A-Za-z0-9_-]+\./.test(b.body))).toBe(false);
     await noCredentialsReadable(page);
@@ -197,7 +210,12 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     await opPage.getByRole('button', { name: 'Search' }).click();
     await opPage.locator(`tr[data-developer="${email}"]`).waitFor();
     await opPage.getByLabel(`Tier of ${email}`).selectOption('cloud_premium');
-    await expect.poll(async () => (await s.ctx.db.selectFrom('users').select('tier').where('email', '=', email).executeTakeFirst())?.tier).toBe('cloud_premium');
+    await expect
+      .poll(
+        async () =>
+          (await s.ctx.db.selectFrom('users').select('tier').where('email', '=', email).executeTakeFirst())?.tier,
+      )
+      .toBe('cloud_premium');
     await noCredentialsReadable(opPage);
     const opShots = { page, mobile };
     page = opPage;
@@ -242,7 +260,11 @@ describe.skipIf(!executablePath)('the console in headless Chromium', () => {
     const p = await ctx2.newPage();
     await p.goto(`${base}/console`);
     const status = await p.evaluate(() =>
-      fetch('/console/api/projects', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x' }) }).then((r) => r.status),
+      fetch('/console/api/projects', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x' }),
+      }).then((r) => r.status),
     );
     expect(status).toBe(403);
     await ctx2.close();

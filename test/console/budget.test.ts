@@ -19,7 +19,9 @@ describe('console budget', () => {
 
   it('ships at most 100 KB of gzipped JavaScript, all of it served by us', async () => {
     const sizes = consoleAssetSizes();
-    console.log(`[console budget] JS ${(sizes.jsGzip / 1024).toFixed(1)} KB gzipped of ${(JS_BUDGET_BYTES / 1024).toFixed(0)} KB`);
+    console.log(
+      `[console budget] JS ${(sizes.jsGzip / 1024).toFixed(1)} KB gzipped of ${(JS_BUDGET_BYTES / 1024).toFixed(0)} KB`,
+    );
     expect(sizes.jsGzip).toBeGreaterThan(1000);
     expect(sizes.jsGzip).toBeLessThanOrEqual(JS_BUDGET_BYTES);
     for (const f of sizes.files) expect((await fetch(`${s.url}/console/assets/${f}`)).status).toBe(200);
@@ -41,7 +43,9 @@ describe('console budget', () => {
       await page.goto(`${base}/console`);
       await page.waitForSelector('figure.chart canvas');
       await page.waitForLoadState('networkidle');
-      console.log(`[console budget] dashboard API calls: ${calls.length} (${calls.map((c) => new URL(c).pathname).join(', ')})`);
+      console.log(
+        `[console budget] dashboard API calls: ${calls.length} (${calls.map((c) => new URL(c).pathname).join(', ')})`,
+      );
       expect(calls.length).toBeGreaterThan(0);
       expect(calls.length).toBeLessThanOrEqual(3);
     } finally {

@@ -12,7 +12,9 @@ function newest(p: string): number {
   return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((f) => newest(path.join(p, f))));
 }
 
-const stale = () => !fs.existsSync(OUT) || fs.statSync(OUT).mtimeMs < Math.max(newest(path.join(ROOT, 'console')), newest(path.join(ROOT, 'package.json')));
+const stale = () =>
+  !fs.existsSync(OUT) ||
+  fs.statSync(OUT).mtimeMs < Math.max(newest(path.join(ROOT, 'console')), newest(path.join(ROOT, 'package.json')));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -9,7 +9,12 @@ export class ConsoleClient {
     readonly origin = s.url,
   ) {}
 
-  async call(method: string, path: string, body?: unknown, opts: { csrf?: boolean; origin?: string | null; cookie?: string | null } = {}): Promise<TestResponse> {
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { csrf?: boolean; origin?: string | null; cookie?: string | null } = {},
+  ): Promise<TestResponse> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (method !== 'GET' && opts.csrf !== false) headers['x-tollgate-console'] = '1';
     const origin = opts.origin === undefined ? this.origin : opts.origin;

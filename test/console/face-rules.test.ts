@@ -21,11 +21,15 @@ describe('the console follows the face rules', () => {
     }
   });
 
-  it('no file reads or writes the database itself: data access is the core\'s', () => {
-    for (const f of files()) expect(fs.readFileSync(path.join(DIR, f), 'utf8'), f).not.toMatch(/\.db\b|selectFrom|insertInto|updateTable|deleteFrom/);
+  it("no file reads or writes the database itself: data access is the core's", () => {
+    for (const f of files())
+      expect(fs.readFileSync(path.join(DIR, f), 'utf8'), f).not.toMatch(
+        /\.db\b|selectFrom|insertInto|updateTable|deleteFrom/,
+      );
   });
 
   it('no file over 300 lines', () => {
-    for (const f of files()) expect(fs.readFileSync(path.join(DIR, f), 'utf8').split('\n').length, f).toBeLessThanOrEqual(300);
+    for (const f of files())
+      expect(fs.readFileSync(path.join(DIR, f), 'utf8').split('\n').length, f).toBeLessThanOrEqual(300);
   });
 });

@@ -18,7 +18,8 @@ forEachDatabase('console API: instance health for operators', (kind) => {
     expect((await op.signInOperator((await seedOperator(s.ctx)).key)).status).toBe(200);
     return { s, op };
   };
-  const byName = (checks: Array<{ name: string; status: string; summary: string }>) => Object.fromEntries(checks.map((c) => [c.name, c]));
+  const byName = (checks: Array<{ name: string; status: string; summary: string }>) =>
+    Object.fromEntries(checks.map((c) => [c.name, c]));
 
   it('names the database, Redis, storage, the provider, mail and each loop, with the version', async () => {
     const { s, op } = await serve(true);
@@ -28,10 +29,16 @@ forEachDatabase('console API: instance health for operators', (kind) => {
     expect(r.body.uptimeSeconds).toBeGreaterThanOrEqual(0);
     const parts = byName(r.body.components);
     expect(Object.keys(parts)).toEqual(['Database', 'Redis', 'Storage', 'Generation provider', 'Mail']);
-    expect(parts.Database).toMatchObject({ status: 'ok', summary: expect.stringMatching(kind === 'postgres' ? /^PostgreSQL \d/ : /^SQLite \d/) });
+    expect(parts.Database).toMatchObject({
+      status: 'ok',
+      summary: expect.stringMatching(kind === 'postgres' ? /^PostgreSQL \d/ : /^SQLite \d/),
+    });
     expect(parts.Redis).toMatchObject({ status: 'off' });
     expect(parts.Storage).toMatchObject({ status: 'ok' });
-    expect(parts['Generation provider']).toMatchObject({ status: 'ok', summary: expect.stringContaining('local generator') });
+    expect(parts['Generation provider']).toMatchObject({
+      status: 'ok',
+      summary: expect.stringContaining('local generator'),
+    });
     // The harness records mail through a mailer of its own.
     expect(parts.Mail).toMatchObject({ status: 'ok' });
     expect(r.body.loops.map((l: { name: string; status: string }) => [l.name, l.status])).toEqual([
@@ -45,13 +52,31 @@ forEachDatabase('console API: instance health for operators', (kind) => {
     const { s, op } = await serve(false);
     const dev = await seedDeveloper(s.ctx);
     const eu = await seedProjectUser(s.ctx, { developer: dev });
-    const g = await postGeneration(s.url, eu.headers, { images: [await image('png', 3)], instructions: 'a queue that never moves' });
+    const g = await postGeneration(s.url, eu.headers, {
+      images: [await image('png', 3)],
+      instructions: 'a queue that never moves',
+    });
     expect(g.status, JSON.stringify(g.body)).toBe(200);
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
     await s.ctx.db.updateTable('generations').set({ run_after: tenMinutesAgo }).where('id', '=', g.body.id).execute();
-    await s.ctx.db.insertInto('generation_blob_deletions').values({ generation_id: uuidv7(), example_images: '[]', result_key: null, attempts: 0, due_at: tenMinutesAgo, created_at: tenMinutesAgo }).execute();
+    await s.ctx.db
+      .insertInto('generation_blob_deletions')
+      .values({
+        generation_id: uuidv7(),
+        example_images: '[]',
+        result_key: null,
+        attempts: 0,
+        due_at: tenMinutesAgo,
+        created_at: tenMinutesAgo,
+      })
+      .execute();
     const loops = byName((await op.call('GET', '/operator/health')).body.loops);
-    expect(loops['Generation jobs']).toMatchObject({ status: 'warning', summary: expect.stringMatching(/^1 due for over 5 minutes, the oldest for 10: is a server or `tollgate worker` running\?$/) });
+    expect(loops['Generation jobs']).toMatchObject({
+      status: 'warning',
+      summary: expect.stringMatching(
+        /^1 due for over 5 minutes, the oldest for 10: is a server or `tollgate worker` running\?$/,
+      ),
+    });
     expect(loops['Image removal']).toMatchObject({ status: 'warning' });
     expect(loops['Webhook deliveries']).toMatchObject({ status: 'ok', summary: 'Nothing waiting.' });
   });

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FAST_JOBS, image, postGeneration, seedProjectUser, waitForEnd, type SeededEndUser } from '../generations/fixtures.js';
+import {
+  FAST_JOBS,
+  image,
+  postGeneration,
+  seedProjectUser,
+  waitForEnd,
+  type SeededEndUser,
+} from '../generations/fixtures.js';
 import { deliver, stripeEvent, webhookSecret } from '../payments/fixture.js';
 import { FakeStripe } from '../payments/stripe-fake.js';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
@@ -22,14 +29,19 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
 
   beforeAll(async () => {
     fake = await new FakeStripe().start();
-    s = await startServer(kind, { env: { RATE_LIMIT: 'off', STRIPE_API_URL: fake.url, STRIPE_TIMEOUT_MS: '1500', ...FAST_JOBS } });
+    s = await startServer(kind, {
+      env: { RATE_LIMIT: 'off', STRIPE_API_URL: fake.url, STRIPE_TIMEOUT_MS: '1500', ...FAST_JOBS },
+    });
     dev = await seedDeveloper(s.ctx);
     eu = await seedProjectUser(s.ctx, { developer: dev });
     projectId = eu.projectId;
     c = new ConsoleClient(s);
     expect((await c.signIn(dev.email, PASSWORD)).status).toBe(200);
     for (let i = 0; i < 3; i++) {
-      const r = await postGeneration(s.url, eu.headers, { images: [await image('png', i + 1)], instructions: `a lighthouse ${i}` });
+      const r = await postGeneration(s.url, eu.headers, {
+        images: [await image('png', i + 1)],
+        instructions: `a lighthouse ${i}`,
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       generationIds.push(r.body.id);
       await waitForEnd(s.url, `/api/v1/generation/generations-v2/${r.body.id}/status`, eu.headers);
@@ -68,7 +80,10 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
     const page2 = await c.call('GET', `/projects/${projectId}/generations?perPage=2&page=2`);
     expect(page2.body).toMatchObject({ total: 3, page: 2, pageSize: 2 });
     expect(page2.body.items.map((x: { id: string }) => x.id)).toEqual([generationIds[0]]);
-    expect((await c.call('GET', `/projects/${projectId}/generations?status=failed`)).body).toMatchObject({ items: [], total: 0 });
+    expect((await c.call('GET', `/projects/${projectId}/generations?status=failed`)).body).toMatchObject({
+      items: [],
+      total: 0,
+    });
     expect((await c.call('GET', `/projects/${projectId}/generations?status=completed`)).body.total).toBe(3);
     const bad = await c.call('GET', `/projects/${projectId}/generations?status=weird`);
     expect(bad.status).toBe(422);
@@ -82,12 +97,19 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
     expect(on.body.isPublic).toBe(true);
     expect(on.body.imageUrl).toBe(`/api/v1/generation/images/${id}/result`);
     expect((await fetch(s.url + on.body.imageUrl)).status).toBe(200);
-    const wire = await s.request('GET', '/api/v1/generation/public-generations-v2', { headers: { 'x-project-id': projectId } });
+    const wire = await s.request('GET', '/api/v1/generation/public-generations-v2', {
+      headers: { 'x-project-id': projectId },
+    });
     expect(wire.body.generations.map((g: { id: string }) => g.id)).toEqual([id]);
     const off = await c.call('PATCH', `/projects/${projectId}/generations/${id}`, { isPublic: false });
     expect(off.body.isPublic).toBe(false);
     expect((await fetch(`${s.url}/api/v1/generation/images/${id}/result`)).status).toBe(404);
-    const audit = await s.ctx.db.selectFrom('audit_log').selectAll().where('target_id', '=', id).orderBy('id').execute();
+    const audit = await s.ctx.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('target_id', '=', id)
+      .orderBy('id')
+      .execute();
     // The end user's create (the devkit face's entry), then the developer's two changes, all in the developer's log.
     expect(audit.map((a) => [a.action, a.actor_type, a.owner_id, JSON.parse(a.changed_fields)])).toEqual([
       ['generation.created', 'end_user', dev.userId, []],
@@ -98,13 +120,25 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
 
   it('deletes a generation with its images; the quota unit stays spent; a second delete is 404', async () => {
     const id = generationIds[0]!;
-    const row = await s.ctx.db.selectFrom('generations').select(['result_key', 'example_images']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await s.ctx.db
+      .selectFrom('generations')
+      .select(['result_key', 'example_images'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     const del = await c.call('DELETE', `/projects/${projectId}/generations/${id}`);
     expect(del.status, del.text).toBe(200);
-    expect(await s.ctx.db.selectFrom('generations').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+    expect(
+      await s.ctx.db.selectFrom('generations').select('id').where('id', '=', id).executeTakeFirst(),
+    ).toBeUndefined();
     expect(await s.ctx.blobs.get(row.result_key!)).toBeNull();
     // The images went through the durable queue, emptied before the answer.
-    expect(await s.ctx.db.selectFrom('generation_blob_deletions').select('generation_id').where('generation_id', '=', id).execute()).toEqual([]);
+    expect(
+      await s.ctx.db
+        .selectFrom('generation_blob_deletions')
+        .select('generation_id')
+        .where('generation_id', '=', id)
+        .execute(),
+    ).toEqual([]);
     const after = await c.call('GET', `/projects/${projectId}/generations`);
     expect(after.body).toMatchObject({ total: 2, usage: { used: 3 } });
     // The dashboard counts the same two things and labels them apart: the quota still 3, the chart of kept generations 2.
@@ -112,7 +146,12 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
     expect(dash.generations.used).toBe(3);
     expect(dash.chart.reduce((n: number, d: { generations: number }) => n + d.generations, 0)).toBe(2);
     expect((await c.call('DELETE', `/projects/${projectId}/generations/${id}`)).status).toBe(404);
-    const audit = await s.ctx.db.selectFrom('audit_log').select(['action', 'actor_type']).where('target_id', '=', id).orderBy('id').execute();
+    const audit = await s.ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_type'])
+      .where('target_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => [a.action, a.actor_type])).toEqual([
       ['generation.created', 'end_user'],
       ['generation.deleted', 'developer'],
@@ -130,28 +169,48 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
       test: `http://localhost:${s.config.port}/api/v1/payments/stripe/webhooks/${projectId}/test`,
       live: `http://localhost:${s.config.port}/api/v1/payments/stripe/webhooks/${projectId}/live`,
     });
-    const bad = await c.call('PUT', `/projects/${projectId}/payments/config`, { testSecretKey: 'sk_live_51notTheRightMode', testPublishableKey: 'pk_test_goodEnough123' });
+    const bad = await c.call('PUT', `/projects/${projectId}/payments/config`, {
+      testSecretKey: 'sk_live_51notTheRightMode',
+      testPublishableKey: 'pk_test_goodEnough123',
+    });
     expect(bad.status).toBe(422);
-    expect(bad.body.error.fields).toEqual([{ field: 'test_secret_key', message: 'Invalid key format: expected a Stripe test secret key (sk_test_...)' }]);
+    expect(bad.body.error.fields).toEqual([
+      { field: 'test_secret_key', message: 'Invalid key format: expected a Stripe test secret key (sk_test_...)' },
+    ]);
     expect((await c.call('GET', `/projects/${projectId}/payments`)).body.config).toBeNull();
     expect((await c.call('PUT', `/projects/${projectId}/payments/config`, {})).status).toBe(422);
 
     const key = fake.account('console');
     const hook = webhookSecret();
-    const ok = await c.call('PUT', `/projects/${projectId}/payments/config`, { testSecretKey: key, testPublishableKey: 'pk_test_consolePublishable1', testWebhookSecret: hook });
+    const ok = await c.call('PUT', `/projects/${projectId}/payments/config`, {
+      testSecretKey: key,
+      testPublishableKey: 'pk_test_consolePublishable1',
+      testWebhookSecret: hook,
+    });
     expect(ok.status, ok.text).toBe(200);
-    expect(ok.body).toMatchObject({ isActive: true, test: { configured: true, secretKey: `sk_test_...${key.slice(-4)}`, webhookSecret: `whsec_...${hook.slice(-4)}` }, live: { configured: false, secretKey: null } });
+    expect(ok.body).toMatchObject({
+      isActive: true,
+      test: { configured: true, secretKey: `sk_test_...${key.slice(-4)}`, webhookSecret: `whsec_...${hook.slice(-4)}` },
+      live: { configured: false, secretKey: null },
+    });
     expect(ok.text).not.toContain(key);
     expect(ok.text).not.toContain(hook);
     const again = await c.call('GET', `/projects/${projectId}/payments`);
     expect(again.text).not.toContain(key);
     expect(again.body.config.test.publishableKey).toBe('pk_test_...ble1');
 
-    expect((await c.call('POST', `/projects/${projectId}/payments/validate`, { mode: 'test', secretKey: key })).body).toEqual({ valid: true, message: 'Stripe credentials are valid' });
-    const refused = await c.call('POST', `/projects/${projectId}/payments/validate`, { mode: 'test', secretKey: 'sk_test_unknownToStripe123' });
+    expect(
+      (await c.call('POST', `/projects/${projectId}/payments/validate`, { mode: 'test', secretKey: key })).body,
+    ).toEqual({ valid: true, message: 'Stripe credentials are valid' });
+    const refused = await c.call('POST', `/projects/${projectId}/payments/validate`, {
+      mode: 'test',
+      secretKey: 'sk_test_unknownToStripe123',
+    });
     expect(refused.status).toBe(200);
     expect(refused.body.valid).toBe(false);
-    expect((await c.call('POST', `/projects/${projectId}/payments/validate`, { mode: 'live', secretKey: key })).body).toEqual({
+    expect(
+      (await c.call('POST', `/projects/${projectId}/payments/validate`, { mode: 'live', secretKey: key })).body,
+    ).toEqual({
       valid: false,
       message: 'Not a live mode secret key: expected one starting with sk_live_',
     });
@@ -164,24 +223,67 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
       customer: 'cus_console',
       status,
       metadata: { tollgate_user_id: eu.userId },
-      items: { data: [{ id: `si_${id}`, quantity: 1, price: { id: 'price_pro', nickname: 'Pro Plan' }, current_period_start: now, current_period_end: now + 86400 * 30 }] },
+      items: {
+        data: [
+          {
+            id: `si_${id}`,
+            quantity: 1,
+            price: { id: 'price_pro', nickname: 'Pro Plan' },
+            current_period_start: now,
+            current_period_end: now + 86400 * 30,
+          },
+        ],
+      },
     });
-    for (const [id, status] of [['sub_a', 'active'], ['sub_b', 'canceled'], ['sub_c', 'past_due']] as const) {
-      expect((await deliver(s, projectId, 'test', stripeEvent('customer.subscription.created', sub(id, status)), hook)).status).toBe(200);
+    for (const [id, status] of [
+      ['sub_a', 'active'],
+      ['sub_b', 'canceled'],
+      ['sub_c', 'past_due'],
+    ] as const) {
+      expect(
+        (await deliver(s, projectId, 'test', stripeEvent('customer.subscription.created', sub(id, status)), hook))
+          .status,
+      ).toBe(200);
     }
-    const invoice = { id: 'in_console', object: 'invoice', customer: 'cus_console', currency: 'usd', amount_paid: 2999, amount_due: 2999, parent: { subscription_details: { subscription: 'sub_a' } } };
+    const invoice = {
+      id: 'in_console',
+      object: 'invoice',
+      customer: 'cus_console',
+      currency: 'usd',
+      amount_paid: 2999,
+      amount_due: 2999,
+      parent: { subscription_details: { subscription: 'sub_a' } },
+    };
     expect((await deliver(s, projectId, 'test', stripeEvent('invoice.paid', invoice), hook)).status).toBe(200);
 
     const subs = await c.call('GET', `/projects/${projectId}/payments/subscriptions?mode=test`);
     expect(subs.status, subs.text).toBe(200);
     expect(subs.body.total).toBe(3);
-    expect((await c.call('GET', `/projects/${projectId}/payments/subscriptions?mode=test&status=canceled`)).body.items.map((x: { subscriptionId: string }) => x.subscriptionId)).toEqual(['sub_b']);
+    expect(
+      (await c.call('GET', `/projects/${projectId}/payments/subscriptions?mode=test&status=canceled`)).body.items.map(
+        (x: { subscriptionId: string }) => x.subscriptionId,
+      ),
+    ).toEqual(['sub_b']);
     expect((await c.call('GET', `/projects/${projectId}/payments/subscriptions?mode=live`)).body.total).toBe(0);
     expect((await c.call('GET', `/projects/${projectId}/payments/subscriptions?status=nope`)).status).toBe(422);
     const tx = await c.call('GET', `/projects/${projectId}/payments/transactions?status=succeeded`);
-    expect(tx.body.items).toEqual([expect.objectContaining({ status: 'succeeded', amountCents: 2999, currency: 'usd', isTestMode: true, userId: eu.userId })]);
+    expect(tx.body.items).toEqual([
+      expect.objectContaining({
+        status: 'succeeded',
+        amountCents: 2999,
+        currency: 'usd',
+        isTestMode: true,
+        userId: eu.userId,
+      }),
+    ]);
     const stats = (await c.call('GET', `/projects/${projectId}/payments`)).body.stats;
-    expect(stats.all).toMatchObject({ totalSubscriptions: 3, activeSubscriptions: 1, totalPayments: 1, successfulPayments: 1, revenueCents: 2999 });
+    expect(stats.all).toMatchObject({
+      totalSubscriptions: 3,
+      activeSubscriptions: 1,
+      totalPayments: 1,
+      successfulPayments: 1,
+      revenueCents: 2999,
+    });
     expect(stats.live).toMatchObject({ totalSubscriptions: 0, totalPayments: 0, revenueCents: 0 });
 
     // The end user's details show the subscription state and the payment.
@@ -201,7 +303,13 @@ forEachDatabase('console API: generations, payments, end-user details', (kind) =
   it('an end user’s details: profile, project and generations by status; another developer’s user is 404', async () => {
     const d = await c.call('GET', `/end-users/${eu.userId}`);
     expect(d.status).toBe(200);
-    expect(d.body.user).toMatchObject({ id: eu.userId, fullName: 'End User', isActive: true, projectId, emailVerifiedAt: null });
+    expect(d.body.user).toMatchObject({
+      id: eu.userId,
+      fullName: 'End User',
+      isActive: true,
+      projectId,
+      emailVerifiedAt: null,
+    });
     expect(d.body.generations).toEqual({ total: 2, pending: 0, processing: 0, completed: 2, failed: 0 });
     const stranger = await seedProjectUser(s.ctx);
     expect((await c.call('GET', `/end-users/${stranger.userId}`)).status).toBe(404);
@@ -251,9 +359,16 @@ forEachDatabase('console API: the dashboard names what is wrong with the instanc
     expect(await load()).toEqual([]);
     const eu = await seedProjectUser(s.ctx, { developer: dev });
     for (let i = 0; i < 3; i++) {
-      const r = await postGeneration(s.url, eu.headers, { images: [await image('png', i + 7)], instructions: `doomed ${i}` });
+      const r = await postGeneration(s.url, eu.headers, {
+        images: [await image('png', i + 7)],
+        instructions: `doomed ${i}`,
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
-      await s.ctx.db.updateTable('generations').set({ status: 'failed', error: 'provider down', lease_until: null, lease_token: null }).where('id', '=', r.body.id).execute();
+      await s.ctx.db
+        .updateTable('generations')
+        .set({ status: 'failed', error: 'provider down', lease_until: null, lease_token: null })
+        .where('id', '=', r.body.id)
+        .execute();
     }
     expect(await load()).toEqual([expect.stringMatching(/Most generations of the last hour failed \(3 of 3\)/)]);
   });

@@ -45,7 +45,9 @@ describe('console static serving, the root index and the icon', () => {
     const bytes = Buffer.from(await ico.arrayBuffer());
     // ICONDIR: reserved 0, type 1 (icon), one image; its data starts with the PNG signature.
     expect([bytes.readUInt16LE(0), bytes.readUInt16LE(2), bytes.readUInt16LE(4)]).toEqual([0, 1, 1]);
-    expect(bytes.subarray(bytes.readUInt32LE(18), bytes.readUInt32LE(18) + 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(bytes.subarray(bytes.readUInt32LE(18), bytes.readUInt32LE(18) + 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
     const svg = await fetch(`${s.url}/favicon.svg`);
     expect(svg.status).toBe(200);
     expect(svg.headers.get('content-type')).toBe('image/svg+xml');
@@ -75,7 +77,9 @@ describe('console static serving, the root index and the icon', () => {
     // Refused encodings are not sent; the ETag names the representation, so a cached gzip is not revalidated as br.
     expect((await raw(`/console/assets/${script}`, 'br;q=0, gzip')).headers['content-encoding']).toBe('gzip');
     expect(br.headers.etag).not.toBe(gz.headers.etag);
-    const again = await fetch(`${s.url}/console/assets/${script}`, { headers: { 'accept-encoding': 'br', 'if-none-match': br.headers.etag! } });
+    const again = await fetch(`${s.url}/console/assets/${script}`, {
+      headers: { 'accept-encoding': 'br', 'if-none-match': br.headers.etag! },
+    });
     expect(again.status).toBe(304);
     // The compressed copies are not routes of their own.
     expect((await fetch(`${s.url}/console/assets/${script}.br`)).status).toBe(404);
@@ -86,7 +90,8 @@ describe('console static serving, the root index and the icon', () => {
     expect(page.status).toBe(200);
     expect(page.headers['cache-control']).toBe('no-cache');
     const encoding = page.headers['content-encoding'];
-    const html = encoding === 'br' ? brotliDecompressSync(page.body) : encoding === 'gzip' ? gunzipSync(page.body) : page.body;
+    const html =
+      encoding === 'br' ? brotliDecompressSync(page.body) : encoding === 'gzip' ? gunzipSync(page.body) : page.body;
     expect(html.toString()).toContain('<div id="app">');
   });
 });

@@ -19,11 +19,21 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
   afterAll(async () => s.close());
 
   const totals = async (licenseId: string) =>
-    (await s.ctx.db.selectFrom('license_check_counts').select(['minute', 'identifier', 'outcome', 'count']).where('license_id', '=', licenseId).execute()).map(
-      (r) => `${new Date(r.minute).toISOString().slice(11, 16)} ${r.identifier} ${r.outcome} ${r.count}`,
-    );
+    (
+      await s.ctx.db
+        .selectFrom('license_check_counts')
+        .select(['minute', 'identifier', 'outcome', 'count'])
+        .where('license_id', '=', licenseId)
+        .execute()
+    ).map((r) => `${new Date(r.minute).toISOString().slice(11, 16)} ${r.identifier} ${r.outcome} ${r.count}`);
   const sightings = async (licenseId: string) =>
-    (await s.ctx.db.selectFrom('license_identifiers').select(['identifier', 'use_count']).where('license_id', '=', licenseId).execute()).map((r) => `${r.identifier} ${r.use_count}`);
+    (
+      await s.ctx.db
+        .selectFrom('license_identifiers')
+        .select(['identifier', 'use_count'])
+        .where('license_id', '=', licenseId)
+        .execute()
+    ).map((r) => `${r.identifier} ${r.use_count}`);
 
   it("writes a minute's counts once the minute is over, each exactly once, and sightings once a minute", async () => {
     const clock = handClock('2030-01-01T10:00:05Z');
@@ -54,7 +64,11 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
     expect((await totals(license)).length).toBe(2);
 
     await recorder.flush();
-    expect((await totals(license)).sort()).toEqual(['10:00 a.example.com paid 3', '10:00 b.example.com revoked 1', '10:01 a.example.com paid 1']);
+    expect((await totals(license)).sort()).toEqual([
+      '10:00 a.example.com paid 3',
+      '10:00 b.example.com revoked 1',
+      '10:01 a.example.com paid 1',
+    ]);
     expect(await sightings(license)).toEqual(['a.example.com 4']);
     check('c.example.com');
     await recorder.flush();
@@ -68,16 +82,30 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
     const started = clock.now();
     recorder.record({ projectId: 'p', licenseId: license, identifier: 'a.example.com', outcome: 'paid', at: started });
     clock.set('2030-01-01T12:01:01Z');
-    recorder.record({ projectId: 'p', licenseId: license, identifier: 'a.example.com', outcome: 'paid', at: clock.now() });
+    recorder.record({
+      projectId: 'p',
+      licenseId: license,
+      identifier: 'a.example.com',
+      outcome: 'paid',
+      at: clock.now(),
+    });
     // A check that began at 12:00:30 (before the minute changed) is recorded only now.
     recorder.record({ projectId: 'p', licenseId: license, identifier: 'a.example.com', outcome: 'paid', at: started });
     // The same for a pass (whose counter the next check of that install would bump): its row
     // is its own, and the next check, of 12:01, is not counted into it.
-    const late = recorder.recordPass({ projectId: 'p', licenseId: license, identifier: 'b.example.com', outcome: 'paid', at: started }, null);
+    const late = recorder.recordPass(
+      { projectId: 'p', licenseId: license, identifier: 'b.example.com', outcome: 'paid', at: started },
+      null,
+    );
     expect(recorder.bump(late, clock.now())).toBe(false);
     await recorder.flush();
     const rows = await totals(license);
-    expect(rows.sort()).toEqual(['12:00 a.example.com paid 1', '12:00 a.example.com paid 1', '12:00 b.example.com paid 1', '12:01 a.example.com paid 1']);
+    expect(rows.sort()).toEqual([
+      '12:00 a.example.com paid 1',
+      '12:00 a.example.com paid 1',
+      '12:00 b.example.com paid 1',
+      '12:01 a.example.com paid 1',
+    ]);
   });
 
   it("counts an install's repeated checks exactly, across minutes, flushes and another install in between", async () => {
@@ -114,7 +142,14 @@ forEachDatabase('runtime check statistics: when counters reach the database', (k
     const clock = handClock('2030-01-01T11:00:00Z');
     const recorder = new CheckRecorder({ db: s.ctx.db, log: s.ctx.log, clock });
     const license = `big-${kind}-${Date.now()}`;
-    for (let i = 0; i < 6000; i++) recorder.record({ projectId: 'p', licenseId: license, identifier: `host${i}.example.com`, outcome: 'paid', at: clock.now() });
+    for (let i = 0; i < 6000; i++)
+      recorder.record({
+        projectId: 'p',
+        licenseId: license,
+        identifier: `host${i}.example.com`,
+        outcome: 'paid',
+        at: clock.now(),
+      });
     clock.set('2030-01-01T11:01:00Z');
     const written: number[] = [];
     for (let tick = 0; tick < 12; tick++) {

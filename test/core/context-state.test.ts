@@ -7,26 +7,29 @@ import { openDatabase } from '../../src/db/database.js';
 import { createScratchDatabase, PG_URL } from '../support/services.js';
 
 describe('state lives in what the context opens, not in modules', () => {
-  it.runIf(inject('postgres'))('parses BIGINT as a number on the pool it opens, leaving pg\'s process-wide parsers alone', async () => {
-    const scratch = await createScratchDatabase();
-    const opened = openDatabase(toConfig({ DATABASE_URL: scratch.url }));
-    const other = new pg.Client({ connectionString: PG_URL });
-    try {
-      const r = await sql<{ n: unknown }>`select count(*) as n`.execute(opened.db);
-      expect(r.rows[0]!.n).toBe(1);
-      // Another pg user in the same process still gets pg's default: BIGINT as text.
-      await other.connect();
-      const raw = await other.query('select count(*) as n');
-      expect(raw.rows[0].n).toBe('1');
-      expect(pg.types.getTypeParser(20, 'text')('12')).toBe('12');
-    } finally {
-      await other.end().catch(() => {});
-      await opened.close();
-      await scratch.drop();
-    }
-  });
+  it.runIf(inject('postgres'))(
+    "parses BIGINT as a number on the pool it opens, leaving pg's process-wide parsers alone",
+    async () => {
+      const scratch = await createScratchDatabase();
+      const opened = openDatabase(toConfig({ DATABASE_URL: scratch.url }));
+      const other = new pg.Client({ connectionString: PG_URL });
+      try {
+        const r = await sql<{ n: unknown }>`select count(*) as n`.execute(opened.db);
+        expect(r.rows[0]!.n).toBe(1);
+        // Another pg user in the same process still gets pg's default: BIGINT as text.
+        await other.connect();
+        const raw = await other.query('select count(*) as n');
+        expect(raw.rows[0].n).toBe('1');
+        expect(pg.types.getTypeParser(20, 'text')('12')).toBe('12');
+      } finally {
+        await other.end().catch(() => {});
+        await opened.close();
+        await scratch.drop();
+      }
+    },
+  );
 
-  it('hashes passwords with each context\'s own cost, and answers an unknown account with false', async () => {
+  it("hashes passwords with each context's own cost, and answers an unknown account with false", async () => {
     const cheap = createPasswords({ passwordHashMemoryKib: 1024 });
     const dearer = createPasswords({ passwordHashMemoryKib: 2048 });
     const h1 = await cheap.hash('SecurePass123');

@@ -23,7 +23,12 @@ forEachDatabase('inserts signalled to the background loops of this process', (ki
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const change = (projectId: string) => ({ project_id: projectId, license_id: null, key_hash: null, created_at: new Date() });
+  const change = (projectId: string) => ({
+    project_id: projectId,
+    license_id: null,
+    key_hash: null,
+    created_at: new Date(),
+  });
   const visible = async (projectId: string) =>
     (await opened.db.selectFrom('runtime_changes').select('seq').where('project_id', '=', projectId).execute()).length;
 
@@ -56,7 +61,11 @@ forEachDatabase('inserts signalled to the background loops of this process', (ki
     // Outside a transaction the insert is its own commit; an update is no new work.
     project = 'alone';
     await opened.db.insertInto('runtime_changes').values(change('alone')).execute();
-    await opened.db.updateTable('runtime_changes').set({ license_id: null }).where('project_id', '=', 'alone').execute();
+    await opened.db
+      .updateTable('runtime_changes')
+      .set({ license_id: null })
+      .where('project_id', '=', 'alone')
+      .execute();
     expect(seen).toHaveLength(2);
     expect(await Promise.all(reads)).toEqual([2, 1]);
   });

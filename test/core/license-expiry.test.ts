@@ -19,12 +19,17 @@ forEachDatabase('license expiry announcements', (kind) => {
   afterAll(async () => s?.close());
 
   const expiredEvents = async (projectId: string) =>
-    (await s.ctx.db.selectFrom('events').select(['payload', 'owner_id']).where('project_id', '=', projectId).where('type', '=', 'license.expired').execute()).map(
-      (e) => {
-        const data = JSON.parse(e.payload) as { id: string; title: string; expires_at: string };
-        return { ...data, license_id: data.id, owner: e.owner_id };
-      },
-    );
+    (
+      await s.ctx.db
+        .selectFrom('events')
+        .select(['payload', 'owner_id'])
+        .where('project_id', '=', projectId)
+        .where('type', '=', 'license.expired')
+        .execute()
+    ).map((e) => {
+      const data = JSON.parse(e.payload) as { id: string; title: string; expires_at: string };
+      return { ...data, license_id: data.id, owner: e.owner_id };
+    });
   const past = (ms: number) => new Date(Date.now() - ms);
 
   it('announces each expired active license once; not future, revoked or never-expiring ones', async () => {
@@ -46,7 +51,9 @@ forEachDatabase('license expiry announcements', (kind) => {
     const project = await seedProject(s.ctx, dev.userId, { hasPaid: true });
     const licenses = [];
     for (let i = 0; i < 230; i++) licenses.push(await seedLicense(s.ctx, project, { expiresAt: past(1_000 + i) }));
-    const checks = licenses.slice(0, 10).map((l) => s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': l.key }, body: {} }));
+    const checks = licenses
+      .slice(0, 10)
+      .map((l) => s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': l.key }, body: {} }));
     const sweeps = Array.from({ length: 4 }, () => announceExpiredLicenses(s.ctx));
     for (const res of await Promise.all(checks)) expect(res.body.message).toBe('This license has expired.');
     await Promise.all(sweeps);
@@ -57,9 +64,14 @@ forEachDatabase('license expiry announcements', (kind) => {
   });
 
   it("the serving process's own sweeper announces a license created through the API once its expiry passes, with no check needed", async () => {
-    const project = (await s.request('POST', '/api/v1/project', { headers: dev.apiKeyHeaders, body: { name: `Expiring ${kind}` } })).body.data.id as string;
+    const project = (
+      await s.request('POST', '/api/v1/project', { headers: dev.apiKeyHeaders, body: { name: `Expiring ${kind}` } })
+    ).body.data.id as string;
     const expiresAt = new Date(Date.now() + 1_500).toISOString();
-    const created = await s.request('POST', `/api/v1/project/${project}/licenses`, { headers: dev.apiKeyHeaders, body: { title: 'Short-lived', expires_at: expiresAt } });
+    const created = await s.request('POST', `/api/v1/project/${project}/licenses`, {
+      headers: dev.apiKeyHeaders,
+      body: { title: 'Short-lived', expires_at: expiresAt },
+    });
     expect(created.status).toBe(201);
     expect(await expiredEvents(project)).toHaveLength(0);
 
@@ -70,7 +82,9 @@ forEachDatabase('license expiry announcements', (kind) => {
     }
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ license_id: created.body.data.id, title: 'Short-lived' });
-    const shown = await s.request('GET', `/api/v1/project/${project}/licenses/${created.body.data.id}`, { headers: dev.apiKeyHeaders });
+    const shown = await s.request('GET', `/api/v1/project/${project}/licenses/${created.body.data.id}`, {
+      headers: dev.apiKeyHeaders,
+    });
     expect(shown.body.data.status).toBe('expired');
   });
 });

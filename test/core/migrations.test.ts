@@ -26,7 +26,10 @@ forEachDatabase('migrations over existing data', (kind) => {
       databaseUrl = scratch.url;
       drop = scratch.drop;
     }
-    const config = toConfig({ DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-migrate-')), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+    const config = toConfig({
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-migrate-')),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    });
     ctx = await createContext(config, { skipMigrations: true, log: pino({ level: 'silent' }) });
   });
   afterAll(async () => {
@@ -34,7 +37,7 @@ forEachDatabase('migrations over existing data', (kind) => {
     await drop?.();
   });
 
-  it("004 keeps the expiries a runtime check already announced, and the sweeper announces only the others", async () => {
+  it('004 keeps the expiries a runtime check already announced, and the sweeper announces only the others', async () => {
     await migrateToLatest(ctx.db, ctx.dialect, '003-runtime-feed');
     const dev = await seedDeveloper(ctx);
     const project = await seedProject(ctx, dev.userId);
@@ -59,13 +62,31 @@ forEachDatabase('migrations over existing data', (kind) => {
     const result = await migrateToLatest(ctx.db, ctx.dialect);
     expect(result.results?.map((r) => r.migrationName)).toContain('004-license-expiry');
 
-    const rows = await ctx.db.selectFrom('licenses').select(['id', 'expiry_event_at']).where('project_id', '=', project).execute();
-    const at = Object.fromEntries(rows.map((r) => [r.id, r.expiry_event_at === null ? null : new Date(r.expiry_event_at).toISOString()]));
+    const rows = await ctx.db
+      .selectFrom('licenses')
+      .select(['id', 'expiry_event_at'])
+      .where('project_id', '=', project)
+      .execute();
+    const at = Object.fromEntries(
+      rows.map((r) => [r.id, r.expiry_event_at === null ? null : new Date(r.expiry_event_at).toISOString()]),
+    );
     expect(at).toEqual({ [announced.id]: announcedAt.toISOString(), [unannounced.id]: null, [stillValid.id]: null });
 
     expect(await announceExpiredLicenses(ctx)).toBe(1);
-    const events = await ctx.db.selectFrom('events').select('payload').where('project_id', '=', project).where('type', '=', 'license.expired').execute();
+    const events = await ctx.db
+      .selectFrom('events')
+      .select('payload')
+      .where('project_id', '=', project)
+      .where('type', '=', 'license.expired')
+      .execute();
     // The 003-era event names its license `license_id`; events since 006 carry the license as the devpayr face shows it (`id`).
-    expect(events.map((e) => { const p = JSON.parse(e.payload) as { license_id?: string; id?: string }; return p.license_id ?? p.id; }).sort()).toEqual([announced.id, unannounced.id].sort());
+    expect(
+      events
+        .map((e) => {
+          const p = JSON.parse(e.payload) as { license_id?: string; id?: string };
+          return p.license_id ?? p.id;
+        })
+        .sort(),
+    ).toEqual([announced.id, unannounced.id].sort());
   });
 });

@@ -7,7 +7,10 @@ import { forEachDatabase, startServer, type TestServer } from '../support/harnes
 function collector() {
   const changes: RuntimeChange[] = [];
   let resets = 0;
-  const listener = { changed: (c: RuntimeChange) => changes.push({ projectId: c.projectId, licenseId: c.licenseId }), reset: () => resets++ };
+  const listener = {
+    changed: (c: RuntimeChange) => changes.push({ projectId: c.projectId, licenseId: c.licenseId }),
+    reset: () => resets++,
+  };
   return { changes, resets: () => resets, listener };
 }
 
@@ -19,7 +22,9 @@ forEachDatabase('runtime change feed', (kind) => {
   afterAll(async () => s.close());
 
   it('starts a lookback before the end of the table (a change still committing at start is not missed) and hands over each change once', async () => {
-    await s.ctx.db.transaction().execute((trx) => noteRuntimeChange(trx, s.ctx, { projectId: 'before-start', licenseId: null }));
+    await s.ctx.db
+      .transaction()
+      .execute((trx) => noteRuntimeChange(trx, s.ctx, { projectId: 'before-start', licenseId: null }));
     const c = collector();
     const feed = new RuntimeFeed(s.ctx, c.listener);
     await feed.start();
@@ -54,31 +59,34 @@ forEachDatabase('runtime change feed', (kind) => {
   });
 
   // Only PostgreSQL commits concurrent writers out of sequence order (SQLite has one writer).
-  if (kind === 'postgres') it('still sees a change that commits after a later-numbered one', async () => {
-    const c = collector();
-    const feed = new RuntimeFeed(s.ctx, c.listener);
-    await feed.start();
-    // Transaction A draws its sequence number first but commits last.
-    let commitA!: () => void;
-    const aMayCommit = new Promise<void>((resolve) => (commitA = resolve));
-    let aInserted!: () => void;
-    const aHasInserted = new Promise<void>((resolve) => (aInserted = resolve));
-    const a = s.ctx.db.transaction().execute(async (trx) => {
-      await noteRuntimeChange(trx, s.ctx, { projectId: 'slow', licenseId: null });
-      aInserted();
-      await aMayCommit;
+  if (kind === 'postgres')
+    it('still sees a change that commits after a later-numbered one', async () => {
+      const c = collector();
+      const feed = new RuntimeFeed(s.ctx, c.listener);
+      await feed.start();
+      // Transaction A draws its sequence number first but commits last.
+      let commitA!: () => void;
+      const aMayCommit = new Promise<void>((resolve) => (commitA = resolve));
+      let aInserted!: () => void;
+      const aHasInserted = new Promise<void>((resolve) => (aInserted = resolve));
+      const a = s.ctx.db.transaction().execute(async (trx) => {
+        await noteRuntimeChange(trx, s.ctx, { projectId: 'slow', licenseId: null });
+        aInserted();
+        await aMayCommit;
+      });
+      await aHasInserted;
+      await s.ctx.db
+        .transaction()
+        .execute((trx) => noteRuntimeChange(trx, s.ctx, { projectId: 'fast', licenseId: null }));
+      await feed.poll();
+      const ours = () => c.changes.map((x) => x.projectId).filter((p) => p === 'fast' || p === 'slow');
+      expect(ours()).toEqual(['fast']);
+      commitA();
+      await a;
+      await feed.poll();
+      await feed.close();
+      expect(ours()).toEqual(['fast', 'slow']);
     });
-    await aHasInserted;
-    await s.ctx.db.transaction().execute((trx) => noteRuntimeChange(trx, s.ctx, { projectId: 'fast', licenseId: null }));
-    await feed.poll();
-    const ours = () => c.changes.map((x) => x.projectId).filter((p) => p === 'fast' || p === 'slow');
-    expect(ours()).toEqual(['fast']);
-    commitA();
-    await a;
-    await feed.poll();
-    await feed.close();
-    expect(ours()).toEqual(['fast', 'slow']);
-  });
 });
 
 describe('runtime change feed freshness', () => {

@@ -20,10 +20,18 @@ forEachDatabase('devkit auth rate limit', (kind) => {
     expect(reset).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 3601);
 
     // Every auth endpoint draws on the same budget, malformed requests included.
-    const paths = ['/api/v1/auth/login', '/api/v1/auth/register', '/api/v1/auth/verify-email', '/api/v1/auth/request-verification', '/api/v1/auth/refresh'];
+    const paths = [
+      '/api/v1/auth/login',
+      '/api/v1/auth/register',
+      '/api/v1/auth/verify-email',
+      '/api/v1/auth/request-verification',
+      '/api/v1/auth/refresh',
+    ];
     for (let i = 0; i < 99; i++) await s.request('POST', paths[i % paths.length]!, { body: {} });
 
-    const limited = await s.request('POST', '/api/v1/auth/login', { body: { email: 'a@example.com', password: 'SecurePass123' } });
+    const limited = await s.request('POST', '/api/v1/auth/login', {
+      body: { email: 'a@example.com', password: 'SecurePass123' },
+    });
     expect(limited.status).toBe(429);
     const retry = Number(limited.headers.get('retry-after'));
     expect(retry).toBeGreaterThan(3000);

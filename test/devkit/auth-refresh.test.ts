@@ -11,7 +11,8 @@ forEachDatabase('devkit POST /api/v1/auth/refresh', (kind) => {
   afterAll(async () => s?.close());
 
   const refresh = (refresh_token: unknown) => s.request('POST', '/api/v1/auth/refresh', { body: { refresh_token } });
-  const signIn = async (email: string) => (await s.request('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } })).body;
+  const signIn = async (email: string) =>
+    (await s.request('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } })).body;
 
   it('rotates: each refresh token works once and yields a new pair in the same session', async () => {
     const dev = await seedDeveloper(s.ctx);
@@ -23,9 +24,15 @@ forEachDatabase('devkit POST /api/v1/auth/refresh', (kind) => {
     expect(decodeJwt(second.body.access_token)).toMatchObject({ sub: dev.userId, type: 'access' });
     const third = await refresh(second.body.refresh_token);
     expect(third.status).toBe(200);
-    const me = await s.request('GET', '/api/v1/auth/me', { headers: { authorization: `Bearer ${third.body.access_token}` } });
+    const me = await s.request('GET', '/api/v1/auth/me', {
+      headers: { authorization: `Bearer ${third.body.access_token}` },
+    });
     expect(me.body.id).toBe(dev.userId);
-    const rows = await s.ctx.db.selectFrom('refresh_tokens').select(['family_id', 'used_at']).where('user_id', '=', dev.userId).execute();
+    const rows = await s.ctx.db
+      .selectFrom('refresh_tokens')
+      .select(['family_id', 'used_at'])
+      .where('user_id', '=', dev.userId)
+      .execute();
     expect(new Set(rows.map((r) => r.family_id)).size).toBe(1);
     expect(rows.filter((r) => r.used_at === null)).toHaveLength(1);
   });
@@ -55,7 +62,9 @@ forEachDatabase('devkit POST /api/v1/auth/refresh', (kind) => {
 
   it('keeps an end user in their project across refreshes', async () => {
     const dev = await seedDeveloper(s.ctx);
-    const project = (await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: 'Refreshing' } })).body;
+    const project = (
+      await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: 'Refreshing' } })
+    ).body;
     const reg = await s.request('POST', '/api/v1/auth/register', {
       headers: { 'x-developer-key': dev.developerKey, 'x-project-id': project.id },
       body: { email: uniqueEmail('user'), password: PASSWORD },
@@ -73,9 +82,21 @@ forEachDatabase('devkit POST /api/v1/auth/refresh', (kind) => {
     expect((await refresh('garbage')).status).toBe(401);
     expect((await refresh('')).status).toBe(401);
     expect((await refresh(42)).status).toBe(422);
-    expect((await s.request('POST', '/api/v1/auth/refresh', { body: {} })).body.detail).toEqual([{ loc: ['body', 'refresh_token'], msg: 'field required', type: 'value_error.missing' }]);
-    expect((await s.request('POST', '/api/v1/auth/refresh', { body: { refresh_token: tokens.refresh_token, extra: 1 } })).status).toBe(422);
-    expect((await s.request('POST', '/api/v1/auth/refresh', { headers: { 'content-type': 'application/json' }, rawBody: '{' })).status).toBe(422);
+    expect((await s.request('POST', '/api/v1/auth/refresh', { body: {} })).body.detail).toEqual([
+      { loc: ['body', 'refresh_token'], msg: 'field required', type: 'value_error.missing' },
+    ]);
+    expect(
+      (await s.request('POST', '/api/v1/auth/refresh', { body: { refresh_token: tokens.refresh_token, extra: 1 } }))
+        .status,
+    ).toBe(422);
+    expect(
+      (
+        await s.request('POST', '/api/v1/auth/refresh', {
+          headers: { 'content-type': 'application/json' },
+          rawBody: '{',
+        })
+      ).status,
+    ).toBe(422);
     await s.ctx.db.updateTable('users').set({ is_active: false }).where('id', '=', dev.userId).execute();
     expect((await refresh(tokens.refresh_token)).status).toBe(401);
   });

@@ -3,7 +3,14 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
 
-const HEALTH_ROUTES = ['/health', '/api/v1/health', '/api/v1/health/database', '/api/v1/health/redis', '/api/v1/health/storage', '/api/v1/health/detailed'];
+const HEALTH_ROUTES = [
+  '/health',
+  '/api/v1/health',
+  '/api/v1/health/database',
+  '/api/v1/health/redis',
+  '/api/v1/health/storage',
+  '/api/v1/health/detailed',
+];
 
 forEachDatabase('devkit health', (kind) => {
   let s: TestServer;
@@ -58,14 +65,17 @@ async function freePort(): Promise<number> {
 }
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
-if (!hasRedisServer) console.log('[tollgate tests] redis-server not installed: the Redis outage health test is skipped.');
+if (!hasRedisServer)
+  console.log('[tollgate tests] redis-server not installed: the Redis outage health test is skipped.');
 
 (hasRedisServer ? describe : describe.skip)('devkit health with Redis', () => {
   let redis: ChildProcess;
   let s: TestServer;
   beforeAll(async () => {
     const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     const url = `redis://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       try {
@@ -96,10 +106,16 @@ if (!hasRedisServer) console.log('[tollgate tests] redis-server not installed: t
     expect(r.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     const overall = await s.request('GET', '/api/v1/health');
     expect(overall.status).toBe(503);
-    expect(overall.body).toMatchObject({ status: 'unhealthy', database: { status: 'healthy' }, redis: { status: 'unhealthy' } });
+    expect(overall.body).toMatchObject({
+      status: 'unhealthy',
+      database: { status: 'healthy' },
+      redis: { status: 'unhealthy' },
+    });
 
     // Rate-limited routes keep working, counted in this process, with their headers.
-    const login = await s.request('POST', '/api/v1/auth/login', { body: { email: 'nobody@example.com', password: 'Wrong-password-1' } });
+    const login = await s.request('POST', '/api/v1/auth/login', {
+      body: { email: 'nobody@example.com', password: 'Wrong-password-1' },
+    });
     expect(login.status).toBe(401);
     expect(login.headers.get('x-ratelimit-limit')).not.toBeNull();
   });

@@ -26,9 +26,18 @@ forEachDatabase('devkit stats, user listings and tiers', (kind) => {
     await s.request('POST', `/api/v1/projects/${p.id}/api-keys`, { headers: dev.headers, body: { name: 'k' } });
 
     const global = await s.request('GET', '/api/v1/projects/stats', { headers: dev.headers });
-    expect(global.body).toEqual({ projects: { total: 1, active: 1 }, users: { total: 3, active: 3 }, api_keys: { total: 1, active: 1 }, generations: NO_GENERATIONS });
+    expect(global.body).toEqual({
+      projects: { total: 1, active: 1 },
+      users: { total: 3, active: 3 },
+      api_keys: { total: 1, active: 1 },
+      generations: NO_GENERATIONS,
+    });
     const one = await s.request('GET', `/api/v1/projects/${p.id}/stats`, { headers: dev.headers });
-    expect(one.body).toEqual({ users: { total: 3, active: 3 }, api_keys: { total: 1, active: 1 }, generations: NO_GENERATIONS });
+    expect(one.body).toEqual({
+      users: { total: 3, active: 3 },
+      api_keys: { total: 1, active: 1 },
+      generations: NO_GENERATIONS,
+    });
     expect((await s.request('GET', `/api/v1/projects/${p.id}/stats`, { headers: other.headers })).status).toBe(404);
 
     const page = await s.request('GET', '/api/v1/projects/users?page=2&page_size=2', { headers: dev.headers });
@@ -38,18 +47,42 @@ forEachDatabase('devkit stats, user listings and tiers', (kind) => {
     const search = await s.request('GET', `/api/v1/projects/${p.id}/users?search=bo`, { headers: dev.headers });
     expect(search.body.users.map((u: { full_name: string }) => u.full_name)).toEqual(['Bob']);
     expect((await s.request('GET', '/api/v1/projects/users', { headers: other.headers })).body.total).toBe(0);
-    expect((await s.request('GET', '/api/v1/projects/users?page_size=1000', { headers: dev.headers })).status).toBe(422);
+    expect((await s.request('GET', '/api/v1/projects/users?page_size=1000', { headers: dev.headers })).status).toBe(
+      422,
+    );
   });
 
   it('lets an operator raise a tier, which lifts the project limit', async () => {
     const op = await seedOperator(s.ctx);
     const dev = await seedDeveloper(s.ctx);
-    for (let i = 0; i < 5; i++) await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: `Tier ${i}` } });
-    expect((await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: 'Tier 5' } })).status).toBe(403);
-    expect((await s.request('PUT', `/api/v1/operator/developers/${dev.userId}/tier`, { headers: dev.headers, body: { tier: 'cloud_starter' } })).status).toBe(401);
-    expect((await s.request('PUT', `/api/v1/operator/developers/${dev.userId}/tier`, { headers: op.headers, body: { tier: 'gold' } })).status).toBe(422);
-    const up = await s.request('PUT', `/api/v1/operator/developers/${encodeURIComponent(dev.email)}/tier`, { headers: op.headers, body: { tier: 'cloud_starter' } });
+    for (let i = 0; i < 5; i++)
+      await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: `Tier ${i}` } });
+    expect(
+      (await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: 'Tier 5' } })).status,
+    ).toBe(403);
+    expect(
+      (
+        await s.request('PUT', `/api/v1/operator/developers/${dev.userId}/tier`, {
+          headers: dev.headers,
+          body: { tier: 'cloud_starter' },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await s.request('PUT', `/api/v1/operator/developers/${dev.userId}/tier`, {
+          headers: op.headers,
+          body: { tier: 'gold' },
+        })
+      ).status,
+    ).toBe(422);
+    const up = await s.request('PUT', `/api/v1/operator/developers/${encodeURIComponent(dev.email)}/tier`, {
+      headers: op.headers,
+      body: { tier: 'cloud_starter' },
+    });
     expect(up.body).toMatchObject({ id: dev.userId, tier: 'cloud_starter' });
-    expect((await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: 'Tier 5' } })).status).toBe(201);
+    expect(
+      (await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: 'Tier 5' } })).status,
+    ).toBe(201);
   });
 });

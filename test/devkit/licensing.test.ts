@@ -20,12 +20,26 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
   afterAll(async () => s?.close());
 
   it('manages a license through its whole life', async () => {
-    const created = await s.request('POST', `${p()}/licenses`, { headers: h, body: { title: 'Devkit seat', max_domains: 2, allowed_countries: 'de' } });
+    const created = await s.request('POST', `${p()}/licenses`, {
+      headers: h,
+      body: { title: 'Devkit seat', max_domains: 2, allowed_countries: 'de' },
+    });
     expect(created.status).toBe(201);
     const l = created.body;
     expect(l.license_key).toMatch(/^[0-9a-f-]{36}$/);
-    expect(l).toMatchObject({ project_id: t.projectId, title: 'Devkit seat', status: 'active', max_domains: 2, allowed_countries: 'DE', key_prefix: `${l.license_key.slice(0, 8)}…` });
-    const row = await s.ctx.db.selectFrom('licenses').select('key_hash').where('id', '=', l.id).executeTakeFirstOrThrow();
+    expect(l).toMatchObject({
+      project_id: t.projectId,
+      title: 'Devkit seat',
+      status: 'active',
+      max_domains: 2,
+      allowed_countries: 'DE',
+      key_prefix: `${l.license_key.slice(0, 8)}…`,
+    });
+    const row = await s.ctx.db
+      .selectFrom('licenses')
+      .select('key_hash')
+      .where('id', '=', l.id)
+      .executeTakeFirstOrThrow();
     expect(row.key_hash).toBe(hashKey(l.license_key));
 
     const listed = await s.request('GET', `${p()}/licenses?limit=50`, { headers: h });
@@ -44,7 +58,9 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
 
     const del = await s.request('DELETE', `${p()}/licenses/${l.id}`, { headers: h });
     expect(del.status).toBe(204);
-    expect((await s.request('GET', `${p()}/licenses/${l.id}`, { headers: h })).body).toEqual({ detail: 'License not found' });
+    expect((await s.request('GET', `${p()}/licenses/${l.id}`, { headers: h })).body).toEqual({
+      detail: 'License not found',
+    });
     for (const type of ['license.created', 'license.revoked', 'license.reactivated', 'license.deleted']) {
       expect((await eventsOf(s, t.projectId, type)).map((e) => e.id)).toContain(l.id);
     }
@@ -55,10 +71,18 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
     const dup = await s.request('POST', `${p()}/licenses`, { headers: h, body: { title: 'Dup' } });
     expect(dup.status).toBe(400);
     expect(dup.body).toEqual({ detail: 'The title has already been taken.' });
-    const bad = await s.request('POST', `${p()}/licenses`, { headers: h, body: { title: 'Bad', max_domains: -1, surprise: 1 } });
+    const bad = await s.request('POST', `${p()}/licenses`, {
+      headers: h,
+      body: { title: 'Bad', max_domains: -1, surprise: 1 },
+    });
     expect(bad.status).toBe(422);
-    expect(bad.body.detail.map((d: { loc: string[] }) => d.loc.join('.'))).toEqual(expect.arrayContaining(['body.max_domains', 'body.surprise']));
-    const past = await s.request('POST', `${p()}/licenses`, { headers: h, body: { title: 'Past', expires_at: '2000-01-01' } });
+    expect(bad.body.detail.map((d: { loc: string[] }) => d.loc.join('.'))).toEqual(
+      expect.arrayContaining(['body.max_domains', 'body.surprise']),
+    );
+    const past = await s.request('POST', `${p()}/licenses`, {
+      headers: h,
+      body: { title: 'Past', expires_at: '2000-01-01' },
+    });
     expect(past.status).toBe(422);
     expect(past.body.detail[0]).toMatchObject({ loc: ['body', 'expires_at'], type: 'after' });
     const page = await s.request('GET', `${p()}/licenses?limit=51`, { headers: h });
@@ -66,15 +90,28 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
   });
 
   it('manages domains, demoting the previous primary', async () => {
-    const a = await s.request('POST', `${p()}/domains`, { headers: h, body: { domain: 'App.Example.com', is_primary: true } });
+    const a = await s.request('POST', `${p()}/domains`, {
+      headers: h,
+      body: { domain: 'App.Example.com', is_primary: true },
+    });
     expect(a.status).toBe(201);
-    expect(a.body).toMatchObject({ domain: 'app.example.com', environment: 'production', is_primary: true, has_paid: false });
-    const b = await s.request('POST', `${p()}/domains`, { headers: h, body: { domain: 'localhost:5173', environment: 'development', is_primary: true } });
+    expect(a.body).toMatchObject({
+      domain: 'app.example.com',
+      environment: 'production',
+      is_primary: true,
+      has_paid: false,
+    });
+    const b = await s.request('POST', `${p()}/domains`, {
+      headers: h,
+      body: { domain: 'localhost:5173', environment: 'development', is_primary: true },
+    });
     expect(b.status).toBe(201);
     expect((await s.request('GET', `${p()}/domains/${a.body.id}`, { headers: h })).body.is_primary).toBe(false);
     const paid = await s.request('PATCH', `${p()}/domains/${a.body.id}`, { headers: h, body: { has_paid: true } });
     expect(paid.body.has_paid).toBe(true);
-    expect((await eventsOf(s, t.projectId, 'domain.updated')).map((e) => [e.id, e.has_paid])).toEqual([[a.body.id, true]]);
+    expect((await eventsOf(s, t.projectId, 'domain.updated')).map((e) => [e.id, e.has_paid])).toEqual([
+      [a.body.id, true],
+    ]);
     const listed = await s.request('GET', `${p()}/domains?limit=1`, { headers: h });
     expect(listed.body.domains).toHaveLength(1);
     expect(listed.body.next_cursor).toEqual(expect.any(String));
@@ -89,14 +126,24 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
   });
 
   it('manages injectables, text and base64 file content, never echoing content or secret', async () => {
-    const text = await s.request('POST', `${p()}/injectables`, { headers: h, body: { type: 'markdown', mode: 'write', secret: SECRET, content: '# licensed docs' } });
+    const text = await s.request('POST', `${p()}/injectables`, {
+      headers: h,
+      body: { type: 'markdown', mode: 'write', secret: SECRET, content: '# licensed docs' },
+    });
     expect(text.status).toBe(201);
     expect(text.body.slug).toBe('markdown');
     expect(text.text).not.toContain(SECRET);
     const bytes = randomBytes(4096);
     const file = await s.request('POST', `${p()}/injectables`, {
       headers: h,
-      body: { title: 'Blob', type: 'file', mode: 'write', target_path: 'lib/blob.bin', secret: SECRET, content_base64: bytes.toString('base64') },
+      body: {
+        title: 'Blob',
+        type: 'file',
+        mode: 'write',
+        target_path: 'lib/blob.bin',
+        secret: SECRET,
+        content_base64: bytes.toString('base64'),
+      },
     });
     expect(file.status).toBe(201);
     expect(file.body.content_hash).toBe(createHash('sha256').update(bytes).digest('hex'));
@@ -104,15 +151,24 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
     expect(openDelivery(got.body.encrypted_content, got.body.signature, SECRET).equals(bytes)).toBe(true);
     expect(got.text).not.toContain(SECRET);
 
-    const needsSecret = await s.request('PATCH', `${p()}/injectables/${text.body.id}`, { headers: h, body: { content: 'changed' } });
+    const needsSecret = await s.request('PATCH', `${p()}/injectables/${text.body.id}`, {
+      headers: h,
+      body: { content: 'changed' },
+    });
     expect(needsSecret.status).toBe(422);
     expect(needsSecret.body.detail[0].loc).toEqual(['body', 'secret']);
-    const renamed = await s.request('PATCH', `${p()}/injectables/${text.body.id}`, { headers: h, body: { slug: 'docs-main', only_if_paid: true } });
+    const renamed = await s.request('PATCH', `${p()}/injectables/${text.body.id}`, {
+      headers: h,
+      body: { slug: 'docs-main', only_if_paid: true },
+    });
     expect(renamed.body).toMatchObject({ slug: 'docs-main', only_if_paid: true });
     const listed = await s.request('GET', `${p()}/injectables`, { headers: h });
     expect(listed.body.injectables).toHaveLength(2);
     expect(listed.text).not.toContain('licensed docs');
-    const badType = await s.request('POST', `${p()}/injectables`, { headers: h, body: { type: 'exe', mode: 'write', secret: SECRET, content: 'x' } });
+    const badType = await s.request('POST', `${p()}/injectables`, {
+      headers: h,
+      body: { type: 'exe', mode: 'write', secret: SECRET, content: 'x' },
+    });
     expect(badType.status).toBe(422);
     expect((await s.request('DELETE', `${p()}/injectables/${text.body.id}`, { headers: h })).status).toBe(204);
     expect((await s.request('GET', `${p()}/injectables/${text.body.id}`, { headers: h })).status).toBe(404);
@@ -120,8 +176,14 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
 
   it("refuses missing credentials, and never reaches another developer's project", async () => {
     const l = (await s.request('POST', `${p()}/licenses`, { headers: h, body: { title: 'Isolated' } })).body;
-    const d = (await s.request('POST', `${p()}/domains`, { headers: h, body: { domain: 'isolated.example.com' } })).body;
-    const i = (await s.request('POST', `${p()}/injectables`, { headers: h, body: { type: 'css', mode: 'append', secret: SECRET, content: 'i{}' } })).body;
+    const d = (await s.request('POST', `${p()}/domains`, { headers: h, body: { domain: 'isolated.example.com' } }))
+      .body;
+    const i = (
+      await s.request('POST', `${p()}/injectables`, {
+        headers: h,
+        body: { type: 'css', mode: 'append', secret: SECRET, content: 'i{}' },
+      })
+    ).body;
     const other = await seedTenant(s);
     const cases: Array<[string, string, unknown]> = [
       ['GET', `${p()}/licenses`, undefined],
@@ -143,9 +205,18 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
     ];
     for (const [method, path, body] of cases) {
       expect((await s.request(method, path, { body })).status).toBe(401);
-      expect((await s.request(method, path, { headers: { authorization: h.authorization!, 'x-user-role': 'developer' }, body })).status).toBe(403);
+      expect(
+        (
+          await s.request(method, path, {
+            headers: { authorization: h.authorization!, 'x-user-role': 'developer' },
+            body,
+          })
+        ).status,
+      ).toBe(403);
       // The token of one developer with the key of another is refused.
-      expect((await s.request(method, path, { headers: { ...h, 'x-developer-key': other.dev.developerKey }, body })).status).toBe(403);
+      expect(
+        (await s.request(method, path, { headers: { ...h, 'x-developer-key': other.dev.developerKey }, body })).status,
+      ).toBe(403);
       const foreign = await s.request(method, path, { headers: other.dev.headers, body });
       expect(foreign.status).toBe(404);
       expect(foreign.body).toEqual({ detail: 'Project not found' });
@@ -153,11 +224,30 @@ forEachDatabase('devkit licensing (licenses, domains, injectables)', (kind) => {
     // Credentials come before the body: no token and no (or a bad) body is still a 401.
     expect((await s.request('POST', `${p()}/licenses`)).status).toBe(401);
     expect((await s.request('POST', `${p()}/domains`, { body: { domain: 7 } })).status).toBe(401);
-    expect((await s.request('PATCH', `${p()}/injectables/${i.id}`, { headers: { ...h, 'x-developer-key': 'ak_nope' }, body: { type: 'nope' } })).status).toBe(403);
+    expect(
+      (
+        await s.request('PATCH', `${p()}/injectables/${i.id}`, {
+          headers: { ...h, 'x-developer-key': 'ak_nope' },
+          body: { type: 'nope' },
+        })
+      ).status,
+    ).toBe(403);
     // Ids of this project named under the other developer's own project are not found either.
-    expect((await s.request('GET', `/api/v1/projects/${other.projectId}/licenses/${l.id}`, { headers: other.dev.headers })).status).toBe(404);
-    expect((await s.request('GET', `/api/v1/projects/${other.projectId}/domains/${d.id}`, { headers: other.dev.headers })).status).toBe(404);
-    expect((await s.request('GET', `/api/v1/projects/${other.projectId}/injectables/${i.id}`, { headers: other.dev.headers })).status).toBe(404);
+    expect(
+      (await s.request('GET', `/api/v1/projects/${other.projectId}/licenses/${l.id}`, { headers: other.dev.headers }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await s.request('GET', `/api/v1/projects/${other.projectId}/domains/${d.id}`, { headers: other.dev.headers }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await s.request('GET', `/api/v1/projects/${other.projectId}/injectables/${i.id}`, {
+          headers: other.dev.headers,
+        })
+      ).status,
+    ).toBe(404);
     expect((await s.request('GET', `${p()}/licenses/${l.id}`, { headers: h })).body.status).toBe('active');
     expect((await s.request('GET', `${p()}/domains/${d.id}`, { headers: h })).body.has_paid).toBe(false);
   });

@@ -33,7 +33,11 @@ async function smtpReceiver(): Promise<{ url: string; received: Received[]; clos
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** A loopback port nothing listens on: connections to it are refused at once. */
@@ -64,7 +68,10 @@ describe('verification mail over real SMTP (SMTP_URL set)', () => {
 
   beforeAll(async () => {
     smtp = await smtpReceiver();
-    s = await startServer('sqlite', { configuredMailer: true, env: { SMTP_URL: smtp.url, MAIL_FROM: 'Tollgate <accounts@tollgate.test>' } });
+    s = await startServer('sqlite', {
+      configuredMailer: true,
+      env: { SMTP_URL: smtp.url, MAIL_FROM: 'Tollgate <accounts@tollgate.test>' },
+    });
   });
   afterAll(async () => {
     await s?.close();
@@ -74,30 +81,57 @@ describe('verification mail over real SMTP (SMTP_URL set)', () => {
   it('requires verification by default, delivers the code by SMTP, and the code activates the account once', async () => {
     const op = await seedOperator(s.ctx);
     const email = uniqueEmail('smtp');
-    const reg = await s.request('POST', '/api/v1/auth/register', { headers: op.headers, body: { email, password: PASSWORD } });
+    const reg = await s.request('POST', '/api/v1/auth/register', {
+      headers: op.headers,
+      body: { email, password: PASSWORD },
+    });
     expect(reg.status).toBe(201);
     expect(reg.body.is_active).toBe(false);
-    expect(await s.request('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } })).toMatchObject({ status: 400, body: { detail: 'Account not activated' } });
+    expect(await s.request('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } })).toMatchObject({
+      status: 400,
+      body: { detail: 'Account not activated' },
+    });
 
     const [mail] = await arrived(smtp, email);
     expect(mail!.from).toBe('accounts@tollgate.test');
     expect(mail!.data).toMatch(/^Subject: Verify your email address/m);
     const token = /Your verification code: (\S+)/.exec(bodyText(mail!.data))![1]!;
 
-    expect((await s.request('POST', '/api/v1/auth/verify-email', { body: { user_id: reg.body.id, verification_token: token } })).status).toBe(200);
+    expect(
+      (
+        await s.request('POST', '/api/v1/auth/verify-email', {
+          body: { user_id: reg.body.id, verification_token: token },
+        })
+      ).status,
+    ).toBe(200);
     expect((await s.request('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } })).status).toBe(200);
-    expect((await s.request('POST', '/api/v1/auth/verify-email', { body: { user_id: reg.body.id, verification_token: token } })).status).toBe(400);
+    expect(
+      (
+        await s.request('POST', '/api/v1/auth/verify-email', {
+          body: { user_id: reg.body.id, verification_token: token },
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('request-verification sends a fresh code by SMTP, and it works', async () => {
     const op = await seedOperator(s.ctx);
     const email = uniqueEmail('again');
-    const reg = await s.request('POST', '/api/v1/auth/register', { headers: op.headers, body: { email, password: PASSWORD } });
+    const reg = await s.request('POST', '/api/v1/auth/register', {
+      headers: op.headers,
+      body: { email, password: PASSWORD },
+    });
     expect(reg.status).toBe(201);
     expect((await s.request('POST', `/api/v1/auth/request-verification?user_id=${reg.body.id}`)).status).toBe(200);
     const mails = await arrived(smtp, email, 2);
     const fresh = /Your verification code: (\S+)/.exec(bodyText(mails[1]!.data))![1]!;
-    expect((await s.request('POST', '/api/v1/auth/verify-email', { body: { user_id: reg.body.id, verification_token: fresh } })).status).toBe(200);
+    expect(
+      (
+        await s.request('POST', '/api/v1/auth/verify-email', {
+          body: { user_id: reg.body.id, verification_token: fresh },
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -105,16 +139,26 @@ describe('verification mail when the SMTP server cannot be reached', () => {
   let s: TestServer;
 
   beforeAll(async () => {
-    s = await startServer('sqlite', { configuredMailer: true, env: { SMTP_URL: `smtp://127.0.0.1:${await closedPort()}` } });
+    s = await startServer('sqlite', {
+      configuredMailer: true,
+      env: { SMTP_URL: `smtp://127.0.0.1:${await closedPort()}` },
+    });
   });
   afterAll(async () => s?.close());
 
   it('still registers the account (nothing lost): the user can ask for the mail again later', async () => {
     const op = await seedOperator(s.ctx);
     const email = uniqueEmail('nomail');
-    const reg = await s.request('POST', '/api/v1/auth/register', { headers: op.headers, body: { email, password: PASSWORD } });
+    const reg = await s.request('POST', '/api/v1/auth/register', {
+      headers: op.headers,
+      body: { email, password: PASSWORD },
+    });
     expect(reg.status).toBe(201);
-    const user = await s.ctx.db.selectFrom('users').select(['is_active']).where('id', '=', reg.body.id).executeTakeFirst();
+    const user = await s.ctx.db
+      .selectFrom('users')
+      .select(['is_active'])
+      .where('id', '=', reg.body.id)
+      .executeTakeFirst();
     expect(user).toEqual({ is_active: expect.anything() });
     expect(Boolean(user!.is_active)).toBe(false);
     expect((await s.request('POST', `/api/v1/auth/request-verification?user_id=${reg.body.id}`)).status).toBe(200);
@@ -133,7 +177,10 @@ describe('verification mail when the SMTP server is slow', () => {
       socket.on('close', () => open.delete(socket));
     });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    s = await startServer('sqlite', { configuredMailer: true, env: { SMTP_URL: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}` } });
+    s = await startServer('sqlite', {
+      configuredMailer: true,
+      env: { SMTP_URL: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}` },
+    });
   });
   afterAll(async () => {
     for (const socket of open) socket.destroy();
@@ -144,7 +191,10 @@ describe('verification mail when the SMTP server is slow', () => {
   it('answers registration and request-verification without waiting for it', async () => {
     const op = await seedOperator(s.ctx);
     const email = uniqueEmail('slow');
-    const reg = await s.request('POST', '/api/v1/auth/register', { headers: op.headers, body: { email, password: PASSWORD } });
+    const reg = await s.request('POST', '/api/v1/auth/register', {
+      headers: op.headers,
+      body: { email, password: PASSWORD },
+    });
     expect(reg.status).toBe(201);
     const again = await s.request('POST', `/api/v1/auth/request-verification?user_id=${reg.body.id}`);
     expect(again.status).toBe(200);

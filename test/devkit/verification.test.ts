@@ -12,16 +12,41 @@ forEachDatabase('devkit email verification (REQUIRE_EMAIL_VERIFICATION=on)', (ki
   it('keeps a new account inactive until its mailed token is spent, once', async () => {
     const op = await seedOperator(s.ctx);
     const email = uniqueEmail();
-    const reg = await s.request('POST', '/api/v1/auth/register', { headers: op.headers, body: { email, password: 'SecurePass123' } });
+    const reg = await s.request('POST', '/api/v1/auth/register', {
+      headers: op.headers,
+      body: { email, password: 'SecurePass123' },
+    });
     expect(reg.status).toBe(201);
     expect(reg.body.is_active).toBe(false);
-    expect(await s.request('POST', '/api/v1/auth/login', { body: { email, password: 'SecurePass123' } })).toMatchObject({ status: 400, body: { detail: 'Account not activated' } });
+    expect(await s.request('POST', '/api/v1/auth/login', { body: { email, password: 'SecurePass123' } })).toMatchObject(
+      { status: 400, body: { detail: 'Account not activated' } },
+    );
 
     const token = /code: (\S+)/.exec(s.mailer.last(email).text)![1]!;
-    expect((await s.request('POST', '/api/v1/auth/verify-email', { body: { user_id: reg.body.id, verification_token: 'wrong' } })).status).toBe(400);
-    expect((await s.request('POST', '/api/v1/auth/verify-email', { body: { user_id: reg.body.id, verification_token: token } })).status).toBe(200);
-    expect((await s.request('POST', '/api/v1/auth/verify-email', { body: { user_id: reg.body.id, verification_token: token } })).status).toBe(400);
-    expect((await s.request('POST', '/api/v1/auth/login', { body: { email, password: 'SecurePass123' } })).status).toBe(200);
+    expect(
+      (
+        await s.request('POST', '/api/v1/auth/verify-email', {
+          body: { user_id: reg.body.id, verification_token: 'wrong' },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await s.request('POST', '/api/v1/auth/verify-email', {
+          body: { user_id: reg.body.id, verification_token: token },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await s.request('POST', '/api/v1/auth/verify-email', {
+          body: { user_id: reg.body.id, verification_token: token },
+        })
+      ).status,
+    ).toBe(400);
+    expect((await s.request('POST', '/api/v1/auth/login', { body: { email, password: 'SecurePass123' } })).status).toBe(
+      200,
+    );
 
     // Asking again for an active or unknown account answers the same, and sends nothing.
     const before = s.mailer.sent.length;

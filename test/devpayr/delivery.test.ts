@@ -18,8 +18,19 @@ forEachDatabase('injectable delivery form', (kind) => {
     const paid = await seedProject(s.ctx, owner, { hasPaid: true });
     const unpaid = await seedProject(s.ctx, owner, { hasPaid: false });
     for (const project of [paid, unpaid]) {
-      await seedInjectable(s.ctx, project, { slug: 'paid-only', content: CONTENT, secret: SECRET, onlyIfPaid: true, targetPath: 'public/app.js' });
-      await seedInjectable(s.ctx, project, { slug: 'always', content: 'free', secret: 'another-secret', onlyIfPaid: false });
+      await seedInjectable(s.ctx, project, {
+        slug: 'paid-only',
+        content: CONTENT,
+        secret: SECRET,
+        onlyIfPaid: true,
+        targetPath: 'public/app.js',
+      });
+      await seedInjectable(s.ctx, project, {
+        slug: 'always',
+        content: 'free',
+        secret: 'another-secret',
+        onlyIfPaid: false,
+      });
       await seedInjectable(s.ctx, project, { slug: 'switched-off', content: 'x', secret: SECRET, isActive: false });
     }
     paidKey = (await seedLicense(s.ctx, paid)).key;
@@ -36,7 +47,13 @@ forEachDatabase('injectable delivery form', (kind) => {
     const items = res.body.data.injectables as any[];
     expect(items.map((i) => i.slug).sort()).toEqual(['always', 'paid-only']);
     const item = items.find((i) => i.slug === 'paid-only');
-    expect(item).toMatchObject({ name: 'paid-only', target_path: 'public/app.js', path: 'public/app.js', type: 'script', mode: 'inject' });
+    expect(item).toMatchObject({
+      name: 'paid-only',
+      target_path: 'public/app.js',
+      path: 'public/app.js',
+      type: 'script',
+      mode: 'inject',
+    });
     expect(item.content).toBe(item.encrypted_content);
     expect(item.content_hash).toBe(sha256Hex(CONTENT));
     const { plaintext, iv } = openDelivered(item.encrypted_content, item.signature, SECRET);
@@ -49,9 +66,9 @@ forEachDatabase('injectable delivery form', (kind) => {
 
   it('each delivery uses a fresh IV', async () => {
     const get = async () =>
-      (await s.request('GET', '/api/v1/injectable/stream', { headers: { 'x-license-key': paidKey } })).body.data.injectables.find(
-        (i: any) => i.slug === 'always',
-      );
+      (
+        await s.request('GET', '/api/v1/injectable/stream', { headers: { 'x-license-key': paidKey } })
+      ).body.data.injectables.find((i: any) => i.slug === 'always');
     const [a, b] = [await get(), await get()];
     expect(a.encrypted_content).not.toBe(b.encrypted_content);
     expect(openDelivered(a.content, a.signature, 'another-secret').plaintext).toBe('free');
@@ -59,7 +76,9 @@ forEachDatabase('injectable delivery form', (kind) => {
   });
 
   it('the stream (GET and POST) respects only_if_paid for an unpaid project', async () => {
-    const post = await s.request('POST', '/api/v1/injectable/stream', { body: { license: unpaidKey, projectId: null } });
+    const post = await s.request('POST', '/api/v1/injectable/stream', {
+      body: { license: unpaidKey, projectId: null },
+    });
     expect(post.status).toBe(200);
     expect(post.body.data.has_paid).toBe(false);
     expect(post.body.data.injectables.map((i: any) => i.slug)).toEqual(['always']);
@@ -72,7 +91,9 @@ forEachDatabase('injectable delivery form', (kind) => {
     const bad = await s.request('POST', '/api/v1/injectable/stream', { body: { license: 'nope' } });
     expect(bad.status).toBe(403);
     expect(bad.body.message).toBe('Invalid license key.');
-    const pre = await s.request('OPTIONS', '/api/v1/injectable/stream', { headers: { origin: 'https://x.example', 'access-control-request-method': 'POST' } });
+    const pre = await s.request('OPTIONS', '/api/v1/injectable/stream', {
+      headers: { origin: 'https://x.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
   });

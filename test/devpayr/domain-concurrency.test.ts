@@ -27,14 +27,19 @@ async function holdLock(s: TestServer, take: (trx: Transaction<Database>) => Pro
 /** Until a backend of this database waits on a lock (or 10 s pass): the request is queued behind ours. */
 async function someoneWaitsOnALock(s: TestServer): Promise<boolean> {
   for (let i = 0; i < 200; i++) {
-    const r = await sql<{ n: number }>`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(s.ctx.db);
+    const r = await sql<{
+      n: number;
+    }>`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(
+      s.ctx.db,
+    );
     if (Number(r.rows[0]!.n) > 0) return true;
     await new Promise((res) => setTimeout(res, 50));
   }
   return false;
 }
 
-const settledWithin = <T>(p: Promise<T>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+const settledWithin = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
 forEachDatabase('devpayr domains under concurrency', (kind) => {
   let s: TestServer;
@@ -49,9 +54,16 @@ forEachDatabase('devpayr domains under concurrency', (kind) => {
   afterAll(async () => s?.close());
 
   it('keeps exactly one primary when many domains are created as primary at once', async () => {
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => create({ domain: `p${i}.race.example.com`, is_primary: true })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => create({ domain: `p${i}.race.example.com`, is_primary: true })),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
-    const rows = await s.ctx.db.selectFrom('domains').select(['domain', 'is_primary']).where('project_id', '=', t.projectId).where('domain', 'like', '%.race.example.com').execute();
+    const rows = await s.ctx.db
+      .selectFrom('domains')
+      .select(['domain', 'is_primary'])
+      .where('project_id', '=', t.projectId)
+      .where('domain', 'like', '%.race.example.com')
+      .execute();
     expect(rows).toHaveLength(12);
     expect(rows.filter((r) => Boolean(r.is_primary))).toHaveLength(1);
   });
@@ -68,7 +80,7 @@ forEachDatabase('devpayr domains under concurrency', (kind) => {
   // Row locks held by another transaction: PostgreSQL's kind (SQLite has one write lock for the whole file).
   if (kind !== 'postgres') return;
 
-  it('does not wait for the owner\'s account lock: a transaction holding it does not hold up domain writes', async () => {
+  it("does not wait for the owner's account lock: a transaction holding it does not hold up domain writes", async () => {
     const release = await holdLock(s, (trx) => lockAccount(trx, t.dev.userId));
     try {
       const created = create({ domain: 'while-account-locked.example.com' });
@@ -76,7 +88,10 @@ forEachDatabase('devpayr domains under concurrency', (kind) => {
       expect(await settledWithin(created, 10_000)).toBe(true);
       expect((await created).status).toBe(201);
       const d = (await created).body.data;
-      const updated = s.request('PUT', `/api/v1/project/${t.projectId}/domain/${d.id}`, { headers: t.dev.apiKeyHeaders, body: { has_paid: true } });
+      const updated = s.request('PUT', `/api/v1/project/${t.projectId}/domain/${d.id}`, {
+        headers: t.dev.apiKeyHeaders,
+        body: { has_paid: true },
+      });
       expect(await settledWithin(updated, 10_000)).toBe(true);
       expect((await updated).status).toBe(200);
     } finally {

@@ -7,7 +7,8 @@ forEachDatabase('devpayr domains', (kind) => {
   let t: Tenant;
   let key: Record<string, string>;
   const list = () => `/api/v1/project/${t.projectId}/domains`;
-  const create = (body: unknown, headers = key) => s.request('POST', `/api/v1/project/${t.projectId}/domains`, { headers, body });
+  const create = (body: unknown, headers = key) =>
+    s.request('POST', `/api/v1/project/${t.projectId}/domains`, { headers, body });
 
   beforeAll(async () => {
     s = await startServer(kind);
@@ -21,7 +22,18 @@ forEachDatabase('devpayr domains', (kind) => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'success', errors: null });
     expect(Object.keys(res.body.data).sort()).toEqual(
-      ['created_at', 'domain', 'environment', 'has_paid', 'id', 'is_active', 'is_primary', 'is_verified', 'project_id', 'updated_at'].sort(),
+      [
+        'created_at',
+        'domain',
+        'environment',
+        'has_paid',
+        'id',
+        'is_active',
+        'is_primary',
+        'is_verified',
+        'project_id',
+        'updated_at',
+      ].sort(),
     );
     expect(res.body.data).toMatchObject({
       project_id: t.projectId,
@@ -44,7 +56,12 @@ forEachDatabase('devpayr domains', (kind) => {
 
   it('refuses duplicates, wildcards, schemes, paths and unknown environments with 422', async () => {
     await create({ domain: 'dup.example.com' });
-    expectEnvelopeError(await create({ domain: 'DUP.example.com' }), 422, 'domain', 'The domain has already been taken.');
+    expectEnvelopeError(
+      await create({ domain: 'DUP.example.com' }),
+      422,
+      'domain',
+      'The domain has already been taken.',
+    );
     expectEnvelopeError(await create({ domain: '*.example.com' }), 422, 'domain', /wildcard/);
     expectEnvelopeError(await create({ domain: 'https://example.com' }), 422, 'domain');
     expectEnvelopeError(await create({ domain: 'example.com/path' }), 422, 'domain');
@@ -60,13 +77,21 @@ forEachDatabase('devpayr domains', (kind) => {
     const t2 = await seedTenant(s);
     const h = t2.dev.apiKeyHeaders;
     const base = `/api/v1/project/${t2.projectId}`;
-    const a = (await s.request('POST', `${base}/domains`, { headers: h, body: { domain: 'a.example.com', is_primary: true } })).body.data;
-    const b = (await s.request('POST', `${base}/domains`, { headers: h, body: { domain: 'b.example.com', is_primary: true } })).body.data;
+    const a = (
+      await s.request('POST', `${base}/domains`, { headers: h, body: { domain: 'a.example.com', is_primary: true } })
+    ).body.data;
+    const b = (
+      await s.request('POST', `${base}/domains`, { headers: h, body: { domain: 'b.example.com', is_primary: true } })
+    ).body.data;
     expect(b.is_primary).toBe(true);
     expect((await s.request('GET', `${base}/domain/${a.id}`, { headers: h })).body.data.is_primary).toBe(false);
     const promoted = await s.request('PUT', `${base}/domain/${a.id}`, { headers: h, body: { is_primary: true } });
     expect(promoted.body.data.is_primary).toBe(true);
-    const rows = await s.ctx.db.selectFrom('domains').select(['id', 'is_primary']).where('project_id', '=', t2.projectId).execute();
+    const rows = await s.ctx.db
+      .selectFrom('domains')
+      .select(['id', 'is_primary'])
+      .where('project_id', '=', t2.projectId)
+      .execute();
     expect(rows.filter((r) => Boolean(r.is_primary)).map((r) => r.id)).toEqual([a.id]);
   });
 
@@ -77,9 +102,16 @@ forEachDatabase('devpayr domains', (kind) => {
       const shown = await s.request('GET', path, { headers: key });
       expect(shown.status).toBe(200);
       expect(shown.body.data.id).toBe(d.id);
-      const updated = await s.request('PUT', path, { headers: key, body: { environment: 'staging', is_verified: true, domain: `renamed-${segment}.example.com` } });
+      const updated = await s.request('PUT', path, {
+        headers: key,
+        body: { environment: 'staging', is_verified: true, domain: `renamed-${segment}.example.com` },
+      });
       expect(updated.status).toBe(200);
-      expect(updated.body.data).toMatchObject({ environment: 'staging', is_verified: true, domain: `renamed-${segment}.example.com` });
+      expect(updated.body.data).toMatchObject({
+        environment: 'staging',
+        is_verified: true,
+        domain: `renamed-${segment}.example.com`,
+      });
       expect(updated.body.data.updated_at).toEqual(expect.any(String));
       const deleted = await s.request('DELETE', path, { headers: key });
       expect(deleted.status).toBe(200);
@@ -101,29 +133,67 @@ forEachDatabase('devpayr domains', (kind) => {
     const d = (await create({ domain: 'stable.example.com' })).body.data;
     await create({ domain: 'other-stable.example.com' });
     const path = `/api/v1/project/${t.projectId}/domain/${d.id}`;
-    expectEnvelopeError(await s.request('PUT', path, { headers: key, body: { domain: 'other-stable.example.com' } }), 422, 'domain', 'The domain has already been taken.');
+    expectEnvelopeError(
+      await s.request('PUT', path, { headers: key, body: { domain: 'other-stable.example.com' } }),
+      422,
+      'domain',
+      'The domain has already been taken.',
+    );
     expectEnvelopeError(await s.request('PUT', path, { headers: key, body: { domain: '*.x.com' } }), 422, 'domain');
-    expectEnvelopeError(await s.request('PUT', path, { headers: key, body: { environment: 'prod' } }), 422, 'environment');
-    expect((await s.request('GET', path, { headers: key })).body.data).toMatchObject({ domain: 'stable.example.com', environment: 'production' });
+    expectEnvelopeError(
+      await s.request('PUT', path, { headers: key, body: { environment: 'prod' } }),
+      422,
+      'environment',
+    );
+    expect((await s.request('GET', path, { headers: key })).body.data).toMatchObject({
+      domain: 'stable.example.com',
+      environment: 'production',
+    });
   });
 
   it('keeps a domain that a license is pinned to', async () => {
     const d = (await create({ domain: 'pinned-keep.example.com' })).body.data;
-    const l = await s.request('POST', `/api/v1/project/${t.projectId}/licenses`, { headers: key, body: { title: 'Pinned keep', domain_id: d.id } });
+    const l = await s.request('POST', `/api/v1/project/${t.projectId}/licenses`, {
+      headers: key,
+      body: { title: 'Pinned keep', domain_id: d.id },
+    });
     expect(l.status).toBe(201);
-    expectEnvelopeError(await s.request('DELETE', `/api/v1/project/${t.projectId}/domains/${d.id}`, { headers: key }), 422, 'domain');
-    expect((await s.request('GET', `/api/v1/project/${t.projectId}/domain/${d.id}`, { headers: key })).status).toBe(200);
+    expectEnvelopeError(
+      await s.request('DELETE', `/api/v1/project/${t.projectId}/domains/${d.id}`, { headers: key }),
+      422,
+      'domain',
+    );
+    expect((await s.request('GET', `/api/v1/project/${t.projectId}/domain/${d.id}`, { headers: key })).status).toBe(
+      200,
+    );
   });
 
   it('lists newest first with a cursor', async () => {
     const t2 = await seedTenant(s);
     const h = t2.dev.apiKeyHeaders;
-    for (const n of ['one', 'two', 'three']) await s.request('POST', `/api/v1/project/${t2.projectId}/domains`, { headers: h, body: { domain: `${n}.example.org` } });
-    const expected = (await s.ctx.db.selectFrom('domains').select('id').where('project_id', '=', t2.projectId).orderBy('id', 'desc').execute()).map((r) => r.id);
-    const first = await s.request('GET', `/api/v1/project/${t2.projectId}/domains?per_page=2&action=check_project`, { headers: h });
+    for (const n of ['one', 'two', 'three'])
+      await s.request('POST', `/api/v1/project/${t2.projectId}/domains`, {
+        headers: h,
+        body: { domain: `${n}.example.org` },
+      });
+    const expected = (
+      await s.ctx.db
+        .selectFrom('domains')
+        .select('id')
+        .where('project_id', '=', t2.projectId)
+        .orderBy('id', 'desc')
+        .execute()
+    ).map((r) => r.id);
+    const first = await s.request('GET', `/api/v1/project/${t2.projectId}/domains?per_page=2&action=check_project`, {
+      headers: h,
+    });
     expect(first.status).toBe(200);
     expect(first.body.data.data.map((d: { id: string }) => d.id)).toEqual(expected.slice(0, 2));
-    const rest = await s.request('GET', `/api/v1/project/${t2.projectId}/domains?per_page=2&cursor=${first.body.data.next_cursor}`, { headers: h });
+    const rest = await s.request(
+      'GET',
+      `/api/v1/project/${t2.projectId}/domains?per_page=2&cursor=${first.body.data.next_cursor}`,
+      { headers: h },
+    );
     expect(rest.body.data).toEqual({ data: [expect.objectContaining({ id: expected[2] })], next_cursor: null });
   });
 
@@ -144,10 +214,29 @@ forEachDatabase('devpayr domains', (kind) => {
       expectEnvelopeError(await s.request(method, path, { headers: { 'x-api-key': t.otherProjectKey }, body }), 403);
     }
     expectEnvelopeError(await s.request('POST', list()), 401);
-    expectEnvelopeError(await s.request('PUT', `/api/v1/project/${t.projectId}/domain/${d.id}`, { headers: { 'x-api-key': 'ak_bogus' }, body: { environment: 'nope' } }), 403);
-    expectEnvelopeError(await s.request('GET', `/api/v1/project/${t.otherProjectId}/domain/${d.id}`, { headers: key }), 404);
-    expectEnvelopeError(await s.request('PUT', `/api/v1/project/${other.projectId}/domain/${d.id}`, { headers: other.dev.apiKeyHeaders, body: { has_paid: true } }), 404);
-    const after = (await s.request('GET', `/api/v1/project/${t.projectId}/domain/${d.id}`, { headers: { 'x-api-key': t.projectKey } })).body.data;
+    expectEnvelopeError(
+      await s.request('PUT', `/api/v1/project/${t.projectId}/domain/${d.id}`, {
+        headers: { 'x-api-key': 'ak_bogus' },
+        body: { environment: 'nope' },
+      }),
+      403,
+    );
+    expectEnvelopeError(
+      await s.request('GET', `/api/v1/project/${t.otherProjectId}/domain/${d.id}`, { headers: key }),
+      404,
+    );
+    expectEnvelopeError(
+      await s.request('PUT', `/api/v1/project/${other.projectId}/domain/${d.id}`, {
+        headers: other.dev.apiKeyHeaders,
+        body: { has_paid: true },
+      }),
+      404,
+    );
+    const after = (
+      await s.request('GET', `/api/v1/project/${t.projectId}/domain/${d.id}`, {
+        headers: { 'x-api-key': t.projectKey },
+      })
+    ).body.data;
     expect(after).toMatchObject({ id: d.id, has_paid: false });
   });
 
@@ -156,10 +245,16 @@ forEachDatabase('devpayr domains', (kind) => {
     const h = t2.dev.apiKeyHeaders;
     const url = `/api/v1/project/${t2.projectId}/domains`;
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, n) => s.request('POST', url, { headers: h, body: { domain: `p${n}.example.net`, is_primary: true } })),
+      Array.from({ length: 6 }, (_, n) =>
+        s.request('POST', url, { headers: h, body: { domain: `p${n}.example.net`, is_primary: true } }),
+      ),
     );
     expect(results.every((r) => r.status === 201)).toBe(true);
-    const rows = await s.ctx.db.selectFrom('domains').select(['is_primary']).where('project_id', '=', t2.projectId).execute();
+    const rows = await s.ctx.db
+      .selectFrom('domains')
+      .select(['is_primary'])
+      .where('project_id', '=', t2.projectId)
+      .execute();
     expect(rows).toHaveLength(6);
     expect(rows.filter((r) => Boolean(r.is_primary))).toHaveLength(1);
   });

@@ -11,10 +11,16 @@ forEachDatabase('devpayr injectables', (kind) => {
   let t: Tenant;
   let key: Record<string, string>;
   const base = () => `/api/v1/project/${t.projectId}/injectables`;
-  const create = (body: unknown, headers = key) => s.request('POST', `/api/v1/project/${t.projectId}/injectables`, { headers, body });
+  const create = (body: unknown, headers = key) =>
+    s.request('POST', `/api/v1/project/${t.projectId}/injectables`, { headers, body });
 
   /** A multipart request straight through fetch: the harness speaks JSON. */
-  async function multipart(method: string, path: string, fields: Record<string, string>, file?: { bytes: Buffer; name: string }) {
+  async function multipart(
+    method: string,
+    path: string,
+    fields: Record<string, string>,
+    file?: { bytes: Buffer; name: string },
+  ) {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
     if (file) form.append('file', new Blob([new Uint8Array(file.bytes)]), file.name);
@@ -31,10 +37,26 @@ forEachDatabase('devpayr injectables', (kind) => {
 
   it('creates from JSON, seals content and secret at rest, and shows the spec delivery form', async () => {
     const content = '<script>window.paid = true;</script>';
-    const res = await create({ title: 'Paywall Banner', type: 'script', mode: 'inject', target_path: 'public/index.html', secret: SECRET, content, only_if_paid: true });
+    const res = await create({
+      title: 'Paywall Banner',
+      type: 'script',
+      mode: 'inject',
+      target_path: 'public/index.html',
+      secret: SECRET,
+      content,
+      only_if_paid: true,
+    });
     expect(res.status).toBe(201);
     const i = res.body.data;
-    expect(i).toMatchObject({ project_id: t.projectId, title: 'Paywall Banner', slug: 'paywall-banner', type: 'script', mode: 'inject', only_if_paid: true, is_active: true });
+    expect(i).toMatchObject({
+      project_id: t.projectId,
+      title: 'Paywall Banner',
+      slug: 'paywall-banner',
+      type: 'script',
+      mode: 'inject',
+      only_if_paid: true,
+      is_active: true,
+    });
     expect(i.content_hash).toBe(createHash('sha256').update(content).digest('hex'));
     expect(res.text).not.toContain(SECRET);
     expect(res.text).not.toContain('window.paid');
@@ -46,7 +68,13 @@ forEachDatabase('devpayr injectables', (kind) => {
     const shown = await s.request('GET', `${base()}/${i.id}`, { headers: key });
     expect(shown.status).toBe(200);
     const d = shown.body.data;
-    expect(d).toMatchObject({ slug: i.slug, name: i.slug, target_path: 'public/index.html', path: 'public/index.html', content_hash: i.content_hash });
+    expect(d).toMatchObject({
+      slug: i.slug,
+      name: i.slug,
+      target_path: 'public/index.html',
+      path: 'public/index.html',
+      content_hash: i.content_hash,
+    });
     expect(d.content).toBe(d.encrypted_content);
     expect(openDelivery(d.encrypted_content, d.signature, SECRET).toString('utf8')).toBe(content);
     expect(shown.text).not.toContain(SECRET);
@@ -68,7 +96,19 @@ forEachDatabase('devpayr injectables', (kind) => {
 
   it('uploads a file injectable over multipart and delivers its exact bytes', async () => {
     const bytes = randomBytes(256 * 1024);
-    const res = await multipart('POST', base(), { type: 'file', mode: 'write', target_path: 'bin/blob.dat', secret: SECRET, is_active: 'true', only_if_paid: '0' }, { bytes, name: 'blob.dat' });
+    const res = await multipart(
+      'POST',
+      base(),
+      {
+        type: 'file',
+        mode: 'write',
+        target_path: 'bin/blob.dat',
+        secret: SECRET,
+        is_active: 'true',
+        only_if_paid: '0',
+      },
+      { bytes, name: 'blob.dat' },
+    );
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ type: 'file', mode: 'write', is_active: true, only_if_paid: false });
     expect(res.body.data.content_hash).toBe(createHash('sha256').update(bytes).digest('hex'));
@@ -76,20 +116,49 @@ forEachDatabase('devpayr injectables', (kind) => {
     expect(openDelivery(shown.body.data.encrypted_content, shown.body.data.signature, SECRET).equals(bytes)).toBe(true);
 
     const replacement = randomBytes(1024);
-    const updated = await multipart('PUT', `${base()}/${res.body.data.id}`, { secret: 'another-secret-1' }, { bytes: replacement, name: 'blob.dat' });
+    const updated = await multipart(
+      'PUT',
+      `${base()}/${res.body.data.id}`,
+      { secret: 'another-secret-1' },
+      { bytes: replacement, name: 'blob.dat' },
+    );
     expect(updated.status).toBe(200);
     const again = await s.request('GET', `${base()}/${res.body.data.id}`, { headers: key });
-    expect(openDelivery(again.body.data.encrypted_content, again.body.data.signature, 'another-secret-1').equals(replacement)).toBe(true);
+    expect(
+      openDelivery(again.body.data.encrypted_content, again.body.data.signature, 'another-secret-1').equals(
+        replacement,
+      ),
+    ).toBe(true);
   });
 
   it('refuses an upload over 5 MB, an upload for a non-file type, and a multipart body without secret', async () => {
-    const big = await multipart('POST', base(), { type: 'file', mode: 'write', secret: SECRET }, { bytes: Buffer.alloc(5 * 1024 * 1024 + 1), name: 'big.bin' });
+    const big = await multipart(
+      'POST',
+      base(),
+      { type: 'file', mode: 'write', secret: SECRET },
+      { bytes: Buffer.alloc(5 * 1024 * 1024 + 1), name: 'big.bin' },
+    );
     expectEnvelopeError(big, 422, 'file');
-    const wrongType = await multipart('POST', base(), { type: 'html', mode: 'inject', secret: SECRET }, { bytes: Buffer.from('<p>'), name: 'x.html' });
+    const wrongType = await multipart(
+      'POST',
+      base(),
+      { type: 'html', mode: 'inject', secret: SECRET },
+      { bytes: Buffer.from('<p>'), name: 'x.html' },
+    );
     expectEnvelopeError(wrongType, 422, 'file');
-    const noSecret = await multipart('POST', base(), { type: 'file', mode: 'write' }, { bytes: Buffer.from('x'), name: 'x' });
+    const noSecret = await multipart(
+      'POST',
+      base(),
+      { type: 'file', mode: 'write' },
+      { bytes: Buffer.from('x'), name: 'x' },
+    );
     expectEnvelopeError(noSecret, 422, 'secret');
-    const badFlag = await multipart('POST', base(), { type: 'file', mode: 'write', secret: SECRET, is_active: 'maybe' }, { bytes: Buffer.from('x'), name: 'x' });
+    const badFlag = await multipart(
+      'POST',
+      base(),
+      { type: 'file', mode: 'write', secret: SECRET, is_active: 'maybe' },
+      { bytes: Buffer.from('x'), name: 'x' },
+    );
     expectEnvelopeError(badFlag, 422, 'is_active');
   });
 
@@ -105,17 +174,33 @@ forEachDatabase('devpayr injectables', (kind) => {
     expectEnvelopeError(await create({ ...good, only_if_paid: 'yes' }), 422, 'only_if_paid');
     await create({ ...good, slug: 'taken-slug' });
     expectEnvelopeError(await create({ ...good, slug: 'taken-slug' }), 422, 'slug', 'The slug has already been taken.');
-    const huge = await s.request('POST', base(), { headers: key, body: { ...good, content: 'x'.repeat(5 * 1024 * 1024 + 10) } });
+    const huge = await s.request('POST', base(), {
+      headers: key,
+      body: { ...good, content: 'x'.repeat(5 * 1024 * 1024 + 10) },
+    });
     expectEnvelopeError(huge, 422, 'content');
   });
 
   it('updates metadata without the secret, but requires the secret again when content changes', async () => {
     const i = (await create({ title: 'Docs', type: 'docs', mode: 'write', secret: SECRET, content: 'v1' })).body.data;
     const path = `${base()}/${i.id}`;
-    const meta = await s.request('PUT', path, { headers: key, body: { is_active: false, target_path: 'docs/README.md', title: 'Docs v1' } });
+    const meta = await s.request('PUT', path, {
+      headers: key,
+      body: { is_active: false, target_path: 'docs/README.md', title: 'Docs v1' },
+    });
     expect(meta.status).toBe(200);
-    expect(meta.body.data).toMatchObject({ is_active: false, target_path: 'docs/README.md', title: 'Docs v1', content_hash: i.content_hash });
-    expectEnvelopeError(await s.request('PUT', path, { headers: key, body: { content: 'v2' } }), 422, 'secret', /required when the content changes/);
+    expect(meta.body.data).toMatchObject({
+      is_active: false,
+      target_path: 'docs/README.md',
+      title: 'Docs v1',
+      content_hash: i.content_hash,
+    });
+    expectEnvelopeError(
+      await s.request('PUT', path, { headers: key, body: { content: 'v2' } }),
+      422,
+      'secret',
+      /required when the content changes/,
+    );
     const v2 = await s.request('PUT', path, { headers: key, body: { content: 'v2', secret: SECRET } });
     expect(v2.status).toBe(200);
     expect(v2.body.data.content_hash).toBe(createHash('sha256').update('v2').digest('hex'));
@@ -128,9 +213,20 @@ forEachDatabase('devpayr injectables', (kind) => {
     const t2 = await seedTenant(s);
     const h = t2.dev.apiKeyHeaders;
     const url = `/api/v1/project/${t2.projectId}/injectables`;
-    for (const n of [1, 2, 3]) await s.request('POST', url, { headers: h, body: { title: `Item ${n}`, type: 'json', mode: 'replace', secret: SECRET, content: `{"n":${n}}` } });
+    for (const n of [1, 2, 3])
+      await s.request('POST', url, {
+        headers: h,
+        body: { title: `Item ${n}`, type: 'json', mode: 'replace', secret: SECRET, content: `{"n":${n}}` },
+      });
     // Ids are uuidv7 (creation order at millisecond grain), so the database's id order is "newest first".
-    const expected = (await s.ctx.db.selectFrom('injectables').select('id').where('project_id', '=', t2.projectId).orderBy('id', 'desc').execute()).map((r) => r.id);
+    const expected = (
+      await s.ctx.db
+        .selectFrom('injectables')
+        .select('id')
+        .where('project_id', '=', t2.projectId)
+        .orderBy('id', 'desc')
+        .execute()
+    ).map((r) => r.id);
     const page = await s.request('GET', `${url}?per_page=2&include=injectables`, { headers: h });
     expect(page.status).toBe(200);
     expect(page.body.data.data.map((x: { id: string }) => x.id)).toEqual(expected.slice(0, 2));
@@ -151,7 +247,9 @@ forEachDatabase('devpayr injectables', (kind) => {
   });
 
   it("never lets another developer's key or another project's key reach the project's injectables", async () => {
-    const i = (await create({ title: 'Guarded', type: 'html', mode: 'inject', secret: SECRET, content: '<b>guarded</b>' })).body.data;
+    const i = (
+      await create({ title: 'Guarded', type: 'html', mode: 'inject', secret: SECRET, content: '<b>guarded</b>' })
+    ).body.data;
     const other = await seedTenant(s);
     const cases: Array<[string, string, unknown]> = [
       ['GET', base(), undefined],
@@ -170,7 +268,10 @@ forEachDatabase('devpayr injectables', (kind) => {
     }
     expectEnvelopeError(await s.request('POST', base()), 401);
     expectEnvelopeError(await s.request('PUT', `${base()}/${i.id}`, { body: { type: 'nope' } }), 401);
-    expectEnvelopeError(await s.request('GET', `/api/v1/project/${t.otherProjectId}/injectables/${i.id}`, { headers: key }), 404);
+    expectEnvelopeError(
+      await s.request('GET', `/api/v1/project/${t.otherProjectId}/injectables/${i.id}`, { headers: key }),
+      404,
+    );
     const still = await s.request('GET', `${base()}/${i.id}`, { headers: { 'x-api-key': t.projectKey } });
     expect(still.status).toBe(200);
     expect(still.body.data.is_active).toBe(true);

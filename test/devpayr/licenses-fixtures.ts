@@ -40,7 +40,12 @@ async function projectKey(s: TestServer, userId: string, projectId: string): Pro
 
 export async function seedTenant(s: TestServer): Promise<Tenant> {
   const dev = await seedDeveloper(s.ctx);
-  const principal = { kind: 'developer' as const, userId: dev.userId, tier: 'free_starter' as const, keyId: dev.developerKeyId };
+  const principal = {
+    kind: 'developer' as const,
+    userId: dev.userId,
+    tier: 'free_starter' as const,
+    keyId: dev.developerKeyId,
+  };
   const a = await createProject(s.ctx, principal, { name: `Alpha ${uuidv7()}` });
   const b = await createProject(s.ctx, principal, { name: `Beta ${uuidv7()}` });
   return {
@@ -52,13 +57,27 @@ export async function seedTenant(s: TestServer): Promise<Tenant> {
   };
 }
 
-export async function eventsOf(s: TestServer, projectId: string, type: string): Promise<Array<Record<string, unknown>>> {
-  const rows = await s.ctx.db.selectFrom('events').select(['payload']).where('project_id', '=', projectId).where('type', '=', type).execute();
+export async function eventsOf(
+  s: TestServer,
+  projectId: string,
+  type: string,
+): Promise<Array<Record<string, unknown>>> {
+  const rows = await s.ctx.db
+    .selectFrom('events')
+    .select(['payload'])
+    .where('project_id', '=', projectId)
+    .where('type', '=', type)
+    .execute();
   return rows.map((r) => JSON.parse(r.payload) as Record<string, unknown>);
 }
 
 /** The devpayr error envelope with this status, and the message(s) given. */
-export function expectEnvelopeError(res: { status: number; body: any }, status: number, field?: string, message?: string | RegExp): void {
+export function expectEnvelopeError(
+  res: { status: number; body: any },
+  status: number,
+  field?: string,
+  message?: string | RegExp,
+): void {
   expect(res.status).toBe(status);
   expect(res.body).toMatchObject({ status: 'error', data: null });
   expect(typeof res.body.message).toBe('string');

@@ -10,7 +10,8 @@ forEachDatabase('devpayr licenses', (kind) => {
   let t: Tenant;
   let key: Record<string, string>;
   const base = () => `/api/v1/project/${t.projectId}/licenses`;
-  const create = (body: unknown, headers = key) => s.request('POST', `/api/v1/project/${t.projectId}/licenses`, { headers, body });
+  const create = (body: unknown, headers = key) =>
+    s.request('POST', `/api/v1/project/${t.projectId}/licenses`, { headers, body });
 
   beforeAll(async () => {
     s = await startServer(kind);
@@ -70,25 +71,41 @@ forEachDatabase('devpayr licenses', (kind) => {
   it('lists newest first in cursor pages, ignoring the query parameters clients always append', async () => {
     const t2 = await seedTenant(s);
     for (let i = 0; i < 5; i++) {
-      const r = await s.request('POST', `/api/v1/project/${t2.projectId}/licenses`, { headers: t2.dev.apiKeyHeaders, body: { title: `Seat ${i}` } });
+      const r = await s.request('POST', `/api/v1/project/${t2.projectId}/licenses`, {
+        headers: t2.dev.apiKeyHeaders,
+        body: { title: `Seat ${i}` },
+      });
       expect(r.status).toBe(201);
     }
-    const all = await s.ctx.db.selectFrom('licenses').select('id').where('project_id', '=', t2.projectId).orderBy('id', 'desc').execute();
+    const all = await s.ctx.db
+      .selectFrom('licenses')
+      .select('id')
+      .where('project_id', '=', t2.projectId)
+      .orderBy('id', 'desc')
+      .execute();
     const ids = all.map((r) => r.id);
     const url = `/api/v1/project/${t2.projectId}/licenses?include=injectables&action=check_project`;
     const first = await s.request('GET', `${url}&per_page=2`, { headers: t2.dev.apiKeyHeaders });
     expect(first.status).toBe(200);
     expect(first.body.data.data.map((l: { id: string }) => l.id)).toEqual(ids.slice(0, 2));
     expect(first.text).not.toMatch(/"uuid"/);
-    const second = await s.request('GET', `${url}&per_page=2&cursor=${first.body.data.next_cursor}`, { headers: t2.dev.apiKeyHeaders });
+    const second = await s.request('GET', `${url}&per_page=2&cursor=${first.body.data.next_cursor}`, {
+      headers: t2.dev.apiKeyHeaders,
+    });
     expect(second.body.data.data.map((l: { id: string }) => l.id)).toEqual(ids.slice(2, 4));
-    const last = await s.request('GET', `${url}&per_page=2&cursor=${second.body.data.next_cursor}`, { headers: t2.dev.apiKeyHeaders });
+    const last = await s.request('GET', `${url}&per_page=2&cursor=${second.body.data.next_cursor}`, {
+      headers: t2.dev.apiKeyHeaders,
+    });
     expect(last.body.data.data.map((l: { id: string }) => l.id)).toEqual(ids.slice(4));
     expect(last.body.data.next_cursor).toBeNull();
     const whole = await s.request('GET', url, { headers: t2.dev.apiKeyHeaders });
     expect(whole.body.data.data).toHaveLength(5);
     expect(whole.body.data.next_cursor).toBeNull();
-    expectEnvelopeError(await s.request('GET', `${url}&cursor=not-a-cursor`, { headers: t2.dev.apiKeyHeaders }), 422, 'cursor');
+    expectEnvelopeError(
+      await s.request('GET', `${url}&cursor=not-a-cursor`, { headers: t2.dev.apiKeyHeaders }),
+      422,
+      'cursor',
+    );
   });
 
   it('revokes only an active license and reactivates only a revoked, unexpired one, recording each change', async () => {
@@ -99,7 +116,10 @@ forEachDatabase('devpayr licenses', (kind) => {
     expect(revoked.body.data.revoked_at).toEqual(expect.any(String));
     expectEnvelopeError(await s.request('POST', `${base()}/${l.id}/revoke`, { headers: key }), 403);
 
-    const back = await s.request('POST', `${base()}/${l.id}/reactivate`, { headers: { ...key, 'content-type': 'application/json' }, rawBody: '[]' });
+    const back = await s.request('POST', `${base()}/${l.id}/reactivate`, {
+      headers: { ...key, 'content-type': 'application/json' },
+      rawBody: '[]',
+    });
     expect(back.status).toBe(200);
     expect(back.body.data).toMatchObject({ status: 'active', revoked_at: null });
     expectEnvelopeError(await s.request('POST', `${base()}/${l.id}/reactivate`, { headers: key }), 403);
@@ -139,22 +159,42 @@ forEachDatabase('devpayr licenses', (kind) => {
     expectEnvelopeError(await create({ title: 'x'.repeat(256) }), 422, 'title');
     expectEnvelopeError(await create({ title: 'Past', expires_at: '2001-01-01' }), 422, 'expires_at');
     expectEnvelopeError(await create({ title: 'Garbage date', expires_at: 'tomorrow' }), 422, 'expires_at');
-    expectEnvelopeError(await create({ title: 'No such day', expires_at: '2099-02-30' }), 422, 'expires_at', 'The expires at is not a valid date.');
+    expectEnvelopeError(
+      await create({ title: 'No such day', expires_at: '2099-02-30' }),
+      422,
+      'expires_at',
+      'The expires at is not a valid date.',
+    );
     expectEnvelopeError(await create({ title: 'Negative', max_domains: -1 }), 422, 'max_domains');
     expectEnvelopeError(await create({ title: 'Fraction', max_usage_per_day: 1.5 }), 422, 'max_usage_per_day');
-    expectEnvelopeError(await create({ title: 'Text limit', max_subdomains_per_domain: '3' }), 422, 'max_subdomains_per_domain');
+    expectEnvelopeError(
+      await create({ title: 'Text limit', max_subdomains_per_domain: '3' }),
+      422,
+      'max_subdomains_per_domain',
+    );
     expectEnvelopeError(await create({ title: 'Bad IP', allowed_ips: '10.0.0.1,999.1.1.1' }), 422, 'allowed_ips');
     expectEnvelopeError(await create({ title: 'Bad country', allowed_countries: 'US,USA' }), 422, 'allowed_countries');
     expectEnvelopeError(await create({ title: 'Bad flag', is_test_license: 'yes' }), 422, 'is_test_license');
     expectEnvelopeError(await create({ title: 'Bad domain', domain_id: 'nope' }), 422, 'domain_id');
-    const malformed = await s.request('POST', base(), { headers: { ...key, 'content-type': 'application/json' }, rawBody: '{"title":' });
+    const malformed = await s.request('POST', base(), {
+      headers: { ...key, 'content-type': 'application/json' },
+      rawBody: '{"title":',
+    });
     expectEnvelopeError(malformed, 400);
-    expect(await eventsOf(s, t.projectId, 'license.created').then((e) => e.filter((x) => String(x.title).startsWith('Bad')))).toEqual([]);
+    expect(
+      await eventsOf(s, t.projectId, 'license.created').then((e) => e.filter((x) => String(x.title).startsWith('Bad'))),
+    ).toEqual([]);
   });
 
   it("pins only to one of the project's own domains", async () => {
-    const own = await s.request('POST', `/api/v1/project/${t.projectId}/domains`, { headers: key, body: { domain: 'pinned.example.com' } });
-    const foreign = await s.request('POST', `/api/v1/project/${t.otherProjectId}/domains`, { headers: key, body: { domain: 'elsewhere.example.com' } });
+    const own = await s.request('POST', `/api/v1/project/${t.projectId}/domains`, {
+      headers: key,
+      body: { domain: 'pinned.example.com' },
+    });
+    const foreign = await s.request('POST', `/api/v1/project/${t.otherProjectId}/domains`, {
+      headers: key,
+      body: { domain: 'elsewhere.example.com' },
+    });
     expect(own.status).toBe(201);
     expect(foreign.status).toBe(201);
     expectEnvelopeError(await create({ title: 'Foreign pin', domain_id: foreign.body.data.id }), 422, 'domain_id');
@@ -190,8 +230,14 @@ forEachDatabase('devpayr licenses', (kind) => {
     expectEnvelopeError(await s.request('POST', base(), { body: { title: 42 } }), 401);
     expectEnvelopeError(await s.request('POST', base()), 401);
     // A license of project A named under project B (same owner) is not found there.
-    expectEnvelopeError(await s.request('GET', `/api/v1/project/${t.otherProjectId}/licenses/${l.id}`, { headers: key }), 404);
-    expectEnvelopeError(await s.request('POST', `/api/v1/project/${t.otherProjectId}/licenses/${l.id}/revoke`, { headers: key }), 404);
+    expectEnvelopeError(
+      await s.request('GET', `/api/v1/project/${t.otherProjectId}/licenses/${l.id}`, { headers: key }),
+      404,
+    );
+    expectEnvelopeError(
+      await s.request('POST', `/api/v1/project/${t.otherProjectId}/licenses/${l.id}/revoke`, { headers: key }),
+      404,
+    );
     expect((await s.request('GET', `${base()}/${l.id}`, { headers: key })).body.data.status).toBe('active');
     const titles = await s.ctx.db.selectFrom('licenses').select('title').where('title', '=', 'Intruder').execute();
     expect(titles).toEqual([]);
@@ -208,13 +254,26 @@ forEachDatabase('devpayr licenses', (kind) => {
   it('shows each runtime identifier the license was used from, with first/last seen and a count', async () => {
     const t2 = await seedTenant(s);
     await s.ctx.db.updateTable('projects').set({ has_paid: true }).where('id', '=', t2.projectId).execute();
-    const l = (await s.request('POST', `/api/v1/project/${t2.projectId}/licenses`, { headers: t2.dev.apiKeyHeaders, body: { title: 'Roaming', max_domains: 5 } })).body.data;
+    const l = (
+      await s.request('POST', `/api/v1/project/${t2.projectId}/licenses`, {
+        headers: t2.dev.apiKeyHeaders,
+        body: { title: 'Roaming', max_domains: 5 },
+      })
+    ).body.data;
     const check = (domain: string) =>
-      s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': l.uuid, 'x-devpayr-domain': domain }, body: {} });
-    for (const domain of ['https://App.Example.com/path', 'app.example.com', 'shop.example.org']) expect((await check(domain)).status).toBe(200);
-    const shown = await s.request('GET', `/api/v1/project/${t2.projectId}/licenses/${l.id}`, { headers: t2.dev.apiKeyHeaders });
+      s.request('POST', '/api/v1/project/has-paid', {
+        headers: { 'x-license-key': l.uuid, 'x-devpayr-domain': domain },
+        body: {},
+      });
+    for (const domain of ['https://App.Example.com/path', 'app.example.com', 'shop.example.org'])
+      expect((await check(domain)).status).toBe(200);
+    const shown = await s.request('GET', `/api/v1/project/${t2.projectId}/licenses/${l.id}`, {
+      headers: t2.dev.apiKeyHeaders,
+    });
     expect(shown.status).toBe(200);
-    const byName = Object.fromEntries(shown.body.data.identifiers.map((i: { identifier: string }) => [i.identifier, i]));
+    const byName = Object.fromEntries(
+      shown.body.data.identifiers.map((i: { identifier: string }) => [i.identifier, i]),
+    );
     expect(Object.keys(byName).sort()).toEqual(['app.example.com', 'shop.example.org']);
     expect(byName['app.example.com'].base_domain).toBe('example.com');
     expect(byName['shop.example.org'].base_domain).toBe('example.org');
@@ -228,7 +287,9 @@ forEachDatabase('devpayr licenses', (kind) => {
       .where('license_id', '=', l.id)
       .where('identifier', '=', 'shop.example.org')
       .execute();
-    const again = await s.request('GET', `/api/v1/project/${t2.projectId}/licenses/${l.id}`, { headers: t2.dev.apiKeyHeaders });
+    const again = await s.request('GET', `/api/v1/project/${t2.projectId}/licenses/${l.id}`, {
+      headers: t2.dev.apiKeyHeaders,
+    });
     expect(again.body.data.identifiers).toContainEqual({
       identifier: 'shop.example.org',
       base_domain: 'example.org',
@@ -240,7 +301,9 @@ forEachDatabase('devpayr licenses', (kind) => {
 
   it('revokes once under concurrent revokes: one 200, the rest 403, one event', async () => {
     const l = (await create({ title: 'Raced' })).body.data;
-    const results = await Promise.all(Array.from({ length: 8 }, () => s.request('POST', `${base()}/${l.id}/revoke`, { headers: key })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => s.request('POST', `${base()}/${l.id}/revoke`, { headers: key })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 403)).toHaveLength(7);
     expect((await eventsOf(s, t.projectId, 'license.revoked')).filter((e) => e.id === l.id)).toHaveLength(1);
@@ -249,6 +312,7 @@ forEachDatabase('devpayr licenses', (kind) => {
   it('keeps titles unique under concurrent creates', async () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => create({ title: 'Contended' })));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    for (const r of results.filter((x) => x.status !== 201)) expectEnvelopeError(r, 422, 'title', 'The title has already been taken.');
+    for (const r of results.filter((x) => x.status !== 201))
+      expectEnvelopeError(r, 422, 'title', 'The title has already been taken.');
   });
 });

@@ -23,8 +23,15 @@ forEachDatabase('read-your-writes: the check right after a change sees it', (kin
   afterAll(async () => s.close());
 
   const check = async (key: string, domain: string) => {
-    const res = await s.request('POST', '/api/v1/project/has-paid', { body: {}, headers: { 'x-license-key': key, 'x-devpayr-domain': domain } });
-    return { status: res.status, hasPaid: res.body?.data?.has_paid as boolean | undefined, message: res.body?.message as string };
+    const res = await s.request('POST', '/api/v1/project/has-paid', {
+      body: {},
+      headers: { 'x-license-key': key, 'x-devpayr-domain': domain },
+    });
+    return {
+      status: res.status,
+      hasPaid: res.body?.data?.has_paid as boolean | undefined,
+      message: res.body?.message as string,
+    };
   };
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await s.request(method, path, { headers: dev.apiKeyHeaders, ...(body !== undefined ? { body } : {}) });
@@ -45,15 +52,44 @@ forEachDatabase('read-your-writes: the check right after a change sees it', (kin
         if (stale <= 5) console.error(`stale after ${label}:`, c);
       }
     };
-    type Step = { label: string; change: () => Promise<void>; then: (c: Awaited<ReturnType<typeof check>>) => boolean; key?: () => string };
+    type Step = {
+      label: string;
+      change: () => Promise<void>;
+      then: (c: Awaited<ReturnType<typeof check>>) => boolean;
+      key?: () => string;
+    };
     let fresh: { id: string; key: string } | null = null;
     const steps: Step[] = [
-      { label: 'revoke', change: async () => void (await api('POST', `${base}/licenses/${id}/revoke`)), then: (c) => c.status === 403 && c.message === 'This license has been revoked.' },
-      { label: 'reactivate', change: async () => void (await api('POST', `${base}/licenses/${id}/reactivate`)), then: (c) => c.status === 200 },
-      { label: 'paid off', change: async () => void (await api('PUT', base, { has_paid: false })), then: (c) => c.status === 200 && c.hasPaid === false },
-      { label: 'paid on', change: async () => void (await api('PUT', base, { has_paid: true })), then: (c) => c.status === 200 && c.hasPaid === true },
-      { label: 'domain off', change: async () => void (await api('PUT', `${base}/domain/${domainId}`, { is_active: false })), then: (c) => c.status === 403 },
-      { label: 'domain on', change: async () => void (await api('PUT', `${base}/domain/${domainId}`, { is_active: true })), then: (c) => c.status === 200 },
+      {
+        label: 'revoke',
+        change: async () => void (await api('POST', `${base}/licenses/${id}/revoke`)),
+        then: (c) => c.status === 403 && c.message === 'This license has been revoked.',
+      },
+      {
+        label: 'reactivate',
+        change: async () => void (await api('POST', `${base}/licenses/${id}/reactivate`)),
+        then: (c) => c.status === 200,
+      },
+      {
+        label: 'paid off',
+        change: async () => void (await api('PUT', base, { has_paid: false })),
+        then: (c) => c.status === 200 && c.hasPaid === false,
+      },
+      {
+        label: 'paid on',
+        change: async () => void (await api('PUT', base, { has_paid: true })),
+        then: (c) => c.status === 200 && c.hasPaid === true,
+      },
+      {
+        label: 'domain off',
+        change: async () => void (await api('PUT', `${base}/domain/${domainId}`, { is_active: false })),
+        then: (c) => c.status === 403,
+      },
+      {
+        label: 'domain on',
+        change: async () => void (await api('PUT', `${base}/domain/${domainId}`, { is_active: true })),
+        then: (c) => c.status === 200,
+      },
       {
         label: 'create',
         change: async () => {
@@ -63,7 +99,12 @@ forEachDatabase('read-your-writes: the check right after a change sees it', (kin
         key: () => fresh!.key,
         then: (c) => c.status === 200,
       },
-      { label: 'delete', change: async () => void (await api('DELETE', `${base}/licenses/${fresh!.id}`)), key: () => fresh!.key, then: (c) => c.message === 'Invalid license key.' },
+      {
+        label: 'delete',
+        change: async () => void (await api('DELETE', `${base}/licenses/${fresh!.id}`)),
+        key: () => fresh!.key,
+        then: (c) => c.message === 'Invalid license key.',
+      },
     ];
     for (let i = 0; i < TRIALS; i++) {
       const step = steps[i % steps.length]!;

@@ -12,8 +12,15 @@ forEachDatabase('runtime check after changes through the API', (kind) => {
   let dev: SeededDeveloper;
 
   const check = async (key: string, domain = 'shop.example.com') => {
-    const res = await s.request('POST', '/api/v1/project/has-paid', { body: {}, headers: { 'x-license-key': key, 'x-devpayr-domain': domain } });
-    return { status: res.status, hasPaid: res.body?.data?.has_paid as boolean | undefined, message: res.body?.message as string };
+    const res = await s.request('POST', '/api/v1/project/has-paid', {
+      body: {},
+      headers: { 'x-license-key': key, 'x-devpayr-domain': domain },
+    });
+    return {
+      status: res.status,
+      hasPaid: res.body?.data?.has_paid as boolean | undefined,
+      message: res.body?.message as string,
+    };
   };
 
   /** Milliseconds until `holds` is true, checking every 20 ms; fails past 3 s. */
@@ -70,15 +77,25 @@ forEachDatabase('runtime check after changes through the API', (kind) => {
     const { key } = await seedLicense(s.ctx, project);
     expect((await check(key, 'new.example.com')).status).toBe(403);
 
-    const added = await api('POST', `/api/v1/project/${project}/domains`, { domain: 'new.example.com', environment: 'production' });
+    const added = await api('POST', `/api/v1/project/${project}/domains`, {
+      domain: 'new.example.com',
+      environment: 'production',
+    });
     expect(added.status).toBe(201);
     expect(await msUntil(async () => (await check(key, 'new.example.com')).status === 200)).toBeLessThan(1000);
 
-    expect((await api('PUT', `/api/v1/project/${project}/domain/${added.body.data.id}`, { is_active: false })).status).toBe(200);
+    expect(
+      (await api('PUT', `/api/v1/project/${project}/domain/${added.body.data.id}`, { is_active: false })).status,
+    ).toBe(200);
     expect(await msUntil(async () => (await check(key, 'new.example.com')).status === 403)).toBeLessThan(1000);
 
     expect((await api('DELETE', `/api/v1/project/${project}/domains/${added.body.data.id}`)).status).toBe(200);
-    expect(await msUntil(async () => (await check(key, 'new.example.com')).message === 'This license is not authorized for the current domain.')).toBeLessThan(1000);
+    expect(
+      await msUntil(
+        async () =>
+          (await check(key, 'new.example.com')).message === 'This license is not authorized for the current domain.',
+      ),
+    ).toBeLessThan(1000);
   });
 
   it('a deleted project takes its licenses with it', async () => {

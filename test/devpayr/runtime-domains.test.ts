@@ -75,7 +75,8 @@ forEachDatabase('runtime check: domain rules', (kind) => {
   it('a test license works only on localhost, 127.0.0.1 and *.test', async () => {
     const project = await seedProject(s.ctx, owner);
     const { key } = await seedLicense(s.ctx, project, { isTest: true });
-    for (const d of ['localhost', 'localhost:5173', '127.0.0.1', 'shop.test']) expect((await check(key, d)).status).toBe(200);
+    for (const d of ['localhost', 'localhost:5173', '127.0.0.1', 'shop.test'])
+      expect((await check(key, d)).status).toBe(200);
     for (const d of ['example.com', 'test.example.com', '10.0.0.1']) {
       const res = await check(key, d);
       expect(res.status).toBe(403);
@@ -99,7 +100,11 @@ forEachDatabase('runtime check: domain rules', (kind) => {
     // Known identifiers keep working once the limits are reached.
     expect((await check(key, 'www.alpha.com')).status).toBe(200);
     expect((await check(key)).status).toBe(400);
-    const rows = await s.ctx.db.selectFrom('license_identifiers').select(['identifier', 'base_domain']).where('license_id', '=', id).execute();
+    const rows = await s.ctx.db
+      .selectFrom('license_identifiers')
+      .select(['identifier', 'base_domain'])
+      .where('license_id', '=', id)
+      .execute();
     expect(rows.map((r) => r.identifier).sort()).toEqual(['alpha.com', 'beta.co.uk', 'www.alpha.com']);
   });
 
@@ -114,7 +119,11 @@ forEachDatabase('runtime check: domain rules', (kind) => {
     expect((await check(key, 'someone.github.io')).status).toBe(403);
     expect((await check(key, 'preview.a.vercel.app')).status).toBe(200);
     expect((await check(key, 'other.a.vercel.app')).status).toBe(403);
-    const rows = await s.ctx.db.selectFrom('license_identifiers').select(['identifier', 'base_domain']).where('license_id', '=', id).execute();
+    const rows = await s.ctx.db
+      .selectFrom('license_identifiers')
+      .select(['identifier', 'base_domain'])
+      .where('license_id', '=', id)
+      .execute();
     expect(rows.map((r) => [r.identifier, r.base_domain]).sort()).toEqual([
       ['a.vercel.app', 'a.vercel.app'],
       ['preview.a.vercel.app', 'a.vercel.app'],
@@ -127,7 +136,11 @@ forEachDatabase('runtime check: domain rules', (kind) => {
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => check(key, `site${i}.example${i}.com`)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(2);
     expect(results.filter((r) => r.status === 403)).toHaveLength(10);
-    const rows = await s.ctx.db.selectFrom('license_identifiers').select('identifier').where('license_id', '=', id).execute();
+    const rows = await s.ctx.db
+      .selectFrom('license_identifiers')
+      .select('identifier')
+      .where('license_id', '=', id)
+      .execute();
     expect(rows).toHaveLength(2);
   });
 

@@ -8,7 +8,11 @@ import { uuidv7 } from '../../src/lib/ids.js';
 
 /** Rows the runtime check reads, written straight into their tables (management routes are tested elsewhere). */
 
-export async function seedProject(ctx: Context, ownerId: string, opts: { hasPaid?: boolean; isActive?: boolean } = {}): Promise<string> {
+export async function seedProject(
+  ctx: Context,
+  ownerId: string,
+  opts: { hasPaid?: boolean; isActive?: boolean } = {},
+): Promise<string> {
   const id = uuidv7();
   await ctx.db
     .insertInto('projects')
@@ -46,7 +50,11 @@ export interface LicenseOptions {
   note?: boolean;
 }
 
-export async function seedLicense(ctx: Context, projectId: string, o: LicenseOptions = {}): Promise<{ id: string; key: string }> {
+export async function seedLicense(
+  ctx: Context,
+  projectId: string,
+  o: LicenseOptions = {},
+): Promise<{ id: string; key: string }> {
   const id = uuidv7();
   const key = randomUUID();
   // In a transaction with its runtime change, as createLicense does: the key filter learns the key.

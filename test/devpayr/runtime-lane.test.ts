@@ -13,7 +13,11 @@ import { seedDomain, seedLicense, seedProject } from './runtime-fixtures.js';
 async function post(url: string, path: string, headers: Record<string, string>, body: string | null = '{}') {
   const res = await fetch(url + path, {
     method: 'POST',
-    headers: { accept: 'application/json', ...(body !== null ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      accept: 'application/json',
+      ...(body !== null ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body !== null ? { body } : {}),
   });
   const text = await res.text();
@@ -64,7 +68,12 @@ forEachDatabase('has-paid fast lane', (kind) => {
       const b = label.startsWith('key in the body') ? JSON.stringify({ license: keys.paid }) : body;
       for (const query of ['', '?action=check_project&include=injectables']) {
         const lane = await post(s.url, `/api/v1/project/has-paid${query}`, headers(), b);
-        const routed = await post(s.url, `/api/v1/project/has-paid${query ? `${query}&r=%41` : '?r=%41'}`, headers(), b);
+        const routed = await post(
+          s.url,
+          `/api/v1/project/has-paid${query ? `${query}&r=%41` : '?r=%41'}`,
+          headers(),
+          b,
+        );
         expect(lane).toMatchObject({ status: routed.status, text: routed.text, headers: routed.headers });
         expect(lane.requestId).toMatch(/^[\w-]+-[0-9a-z]+$/);
         expect(lane.requestId).not.toBe(routed.requestId);
@@ -72,9 +81,13 @@ forEachDatabase('has-paid fast lane', (kind) => {
     });
   }
 
-  it('a malformed, non-UTF-8 or NUL-carrying body is the route\'s 400 in the envelope, replayed from the lane', async () => {
+  it("a malformed, non-UTF-8 or NUL-carrying body is the route's 400 in the envelope, replayed from the lane", async () => {
     for (const raw of ['{"license":', Buffer.from([0x7b, 0xff, 0x7d]).toString('latin1'), '{"license":"a\\u0000b"}']) {
-      const res = await fetch(`${s.url}/api/v1/project/has-paid`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(raw, 'latin1') });
+      const res = await fetch(`${s.url}/api/v1/project/has-paid`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(raw, 'latin1'),
+      });
       expect(res.status).toBe(400);
       const body = await res.json();
       expect(body).toMatchObject({ status: 'error', data: null });
@@ -86,9 +99,21 @@ forEachDatabase('has-paid fast lane', (kind) => {
     const owner = (await seedDeveloper(s.ctx)).userId;
     const project = await seedProject(s.ctx, owner, { hasPaid: true });
     const { key } = await seedLicense(s.ctx, project);
-    for (let i = 0; i < 3; i++) expect((await post(s.url, '/api/v1/project/has-paid', { 'x-license-key': key, 'x-devpayr-domain': 'lane.example.com' })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await post(s.url, '/api/v1/project/has-paid', {
+            'x-license-key': key,
+            'x-devpayr-domain': 'lane.example.com',
+          })
+        ).status,
+      ).toBe(200);
     await s.ctx.runtime.recorder.flush();
-    const rows = await s.ctx.db.selectFrom('license_check_counts').select(['outcome', 'count']).where('project_id', '=', project).execute();
+    const rows = await s.ctx.db
+      .selectFrom('license_check_counts')
+      .select(['outcome', 'count'])
+      .where('project_id', '=', project)
+      .execute();
     expect(rows.map((r) => [r.outcome, Number(r.count)])).toEqual([['paid', 3]]);
   });
 });
@@ -117,7 +142,12 @@ describe('unknown keys per client address', () => {
       const res = await post(s.url, '/api/v1/project/has-paid', { 'x-license-key': k });
       expect(res.status).toBe(429);
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(JSON.parse(res.text)).toEqual({ status: 'error', message: 'Too many unknown license keys from this address. Try again later.', data: null, errors: null });
+      expect(JSON.parse(res.text)).toEqual({
+        status: 'error',
+        message: 'Too many unknown license keys from this address. Try again later.',
+        data: null,
+        errors: null,
+      });
     }
   });
 });
@@ -138,12 +168,21 @@ forEachDatabase('has-paid fast lane behind a proxy (TRUST_PROXY)', (kind) => {
   it('names the client as the router does: the forwarded address only when the proxy is trusted', async () => {
     for (const [trust, s] of Object.entries(servers)) {
       const owner = (await seedDeveloper(s.ctx)).userId;
-      key = (await seedLicense(s.ctx, await seedProject(s.ctx, owner, { hasPaid: true }), { allowedIps: '203.0.113.7' })).key;
-      for (const [from, allowed] of [['203.0.113.7', trust !== 'off'], ['198.51.100.1', false]] as const) {
+      key = (
+        await seedLicense(s.ctx, await seedProject(s.ctx, owner, { hasPaid: true }), { allowedIps: '203.0.113.7' })
+      ).key;
+      for (const [from, allowed] of [
+        ['203.0.113.7', trust !== 'off'],
+        ['198.51.100.1', false],
+      ] as const) {
         const headers = { 'x-license-key': key, 'x-forwarded-for': from };
         const lane = await post(s.url, '/api/v1/project/has-paid', headers);
         const routed = await post(s.url, '/api/v1/project/has-paid?r=%41', headers);
-        expect(lane, `TRUST_PROXY=${trust}, from ${from}`).toMatchObject({ status: allowed ? 200 : 403, text: routed.text, headers: routed.headers });
+        expect(lane, `TRUST_PROXY=${trust}, from ${from}`).toMatchObject({
+          status: allowed ? 200 : 403,
+          text: routed.text,
+          headers: routed.headers,
+        });
         expect(routed.status).toBe(lane.status);
       }
     }
@@ -171,8 +210,13 @@ forEachDatabase('allowed_ips: addresses and CIDR ranges, on the lane and the rou
     const headers = { 'x-license-key': key, ...(from ? { 'x-forwarded-for': from } : {}) };
     const lane = await post(s.url, '/api/v1/project/has-paid', headers);
     const routed = await post(s.url, '/api/v1/project/has-paid?r=%41', headers);
-    expect(lane, `${allowedIps} from ${from ?? 'the socket'}`).toMatchObject({ status: routed.status, text: routed.text, headers: routed.headers });
-    if (lane.status === 403) expect(JSON.parse(lane.text).message).toBe('This license is not authorized for this IP address.');
+    expect(lane, `${allowedIps} from ${from ?? 'the socket'}`).toMatchObject({
+      status: routed.status,
+      text: routed.text,
+      headers: routed.headers,
+    });
+    if (lane.status === 403)
+      expect(JSON.parse(lane.text).message).toBe('This license is not authorized for this IP address.');
     return lane.status;
   }
 

@@ -30,7 +30,11 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
       const { key } = await seedLicense(s.ctx, paidProject);
       const res = await check(key, 'shop.example.com');
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'success', data: { has_paid: true, project_id: paidProject, domain: 'shop.example.com' }, errors: null });
+      expect(res.body).toMatchObject({
+        status: 'success',
+        data: { has_paid: true, project_id: paidProject, domain: 'shop.example.com' },
+        errors: null,
+      });
       expect(typeof res.body.message).toBe('string');
     });
 
@@ -47,7 +51,10 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
     it('takes the key from the header, the body or the query', async () => {
       const { key } = await seedLicense(s.ctx, paidProject);
       const fromBody = await s.request('POST', HAS_PAID, { body: { license: key } });
-      const fromQuery = await s.request('POST', `${HAS_PAID}?license=${key}`, { rawBody: '[]', headers: { 'content-type': 'application/json' } });
+      const fromQuery = await s.request('POST', `${HAS_PAID}?license=${key}`, {
+        rawBody: '[]',
+        headers: { 'content-type': 'application/json' },
+      });
       const emptyBody = await s.request('POST', HAS_PAID, { headers: { 'x-license-key': key } });
       for (const res of [fromBody, fromQuery, emptyBody]) {
         expect(res.status).toBe(200);
@@ -64,7 +71,11 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
 
     it('answers CORS preflights and allows any origin on the answer', async () => {
       const pre = await s.request('OPTIONS', HAS_PAID, {
-        headers: { origin: 'https://customer.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-license-key' },
+        headers: {
+          origin: 'https://customer.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'x-license-key',
+        },
       });
       expect(pre.status).toBe(204);
       expect(pre.headers.get('access-control-allow-origin')).toBe('*');
@@ -111,7 +122,11 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
         expect(res.status).toBe(403);
         expect(res.body.message).toBe('This license has expired.');
       }
-      const events = await s.ctx.db.selectFrom('events').select(['type', 'payload', 'owner_id']).where('type', '=', 'license.expired').execute();
+      const events = await s.ctx.db
+        .selectFrom('events')
+        .select(['type', 'payload', 'owner_id'])
+        .where('type', '=', 'license.expired')
+        .execute();
       const mine = events.filter((e) => JSON.parse(e.payload).id === id);
       expect(mine).toHaveLength(1);
       expect(mine[0]!.owner_id).toBe(dev.userId);
@@ -125,14 +140,19 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
       expect(res.body.message).toMatch(/not active/);
     });
 
-    it('a license is never usable for another developer\'s project', async () => {
+    it("a license is never usable for another developer's project", async () => {
       const other = await seedDeveloper(s.ctx);
       const foreignProject = await seedProject(s.ctx, other.userId);
       const { key } = await seedLicense(s.ctx, paidProject);
-      const res = await s.request('POST', HAS_PAID, { body: { projectId: foreignProject }, headers: { 'x-license-key': key } });
+      const res = await s.request('POST', HAS_PAID, {
+        body: { projectId: foreignProject },
+        headers: { 'x-license-key': key },
+      });
       expect(res.status).toBe(403);
       expect(res.body.message).toBe('This license does not belong to the given project.');
-      const stream = await s.request('POST', '/api/v1/injectable/stream', { body: { license: key, projectId: foreignProject } });
+      const stream = await s.request('POST', '/api/v1/injectable/stream', {
+        body: { license: key, projectId: foreignProject },
+      });
       expect(stream.status).toBe(403);
     });
 
@@ -190,7 +210,12 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
         ['stats.example.com', 'paid', paidProject, 2],
       ]);
       expect(new Date(rows[0]!.minute).getUTCSeconds()).toBe(0);
-      const seen = await s.ctx.db.selectFrom('license_identifiers').selectAll().where('license_id', '=', id).orderBy('identifier').execute();
+      const seen = await s.ctx.db
+        .selectFrom('license_identifiers')
+        .selectAll()
+        .where('license_id', '=', id)
+        .orderBy('identifier')
+        .execute();
       expect(seen.map((r) => [r.identifier, Number(r.use_count)])).toEqual([
         ['other.example.com', 1],
         ['stats.example.com', 2],
@@ -208,19 +233,28 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
 
   describe('GET project/{project}/has-paid', () => {
     it("answers the owner's project flag to its API key", async () => {
-      const res = await s.request('GET', `/api/v1/project/${paidProject}/has-paid?include=injectables&action=check_project`, { headers: dev.apiKeyHeaders });
+      const res = await s.request(
+        'GET',
+        `/api/v1/project/${paidProject}/has-paid?include=injectables&action=check_project`,
+        { headers: dev.apiKeyHeaders },
+      );
       expect(res.status).toBe(200);
       expect(res.body.data).toMatchObject({ has_paid: true, project_id: paidProject });
     });
 
     it('refuses without a key (401), with a bad key (403), and hides foreign projects (404)', async () => {
       expect((await s.request('GET', `/api/v1/project/${paidProject}/has-paid`)).status).toBe(401);
-      expect((await s.request('GET', `/api/v1/project/${paidProject}/has-paid`, { headers: { 'x-api-key': 'ak_nope' } })).status).toBe(403);
+      expect(
+        (await s.request('GET', `/api/v1/project/${paidProject}/has-paid`, { headers: { 'x-api-key': 'ak_nope' } }))
+          .status,
+      ).toBe(403);
       const other = await seedDeveloper(s.ctx);
       const res = await s.request('GET', `/api/v1/project/${paidProject}/has-paid`, { headers: other.apiKeyHeaders });
       expect(res.status).toBe(404);
       expect(res.body.status).toBe('error');
-      expect((await s.request('GET', `/api/v1/project/not-a-uuid/has-paid`, { headers: dev.apiKeyHeaders })).status).toBe(404);
+      expect(
+        (await s.request('GET', `/api/v1/project/not-a-uuid/has-paid`, { headers: dev.apiKeyHeaders })).status,
+      ).toBe(404);
     });
 
     it('a project-scoped key answers for its project and is refused (403) on another', async () => {
@@ -243,7 +277,9 @@ forEachDatabase('runtime check: POST project/has-paid', (kind) => {
       const own = await s.request('GET', `/api/v1/project/${scoped}/has-paid`, { headers: { 'x-api-key': key.key } });
       expect(own.status).toBe(200);
       expect(own.body.data.has_paid).toBe(false);
-      const other = await s.request('GET', `/api/v1/project/${paidProject}/has-paid`, { headers: { 'x-api-key': key.key } });
+      const other = await s.request('GET', `/api/v1/project/${paidProject}/has-paid`, {
+        headers: { 'x-api-key': key.key },
+      });
       expect(other.status).toBe(403);
       expect(other.body.message).toBe('This API key is not authorized for this project.');
     });

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * The guides quote real code. Each fenced block preceded by `<!-- excerpt: FILE -->` must be
  * found in FILE: its parts (split at `// …` lines, which stand for lines left out) appear in
- * the file in order. Whitespace is compared loosely (indentation, line wrapping), so a
- * reformat does not break a guide, but a renamed function or changed call does.
+ * the file in order. Whitespace and trailing commas are ignored (indentation, line wrapping),
+ * so a reformat does not break a guide, but a renamed function or changed call does.
  */
 const root = path.resolve(import.meta.dirname, '../..');
 const GUIDES = ['docs/adding-an-operation.md'];
@@ -17,13 +17,17 @@ interface Excerpt {
   parts: string[];
 }
 
-const squash = (s: string) => s.replace(/\s+/g, '');
+/** Whitespace and trailing commas dropped: what a formatter changes, not what the code says. */
+const squash = (s: string) => s.replace(/\s+/g, '').replace(/,([)\]}])/g, '$1');
 
 function excerptsOf(guide: string): Excerpt[] {
   const text = fs.readFileSync(path.join(root, guide), 'utf8');
   const found: Excerpt[] = [];
   for (const m of text.matchAll(/<!-- excerpt: (\S+) -->\s*\n\s*```\w*\n([\s\S]*?)\n\s*```/g)) {
-    const parts = m[2]!.split(/^\s*\/\/ …\s*$/m).map(squash).filter((p) => p !== '');
+    const parts = m[2]!
+      .split(/^\s*\/\/ …\s*$/m)
+      .map(squash)
+      .filter((p) => p !== '');
     found.push({ guide, file: m[1]!, parts });
   }
   return found;
@@ -41,7 +45,10 @@ describe('the guides quote the code as it is', () => {
     let from = 0;
     for (const part of excerpt.parts) {
       const at = source.indexOf(part, from);
-      expect(at, `a part of the excerpt of ${excerpt.file} in ${excerpt.guide} is not in the file (in order):\n${part}`).toBeGreaterThanOrEqual(0);
+      expect(
+        at,
+        `a part of the excerpt of ${excerpt.file} in ${excerpt.guide} is not in the file (in order):\n${part}`,
+      ).toBeGreaterThanOrEqual(0);
       from = at + part.length;
     }
   });

@@ -39,15 +39,32 @@ forEachDatabase('audit: generations', (kind) => {
     const mine = (await entries()).filter((e) => e.target_id === id);
     const actions = mine.map((e) => e.action).sort();
     expect(actions).toEqual(['generation.created', 'generation.deleted', 'generation.updated']);
-    for (const e of mine) expect(e).toMatchObject({ actor_type: 'end_user', actor_id: u.userId, project_id: u.projectId, target_type: 'generation' });
+    for (const e of mine)
+      expect(e).toMatchObject({
+        actor_type: 'end_user',
+        actor_id: u.userId,
+        project_id: u.projectId,
+        target_type: 'generation',
+      });
     expect(mine.find((e) => e.action === 'generation.created')!.request_id).toBe(created.headers.get('x-request-id'));
   });
 
   it("an anonymous generation for a project is the anonymous caller's entry in that project's developer's log", async () => {
-    const res = await postGeneration(s.url, { 'x-project-id': u.projectId }, { images: [await image('png', 2)], instructions: 'a blue bird' }, '/api/v1/generation/generate-anonymous-v2');
+    const res = await postGeneration(
+      s.url,
+      { 'x-project-id': u.projectId },
+      { images: [await image('png', 2)], instructions: 'a blue bird' },
+      '/api/v1/generation/generate-anonymous-v2',
+    );
     expect(res.status).toBe(200);
     const entry = (await entries()).find((e) => e.target_id === res.body.id);
-    expect(entry).toMatchObject({ action: 'generation.created', actor_type: 'anonymous', actor_id: null, project_id: u.projectId, request_id: res.headers.get('x-request-id') });
+    expect(entry).toMatchObject({
+      action: 'generation.created',
+      actor_type: 'anonymous',
+      actor_id: null,
+      project_id: u.projectId,
+      request_id: res.headers.get('x-request-id'),
+    });
     expect(entry!.ip).toBeTruthy();
   });
 

@@ -72,8 +72,16 @@ describe.skipIf(!executablePath)('generations: the Starter Kit flow in headless 
       { name: 'two.jpg', mimeType: 'image/jpeg', buffer: await image('jpeg', 2) },
     ]);
     await page.click('#go');
-    await page.waitForFunction(() => document.getElementById('state')!.textContent === 'completed', undefined, { timeout: 30_000 });
-    await page.waitForFunction(() => (document.getElementById('result') as HTMLImageElement).complete && (document.getElementById('result') as HTMLImageElement).naturalWidth > 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.getElementById('state')!.textContent === 'completed', undefined, {
+      timeout: 30_000,
+    });
+    await page.waitForFunction(
+      () =>
+        (document.getElementById('result') as HTMLImageElement).complete &&
+        (document.getElementById('result') as HTMLImageElement).naturalWidth > 0,
+      undefined,
+      { timeout: 10_000 },
+    );
     const width = await page.$eval('#result', (img) => (img as HTMLImageElement).naturalWidth);
     expect(width).toBe(512);
     expect(errors).toEqual([]);

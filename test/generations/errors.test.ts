@@ -5,12 +5,23 @@ import { FAST_JOBS, image, postGeneration, send, seedProjectUser, type SeededEnd
 forEachDatabase('generations: documented errors of create', (kind) => {
   let s: TestServer;
   let u: SeededEndUser;
-  const count = async () => Number((await s.ctx.db.selectFrom('generations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async () =>
+    Number(
+      (
+        await s.ctx.db
+          .selectFrom('generations')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const blobFiles = async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
     const root = path.join(s.config.dataDir, 'blobs');
-    return fs.existsSync(root) ? fs.readdirSync(root, { recursive: true }).filter((f) => !fs.statSync(path.join(root, String(f))).isDirectory()).length : 0;
+    return fs.existsSync(root)
+      ? fs.readdirSync(root, { recursive: true }).filter((f) => !fs.statSync(path.join(root, String(f))).isDirectory())
+          .length
+      : 0;
   };
 
   beforeAll(async () => {
@@ -21,20 +32,172 @@ forEachDatabase('generations: documented errors of create', (kind) => {
 
   const refusals: Array<[string, () => Promise<Parameters<typeof postGeneration>[2]>, number, unknown]> = [
     // No image sent under either name: both are named, the reference page's first (its documented answer), then the OpenAPI's.
-    ['no images', async () => ({ images: [], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'example_images'], msg: 'field required', type: 'value_error.missing' }, { loc: ['body', 'files'], msg: 'field required', type: 'value_error.missing' }] }],
+    [
+      'no images',
+      async () => ({ images: [], instructions: 'x' }),
+      422,
+      {
+        detail: [
+          { loc: ['body', 'example_images'], msg: 'field required', type: 'value_error.missing' },
+          { loc: ['body', 'files'], msg: 'field required', type: 'value_error.missing' },
+        ],
+      },
+    ],
     // Otherwise the refusal names the field the images came in.
-    ['six images', async () => ({ images: await Promise.all([1, 2, 3, 4, 5, 6].map((i) => image('png', i))), instructions: 'x' }), 422, { detail: [{ loc: ['body', 'files'], msg: 'Maximum 5 example images allowed', type: 'value_error.list.max_items' }] }],
-    ['six example_images', async () => ({ field: 'example_images' as const, images: await Promise.all([1, 2, 3, 4, 5, 6].map((i) => image('png', i))), instructions: 'x' }), 422, { detail: [{ loc: ['body', 'example_images'], msg: 'Maximum 5 example images allowed', type: 'value_error.list.max_items' }] }],
-    ['a GIF declared as PNG', async () => ({ images: [{ bytes: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;'), type: 'image/png' }], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'files'], msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP', type: 'value_error.format' }] }],
-    ['a GIF sent as example_images', async () => ({ field: 'example_images' as const, images: [{ bytes: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;'), type: 'image/png' }], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'example_images'], msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP', type: 'value_error.format' }] }],
-    ['text declared as JPEG', async () => ({ images: [await image(), { bytes: Buffer.from('hello world, not an image'), type: 'image/jpeg' }], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'files'], msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP', type: 'value_error.format' }] }],
-    ['an empty file', async () => ({ images: [Buffer.alloc(0)], instructions: 'x' }), 422, { detail: [{ loc: ['body', 'files'], msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP', type: 'value_error.format' }] }],
-    ['invalid JSON instructions', async () => ({ images: [await image()], instructions: '{"prompt": ' }), 422, { detail: [{ loc: ['body', 'instructions'], msg: 'Invalid JSON format', type: 'value_error.json' }] }],
-    ['JSON without prompt', async () => ({ images: [await image()], instructions: '{"style": "x"}' }), 422, { detail: [{ loc: ['body', 'instructions'], msg: 'Instructions must contain a "prompt" key', type: 'value_error.missing' }] }],
-    ['instructions too long', async () => ({ images: [await image()], instructions: 'x'.repeat(1001) }), 422, { detail: [{ loc: ['body', 'instructions'], msg: 'Instructions must be between 1 and 1000 characters', type: 'value_error.any_str.length' }] }],
-    ['empty instructions', async () => ({ images: [await image()], instructions: '' }), 422, { detail: [{ loc: ['body', 'instructions'], msg: 'Instructions must be between 1 and 1000 characters', type: 'value_error.any_str.length' }] }],
-    ['no instructions', async () => ({ images: [await image()] }), 422, { detail: [{ loc: ['body', 'instructions'], msg: 'field required', type: 'value_error.missing' }] }],
-    ['an unknown field', async () => ({ images: [await image()], instructions: 'x', extra: { colour: 'red' } }), 422, { detail: [{ loc: ['body', 'colour'], msg: 'Unknown field "colour"', type: 'value_error.extra' }] }],
+    [
+      'six images',
+      async () => ({ images: await Promise.all([1, 2, 3, 4, 5, 6].map((i) => image('png', i))), instructions: 'x' }),
+      422,
+      {
+        detail: [
+          { loc: ['body', 'files'], msg: 'Maximum 5 example images allowed', type: 'value_error.list.max_items' },
+        ],
+      },
+    ],
+    [
+      'six example_images',
+      async () => ({
+        field: 'example_images' as const,
+        images: await Promise.all([1, 2, 3, 4, 5, 6].map((i) => image('png', i))),
+        instructions: 'x',
+      }),
+      422,
+      {
+        detail: [
+          {
+            loc: ['body', 'example_images'],
+            msg: 'Maximum 5 example images allowed',
+            type: 'value_error.list.max_items',
+          },
+        ],
+      },
+    ],
+    [
+      'a GIF declared as PNG',
+      async () => ({
+        images: [{ bytes: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;'), type: 'image/png' }],
+        instructions: 'x',
+      }),
+      422,
+      {
+        detail: [
+          {
+            loc: ['body', 'files'],
+            msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP',
+            type: 'value_error.format',
+          },
+        ],
+      },
+    ],
+    [
+      'a GIF sent as example_images',
+      async () => ({
+        field: 'example_images' as const,
+        images: [{ bytes: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;'), type: 'image/png' }],
+        instructions: 'x',
+      }),
+      422,
+      {
+        detail: [
+          {
+            loc: ['body', 'example_images'],
+            msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP',
+            type: 'value_error.format',
+          },
+        ],
+      },
+    ],
+    [
+      'text declared as JPEG',
+      async () => ({
+        images: [await image(), { bytes: Buffer.from('hello world, not an image'), type: 'image/jpeg' }],
+        instructions: 'x',
+      }),
+      422,
+      {
+        detail: [
+          {
+            loc: ['body', 'files'],
+            msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP',
+            type: 'value_error.format',
+          },
+        ],
+      },
+    ],
+    [
+      'an empty file',
+      async () => ({ images: [Buffer.alloc(0)], instructions: 'x' }),
+      422,
+      {
+        detail: [
+          {
+            loc: ['body', 'files'],
+            msg: 'Invalid file format. Supported formats: JPEG, PNG, WebP',
+            type: 'value_error.format',
+          },
+        ],
+      },
+    ],
+    [
+      'invalid JSON instructions',
+      async () => ({ images: [await image()], instructions: '{"prompt": ' }),
+      422,
+      { detail: [{ loc: ['body', 'instructions'], msg: 'Invalid JSON format', type: 'value_error.json' }] },
+    ],
+    [
+      'JSON without prompt',
+      async () => ({ images: [await image()], instructions: '{"style": "x"}' }),
+      422,
+      {
+        detail: [
+          {
+            loc: ['body', 'instructions'],
+            msg: 'Instructions must contain a "prompt" key',
+            type: 'value_error.missing',
+          },
+        ],
+      },
+    ],
+    [
+      'instructions too long',
+      async () => ({ images: [await image()], instructions: 'x'.repeat(1001) }),
+      422,
+      {
+        detail: [
+          {
+            loc: ['body', 'instructions'],
+            msg: 'Instructions must be between 1 and 1000 characters',
+            type: 'value_error.any_str.length',
+          },
+        ],
+      },
+    ],
+    [
+      'empty instructions',
+      async () => ({ images: [await image()], instructions: '' }),
+      422,
+      {
+        detail: [
+          {
+            loc: ['body', 'instructions'],
+            msg: 'Instructions must be between 1 and 1000 characters',
+            type: 'value_error.any_str.length',
+          },
+        ],
+      },
+    ],
+    [
+      'no instructions',
+      async () => ({ images: [await image()] }),
+      422,
+      { detail: [{ loc: ['body', 'instructions'], msg: 'field required', type: 'value_error.missing' }] },
+    ],
+    [
+      'an unknown field',
+      async () => ({ images: [await image()], instructions: 'x', extra: { colour: 'red' } }),
+      422,
+      { detail: [{ loc: ['body', 'colour'], msg: 'Unknown field "colour"', type: 'value_error.extra' }] },
+    ],
   ];
 
   for (const [name, body, status, answer] of refusals) {
@@ -57,18 +220,27 @@ forEachDatabase('generations: documented errors of create', (kind) => {
     expect(await blobFiles()).toBe(0);
     // Well over the limit (past the parser's own cut-off too): the same documented answer.
     for (const size of [11 * 1024 * 1024, 20 * 1024 * 1024]) {
-      const over = await postGeneration(s.url, u.headers, { images: [Buffer.concat([png, Buffer.alloc(size - png.length)])], instructions: 'x' });
+      const over = await postGeneration(s.url, u.headers, {
+        images: [Buffer.concat([png, Buffer.alloc(size - png.length)])],
+        instructions: 'x',
+      });
       expect(over.status, `${size} bytes`).toBe(413);
       expect(over.body, `${size} bytes`).toEqual({ detail: 'File size exceeds maximum allowed size of 10MB' });
     }
     expect(await blobFiles()).toBe(0);
     // Exactly 10 MB is fine.
-    const ok = await postGeneration(s.url, u.headers, { images: [Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024 - png.length)])], instructions: 'x' });
+    const ok = await postGeneration(s.url, u.headers, {
+      images: [Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024 - png.length)])],
+      instructions: 'x',
+    });
     expect(ok.status).toBe(200);
   });
 
   it('a JSON body instead of multipart is a 422 naming the images by both names', async () => {
-    const r = await send(s.url, 'POST', '/api/v1/generation/generate-v2', { headers: { ...u.headers, 'content-type': 'application/json' }, body: '{"instructions": "x"}' });
+    const r = await send(s.url, 'POST', '/api/v1/generation/generate-v2', {
+      headers: { ...u.headers, 'content-type': 'application/json' },
+      body: '{"instructions": "x"}',
+    });
     expect(r.status).toBe(422);
     expect(r.body.detail.map((d: { loc: unknown[] }) => d.loc)).toEqual([
       ['body', 'example_images'],
@@ -96,6 +268,8 @@ forEachDatabase('generations: documented errors of create', (kind) => {
     }
     expect((await postGeneration(s.url, { ...u.headers, 'x-user-role': 'developer' }, body)).status).toBe(403);
     // The developer's own token is not an end user's.
-    expect((await postGeneration(s.url, { ...u.headers, authorization: `Bearer ${u.developer.token}` }, body)).status).toBe(403);
+    expect(
+      (await postGeneration(s.url, { ...u.headers, authorization: `Bearer ${u.developer.token}` }, body)).status,
+    ).toBe(403);
   });
 });

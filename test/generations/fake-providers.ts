@@ -37,7 +37,9 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 export const RESULT_COLOUR = { r: 10, g: 200, b: 120 };
 export async function resultPng(): Promise<Buffer> {
-  return sharp({ create: { width: 64, height: 48, channels: 3, background: RESULT_COLOUR } }).png().toBuffer();
+  return sharp({ create: { width: 64, height: 48, channels: 3, background: RESULT_COLOUR } })
+    .png()
+    .toBuffer();
 }
 
 export interface ReplicateBehaviour {
@@ -71,7 +73,14 @@ export interface WebhookCall {
 export interface FakeReplicate extends FakeServer {
   behaviour: ReplicateBehaviour;
   /** Every create: the auth header, input and webhook settings it carried. */
-  creates: Array<{ auth: string | undefined; version: string | undefined; input: Record<string, unknown>; webhook?: string; webhook_events_filter?: string[]; id?: string }>;
+  creates: Array<{
+    auth: string | undefined;
+    version: string | undefined;
+    input: Record<string, unknown>;
+    webhook?: string;
+    webhook_events_filter?: string[];
+    id?: string;
+  }>;
   /** Output files fetched. */
   downloads: number;
   /** GET /v1/predictions/{id}: how often Tollgate polled. */
@@ -89,10 +98,21 @@ export interface FakeReplicate extends FakeServer {
 }
 
 export async function fakeReplicate(token: string, initial: Partial<ReplicateBehaviour> = {}): Promise<FakeReplicate> {
-  const defaults: ReplicateBehaviour = { createFailures: 0, runMs: 100, failWith: null, missingOutput: false, hang: false, webhook: 'send', webhookDelayMs: 0 };
+  const defaults: ReplicateBehaviour = {
+    createFailures: 0,
+    runMs: 100,
+    failWith: null,
+    missingOutput: false,
+    hang: false,
+    webhook: 'send',
+    webhookDelayMs: 0,
+  };
   const behaviour: ReplicateBehaviour = { ...defaults, ...initial };
   const creates: FakeReplicate['creates'] = [];
-  const predictions = new Map<string, { created: number; failWith: string | null; missing: boolean; input: Record<string, unknown> }>();
+  const predictions = new Map<
+    string,
+    { created: number; failWith: string | null; missing: boolean; input: Record<string, unknown> }
+  >();
   const png = await resultPng();
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   let n = 0;
@@ -101,7 +121,12 @@ export async function fakeReplicate(token: string, initial: Partial<ReplicateBeh
     const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
     const key = Buffer.from((opts.secret ?? secret).split('_').pop()!, 'base64');
     const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-    return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}`, 'content-type': 'application/json' };
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': timestamp,
+      'webhook-signature': `v1,${signature}`,
+      'content-type': 'application/json',
+    };
   };
   const finished = (id: string): Record<string, unknown> => {
     const p = predictions.get(id)!;
@@ -127,10 +152,20 @@ export async function fakeReplicate(token: string, initial: Partial<ReplicateBeh
       if (path.endsWith('missing.png')) return json(res, 404, { detail: 'Not found' });
       return res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length }).end(png);
     }
-    if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 });
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return json(res, 401, {
+        title: 'Unauthenticated',
+        detail: 'You did not pass a valid authentication token',
+        status: 401,
+      });
     if (req.method === 'GET' && path === '/v1/webhooks/default/secret') return json(res, 200, { key: secret });
     if (req.method === 'POST' && path === '/v1/predictions') {
-      const body = JSON.parse((await readBody(req)).toString()) as { version?: string; input: Record<string, unknown>; webhook?: string; webhook_events_filter?: string[] };
+      const body = JSON.parse((await readBody(req)).toString()) as {
+        version?: string;
+        input: Record<string, unknown>;
+        webhook?: string;
+        webhook_events_filter?: string[];
+      };
       const entry: FakeReplicate['creates'][number] = {
         auth: req.headers.authorization,
         version: body.version,
@@ -145,12 +180,28 @@ export async function fakeReplicate(token: string, initial: Partial<ReplicateBeh
       }
       const id = `p${++n}`;
       entry.id = id;
-      predictions.set(id, { created: Date.now(), failWith: behaviour.failWith, missing: behaviour.missingOutput, input: body.input });
-      if (body.webhook && behaviour.webhook === 'send' && (body.webhook_events_filter ?? ['completed']).includes('completed')) {
+      predictions.set(id, {
+        created: Date.now(),
+        failWith: behaviour.failWith,
+        missing: behaviour.missingOutput,
+        input: body.input,
+      });
+      if (
+        body.webhook &&
+        behaviour.webhook === 'send' &&
+        (body.webhook_events_filter ?? ['completed']).includes('completed')
+      ) {
         const webhook = body.webhook;
         setTimeout(() => void callWebhook(id, webhook), behaviour.runMs + behaviour.webhookDelayMs).unref();
       }
-      return json(res, 201, { id, status: 'starting', input: body.input, output: null, error: null, urls: { get: `${url}/v1/predictions/${id}`, cancel: `${url}/v1/predictions/${id}/cancel` } });
+      return json(res, 201, {
+        id,
+        status: 'starting',
+        input: body.input,
+        output: null,
+        error: null,
+        urls: { get: `${url}/v1/predictions/${id}`, cancel: `${url}/v1/predictions/${id}/cancel` },
+      });
     }
     const m = /^\/v1\/predictions\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && m) {
@@ -158,9 +209,15 @@ export async function fakeReplicate(token: string, initial: Partial<ReplicateBeh
       const p = predictions.get(m[1]!);
       if (!p) return json(res, 404, { detail: 'Not found' });
       const base = { id: m[1], urls: { get: `${url}/v1/predictions/${m[1]}` } };
-      if (Date.now() - p.created < behaviour.runMs) return json(res, 200, { ...base, status: 'processing', output: null, error: null });
+      if (Date.now() - p.created < behaviour.runMs)
+        return json(res, 200, { ...base, status: 'processing', output: null, error: null });
       if (p.failWith) return json(res, 200, { ...base, status: 'failed', output: null, error: p.failWith });
-      return json(res, 200, { ...base, status: 'succeeded', output: [`${url}/files/${p.missing ? 'missing' : m[1]}.png`], error: null });
+      return json(res, 200, {
+        ...base,
+        status: 'succeeded',
+        output: [`${url}/files/${p.missing ? 'missing' : m[1]}.png`],
+        error: null,
+      });
     }
     json(res, 404, { detail: 'Not found' });
   });
@@ -207,16 +264,33 @@ export async function fakeOpenAI(apiKey: string, initial: Partial<OpenAIBehaviou
     const path = (req.url ?? '').split('?')[0]!;
     if (path === '/files/result.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(png);
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
-      return json(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      return json(res, 401, {
+        error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+      });
     }
     if (req.method === 'POST' && path === '/v1/images/edits') {
       // Read the multipart form the official client sends.
-      const form = await new Request('http://x', { method: 'POST', headers: { 'content-type': req.headers['content-type']! }, body: new Uint8Array(await readBody(req)) }).formData();
+      const form = await new Request('http://x', {
+        method: 'POST',
+        headers: { 'content-type': req.headers['content-type']! },
+        body: new Uint8Array(await readBody(req)),
+      }).formData();
       const images = [...form.getAll('image'), ...form.getAll('image[]')].length;
-      edits.push({ auth: req.headers.authorization, model: String(form.get('model')), prompt: String(form.get('prompt')), images });
+      edits.push({
+        auth: req.headers.authorization,
+        model: String(form.get('model')),
+        prompt: String(form.get('prompt')),
+        images,
+      });
       if (behaviour.hang) return;
-      if (behaviour.failStatus) return json(res, behaviour.failStatus, { error: { message: 'The server had an error', type: 'server_error', code: null } });
-      return json(res, 200, { created: Math.floor(Date.now() / 1000), data: [behaviour.asUrl ? { url: `${url}/files/result.png` } : { b64_json: png.toString('base64') }] });
+      if (behaviour.failStatus)
+        return json(res, behaviour.failStatus, {
+          error: { message: 'The server had an error', type: 'server_error', code: null },
+        });
+      return json(res, 200, {
+        created: Math.floor(Date.now() / 1000),
+        data: [behaviour.asUrl ? { url: `${url}/files/result.png` } : { b64_json: png.toString('base64') }],
+      });
     }
     json(res, 404, { error: { message: 'Not found', type: 'invalid_request_error' } });
   });

@@ -16,7 +16,10 @@ const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 
 /** `tollgate worker` as its own OS process; resolves once it says it is running jobs. */
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...nodeArgs(MAIN), 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs(MAIN), 'worker'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.includes('Tollgate worker running generation jobs')) resolve(child);
@@ -72,7 +75,10 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
       const who = i % 2 ? u : owner;
-      const r = await postGeneration(s.url, who.headers, { images: [await image('png', i)], instructions: `survive ${i}` });
+      const r = await postGeneration(s.url, who.headers, {
+        images: [await image('png', i)],
+        instructions: `survive ${i}`,
+      });
       expect(r.status).toBe(200);
       ids.push(r.body.id);
     }
@@ -81,9 +87,15 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
     // Wait until the first worker holds jobs of both developers (one at a time for the Free Starter one).
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const rows = await s.ctx.db.selectFrom('generations').select(['status', 'owner_id']).where('id', 'in', ids).execute();
+      const rows = await s.ctx.db
+        .selectFrom('generations')
+        .select(['status', 'owner_id'])
+        .where('id', 'in', ids)
+        .execute();
       const running = rows.filter((r) => r.status === 'processing');
-      const both = running.some((r) => r.owner_id === u.developer.userId) && running.some((r) => r.owner_id === owner.developer.userId);
+      const both =
+        running.some((r) => r.owner_id === u.developer.userId) &&
+        running.some((r) => r.owner_id === owner.developer.userId);
       // ...and has asked the provider for them: the kill lands mid-generation.
       if (both && fake.creates.length >= 2) break;
       if (Date.now() > deadline) throw new Error('the worker never started the jobs');
@@ -116,7 +128,11 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
     expect(createdBeforeKill).toBeGreaterThan(0);
     expect(fake.creates.length).toBeGreaterThan(createdBeforeKill);
     // Exactly one completion event per generation.
-    const events = await s.ctx.db.selectFrom('events').select('payload').where('type', '=', 'generation.completed').execute();
+    const events = await s.ctx.db
+      .selectFrom('events')
+      .select('payload')
+      .where('type', '=', 'generation.completed')
+      .execute();
     const byId = new Map<string, number>();
     for (const e of events) {
       const id = JSON.parse(e.payload).id as string;
@@ -124,13 +140,24 @@ forEachDatabase('generations: a worker killed with SIGKILL mid-generation', (kin
     }
     expect(ids.map((id) => byId.get(id))).toEqual(ids.map(() => 1));
     // Counted once: three units of the Free Starter developer's month (premium is unmetered).
-    const usage = await s.ctx.db.selectFrom('generation_usage').select('used').where('owner_id', '=', owner.developer.userId).where('month', '=', utcMonth(new Date())).executeTakeFirstOrThrow();
+    const usage = await s.ctx.db
+      .selectFrom('generation_usage')
+      .select('used')
+      .where('owner_id', '=', owner.developer.userId)
+      .where('month', '=', utcMonth(new Date()))
+      .executeTakeFirstOrThrow();
     expect(Number(usage.used)).toBe(3);
     // One result kept per generation, and nothing left over from the killed attempts.
     for (const id of ids) {
-      const files = fs.readdirSync(path.join(env.DATA_DIR!, 'blobs', 'generations', id)).filter((f) => f.startsWith('result-') && !f.endsWith('.type'));
+      const files = fs
+        .readdirSync(path.join(env.DATA_DIR!, 'blobs', 'generations', id))
+        .filter((f) => f.startsWith('result-') && !f.endsWith('.type'));
       expect(files, id).toHaveLength(1);
-      const row = await s.ctx.db.selectFrom('generations').select('result_key').where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await s.ctx.db
+        .selectFrom('generations')
+        .select('result_key')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       expect(row.result_key).toBe(`generations/${id}/${files[0]}`);
     }
   }, 240_000); // two `tollgate worker` starts and a Free Starter developer's jobs one at a time: minutes on a loaded CI machine

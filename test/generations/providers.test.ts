@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { startServer, type TestServer } from '../support/harness.js';
-import { FAST_JOBS, image, postGeneration, replicateEnv, seedProjectUser, waitForEnd, type SeededEndUser } from './fixtures.js';
+import {
+  FAST_JOBS,
+  image,
+  postGeneration,
+  replicateEnv,
+  seedProjectUser,
+  waitForEnd,
+  type SeededEndUser,
+} from './fixtures.js';
 import { fakeOpenAI, fakeReplicate, RESULT_COLOUR, type FakeOpenAI, type FakeReplicate } from './fake-providers.js';
 
 const TOKEN = 'r8_test_token_0123456789';
@@ -10,7 +18,9 @@ const OPENAI_KEY = 'sk-test-0123456789';
 async function resultColour(url: string) {
   const res = await fetch(url);
   expect(res.status).toBe(200);
-  const { data } = await sharp(Buffer.from(await res.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(Buffer.from(await res.arrayBuffer()))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { r: data[0], g: data[1], b: data[2] };
 }
 
@@ -34,11 +44,18 @@ describe('generations: the replicate provider through the official client', () =
 
   it('creates a prediction with the example and prompt, polls it, and copies the output into our store', async () => {
     fake.reset({ runMs: 150 });
-    const r = await postGeneration(s.url, u.headers, { images: [await image('jpeg', 4)], instructions: '{"prompt": "a castle", "negative_prompt": "fog"}' });
+    const r = await postGeneration(s.url, u.headers, {
+      images: [await image('jpeg', 4)],
+      instructions: '{"prompt": "a castle", "negative_prompt": "fog"}',
+    });
     const end = await waitForEnd(s.url, statusOf(r.body.id), u.headers);
     expect(end.body.status).toBe('completed');
     expect(fake.creates).toHaveLength(1);
-    expect(fake.creates[0]).toMatchObject({ auth: `Bearer ${TOKEN}`, version: 'abc123', input: { prompt: 'a castle', negative_prompt: 'fog' } });
+    expect(fake.creates[0]).toMatchObject({
+      auth: `Bearer ${TOKEN}`,
+      version: 'abc123',
+      input: { prompt: 'a castle', negative_prompt: 'fog' },
+    });
     expect(String(fake.creates[0]!.input.image)).toMatch(/^data:image\/jpeg;base64,/);
     // Served by Tollgate from its own store: the provider's output was fetched once, at completion.
     expect(end.body.generated_image_url.startsWith(s.url)).toBe(true);
@@ -51,7 +68,11 @@ describe('generations: the replicate provider through the official client', () =
     const r = await postGeneration(s.url, u.headers, { images: [await image()], instructions: 'retry me' });
     const end = await waitForEnd(s.url, statusOf(r.body.id), u.headers);
     expect(end.body.status).toBe('completed');
-    const row = await s.ctx.db.selectFrom('generations').select('attempts').where('id', '=', r.body.id).executeTakeFirstOrThrow();
+    const row = await s.ctx.db
+      .selectFrom('generations')
+      .select('attempts')
+      .where('id', '=', r.body.id)
+      .executeTakeFirstOrThrow();
     expect(row.attempts).toBe(3);
   });
 
@@ -59,7 +80,11 @@ describe('generations: the replicate provider through the official client', () =
     fake.reset({ failWith: 'NSFW content detected' });
     const r = await postGeneration(s.url, u.headers, { images: [await image()], instructions: 'fail me' });
     const end = await waitForEnd(s.url, statusOf(r.body.id), u.headers);
-    expect(end.body).toMatchObject({ status: 'failed', error: 'replicate: the prediction failed: NSFW content detected', generated_image_url: null });
+    expect(end.body).toMatchObject({
+      status: 'failed',
+      error: 'replicate: the prediction failed: NSFW content detected',
+      generated_image_url: null,
+    });
     expect(fake.creates).toHaveLength(1);
   });
 
@@ -67,7 +92,10 @@ describe('generations: the replicate provider through the official client', () =
     fake.reset({ missingOutput: true });
     const r = await postGeneration(s.url, u.headers, { images: [await image()], instructions: 'no output' });
     const end = await waitForEnd(s.url, statusOf(r.body.id), u.headers);
-    expect(end.body).toMatchObject({ status: 'failed', error: 'replicate: the result image could not be downloaded (HTTP 404)' });
+    expect(end.body).toMatchObject({
+      status: 'failed',
+      error: 'replicate: the result image could not be downloaded (HTTP 404)',
+    });
     expect(fake.creates).toHaveLength(3);
   });
 
@@ -78,7 +106,6 @@ describe('generations: the replicate provider through the official client', () =
     expect(end.body).toMatchObject({ status: 'failed', error: 'replicate: creating the prediction timed out' });
     expect(fake.creates).toHaveLength(3);
   }, 40_000);
-
 });
 
 describe('generations: the openai provider through the official client', () => {
@@ -90,7 +117,14 @@ describe('generations: the openai provider through the official client', () => {
   beforeAll(async () => {
     fake = await fakeOpenAI(OPENAI_KEY);
     s = await startServer('sqlite', {
-      env: { ...FAST_JOBS, GENERATION_PROVIDER: 'openai', OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${fake.url}/v1`, GENERATION_MAX_ATTEMPTS: '2', GENERATION_PROVIDER_TIMEOUT_SECONDS: '1' },
+      env: {
+        ...FAST_JOBS,
+        GENERATION_PROVIDER: 'openai',
+        OPENAI_API_KEY: OPENAI_KEY,
+        OPENAI_BASE_URL: `${fake.url}/v1`,
+        GENERATION_MAX_ATTEMPTS: '2',
+        GENERATION_PROVIDER_TIMEOUT_SECONDS: '1',
+      },
     });
     u = await seedProjectUser(s.ctx, { tier: 'cloud_premium' });
   });
@@ -106,10 +140,15 @@ describe('generations: the openai provider through the official client', () => {
 
   it('sends every example and the prompt as an image edit and stores the returned image', async () => {
     reset({});
-    const r = await postGeneration(s.url, u.headers, { images: [await image('png', 1), await image('webp', 2)], instructions: '{"prompt": "a watercolour harbour"}' });
+    const r = await postGeneration(s.url, u.headers, {
+      images: [await image('png', 1), await image('webp', 2)],
+      instructions: '{"prompt": "a watercolour harbour"}',
+    });
     const end = await waitForEnd(s.url, statusOf(r.body.id), u.headers);
     expect(end.body.status).toBe('completed');
-    expect(fake.edits).toEqual([{ auth: `Bearer ${OPENAI_KEY}`, model: 'gpt-image-1', prompt: 'a watercolour harbour', images: 2 }]);
+    expect(fake.edits).toEqual([
+      { auth: `Bearer ${OPENAI_KEY}`, model: 'gpt-image-1', prompt: 'a watercolour harbour', images: 2 },
+    ]);
     expect(await resultColour(end.body.generated_image_url)).toEqual(RESULT_COLOUR);
   });
 

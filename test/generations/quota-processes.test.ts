@@ -29,20 +29,39 @@ forEachDatabase('generations: quota exact across two processes', (kind) => {
     await drop();
   });
 
-  it('50 parallel creates split over two processes, 10 left: exactly 10 accepted, 40 refused with 429', { timeout: 120_000 }, async () => {
+  it('50 parallel creates split over two processes, 10 left: exactly 10 accepted, 40 refused with 429', {
+    timeout: 120_000,
+  }, async () => {
     const u = await seedProjectUser(main.ctx, { tier: 'free_starter' });
     const month = utcMonth(new Date());
-    await main.ctx.db.insertInto('generation_usage').values({ owner_id: u.developer.userId, month, used: 90 }).execute();
+    await main.ctx.db
+      .insertInto('generation_usage')
+      .values({ owner_id: u.developer.userId, month, used: 90 })
+      .execute();
     const png = await image();
     const urls = [main.url, child.url];
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => postGeneration(urls[i % 2]!, u.headers, { images: [png], instructions: `two processes ${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        postGeneration(urls[i % 2]!, u.headers, { images: [png], instructions: `two processes ${i}` }),
+      ),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(10);
     expect(results.filter((r) => r.status === 429)).toHaveLength(40);
     // Each process refused some of its 25: both took part in the race for the last units.
-    for (const side of [0, 1]) expect(results.filter((r, i) => i % 2 === side && r.status === 429).length).toBeGreaterThanOrEqual(15);
-    const row = await main.ctx.db.selectFrom('generation_usage').select('used').where('owner_id', '=', u.developer.userId).where('month', '=', month).executeTakeFirstOrThrow();
+    for (const side of [0, 1])
+      expect(results.filter((r, i) => i % 2 === side && r.status === 429).length).toBeGreaterThanOrEqual(15);
+    const row = await main.ctx.db
+      .selectFrom('generation_usage')
+      .select('used')
+      .where('owner_id', '=', u.developer.userId)
+      .where('month', '=', month)
+      .executeTakeFirstOrThrow();
     expect(Number(row.used)).toBe(100);
-    const { n } = await main.ctx.db.selectFrom('generations').select((eb) => eb.fn.countAll<number>().as('n')).where('owner_id', '=', u.developer.userId).executeTakeFirstOrThrow();
+    const { n } = await main.ctx.db
+      .selectFrom('generations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('owner_id', '=', u.developer.userId)
+      .executeTakeFirstOrThrow();
     expect(Number(n)).toBe(10);
   });
 });

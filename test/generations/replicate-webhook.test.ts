@@ -4,7 +4,16 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type DbKind, type TestServer } from '../support/harness.js';
-import { eventually, image, postGeneration, replicateEnv, send, seedProjectUser, waitForEnd, type SeededEndUser } from './fixtures.js';
+import {
+  eventually,
+  image,
+  postGeneration,
+  replicateEnv,
+  send,
+  seedProjectUser,
+  waitForEnd,
+  type SeededEndUser,
+} from './fixtures.js';
 import { fakeReplicate, type FakeReplicate } from './fake-providers.js';
 
 /**
@@ -47,7 +56,12 @@ interface Setup {
 async function serve(kind: DbKind, fake: FakeReplicate, waitSeconds: number): Promise<Setup> {
   const door = await frontDoor();
   const s = await startServer(kind, {
-    env: { ...replicateEnv(fake.url, TOKEN), REPLICATE_WEBHOOK_WAIT_SECONDS: String(waitSeconds), GENERATION_PROVIDER_TIMEOUT_SECONDS: '30', PUBLIC_URL: door.url },
+    env: {
+      ...replicateEnv(fake.url, TOKEN),
+      REPLICATE_WEBHOOK_WAIT_SECONDS: String(waitSeconds),
+      GENERATION_PROVIDER_TIMEOUT_SECONDS: '30',
+      PUBLIC_URL: door.url,
+    },
   });
   door.to(s.url);
   return { s, door, u: await seedProjectUser(s.ctx, { tier: 'cloud_premium' }) };
@@ -58,11 +72,21 @@ const hookPath = (id: string) => `/api/v1/generation/replicate-webhook/${id}`;
 
 /** The generation completed exactly once: one event, one result file, one download of the output, nothing left on the row. */
 async function completedOnce(s: TestServer, fake: FakeReplicate, id: string): Promise<void> {
-  const row = await s.ctx.db.selectFrom('generations').select(['status', 'provider_callback', 'result_key']).where('id', '=', id).executeTakeFirstOrThrow();
+  const row = await s.ctx.db
+    .selectFrom('generations')
+    .select(['status', 'provider_callback', 'result_key'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
   expect(row).toMatchObject({ status: 'completed', provider_callback: null });
-  const events = await s.ctx.db.selectFrom('events').select('payload').where('type', '=', 'generation.completed').execute();
+  const events = await s.ctx.db
+    .selectFrom('events')
+    .select('payload')
+    .where('type', '=', 'generation.completed')
+    .execute();
   expect(events.filter((e) => JSON.parse(e.payload).id === id)).toHaveLength(1);
-  const files = fs.readdirSync(path.join(s.config.dataDir, 'blobs', 'generations', id)).filter((f) => f.startsWith('result-') && !f.endsWith('.type'));
+  const files = fs
+    .readdirSync(path.join(s.config.dataDir, 'blobs', 'generations', id))
+    .filter((f) => f.startsWith('result-') && !f.endsWith('.type'));
   expect(files).toEqual([path.basename(row.result_key!)]);
   expect(fake.downloads).toBe(1);
 }
@@ -95,8 +119,13 @@ forEachDatabase('generations: Replicate webhooks (PUBLIC_URL set)', (kind) => {
     const end = await waitForEnd(s.url, statusOf(r.body.id), u.headers);
     expect(end.body.status).toBe('completed');
     expect(fake.creates).toHaveLength(1);
-    expect(fake.creates[0]).toMatchObject({ webhook: door.url + hookPath(r.body.id), webhook_events_filter: ['completed'] });
-    expect(fake.webhookCalls).toEqual([{ url: door.url + hookPath(r.body.id), predictionId: expect.any(String), status: 200 }]);
+    expect(fake.creates[0]).toMatchObject({
+      webhook: door.url + hookPath(r.body.id),
+      webhook_events_filter: ['completed'],
+    });
+    expect(fake.webhookCalls).toEqual([
+      { url: door.url + hookPath(r.body.id), predictionId: expect.any(String), status: 200 },
+    ]);
     expect(fake.polls).toBe(0);
     await completedOnce(s, fake, r.body.id);
 
@@ -105,8 +134,13 @@ forEachDatabase('generations: Replicate webhooks (PUBLIC_URL set)', (kind) => {
     const again = await send(s.url, 'POST', hookPath(r.body.id), { headers: fake.sign(body), body });
     expect(again.status).toBe(200);
     // The prediction Replicate sends back carries its input: a 10 MB example image as a data URI is taken too.
-    const large = JSON.stringify({ ...fake.finished(fake.webhookCalls[0]!.predictionId), input: { prompt: 'x', image: `data:image/png;base64,${Buffer.alloc(10 * 1024 * 1024, 1).toString('base64')}` } });
-    expect((await send(s.url, 'POST', hookPath(r.body.id), { headers: fake.sign(large), body: large })).status).toBe(200);
+    const large = JSON.stringify({
+      ...fake.finished(fake.webhookCalls[0]!.predictionId),
+      input: { prompt: 'x', image: `data:image/png;base64,${Buffer.alloc(10 * 1024 * 1024, 1).toString('base64')}` },
+    });
+    expect((await send(s.url, 'POST', hookPath(r.body.id), { headers: fake.sign(large), body: large })).status).toBe(
+      200,
+    );
     await completedOnce(s, fake, r.body.id);
   });
 
@@ -115,7 +149,10 @@ forEachDatabase('generations: Replicate webhooks (PUBLIC_URL set)', (kind) => {
     fake.reset({ runMs: 100, failWith: 'NSFW content detected' });
     const r = await postGeneration(s.url, u.headers, { images: [await image()], instructions: 'fail by webhook' });
     const end = await waitForEnd(s.url, statusOf(r.body.id), u.headers);
-    expect(end.body).toMatchObject({ status: 'failed', error: 'replicate: the prediction failed: NSFW content detected' });
+    expect(end.body).toMatchObject({
+      status: 'failed',
+      error: 'replicate: the prediction failed: NSFW content detected',
+    });
     expect(fake.polls).toBe(0);
   });
 
@@ -125,18 +162,29 @@ forEachDatabase('generations: Replicate webhooks (PUBLIC_URL set)', (kind) => {
     fake.reset({ runMs: 600_000, webhook: 'drop' });
     const r = await postGeneration(s.url, u.headers, { images: [await image()], instructions: 'forgeries' });
     const id = r.body.id as string;
-    await eventually('the job is running', async () => (await send(s.url, 'GET', statusOf(id), { headers: u.headers })).body.status === 'processing');
+    await eventually(
+      'the job is running',
+      async () => (await send(s.url, 'GET', statusOf(id), { headers: u.headers })).body.status === 'processing',
+    );
     await eventually('the prediction was created', async () => Boolean(fake.creates[0]?.id));
     const predictionId = fake.creates[0]!.id!;
     const body = JSON.stringify(fake.finished(predictionId));
     const unchanged = async (label: string) => {
-      const row = await s.ctx.db.selectFrom('generations').select(['status', 'provider_callback', 'result_key']).where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await s.ctx.db
+        .selectFrom('generations')
+        .select(['status', 'provider_callback', 'result_key'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       expect(row, label).toEqual({ status: 'processing', provider_callback: null, result_key: null });
     };
 
     const forgeries: Array<[string, Record<string, string>, string]> = [
       ['no signature headers', { 'content-type': 'application/json' }, body],
-      ['signed with another secret', fake.sign(body, { secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` }), body],
+      [
+        'signed with another secret',
+        fake.sign(body, { secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` }),
+        body,
+      ],
       ['a signature of another body', fake.sign(body.replace('succeeded', 'failed')), body],
       ['a body changed after signing', fake.sign(body), body.replace(/files\/[^"]+/, 'files/evil.png')],
       ['a signature ten minutes old', fake.sign(body, { timestamp: Math.floor(Date.now() / 1000) - 600 }), body],
@@ -172,7 +220,10 @@ forEachDatabase('generations: Replicate webhooks (PUBLIC_URL set)', (kind) => {
     /** Sends the head of a 15 MB request and 64 KB of its body, then waits: the answer must come without the rest. */
     const early = (p: string, headers: Record<string, string>) =>
       new Promise<{ status: number; body: string; sent: number }>((resolve, reject) => {
-        const req = http.request(`${s.url}${p}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(15 * 1024 * 1024) } });
+        const req = http.request(`${s.url}${p}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': String(15 * 1024 * 1024) },
+        });
         let sent = 0;
         req.on('response', (res) => {
           let body = '';
@@ -195,7 +246,10 @@ forEachDatabase('generations: Replicate webhooks (PUBLIC_URL set)', (kind) => {
     const unsigned = await early(hookPath('0190a1b2-0000-7000-8000-000000000001'), {});
     expect(unsigned.status).toBe(400);
     expect(JSON.parse(unsigned.body).detail).toMatch(/webhook-signature/);
-    const stale = await early(hookPath('0190a1b2-0000-7000-8000-000000000001'), fake.sign('{}', { timestamp: Math.floor(Date.now() / 1000) - 600 }));
+    const stale = await early(
+      hookPath('0190a1b2-0000-7000-8000-000000000001'),
+      fake.sign('{}', { timestamp: Math.floor(Date.now() / 1000) - 600 }),
+    );
     expect(stale.status).toBe(400);
     // The server is still well.
     expect((await send(s.url, 'GET', '/api/v1/health')).status).toBe(200);

@@ -5,7 +5,18 @@ import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestServer } from '../support/harness.js';
-import { eventually, FAST_JOBS, finishedGenerations, image, postGeneration, projectBlobKeys, queuedBlobDeletions, send, seedProjectUser, waitForEnd } from './fixtures.js';
+import {
+  eventually,
+  FAST_JOBS,
+  finishedGenerations,
+  image,
+  postGeneration,
+  projectBlobKeys,
+  queuedBlobDeletions,
+  send,
+  seedProjectUser,
+  waitForEnd,
+} from './fixtures.js';
 
 /** Blob storage on an S3-compatible server (s3rver on loopback) through @aws-sdk/client-s3. */
 forEachDatabase('generations: S3 storage', (kind) => {
@@ -15,7 +26,13 @@ forEachDatabase('generations: S3 storage', (kind) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-s3-'));
   /** The S3 server, on the same port and directory each time (so a restart is the same store back). */
   const runS3 = async () => {
-    s3 = new S3rver({ address: '127.0.0.1', port, silent: true, directory: dir, configureBuckets: [{ name: 'tollgate-images', configs: [] }] });
+    s3 = new S3rver({
+      address: '127.0.0.1',
+      port,
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: 'tollgate-images', configs: [] }],
+    });
     port = ((await s3.run()) as AddressInfo).port;
   };
 
@@ -38,11 +55,20 @@ forEachDatabase('generations: S3 storage', (kind) => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const objects = () => (fs.existsSync(path.join(dir, 'tollgate-images')) ? fs.readdirSync(path.join(dir, 'tollgate-images'), { recursive: true }).map(String).filter((f) => f.endsWith('._S3rver_object')) : []);
+  const objects = () =>
+    fs.existsSync(path.join(dir, 'tollgate-images'))
+      ? fs
+          .readdirSync(path.join(dir, 'tollgate-images'), { recursive: true })
+          .map(String)
+          .filter((f) => f.endsWith('._S3rver_object'))
+      : [];
 
   it('examples and results are objects in the bucket, served by Tollgate, and deleted with the generation', async () => {
     const u = await seedProjectUser(s.ctx, { tier: 'cloud_premium' });
-    const r = await postGeneration(s.url, u.headers, { images: [await image('png', 1), await image('jpeg', 2)], instructions: 'into the bucket' });
+    const r = await postGeneration(s.url, u.headers, {
+      images: [await image('png', 1), await image('jpeg', 2)],
+      instructions: 'into the bucket',
+    });
     expect(r.status).toBe(200);
     const end = await waitForEnd(s.url, `/api/v1/generation/generations-v2/${r.body.id}/status`, u.headers);
     expect(end.body.error ?? 'none').toBe('none');
@@ -57,7 +83,9 @@ forEachDatabase('generations: S3 storage', (kind) => {
     // Nothing on the local disk.
     expect(fs.existsSync(path.join(s.config.dataDir, 'blobs', 'generations'))).toBe(false);
 
-    expect((await send(s.url, 'DELETE', `/api/v1/generation/generations-v2/${r.body.id}`, { headers: u.headers })).status).toBe(200);
+    expect(
+      (await send(s.url, 'DELETE', `/api/v1/generation/generations-v2/${r.body.id}`, { headers: u.headers })).status,
+    ).toBe(200);
     expect(objects().filter((o) => o.includes(r.body.id))).toEqual([]);
   });
 
@@ -72,9 +100,17 @@ forEachDatabase('generations: S3 storage', (kind) => {
     const keptKeys = await projectBlobKeys(s.ctx, kept.projectId);
     expect([inBucket(keys), inBucket(devpayrKeys), inBucket(keptKeys)]).toEqual([6, 6, 6]);
 
-    expect((await send(s.url, 'DELETE', `/api/v1/projects/${u.projectId}`, { headers: u.developer.headers })).status).toBeLessThan(300);
-    expect((await send(s.url, 'DELETE', `/api/v1/project/${viaDevpayr.projectId}`, { headers: u.developer.apiKeyHeaders })).status).toBeLessThan(300);
-    await eventually('the objects are deleted', async () => inBucket([...keys, ...devpayrKeys]) === 0 && (await queuedBlobDeletions(s.ctx)) === 0);
+    expect(
+      (await send(s.url, 'DELETE', `/api/v1/projects/${u.projectId}`, { headers: u.developer.headers })).status,
+    ).toBeLessThan(300);
+    expect(
+      (await send(s.url, 'DELETE', `/api/v1/project/${viaDevpayr.projectId}`, { headers: u.developer.apiKeyHeaders }))
+        .status,
+    ).toBeLessThan(300);
+    await eventually(
+      'the objects are deleted',
+      async () => inBucket([...keys, ...devpayrKeys]) === 0 && (await queuedBlobDeletions(s.ctx)) === 0,
+    );
     expect(inBucket(keptKeys)).toBe(6);
   });
 
@@ -86,7 +122,9 @@ forEachDatabase('generations: S3 storage', (kind) => {
     expect(inBucket()).toBe(6);
 
     await s3.close();
-    expect((await send(s.url, 'DELETE', `/api/v1/projects/${u.projectId}`, { headers: u.developer.headers })).status).toBeLessThan(300);
+    expect(
+      (await send(s.url, 'DELETE', `/api/v1/projects/${u.projectId}`, { headers: u.developer.headers })).status,
+    ).toBeLessThan(300);
     // The cleanup tried, failed, and keeps the rows for a retry.
     await eventually('a failed attempt is recorded', async () => {
       const rows = await s.ctx.db.selectFrom('generation_blob_deletions').select('attempts').execute();
@@ -95,7 +133,10 @@ forEachDatabase('generations: S3 storage', (kind) => {
     expect(inBucket()).toBe(6);
 
     await runS3();
-    await eventually('the objects are deleted after the store is back', async () => inBucket() === 0 && (await queuedBlobDeletions(s.ctx)) === 0);
+    await eventually(
+      'the objects are deleted after the store is back',
+      async () => inBucket() === 0 && (await queuedBlobDeletions(s.ctx)) === 0,
+    );
   });
 
   it('health/storage asks the bucket, and says so when it is unreachable', async () => {

@@ -32,7 +32,11 @@ function codesIn(text: string): string[] {
 }
 
 function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? sourceFiles(path.join(dir, d.name)) : d.name.endsWith('.ts') ? [path.join(dir, d.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory() ? sourceFiles(path.join(dir, d.name)) : d.name.endsWith('.ts') ? [path.join(dir, d.name)] : [],
+    );
 }
 
 /** Every code src/ uses, with where: the runtime check's refusals are its outcomes, lower-cased. */
@@ -43,13 +47,22 @@ function usedCodes(): Map<string, string> {
     const text = fs.readFileSync(file, 'utf8');
     for (const code of codesIn(text)) used.set(code, path.relative(SRC, file));
   }
-  const outcomes = /export type RefusalOutcome =([^;]+);/.exec(fs.readFileSync(path.join(SRC, 'core/runtime/rules.ts'), 'utf8'))![1]!;
-  for (const m of outcomes.matchAll(/'([A-Z_]+)'/g)) used.set(m[1]!.toLowerCase(), 'core/runtime/rules.ts (runtime refusals)');
+  const outcomes = /export type RefusalOutcome =([^;]+);/.exec(
+    fs.readFileSync(path.join(SRC, 'core/runtime/rules.ts'), 'utf8'),
+  )![1]!;
+  for (const m of outcomes.matchAll(/'([A-Z_]+)'/g))
+    used.set(m[1]!.toLowerCase(), 'core/runtime/rules.ts (runtime refusals)');
   return used;
 }
 
 it('the scan finds each way of writing a code, and a code not listed', () => {
-  const sample = ["throw Forbidden('made_up_code', 'x')", "NotFound('widget')", "Conflict('name', 'name_clash', 'x')", "new DomainError('forbidden', 'ad_hoc', 'x')", "UpstreamFailed('Acme', 'down')"].join('\n');
+  const sample = [
+    "throw Forbidden('made_up_code', 'x')",
+    "NotFound('widget')",
+    "Conflict('name', 'name_clash', 'x')",
+    "new DomainError('forbidden', 'ad_hoc', 'x')",
+    "UpstreamFailed('Acme', 'down')",
+  ].join('\n');
   expect(codesIn(sample)).toEqual(['made_up_code', 'name_clash', 'widget_not_found', 'acme_failed', 'ad_hoc']);
   expect(codesIn(sample).filter((c) => !(c in ERROR_CODES))).toHaveLength(5);
 });
@@ -77,7 +90,10 @@ it('/docs shows every code with its status and meaning', async () => {
   const doc = (await s.request('GET', '/docs/json')).body as { info: { description: string } };
   const text = doc.info.description;
   expect(text).toContain('## Error codes');
-  for (const [code, { meaning }] of Object.entries(ERROR_CODES)) expect(text, code).toMatch(new RegExp(`\\| \`${code}\` \\| [^|]+ \\| ${meaning.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\|`));
+  for (const [code, { meaning }] of Object.entries(ERROR_CODES))
+    expect(text, code).toMatch(
+      new RegExp(`\\| \`${code}\` \\| [^|]+ \\| ${meaning.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\|`),
+    );
   expect(text).toContain('| `project_limit` | 403 |');
   expect(text).toContain('| `email_taken` | 400 devkit, 422 devpayr, 409 console |');
   expect(text).toContain('| `file_too_large` | 413 |');

@@ -57,7 +57,13 @@ function sendAllThenRead(urlPath: string, headers: Record<string, string>, size:
       const at = text.indexOf('\r\n\r\n');
       resolve({ head: at < 0 ? text : text.slice(0, at), body: at < 0 ? '' : text.slice(at + 4), error });
     });
-    const head = [`POST ${urlPath} HTTP/1.1`, 'Host: 127.0.0.1', 'Content-Type: application/json', `Content-Length: ${size}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const head = [
+      `POST ${urlPath} HTTP/1.1`,
+      'Host: 127.0.0.1',
+      'Content-Type: application/json',
+      `Content-Length: ${size}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.write(`${head.join('\r\n')}\r\n\r\n`);
     socket.write(BIG.subarray(0, size), () => socket.resume());
   });
@@ -85,7 +91,9 @@ it('a client still sending after the bound is cut off: the drain is bounded', as
   socket.on('error', () => {});
   let answer = '';
   socket.on('data', (c: Buffer) => (answer += c.toString()));
-  socket.write(`POST /api/v1/project HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${4 * DRAIN_MAX_BYTES}\r\nX-API-KEY: ${dev.apiKeyHeaders['x-api-key']}\r\n\r\n`);
+  socket.write(
+    `POST /api/v1/project HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${4 * DRAIN_MAX_BYTES}\r\nX-API-KEY: ${dev.apiKeyHeaders['x-api-key']}\r\n\r\n`,
+  );
   // Keep sending past the bound; the server closes the connection instead of reading on.
   let sent = 0;
   while (!socket.destroyed && sent < 3 * DRAIN_MAX_BYTES) {
@@ -115,23 +123,63 @@ interface Case {
 function requests(i: number): Case[] {
   const size = (5 + ((i * 17) % 46)) * MB;
   // A stream (as a proxying client sends, chunked) on most rounds, a whole buffer on every fourth.
-  const json = (urlPath: string, headers: Record<string, string>): Send => () =>
-    fetch(s.url + urlPath, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: i % 4 ? streamOf(size) : BIG.subarray(0, size), duplex: 'half' } as RequestInit);
+  const json =
+    (urlPath: string, headers: Record<string, string>): Send =>
+    () =>
+      fetch(s.url + urlPath, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: i % 4 ? streamOf(size) : BIG.subarray(0, size),
+        duplex: 'half',
+      } as RequestInit);
   // Multipart: a browser's FormData, whole, for the uploads read to their end; streamed for the refused ones.
-  const upload = (urlPath: string, headers: Record<string, string>, field: string, fields: Record<string, string>, whole: boolean): Send => () => {
-    if (whole) {
-      const form = new FormData();
-      for (const [k, v] of Object.entries(fields)) form.append(k, v);
-      form.append(field, new Blob([new Uint8Array(png), new Uint8Array(BIG.buffer, BIG.byteOffset, size - png.length)], { type: 'image/png' }), 'big.png');
-      return fetch(s.url + urlPath, { method: 'POST', headers, body: form });
-    }
-    const head = Object.entries(fields).map(([k, v]) => `--B\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('');
-    const body = streamOf(size, Buffer.from(`${head}--B\r\nContent-Disposition: form-data; name="${field}"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`));
-    return fetch(s.url + urlPath, { method: 'POST', headers: { ...headers, 'content-type': 'multipart/form-data; boundary=B' }, body, duplex: 'half' } as RequestInit);
-  };
-  const generation = (headers: Record<string, string>, whole = false) => upload('/api/v1/generation/generate-v2', headers, 'files', { instructions: 'x' }, whole);
+  const upload =
+    (
+      urlPath: string,
+      headers: Record<string, string>,
+      field: string,
+      fields: Record<string, string>,
+      whole: boolean,
+    ): Send =>
+    () => {
+      if (whole) {
+        const form = new FormData();
+        for (const [k, v] of Object.entries(fields)) form.append(k, v);
+        form.append(
+          field,
+          new Blob([new Uint8Array(png), new Uint8Array(BIG.buffer, BIG.byteOffset, size - png.length)], {
+            type: 'image/png',
+          }),
+          'big.png',
+        );
+        return fetch(s.url + urlPath, { method: 'POST', headers, body: form });
+      }
+      const head = Object.entries(fields)
+        .map(([k, v]) => `--B\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+        .join('');
+      const body = streamOf(
+        size,
+        Buffer.from(
+          `${head}--B\r\nContent-Disposition: form-data; name="${field}"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
+        ),
+      );
+      return fetch(s.url + urlPath, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'multipart/form-data; boundary=B' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+    };
+  const generation = (headers: Record<string, string>, whole = false) =>
+    upload('/api/v1/generation/generate-v2', headers, 'files', { instructions: 'x' }, whole);
   const injectable = (headers: Record<string, string>, whole = false) =>
-    upload(`/api/v1/project/${tenant.projectId}/injectables`, headers, 'file', { type: 'file', mode: 'write', secret: 'correct-horse-battery' }, whole);
+    upload(
+      `/api/v1/project/${tenant.projectId}/injectables`,
+      headers,
+      'file',
+      { type: 'file', mode: 'write', secret: 'correct-horse-battery' },
+      whole,
+    );
   const noToken = { ...endUser.headers, authorization: 'Bearer nope' };
   return [
     { what: 'devpayr JSON', status: 413, early: true, send: json('/api/v1/project', dev.apiKeyHeaders) },
@@ -140,7 +188,9 @@ function requests(i: number): Case[] {
     { what: 'generation upload with a bad token', status: 401, early: true, send: generation(noToken) },
     { what: 'devpayr injectable upload without a key', status: 401, early: true, send: injectable({}) },
     // An upload route reads a body it accepts to its end (bounded by its limits), then answers.
-    ...(i === 1 ? [{ what: 'generation upload', status: 413, early: false, send: generation(endUser.headers, true) }] : []),
+    ...(i === 1
+      ? [{ what: 'generation upload', status: 413, early: false, send: generation(endUser.headers, true) }]
+      : []),
   ];
 }
 
@@ -161,11 +211,30 @@ function streamOf(size: number, head?: Buffer): ReadableStream<Uint8Array> {
 }
 
 /** curl uploading `size` bytes: from a file (with Content-Length), or piped in (chunked). */
-function curl(urlPath: string, headers: Record<string, string>, size: number, file: string | null): Promise<{ status: string; error: string | null }> {
-  const args = ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', '-H', 'content-type: application/json', '-T', file ?? '-'];
+function curl(
+  urlPath: string,
+  headers: Record<string, string>,
+  size: number,
+  file: string | null,
+): Promise<{ status: string; error: string | null }> {
+  const args = [
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    '-X',
+    'POST',
+    '-H',
+    'content-type: application/json',
+    '-T',
+    file ?? '-',
+  ];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
   return new Promise((resolve) => {
-    const child = execFile('curl', [...args, s.url + urlPath], (err, stdout, stderr) => resolve({ status: stdout.trim(), error: err ? stderr.trim() || err.message : null }));
+    const child = execFile('curl', [...args, s.url + urlPath], (err, stdout, stderr) =>
+      resolve({ status: stdout.trim(), error: err ? stderr.trim() || err.message : null }),
+    );
     child.stdin!.on('error', () => {}); // curl stops reading once it has the answer
     child.stdin!.end(file ? undefined : BIG.subarray(0, size));
   });
@@ -186,7 +255,8 @@ it('fetch and curl sending 5–50 MB, 50 times: every one reads its answer, none
         const res = await send();
         const body = await res.json();
         if (res.status !== status) failures.push(`${what} #${i}: ${res.status} ${JSON.stringify(body)}`);
-        if (early && res.headers.get('connection') !== 'close') failures.push(`${what} #${i}: connection ${res.headers.get('connection')}`);
+        if (early && res.headers.get('connection') !== 'close')
+          failures.push(`${what} #${i}: connection ${res.headers.get('connection')}`);
       } catch (err) {
         failures.push(`${what} #${i}: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
       }

@@ -16,7 +16,9 @@ forEachDatabase('the request pipeline', (kind) => {
   afterAll(async () => s.close());
 
   it('answers an unknown path by the face of its path, not by the headers it carries', async () => {
-    const devkit = await s.request('GET', '/api/v1/no-such-thing', { headers: { 'x-api-key': 'ak_whatever', 'x-license-key': 'x' } });
+    const devkit = await s.request('GET', '/api/v1/no-such-thing', {
+      headers: { 'x-api-key': 'ak_whatever', 'x-license-key': 'x' },
+    });
     expect(devkit.status).toBe(404);
     expect(devkit.body).toEqual({ detail: 'Not Found' });
     const devpayr = await s.request('GET', '/api/v1/project/abc/no-such-thing');
@@ -37,17 +39,31 @@ forEachDatabase('the request pipeline', (kind) => {
     expect(Number(list.headers.get('x-ratelimit-limit'))).toBe(1000);
     expect(Number(list.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
     // A refused caller is not counted against anyone and gets no rate headers.
-    const refused = await s.request('GET', '/api/v1/projects/', { headers: { ...dev.headers, 'x-developer-key': 'ak_nope_nope' } });
+    const refused = await s.request('GET', '/api/v1/projects/', {
+      headers: { ...dev.headers, 'x-developer-key': 'ak_nope_nope' },
+    });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('x-ratelimit-limit')).toBeNull();
   });
 });
 
-it('documents every protected route with its credential and its face\'s error answers', async () => {
+it("documents every protected route with its credential and its face's error answers", async () => {
   const s = await startServer('sqlite');
   try {
     const doc = (await s.request('GET', '/docs/json')).body as {
-      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            security?: unknown[];
+            responses: Record<
+              string,
+              { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }
+            >;
+          }
+        >
+      >;
     };
     for (const route of ROUTES) {
       const op = doc.paths[route.path.replace(/:([a-z_]+)/g, '{$1}')]?.[route.method.toLowerCase()];
@@ -56,7 +72,9 @@ it('documents every protected route with its credential and its face\'s error an
       for (const code of ['401', '403', '404', '422']) {
         const schema = op!.responses[code]?.content?.['application/json']?.schema;
         expect(schema, `${route.method} ${route.path} documents ${code}`).toBeDefined();
-        expect(Object.keys(schema!.properties ?? {}), `${route.method} ${route.path} ${code}`).toEqual(route.face === 'devpayr' ? ['status', 'message', 'data', 'errors'] : ['detail', 'retry_after', 'request_id']);
+        expect(Object.keys(schema!.properties ?? {}), `${route.method} ${route.path} ${code}`).toEqual(
+          route.face === 'devpayr' ? ['status', 'message', 'data', 'errors'] : ['detail', 'retry_after', 'request_id'],
+        );
       }
     }
   } finally {

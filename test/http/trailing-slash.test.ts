@@ -37,7 +37,9 @@ it('GET /api/v1/projects: the devkit list for devkit credentials, the DevPayr li
   expect(Array.isArray(devkit.body)).toBe(true);
   expect(devkit.body).toEqual((await s.request('GET', '/api/v1/projects/', { headers: dev.headers })).body);
   // A developer key alone (the reference pages' developer-scoped fetch) is a devkit caller too: refused in its format.
-  const keyOnly = await s.request('GET', '/api/v1/projects', { headers: { 'x-developer-key': dev.developerKey, 'x-user-role': 'developer' } });
+  const keyOnly = await s.request('GET', '/api/v1/projects', {
+    headers: { 'x-developer-key': dev.developerKey, 'x-user-role': 'developer' },
+  });
   expect(keyOnly.status).toBe(401);
   expect(keyOnly.body).toHaveProperty('detail');
 
@@ -61,13 +63,19 @@ it('every devkit route answers at its other spelling as at its own', async () =>
     // Without a credential: the same refusal, in the devkit's format, before any id is looked up.
     const own = await s.request(route.method, path, { body: route.body });
     const alias = await s.request(route.method, other(path), { body: route.body });
-    if (alias.status !== own.status || JSON.stringify(alias.body) !== JSON.stringify(own.body)) differ.push(`${route.method} ${other(path)}: ${alias.status} ${alias.text.slice(0, 80)}`);
+    if (alias.status !== own.status || JSON.stringify(alias.body) !== JSON.stringify(own.body))
+      differ.push(`${route.method} ${other(path)}: ${alias.status} ${alias.text.slice(0, 80)}`);
   }
   // And public ones, with a credential or none.
-  for (const [method, path] of [['GET', '/api/v1/health'], ['POST', '/api/v1/auth/login'], ['GET', '/api/v1/generation/public-generations-v2']]) {
+  for (const [method, path] of [
+    ['GET', '/api/v1/health'],
+    ['POST', '/api/v1/auth/login'],
+    ['GET', '/api/v1/generation/public-generations-v2'],
+  ]) {
     const own = await s.request(method!, path!, { body: method === 'POST' ? {} : undefined });
     const alias = await s.request(method!, other(path!), { body: method === 'POST' ? {} : undefined });
-    if (alias.status !== own.status) differ.push(`${method} ${other(path!)}: ${alias.status} ${alias.text.slice(0, 80)}`);
+    if (alias.status !== own.status)
+      differ.push(`${method} ${other(path!)}: ${alias.status} ${alias.text.slice(0, 80)}`);
   }
   expect(differ).toEqual([]);
 });

@@ -22,9 +22,14 @@ forEachDatabase('licensing: devices and seats', (kind) => {
 
   const activate = (key: string | null, body: Record<string, unknown>) =>
     s.request('POST', '/api/v1/license/devices', { headers: key === null ? {} : { 'x-license-key': key }, body });
-  const deactivate = (key: string, fingerprint: string) => s.request('DELETE', `/api/v1/license/devices/${encodeURIComponent(fingerprint)}`, { headers: { 'x-license-key': key } });
+  const deactivate = (key: string, fingerprint: string) =>
+    s.request('DELETE', `/api/v1/license/devices/${encodeURIComponent(fingerprint)}`, {
+      headers: { 'x-license-key': key },
+    });
   const heartbeat = (key: string, fingerprint: string) =>
-    s.request('POST', `/api/v1/license/devices/${encodeURIComponent(fingerprint)}/heartbeat`, { headers: { 'x-license-key': key } });
+    s.request('POST', `/api/v1/license/devices/${encodeURIComponent(fingerprint)}/heartbeat`, {
+      headers: { 'x-license-key': key },
+    });
 
   it('a license takes max_devices, heartbeat_interval and component_match on create', async () => {
     const res = await s.request('POST', `/api/v1/project/${project}/licenses`, {
@@ -34,7 +39,9 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     expect(res.status, res.text).toBe(201);
     expect(res.body.data).toMatchObject({ max_devices: 2, heartbeat_interval: 3600, component_match: 'majority' });
     const plain = await s.license(project);
-    const shown = await s.request('GET', `/api/v1/project/${project}/licenses/${plain.id}`, { headers: s.dev.apiKeyHeaders });
+    const shown = await s.request('GET', `/api/v1/project/${project}/licenses/${plain.id}`, {
+      headers: s.dev.apiKeyHeaders,
+    });
     expect(shown.body.data).toMatchObject({ max_devices: null, heartbeat_interval: null, component_match: 'any' });
     const bad = await s.request('POST', `/api/v1/project/${project}/licenses`, {
       headers: s.dev.apiKeyHeaders,
@@ -45,8 +52,16 @@ forEachDatabase('licensing: devices and seats', (kind) => {
 
   it('activates a device, answers the same device again, refuses past max_devices and frees a seat on deactivation', async () => {
     const license = await s.license(project, { max_devices: 2 });
-    const components = [{ name: 'cpu', fingerprint: 'c1' }, { name: 'disk', fingerprint: 'd1' }];
-    const first = await activate(license.key, { fingerprint: 'machine-a', name: 'Laptop', platform: 'linux', components });
+    const components = [
+      { name: 'cpu', fingerprint: 'c1' },
+      { name: 'disk', fingerprint: 'd1' },
+    ];
+    const first = await activate(license.key, {
+      fingerprint: 'machine-a',
+      name: 'Laptop',
+      platform: 'linux',
+      components,
+    });
     expect(first.status, first.text).toBe(201);
     expect(first.body.data).toEqual({
       id: expect.any(String),
@@ -73,15 +88,28 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     expect((await deactivate(license.key, 'machine-a')).status).toBe(404);
     expect((await activate(license.key, { fingerprint: 'machine-c' })).status).toBe(201);
 
-    const events = await s.ctx.db.selectFrom('events').select(['type', 'payload']).where('project_id', '=', project).where('type', 'like', 'device.%').orderBy('id').execute();
-    const mine = events.map((e) => ({ type: e.type, data: JSON.parse(e.payload) })).filter((e) => e.data.license_id === license.id);
+    const events = await s.ctx.db
+      .selectFrom('events')
+      .select(['type', 'payload'])
+      .where('project_id', '=', project)
+      .where('type', 'like', 'device.%')
+      .orderBy('id')
+      .execute();
+    const mine = events
+      .map((e) => ({ type: e.type, data: JSON.parse(e.payload) }))
+      .filter((e) => e.data.license_id === license.id);
     expect(mine.map((e) => `${e.type} ${e.data.fingerprint}`)).toEqual([
       'device.activated machine-a',
       'device.activated machine-b',
       'device.deactivated machine-a',
       'device.activated machine-c',
     ]);
-    const audit = await s.ctx.db.selectFrom('audit_log').select('action').where('project_id', '=', project).where('action', '=', 'device.deactivated').execute();
+    const audit = await s.ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('project_id', '=', project)
+      .where('action', '=', 'device.deactivated')
+      .execute();
     expect(audit.length).toBeGreaterThan(0);
   });
 
@@ -104,7 +132,9 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     expect((await activate(null, { fingerprint: 'x' })).status).toBe(401);
     expect((await activate('00000000-0000-4000-8000-000000000000', { fingerprint: 'x' })).status).toBe(403);
     const license = await s.license(project);
-    await s.request('POST', `/api/v1/project/${project}/licenses/${license.id}/revoke`, { headers: s.dev.apiKeyHeaders });
+    await s.request('POST', `/api/v1/project/${project}/licenses/${license.id}/revoke`, {
+      headers: s.dev.apiKeyHeaders,
+    });
     const revoked = await activate(license.key, { fingerprint: 'x' });
     expect(revoked.status, revoked.text).toBe(403);
     expect((await activate(license.key, { fingerprint: 'bad fingerprint' })).status).toBe(422);
@@ -136,19 +166,30 @@ forEachDatabase('licensing: devices and seats', (kind) => {
   it('has-paid of a license with max_devices needs an active device, and its components when it sends them', async () => {
     const license = await s.license(project, { max_devices: 1, component_match: 'majority' });
     const hasPaid = (headers: Record<string, string> = {}) =>
-      s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': license.key, ...headers }, body: {} });
+      s.request('POST', '/api/v1/project/has-paid', {
+        headers: { 'x-license-key': license.key, ...headers },
+        body: {},
+      });
     const refused = await hasPaid();
     expect(refused.status, refused.text).toBe(403);
     expect(refused.body.message).toBe('This device is not activated for this license.');
     expect((await hasPaid({ 'x-device-fingerprint': 'desk-1' })).status).toBe(403);
 
-    const components = [{ name: 'cpu', fingerprint: 'c1' }, { name: 'disk', fingerprint: 'd1' }, { name: 'mac', fingerprint: 'm1' }];
+    const components = [
+      { name: 'cpu', fingerprint: 'c1' },
+      { name: 'disk', fingerprint: 'd1' },
+      { name: 'mac', fingerprint: 'm1' },
+    ];
     expect((await activate(license.key, { fingerprint: 'desk-1', components })).status).toBe(201);
     // The activation is seen at once (the runtime change feed), however often the key was checked before.
     const passed = await hasPaid({ 'x-device-fingerprint': 'desk-1' });
     expect(passed.status, passed.text).toBe(200);
     expect(passed.body.data.has_paid).toBe(true);
-    const moved = JSON.stringify([components[0], { name: 'disk', fingerprint: 'new' }, { name: 'mac', fingerprint: 'new' }]);
+    const moved = JSON.stringify([
+      components[0],
+      { name: 'disk', fingerprint: 'new' },
+      { name: 'mac', fingerprint: 'new' },
+    ]);
     expect((await hasPaid({ 'x-device-fingerprint': 'desk-1', 'x-device-components': moved })).status).toBe(403);
     const oneChanged = JSON.stringify([components[0], components[1], { name: 'mac', fingerprint: 'new' }]);
     expect((await hasPaid({ 'x-device-fingerprint': 'desk-1', 'x-device-components': oneChanged })).status).toBe(200);
@@ -159,13 +200,19 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     expect((await hasPaid({ 'x-device-fingerprint': 'desk-1' })).status).toBe(403);
     // A license without max_devices reads no device header.
     const plain = await s.license(project);
-    expect((await s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': plain.key }, body: {} })).status).toBe(200);
+    expect(
+      (await s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': plain.key }, body: {} }))
+        .status,
+    ).toBe(200);
   });
 
   it('a machine file of a license with max_devices names an active device, with its name', async () => {
     const license = await s.license(project, { max_devices: 1 });
-    const checkout = (body: Record<string, unknown>, path = '/api/v1/license/checkout', headers: Record<string, string> = { 'x-license-key': license.key }) =>
-      s.request('POST', path, { headers, body });
+    const checkout = (
+      body: Record<string, unknown>,
+      path = '/api/v1/license/checkout',
+      headers: Record<string, string> = { 'x-license-key': license.key },
+    ) => s.request('POST', path, { headers, body });
     const owner = `/api/v1/project/${project}/licenses/${license.id}/checkout`;
     expect((await checkout({ fingerprint: 'vault-1' })).status).toBe(403);
     const ownerRefused = await checkout({ fingerprint: 'vault-1' }, owner, s.dev.apiKeyHeaders);
@@ -176,7 +223,13 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     const res = await checkout({ fingerprint: 'vault-1', ttl: 3600 });
     expect(res.status, res.text).toBe(200);
     const jwks = await s.jwks(project);
-    const data = readLicenseFile(res.body.data.certificate, { licenseKey: license.key, fingerprint: 'vault-1', jwks, state: {}, now: s.ctx.clock.now().getTime() });
+    const data = readLicenseFile(res.body.data.certificate, {
+      licenseKey: license.key,
+      fingerprint: 'vault-1',
+      jwks,
+      state: {},
+      now: s.ctx.clock.now().getTime(),
+    });
     expect(data.device).toEqual({ fingerprint: 'vault-1', name: 'Vault' });
     expect(data.license.max_devices).toBe(1);
     expect((await checkout({ fingerprint: 'vault-1' }, owner, s.dev.apiKeyHeaders)).status).toBe(200);
@@ -186,22 +239,46 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     const license = await s.license(project, { max_usage_per_day: 100 });
     const path = `/api/v1/project/${project}/licenses/${license.id}`;
     const hasPaid = (headers: Record<string, string> = {}) =>
-      s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': license.key, ...headers }, body: {} });
+      s.request('POST', '/api/v1/project/has-paid', {
+        headers: { 'x-license-key': license.key, ...headers },
+        body: {},
+      });
     expect((await hasPaid()).status).toBe(200);
-    const res = await s.request('PATCH', path, { headers: s.dev.apiKeyHeaders, body: { max_devices: 1, heartbeat_interval: 120, component_match: 'all' } });
+    const res = await s.request('PATCH', path, {
+      headers: s.dev.apiKeyHeaders,
+      body: { max_devices: 1, heartbeat_interval: 120, component_match: 'all' },
+    });
     expect(res.status, res.text).toBe(200);
-    expect(res.body.data).toMatchObject({ id: license.id, max_devices: 1, heartbeat_interval: 120, component_match: 'all', max_usage_per_day: 100 });
+    expect(res.body.data).toMatchObject({
+      id: license.id,
+      max_devices: 1,
+      heartbeat_interval: 120,
+      component_match: 'all',
+      max_usage_per_day: 100,
+    });
     expect((await hasPaid()).status).toBe(403);
-    const renamed = await s.request('PATCH', path, { headers: s.dev.apiKeyHeaders, body: { title: 'Renamed seat license', max_devices: null } });
-    expect(renamed.body.data).toMatchObject({ title: 'Renamed seat license', max_devices: null, heartbeat_interval: 120 });
+    const renamed = await s.request('PATCH', path, {
+      headers: s.dev.apiKeyHeaders,
+      body: { title: 'Renamed seat license', max_devices: null },
+    });
+    expect(renamed.body.data).toMatchObject({
+      title: 'Renamed seat license',
+      max_devices: null,
+      heartbeat_interval: 120,
+    });
     expect((await hasPaid()).status).toBe(200);
     const bad = await s.request('PATCH', path, { headers: s.dev.apiKeyHeaders, body: { component_match: 'most' } });
     expect(bad.status, bad.text).toBe(422);
-    const events = await s.ctx.db.selectFrom('events').select('payload').where('type', '=', 'license.updated').where('project_id', '=', project).execute();
+    const events = await s.ctx.db
+      .selectFrom('events')
+      .select('payload')
+      .where('type', '=', 'license.updated')
+      .where('project_id', '=', project)
+      .execute();
     expect(events.map((e) => JSON.parse(e.payload).id)).toContain(license.id);
   });
 
-  it('the developer lists a license\'s devices and frees a seat', async () => {
+  it("the developer lists a license's devices and frees a seat", async () => {
     const license = await s.license(project, { max_devices: 1 });
     const base = `/api/v1/project/${project}/licenses/${license.id}/devices`;
     const device = (await activate(license.key, { fingerprint: 'owned-1', name: 'Box' })).body.data;
@@ -214,7 +291,9 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     expect((await s.request('DELETE', `${base}/${device.id}`, { headers: s.dev.apiKeyHeaders })).status).toBe(404);
     expect((await activate(license.key, { fingerprint: 'owned-2' })).status).toBe(201);
     const after = await s.request('GET', base, { headers: s.dev.apiKeyHeaders });
-    expect(after.body.data.map((d: { fingerprint: string; status: string }) => `${d.fingerprint} ${d.status}`)).toEqual(['owned-2 active', 'owned-1 deactivated']);
+    expect(after.body.data.map((d: { fingerprint: string; status: string }) => `${d.fingerprint} ${d.status}`)).toEqual(
+      ['owned-2 active', 'owned-1 deactivated'],
+    );
   });
 
   it('a device silent for two heartbeat intervals is released once, by however many sweeps at once', async () => {
@@ -225,17 +304,40 @@ forEachDatabase('licensing: devices and seats', (kind) => {
     expect((await heartbeat(license.key, 'chatty')).status).toBe(200);
     await Promise.all([releaseSilentDevices(s.ctx), releaseSilentDevices(s.ctx)]);
     // Not yet two intervals: nothing released.
-    const still = await s.ctx.db.selectFrom('license_devices').select(['fingerprint', 'status']).where('license_id', '=', license.id).orderBy('fingerprint').execute();
+    const still = await s.ctx.db
+      .selectFrom('license_devices')
+      .select(['fingerprint', 'status'])
+      .where('license_id', '=', license.id)
+      .orderBy('fingerprint')
+      .execute();
     expect(still.map((d) => d.status)).toEqual(['active', 'active']);
 
     s.later(40_000);
     await Promise.all([releaseSilentDevices(s.ctx), releaseSilentDevices(s.ctx), releaseSilentDevices(s.ctx)]);
-    const after = await s.ctx.db.selectFrom('license_devices').select(['fingerprint', 'status']).where('license_id', '=', license.id).orderBy('fingerprint').execute();
-    expect(after).toEqual([{ fingerprint: 'chatty', status: 'active' }, { fingerprint: 'quiet', status: 'released' }]);
-    const events = await s.ctx.db.selectFrom('events').select('payload').where('type', '=', 'device.released').where('project_id', '=', project).execute();
-    expect(events.map((e) => JSON.parse(e.payload)).filter((e) => e.license_id === license.id)).toEqual([expect.objectContaining({ fingerprint: 'quiet', status: 'released' })]);
+    const after = await s.ctx.db
+      .selectFrom('license_devices')
+      .select(['fingerprint', 'status'])
+      .where('license_id', '=', license.id)
+      .orderBy('fingerprint')
+      .execute();
+    expect(after).toEqual([
+      { fingerprint: 'chatty', status: 'active' },
+      { fingerprint: 'quiet', status: 'released' },
+    ]);
+    const events = await s.ctx.db
+      .selectFrom('events')
+      .select('payload')
+      .where('type', '=', 'device.released')
+      .where('project_id', '=', project)
+      .execute();
+    expect(events.map((e) => JSON.parse(e.payload)).filter((e) => e.license_id === license.id)).toEqual([
+      expect.objectContaining({ fingerprint: 'quiet', status: 'released' }),
+    ]);
     // The seat is free and the released device is refused at once.
-    const hasPaid = await s.request('POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': license.key, 'x-device-fingerprint': 'quiet' }, body: {} });
+    const hasPaid = await s.request('POST', '/api/v1/project/has-paid', {
+      headers: { 'x-license-key': license.key, 'x-device-fingerprint': 'quiet' },
+      body: {},
+    });
     expect(hasPaid.status, hasPaid.text).toBe(403);
     expect((await heartbeat(license.key, 'quiet')).status).toBe(404);
     expect((await activate(license.key, { fingerprint: 'newcomer' })).status).toBe(201);
@@ -244,10 +346,17 @@ forEachDatabase('licensing: devices and seats', (kind) => {
   describe('seats under concurrency', () => {
     it('20 parallel activations of distinct fingerprints against max_devices 3 leave exactly 3 active', async () => {
       const license = await s.license(project, { max_devices: 3 });
-      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => activate(license.key, { fingerprint: `par-${i}` })));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => activate(license.key, { fingerprint: `par-${i}` })),
+      );
       expect(answers.filter((a) => a.status === 201)).toHaveLength(3);
       expect(answers.filter((a) => a.status === 403)).toHaveLength(17);
-      const active = await s.ctx.db.selectFrom('license_devices').select('id').where('license_id', '=', license.id).where('status', '=', 'active').execute();
+      const active = await s.ctx.db
+        .selectFrom('license_devices')
+        .select('id')
+        .where('license_id', '=', license.id)
+        .where('status', '=', 'active')
+        .execute();
       expect(active).toHaveLength(3);
     });
   });

@@ -29,13 +29,21 @@ export async function startLicensingServer(kind: DbKind, options: ServerOptions 
   return Object.assign(s, {
     dev,
     later: (ms: number) => void (offset += ms),
-    project: async (body: Record<string, unknown> = {}) => (await api('POST', '/api/v1/project', { name: `P ${randomBytes(4).toString('hex')}`, has_paid: true, ...body })).id as string,
+    project: async (body: Record<string, unknown> = {}) =>
+      (await api('POST', '/api/v1/project', { name: `P ${randomBytes(4).toString('hex')}`, has_paid: true, ...body }))
+        .id as string,
     license: async (projectId: string, body: Record<string, unknown> = {}) => {
-      const l = await api('POST', `/api/v1/project/${projectId}/licenses`, { title: `L ${randomBytes(4).toString('hex')}`, ...body });
+      const l = await api('POST', `/api/v1/project/${projectId}/licenses`, {
+        title: `L ${randomBytes(4).toString('hex')}`,
+        ...body,
+      });
       return { id: l.id as string, key: l.uuid as string };
     },
     jwks: async (projectId?: string) => {
-      const res = await s.request('GET', projectId ? `/.well-known/tollgate/${projectId}/jwks.json` : '/.well-known/tollgate/jwks.json');
+      const res = await s.request(
+        'GET',
+        projectId ? `/.well-known/tollgate/${projectId}/jwks.json` : '/.well-known/tollgate/jwks.json',
+      );
       expect(res.status, res.text).toBe(200);
       return res.body;
     },
@@ -71,7 +79,11 @@ export async function askSigned(
   };
   if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
   const url = s.url + path;
-  const res = await fetch(url, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
+  const res = await fetch(url, {
+    method,
+    headers,
+    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+  });
   const body = Buffer.from(await res.arrayBuffer());
   let json: unknown = null;
   try {

@@ -3,7 +3,14 @@ import { httpbis } from 'http-message-signatures';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 // @ts-expect-error: the shipped verifier is plain JavaScript, used here as a customer would use it
 import { verifyAnswer } from '../../examples/verify-answer.mjs';
-import { askSigned, forEachDatabase, startLicensingServer, type LicensingServer, type RawAnswer, type SentRequest } from './fixtures.js';
+import {
+  askSigned,
+  forEachDatabase,
+  startLicensingServer,
+  type LicensingServer,
+  type RawAnswer,
+  type SentRequest,
+} from './fixtures.js';
 
 type Jwks = { keys: Array<Record<string, string>> };
 
@@ -16,7 +23,11 @@ async function verifiedByLibrary(answer: RawAnswer, request: SentRequest, jwks: 
         const jwk = jwks.keys.find((k) => k.kid === params.keyid);
         if (!jwk) return null;
         const key = createPublicKey({ key: { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x! }, format: 'jwk' });
-        return { id: jwk.kid, algs: ['ed25519'], verify: async (data, signature) => verify(null, data, key, signature) };
+        return {
+          id: jwk.kid,
+          algs: ['ed25519'],
+          verify: async (data, signature) => verify(null, data, key, signature),
+        };
       },
       requiredFields: ['@status', 'content-digest', '@method', '@path', '@query'],
       requiredParams: ['created', 'keyid', 'alg', 'nonce'],
@@ -58,7 +69,10 @@ forEachDatabase('licensing: signed answers', (kind) => {
   };
 
   it('a paid has-paid answer is signed with the project key and covers status, body, request and license key', async () => {
-    const signed = await askSigned(s, 'POST', '/api/v1/project/has-paid?include=none', { headers: { 'x-license-key': license.key }, body: {} });
+    const signed = await askSigned(s, 'POST', '/api/v1/project/has-paid?include=none', {
+      headers: { 'x-license-key': license.key },
+      body: {},
+    });
     expect(signed.answer.status).toBe(200);
     expect(signed.answer.json.data).toMatchObject({ has_paid: true, project_id: project });
     const input = signed.answer.headers.get('signature-input')!;
@@ -71,11 +85,16 @@ forEachDatabase('licensing: signed answers', (kind) => {
     expect(signed.answer.headers.get('signature')).toMatch(/^sig1=:[A-Za-z0-9+/]+=*:$/);
     expect((await check(signed, jwks)).kid).toBe(jwks.keys[0]!.kid);
     // Not with the instance's key.
-    expect(() => verifyAnswer(signed.answer, signed.request, instance, { nonce: signed.nonce, now: now() })).toThrow(/unknown or retired/);
+    expect(() => verifyAnswer(signed.answer, signed.request, instance, { nonce: signed.nonce, now: now() })).toThrow(
+      /unknown or retired/,
+    );
   });
 
   it('the verifier refuses a flipped body byte, another query, another nonce, another license key, a 6-minute-old signature and an unknown kid', async () => {
-    const signed = await askSigned(s, 'POST', '/api/v1/project/has-paid?action=check_project', { headers: { 'x-license-key': license.key }, body: {} });
+    const signed = await askSigned(s, 'POST', '/api/v1/project/has-paid?action=check_project', {
+      headers: { 'x-license-key': license.key },
+      body: {},
+    });
     const { answer, request, nonce } = signed;
     await check(signed, jwks);
     const flipped = Buffer.from(answer.body);
@@ -88,13 +107,37 @@ forEachDatabase('licensing: signed answers', (kind) => {
     const headers = new Headers(answer.headers);
     headers.set('content-digest', digest);
     refuse({ ...answer, headers, body: flipped }, request, { nonce }, jwks, /does not verify/);
-    refuse(answer, { ...request, url: request.url.replace('check_project', 'check_domain') }, { nonce }, jwks, /does not verify/);
-    refuse(answer, { ...request, url: request.url.replace('has-paid', 'has-paid2') }, { nonce }, jwks, /does not verify/);
+    refuse(
+      answer,
+      { ...request, url: request.url.replace('check_project', 'check_domain') },
+      { nonce },
+      jwks,
+      /does not verify/,
+    );
+    refuse(
+      answer,
+      { ...request, url: request.url.replace('has-paid', 'has-paid2') },
+      { nonce },
+      jwks,
+      /does not verify/,
+    );
     refuse(answer, request, { nonce: 'another-nonce' }, jwks, /nonce/);
-    refuse(answer, { ...request, headers: { ...request.headers, 'x-license-key': 'another-key' } }, { nonce }, jwks, /does not verify/);
+    refuse(
+      answer,
+      { ...request, headers: { ...request.headers, 'x-license-key': 'another-key' } },
+      { nonce },
+      jwks,
+      /does not verify/,
+    );
     refuse(answer, request, { nonce, now: now() + 6 * 60_000 }, jwks, /too old/);
     refuse(answer, request, { nonce }, instance, /unknown or retired/);
-    expect(await verifiedByLibrary({ ...answer, body: flipped }, { ...request, url: request.url.replace('check_project', 'x') }, jwks)).toBe(false);
+    expect(
+      await verifiedByLibrary(
+        { ...answer, body: flipped },
+        { ...request, url: request.url.replace('check_project', 'x') },
+        jwks,
+      ),
+    ).toBe(false);
   });
 
   it('refusals are signed: 401 and an unknown key 403 with the instance key (the project key with project_id), a revoked license 403 with its project key', async () => {
@@ -102,16 +145,27 @@ forEachDatabase('licensing: signed answers', (kind) => {
     expect(missing.answer.status).toBe(401);
     expect((await check(missing, instance)).kid).toBe(instance.keys[0]!.kid);
 
-    const unknown = await askSigned(s, 'POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': 'no-such-key' }, body: {} });
+    const unknown = await askSigned(s, 'POST', '/api/v1/project/has-paid', {
+      headers: { 'x-license-key': 'no-such-key' },
+      body: {},
+    });
     expect(unknown.answer.status).toBe(403);
     expect((await check(unknown, instance)).kid).toBe(instance.keys[0]!.kid);
-    const named = await askSigned(s, 'POST', `/api/v1/project/has-paid?project_id=${project}`, { headers: { 'x-license-key': 'no-such-key' }, body: {} });
+    const named = await askSigned(s, 'POST', `/api/v1/project/has-paid?project_id=${project}`, {
+      headers: { 'x-license-key': 'no-such-key' },
+      body: {},
+    });
     expect(named.answer.status).toBe(403);
     expect((await check(named, jwks)).kid).toBe(jwks.keys[0]!.kid);
 
     const revoked = await s.license(project);
-    await s.request('POST', `/api/v1/project/${project}/licenses/${revoked.id}/revoke`, { headers: s.dev.apiKeyHeaders });
-    const refused = await askSigned(s, 'POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': revoked.key }, body: {} });
+    await s.request('POST', `/api/v1/project/${project}/licenses/${revoked.id}/revoke`, {
+      headers: s.dev.apiKeyHeaders,
+    });
+    const refused = await askSigned(s, 'POST', '/api/v1/project/has-paid', {
+      headers: { 'x-license-key': revoked.key },
+      body: {},
+    });
     expect(refused.answer.status).toBe(403);
     expect(refused.answer.json).toMatchObject({ status: 'error', message: 'This license has been revoked.' });
     expect((await check(refused, jwks)).kid).toBe(jwks.keys[0]!.kid);
@@ -119,30 +173,52 @@ forEachDatabase('licensing: signed answers', (kind) => {
 
   it('a 429 (the daily usage limit) is signed and keeps its Retry-After; so is the injectable stream', async () => {
     const limited = await s.license(project, { max_usage_per_day: 1 });
-    expect((await askSigned(s, 'POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': limited.key }, body: {} })).answer.status).toBe(200);
-    const over = await askSigned(s, 'POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': limited.key }, body: {} });
+    expect(
+      (await askSigned(s, 'POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': limited.key }, body: {} }))
+        .answer.status,
+    ).toBe(200);
+    const over = await askSigned(s, 'POST', '/api/v1/project/has-paid', {
+      headers: { 'x-license-key': limited.key },
+      body: {},
+    });
     expect(over.answer.status).toBe(429);
     expect(Number(over.answer.headers.get('retry-after'))).toBeGreaterThan(0);
     await check(over, jwks);
 
-    const stream = await askSigned(s, 'GET', '/api/v1/injectable/stream', { headers: { 'x-license-key': license.key } });
+    const stream = await askSigned(s, 'GET', '/api/v1/injectable/stream', {
+      headers: { 'x-license-key': license.key },
+    });
     expect(stream.answer.status).toBe(200);
     await check(stream, jwks);
   });
 
   it("license files: the checkout's 200, 422, 429 and the developer's 404 are signed", async () => {
     const own = await s.license(project);
-    const ok = await askSigned(s, 'POST', '/api/v1/license/checkout', { headers: { 'x-license-key': own.key }, body: { ttl: 3600 } });
+    const ok = await askSigned(s, 'POST', '/api/v1/license/checkout', {
+      headers: { 'x-license-key': own.key },
+      body: { ttl: 3600 },
+    });
     expect(ok.answer.status).toBe(200);
     await check(ok, jwks);
-    const invalid = await askSigned(s, 'POST', '/api/v1/license/checkout', { headers: { 'x-license-key': own.key }, body: { ttl: 5 } });
+    const invalid = await askSigned(s, 'POST', '/api/v1/license/checkout', {
+      headers: { 'x-license-key': own.key },
+      body: { ttl: 5 },
+    });
     expect(invalid.answer.status).toBe(422);
     await check(invalid, jwks);
-    const limited = await askSigned(s, 'POST', '/api/v1/license/checkout', { headers: { 'x-license-key': own.key }, body: {} });
+    const limited = await askSigned(s, 'POST', '/api/v1/license/checkout', {
+      headers: { 'x-license-key': own.key },
+      body: {},
+    });
     expect(limited.answer.status).toBe(429);
     expect(limited.answer.headers.get('retry-after')).toBeTruthy();
     await check(limited, jwks);
-    const missing = await askSigned(s, 'POST', `/api/v1/project/${project}/licenses/0190a1b2-0000-7000-8000-000000000000/checkout`, { headers: s.dev.apiKeyHeaders, body: {} });
+    const missing = await askSigned(
+      s,
+      'POST',
+      `/api/v1/project/${project}/licenses/0190a1b2-0000-7000-8000-000000000000/checkout`,
+      { headers: s.dev.apiKeyHeaders, body: {} },
+    );
     expect(missing.answer.status).toBe(404);
     await check(missing, jwks);
   });
@@ -150,24 +226,44 @@ forEachDatabase('licensing: signed answers', (kind) => {
   it('a rotated-out key verifies until it retires, then is refused as the JWKS drops it', async () => {
     const other = await s.project();
     const otherLicense = await s.license(other);
-    const before = await askSigned(s, 'POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': otherLicense.key }, body: {} });
+    const before = await askSigned(s, 'POST', '/api/v1/project/has-paid', {
+      headers: { 'x-license-key': otherLicense.key },
+      body: {},
+    });
     const oldKid = (await check(before, await s.jwks(other))).kid;
-    const rotated = await s.request('POST', `/api/v1/project/${other}/signing-keys/rotate`, { headers: s.dev.apiKeyHeaders, body: { grace_days: 1 } });
+    const rotated = await s.request('POST', `/api/v1/project/${other}/signing-keys/rotate`, {
+      headers: s.dev.apiKeyHeaders,
+      body: { grace_days: 1 },
+    });
     expect(rotated.status).toBe(200);
     // Signed at once with the new key (this process forgot the old one).
-    const after = await askSigned(s, 'POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': otherLicense.key }, body: {} });
+    const after = await askSigned(s, 'POST', '/api/v1/project/has-paid', {
+      headers: { 'x-license-key': otherLicense.key },
+      body: {},
+    });
     expect((await check(after, await s.jwks(other))).kid).toBe(rotated.body.data[0].kid);
     // The old answer still verifies against the published set ...
-    expect(verifyAnswer(before.answer, before.request, await s.jwks(other), { nonce: before.nonce, now: Number(/created=(\d+)/.exec(before.answer.headers.get('signature-input')!)![1]) * 1000 }).kid).toBe(oldKid);
+    expect(
+      verifyAnswer(before.answer, before.request, await s.jwks(other), {
+        nonce: before.nonce,
+        now: Number(/created=(\d+)/.exec(before.answer.headers.get('signature-input')!)![1]) * 1000,
+      }).kid,
+    ).toBe(oldKid);
     // ... until the key retires.
     s.later(86_400_000 + 1000);
     const retiredSet = await s.jwks(other);
     expect(retiredSet.keys.map((k) => k.kid)).not.toContain(oldKid);
-    expect(() => verifyAnswer(before.answer, before.request, retiredSet, { nonce: before.nonce, now: now() - 86_400_000 })).toThrow(/unknown or retired/);
+    expect(() =>
+      verifyAnswer(before.answer, before.request, retiredSet, { nonce: before.nonce, now: now() - 86_400_000 }),
+    ).toThrow(/unknown or retired/);
   });
 
   it('a malformed Accept-Signature is a signed 400 (without a nonce); without Accept-Signature nothing is signed', async () => {
-    const bad = await askSigned(s, 'POST', '/api/v1/project/has-paid', { headers: { 'x-license-key': license.key }, body: {}, accept: 'not a dictionary((' });
+    const bad = await askSigned(s, 'POST', '/api/v1/project/has-paid', {
+      headers: { 'x-license-key': license.key },
+      body: {},
+      accept: 'not a dictionary((',
+    });
     expect(bad.answer.status).toBe(400);
     expect(bad.answer.json).toMatchObject({ status: 'error', message: expect.stringContaining('Accept-Signature') });
     expect(bad.answer.headers.get('signature-input')).not.toContain('nonce');

@@ -11,16 +11,29 @@ forEachDatabase('licensing: an answer that cannot be signed', (kind) => {
   beforeAll(async () => {
     s = await startLicensingServer(kind);
     await s.jwks();
-    const row = await s.ctx.db.selectFrom('instance_settings').select('value').where('name', '=', 'signing_key').executeTakeFirstOrThrow();
+    const row = await s.ctx.db
+      .selectFrom('instance_settings')
+      .select('value')
+      .where('name', '=', 'signing_key')
+      .executeTakeFirstOrThrow();
     const pair = JSON.parse(row.value);
-    await s.ctx.db.updateTable('instance_settings').set({ value: JSON.stringify({ ...pair, privateSealed: 'v1.AAAA' }) }).where('name', '=', 'signing_key').execute();
+    await s.ctx.db
+      .updateTable('instance_settings')
+      .set({ value: JSON.stringify({ ...pair, privateSealed: 'v1.AAAA' }) })
+      .where('name', '=', 'signing_key')
+      .execute();
   });
   afterAll(async () => s?.close());
 
   it('is a 500 envelope, unsigned, with no error text', async () => {
     const { answer } = await askSigned(s, 'POST', '/api/v1/project/has-paid', { body: {} });
     expect(answer.status).toBe(500);
-    expect(answer.json).toEqual({ status: 'error', message: expect.stringMatching(/^Server error \(request .+\)\.$/), data: null, errors: null });
+    expect(answer.json).toEqual({
+      status: 'error',
+      message: expect.stringMatching(/^Server error \(request .+\)\.$/),
+      data: null,
+      errors: null,
+    });
     expect(answer.headers.get('signature')).toBeNull();
   });
 });

@@ -14,7 +14,11 @@ forEachDatabase('device seats across processes sharing one database', (kind) => 
   let main: TestServer;
   const children: ServerProcess[] = [];
   const urls: string[] = [];
-  const env = { TOLLGATE_SECRET: randomBytes(32).toString('base64url'), RATE_LIMIT: 'false', DEVICE_CHANGES_PER_DAY: '100' };
+  const env = {
+    TOLLGATE_SECRET: randomBytes(32).toString('base64url'),
+    RATE_LIMIT: 'false',
+    DEVICE_CHANGES_PER_DAY: '100',
+  };
 
   beforeAll(async () => {
     const shared = await sharedDatabase(kind);
@@ -52,10 +56,23 @@ forEachDatabase('device seats across processes sharing one database', (kind) => 
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(3);
     const refused = results.filter((r) => r.status !== 201);
-    expect(refused.every((r) => r.status === 403 && r.body.message === 'This license has reached its limit of 3 device(s).'), JSON.stringify(refused)).toBe(true);
-    const active = await main.ctx.db.selectFrom('license_devices').select('id').where('license_id', '=', license.id).where('status', '=', 'active').execute();
+    expect(
+      refused.every((r) => r.status === 403 && r.body.message === 'This license has reached its limit of 3 device(s).'),
+      JSON.stringify(refused),
+    ).toBe(true);
+    const active = await main.ctx.db
+      .selectFrom('license_devices')
+      .select('id')
+      .where('license_id', '=', license.id)
+      .where('status', '=', 'active')
+      .execute();
     expect(active).toHaveLength(3);
-    const events = await main.ctx.db.selectFrom('events').select('id').where('type', '=', 'device.activated').where('project_id', '=', project.id).execute();
+    const events = await main.ctx.db
+      .selectFrom('events')
+      .select('id')
+      .where('type', '=', 'device.activated')
+      .where('project_id', '=', project.id)
+      .execute();
     expect(events).toHaveLength(3);
   });
 });

@@ -36,7 +36,11 @@ forEachDatabase('plan limits across processes sharing one database', (kind) => {
   });
 
   const post = async (url: string, path: string, headers: Record<string, string>, body: unknown) => {
-    const res = await fetch(url + path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(url + path, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -52,7 +56,9 @@ forEachDatabase('plan limits across processes sharing one database', (kind) => {
   it('50 parallel devkit creates spread over three processes give exactly 5 projects', async () => {
     const dev = await seedDeveloper(main.ctx);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => post(urls[i % urls.length]!, '/api/v1/projects/', dev.headers, { name: `Parallel ${i}` })),
+      Array.from({ length: 50 }, (_, i) =>
+        post(urls[i % urls.length]!, '/api/v1/projects/', dev.headers, { name: `Parallel ${i}` }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(5);
     const refused = results.filter((r) => r.status !== 201);

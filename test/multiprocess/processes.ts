@@ -13,7 +13,10 @@ export interface ServerProcess {
  * One more Tollgate as a real OS process (server-process.ts) on a shared database, with
  * Redis or explicitly without, and any further environment (a shared TOLLGATE_SECRET, say).
  */
-export function spawnServer(databaseUrl: string, opts: { redis?: boolean; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+export function spawnServer(
+  databaseUrl: string,
+  opts: { redis?: boolean; env?: Record<string, string> } = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, nodeArgs(new URL('./server-process.ts', import.meta.url).pathname), {
     env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: opts.redis ? REDIS_URL : '', ...opts.env },
     stdio: ['ignore', 'pipe', 'inherit'],

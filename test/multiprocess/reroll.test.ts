@@ -5,7 +5,11 @@ import { seedLicense, seedProject } from '../devpayr/runtime-fixtures.js';
 import { spawnServer, type ServerProcess } from './processes.js';
 
 async function check(url: string, key: string): Promise<number> {
-  const res = await fetch(`${url}/api/v1/project/has-paid`, { method: 'POST', headers: { 'x-license-key': key, 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${url}/api/v1/project/has-paid`, {
+    method: 'POST',
+    headers: { 'x-license-key': key, 'content-type': 'application/json' },
+    body: '{}',
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -44,7 +48,11 @@ forEachDatabase('license reroll across processes sharing one database', (kind) =
     await drop?.();
   });
 
-  async function rerolled(project: string, id: string, overlap: number): Promise<{ key: string; until: string | null }> {
+  async function rerolled(
+    project: string,
+    id: string,
+    overlap: number,
+  ): Promise<{ key: string; until: string | null }> {
     const res = await fetch(`${main.url}/api/v1/project/${project}/licenses/${id}/reroll`, {
       method: 'POST',
       headers: { ...developer.apiKeyHeaders, 'content-type': 'application/json' },

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, type TestServer } from '../support/harness.js';
-import { deliver, paymentRows, seedBuyer, seedShop, startPaymentsServer, stripeEvent, type Buyer, type Shop } from './fixture.js';
+import {
+  deliver,
+  paymentRows,
+  seedBuyer,
+  seedShop,
+  startPaymentsServer,
+  stripeEvent,
+  type Buyer,
+  type Shop,
+} from './fixture.js';
 import { FakeStripe } from './stripe-fake.js';
 
 /**
@@ -30,9 +39,15 @@ forEachDatabase('payments: checkout to cancellation', (kind) => {
   const checkout = (who: Buyer, body: Record<string, unknown> = {}, query = '') =>
     s.request('POST', `/api/v1/payments/stripe/checkout-session${query}`, {
       headers: who.headers,
-      body: { price_id: 'price_basic', success_url: 'https://app.example.com/ok?session_id={CHECKOUT_SESSION_ID}', cancel_url: 'https://app.example.com/pricing', ...body },
+      body: {
+        price_id: 'price_basic',
+        success_url: 'https://app.example.com/ok?session_id={CHECKOUT_SESSION_ID}',
+        cancel_url: 'https://app.example.com/pricing',
+        ...body,
+      },
     });
-  const mine = (who: Buyer, query = '') => s.request('GET', `/api/v1/payments/stripe/my-subscription${query}`, { headers: who.headers });
+  const mine = (who: Buyer, query = '') =>
+    s.request('GET', `/api/v1/payments/stripe/my-subscription${query}`, { headers: who.headers });
   const send = (event: object) => deliver(s, shop.projectId, 'test', event, shop.testWebhookSecret);
 
   it('the full path', async () => {
@@ -61,17 +76,49 @@ forEachDatabase('payments: checkout to cancellation', (kind) => {
     // 3. my-subscription says active
     const active = await mine(buyer);
     expect(active.status).toBe(200);
-    expect(active.body).toMatchObject({ project_id: shop.projectId, user_id: buyer.userId, is_test_mode: true, subscription_id: subscription.id, customer_id: subscription.customer, status: 'active', quantity: 1 });
+    expect(active.body).toMatchObject({
+      project_id: shop.projectId,
+      user_id: buyer.userId,
+      is_test_mode: true,
+      subscription_id: subscription.id,
+      customer_id: subscription.customer,
+      status: 'active',
+      quantity: 1,
+    });
     expect(Object.keys(active.body).sort()).toEqual(
-      ['id', 'project_id', 'user_id', 'is_test_mode', 'subscription_id', 'customer_id', 'status', 'plan_name', 'quantity', 'current_period_start', 'current_period_end', 'cancel_at', 'cancelled_at', 'created_at'].sort(),
+      [
+        'id',
+        'project_id',
+        'user_id',
+        'is_test_mode',
+        'subscription_id',
+        'customer_id',
+        'status',
+        'plan_name',
+        'quantity',
+        'current_period_start',
+        'current_period_end',
+        'cancel_at',
+        'cancelled_at',
+        'created_at',
+      ].sort(),
     );
     const payments = await s.request('GET', '/api/v1/payments/stripe/my-payments', { headers: buyer.headers });
     expect(payments.body).toMatchObject({ total: 1, page: 1, page_size: 50 });
-    expect(payments.body.payments[0]).toMatchObject({ status: 'succeeded', amount_cents: 999, currency: 'usd', user_id: buyer.userId, subscription_id: active.body.id, refunded_amount_cents: 0 });
+    expect(payments.body.payments[0]).toMatchObject({
+      status: 'succeeded',
+      amount_cents: 999,
+      currency: 'usd',
+      user_id: buyer.userId,
+      subscription_id: active.body.id,
+      refunded_amount_cents: 0,
+    });
     expect(payments.body.payments[0].payment_intent_id).toMatch(/^pi_/);
 
     // the subscription's own event brings the plan's name and period
-    expect((await send(stripeEvent('customer.subscription.created', subscription, { created: t - 1 }))).status).toBe(200);
+    expect((await send(stripeEvent('customer.subscription.created', subscription, { created: t - 1 }))).status).toBe(
+      200,
+    );
     const named = (await mine(buyer)).body;
     expect(named.plan_name).toBe('Basic Plan');
     expect(named.current_period_end).not.toBeNull();
@@ -89,22 +136,40 @@ forEachDatabase('payments: checkout to cancellation', (kind) => {
       body: { new_price_id: 'price_pro', proration_behavior: 'always_invoice' },
     });
     expect(updated.status, updated.text).toBe(200);
-    expect(updated.body).toEqual({ subscription_id: subscription.id, status: 'active', price_id: 'price_pro', message: 'Subscription updated to new plan successfully.' });
+    expect(updated.body).toEqual({
+      subscription_id: subscription.id,
+      status: 'active',
+      price_id: 'price_pro',
+      message: 'Subscription updated to new plan successfully.',
+    });
     expect(fake.subscription(subscription.id)!.last_proration_behavior).toBe('always_invoice');
     expect((await mine(buyer)).body.plan_name).toBe('Pro Plan');
-    const badPrice = await s.request('POST', '/api/v1/payments/stripe/update-subscription', { headers: buyer.headers, body: { new_price_id: 'price_nope' } });
+    const badPrice = await s.request('POST', '/api/v1/payments/stripe/update-subscription', {
+      headers: buyer.headers,
+      body: { new_price_id: 'price_nope' },
+    });
     expect(badPrice.status).toBe(400);
     expect(badPrice.body.detail).toMatch(/Stripe.*No such price/);
 
     // the portal
-    const portal = await s.request('POST', '/api/v1/payments/stripe/customer-portal', { headers: buyer.headers, body: { return_url: 'https://app.example.com/billing' } });
+    const portal = await s.request('POST', '/api/v1/payments/stripe/customer-portal', {
+      headers: buyer.headers,
+      body: { return_url: 'https://app.example.com/billing' },
+    });
     expect(portal.status).toBe(200);
     expect(portal.body.portal_url).toMatch(/^https:\/\/billing\.stripe\.test\/p\/session\/bps_/);
 
     // 5. cancel at period end: still active, with the date it ends
-    const cancelled = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', { headers: buyer.headers, body: {} });
+    const cancelled = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', {
+      headers: buyer.headers,
+      body: {},
+    });
     expect(cancelled.status, cancelled.text).toBe(200);
-    expect(cancelled.body).toMatchObject({ subscription_id: subscription.id, status: 'active', message: 'Subscription will be canceled at the end of the current billing period.' });
+    expect(cancelled.body).toMatchObject({
+      subscription_id: subscription.id,
+      status: 'active',
+      message: 'Subscription will be canceled at the end of the current billing period.',
+    });
     expect(cancelled.body.cancel_at).toBe(new Date(fake.subscription(subscription.id)!.cancel_at * 1000).toISOString());
     expect(cancelled.body.cancelled_at).not.toBeNull();
     expect((await mine(buyer)).body.cancel_at).toBe(cancelled.body.cancel_at);
@@ -113,11 +178,22 @@ forEachDatabase('payments: checkout to cancellation', (kind) => {
     const ended = { ...fake.subscription(subscription.id)!, status: 'canceled', ended_at: t + 1 };
     expect((await send(stripeEvent('customer.subscription.deleted', ended, { created: t + 1 }))).status).toBe(200);
     expect((await mine(buyer)).body).toBeNull();
-    const list = await s.request('GET', `/api/v1/payments/stripe/projects/${shop.projectId}/subscriptions`, { headers: shop.dev.headers });
-    expect(list.body.subscriptions.find((x: any) => x.subscription_id === subscription.id)).toMatchObject({ status: 'canceled' });
+    const list = await s.request('GET', `/api/v1/payments/stripe/projects/${shop.projectId}/subscriptions`, {
+      headers: shop.dev.headers,
+    });
+    expect(list.body.subscriptions.find((x: any) => x.subscription_id === subscription.id)).toMatchObject({
+      status: 'canceled',
+    });
 
     // what our webhooks will tell, once each
-    const types = (await s.ctx.db.selectFrom('events').select('type').where('project_id', '=', shop.projectId).orderBy('id').execute()).map((e) => e.type);
+    const types = (
+      await s.ctx.db
+        .selectFrom('events')
+        .select('type')
+        .where('project_id', '=', shop.projectId)
+        .orderBy('id')
+        .execute()
+    ).map((e) => e.type);
     expect(types.filter((x) => x.startsWith('subscription.') || x.startsWith('payment.'))).toEqual([
       'subscription.created',
       'payment.succeeded',
@@ -133,11 +209,21 @@ forEachDatabase('payments: checkout to cancellation', (kind) => {
     const { session, invoice } = fake.completeCheckout(started.body.session_id);
     await send(stripeEvent('checkout.session.completed', session));
     await send(stripeEvent('invoice.paid', invoice));
-    const res = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', { headers: other.headers, body: { cancel_immediately: true } });
+    const res = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', {
+      headers: other.headers,
+      body: { cancel_immediately: true },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'canceled', cancel_at: null, message: 'Subscription has been canceled immediately.' });
+    expect(res.body).toMatchObject({
+      status: 'canceled',
+      cancel_at: null,
+      message: 'Subscription has been canceled immediately.',
+    });
     expect((await mine(other)).body).toBeNull();
-    const nothing = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', { headers: other.headers, body: {} });
+    const nothing = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', {
+      headers: other.headers,
+      body: {},
+    });
     expect(nothing.status).toBe(404);
     expect(nothing.body.detail).toBe('No active subscription to cancel');
   });
@@ -145,12 +231,31 @@ forEachDatabase('payments: checkout to cancellation', (kind) => {
   it('end users, modes and projects see only their own', async () => {
     const third = await seedBuyer(s, shop);
     expect((await mine(third)).body).toBeNull();
-    expect((await s.request('GET', '/api/v1/payments/stripe/my-payments', { headers: third.headers })).body.total).toBe(0);
-    expect((await s.request('POST', '/api/v1/payments/stripe/customer-portal', { headers: third.headers, body: { return_url: 'https://a.example/x' } })).status).toBe(404);
-    expect((await s.request('POST', '/api/v1/payments/stripe/update-subscription', { headers: third.headers, body: { new_price_id: 'price_pro' } })).status).toBe(404);
+    expect((await s.request('GET', '/api/v1/payments/stripe/my-payments', { headers: third.headers })).body.total).toBe(
+      0,
+    );
+    expect(
+      (
+        await s.request('POST', '/api/v1/payments/stripe/customer-portal', {
+          headers: third.headers,
+          body: { return_url: 'https://a.example/x' },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await s.request('POST', '/api/v1/payments/stripe/update-subscription', {
+          headers: third.headers,
+          body: { new_price_id: 'price_pro' },
+        })
+      ).status,
+    ).toBe(404);
     // live mode is another world: no subscription, no customer yet, and its own Stripe account
     expect((await mine(buyer, '?test_mode=false')).body).toBeNull();
-    expect((await s.request('GET', '/api/v1/payments/stripe/my-payments?test_mode=false', { headers: buyer.headers })).body.total).toBe(0);
+    expect(
+      (await s.request('GET', '/api/v1/payments/stripe/my-payments?test_mode=false', { headers: buyer.headers })).body
+        .total,
+    ).toBe(0);
     const live = await checkout(buyer, {}, '?test_mode=false');
     expect(live.status).toBe(200);
     const liveCustomer = fake.calls(/^\/v1\/customers$/, 'POST').at(-1)!;
@@ -161,25 +266,47 @@ forEachDatabase('payments: checkout to cancellation', (kind) => {
     expect((await mine(rivalBuyer)).body).toBeNull();
     const theirList = await s.request('GET', '/api/v1/payments/subscriptions', { headers: rival.dev.headers });
     expect(theirList.body.total).toBe(0);
-    const foreign = await s.request('GET', `/api/v1/payments/stripe/projects/${shop.projectId}/subscriptions`, { headers: rival.dev.headers });
+    const foreign = await s.request('GET', `/api/v1/payments/stripe/projects/${shop.projectId}/subscriptions`, {
+      headers: rival.dev.headers,
+    });
     expect(foreign.status).toBe(404);
     // an end user of one project cannot act in another by naming it
-    const crossed = await s.request('GET', '/api/v1/payments/stripe/my-subscription', { headers: { ...buyer.headers, 'x-project-id': rival.projectId } });
+    const crossed = await s.request('GET', '/api/v1/payments/stripe/my-subscription', {
+      headers: { ...buyer.headers, 'x-project-id': rival.projectId },
+    });
     expect(crossed.status).toBe(403);
   });
 
-  it('the developer\'s lists and stats', async () => {
+  it("the developer's lists and stats", async () => {
     const subs = await s.request('GET', '/api/v1/payments/subscriptions?test_mode=true', { headers: shop.dev.headers });
     expect(subs.status).toBe(200);
     expect(subs.body.subscriptions.length).toBeGreaterThanOrEqual(2);
-    for (const x of subs.body.subscriptions) expect(x).toMatchObject({ project_id: shop.projectId, provider: 'stripe', project_name: expect.any(String), is_test_mode: true });
-    const canceled = await s.request('GET', '/api/v1/payments/subscriptions?status=canceled&page_size=1', { headers: shop.dev.headers });
+    for (const x of subs.body.subscriptions)
+      expect(x).toMatchObject({
+        project_id: shop.projectId,
+        provider: 'stripe',
+        project_name: expect.any(String),
+        is_test_mode: true,
+      });
+    const canceled = await s.request('GET', '/api/v1/payments/subscriptions?status=canceled&page_size=1', {
+      headers: shop.dev.headers,
+    });
     expect(canceled.body).toMatchObject({ total: 2, page: 1, page_size: 1 });
     expect(canceled.body.subscriptions).toHaveLength(1);
-    const tx = await s.request('GET', `/api/v1/payments/transactions?project_id=${shop.projectId}&status=succeeded`, { headers: shop.dev.headers });
+    const tx = await s.request('GET', `/api/v1/payments/transactions?project_id=${shop.projectId}&status=succeeded`, {
+      headers: shop.dev.headers,
+    });
     expect(tx.body.total).toBe(2);
-    expect(tx.body.payments[0]).toMatchObject({ project_name: expect.any(String), provider: 'stripe', amount_cents: 999 });
-    const projectPayments = await s.request('GET', `/api/v1/payments/stripe/projects/${shop.projectId}/payments?test_mode=false`, { headers: shop.dev.headers });
+    expect(tx.body.payments[0]).toMatchObject({
+      project_name: expect.any(String),
+      provider: 'stripe',
+      amount_cents: 999,
+    });
+    const projectPayments = await s.request(
+      'GET',
+      `/api/v1/payments/stripe/projects/${shop.projectId}/payments?test_mode=false`,
+      { headers: shop.dev.headers },
+    );
     expect(projectPayments.body.total).toBe(0);
     const stats = await s.request('GET', '/api/v1/payments/stats', { headers: shop.dev.headers });
     expect(stats.body).toEqual({
@@ -202,10 +329,22 @@ forEachDatabase('payments: checkout to cancellation', (kind) => {
     const payer = await seedBuyer(s, shop);
     const started = await checkout(payer, { mode: 'payment', quantity: 2 });
     expect(started.status).toBe(200);
-    const session = { ...fake.session(started.body.session_id)!, status: 'complete', payment_status: 'paid', payment_intent: 'pi_once' };
+    const session = {
+      ...fake.session(started.body.session_id)!,
+      status: 'complete',
+      payment_status: 'paid',
+      payment_intent: 'pi_once',
+    };
     await send(stripeEvent('checkout.session.completed', session));
     const pays = await s.request('GET', '/api/v1/payments/stripe/my-payments', { headers: payer.headers });
-    expect(pays.body.payments).toEqual([expect.objectContaining({ payment_intent_id: 'pi_once', amount_cents: 1998, status: 'succeeded', subscription_id: null })]);
+    expect(pays.body.payments).toEqual([
+      expect.objectContaining({
+        payment_intent_id: 'pi_once',
+        amount_cents: 1998,
+        status: 'succeeded',
+        subscription_id: null,
+      }),
+    ]);
     expect((await mine(payer)).body).toBeNull();
     void paymentRows;
   });

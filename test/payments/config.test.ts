@@ -31,7 +31,11 @@ forEachDatabase('payments: per-project Stripe configuration', (kind) => {
     const whsec = webhookSecret();
     const put = await s.request('PUT', path('config'), {
       headers: dev.headers,
-      body: { test_secret_key: testSecret, test_publishable_key: 'pk_test_51publishableAbCd', test_webhook_secret: whsec },
+      body: {
+        test_secret_key: testSecret,
+        test_publishable_key: 'pk_test_51publishableAbCd',
+        test_webhook_secret: whsec,
+      },
     });
     expect(put.status, put.text).toBe(200);
     expect(put.body).toMatchObject({
@@ -50,15 +54,28 @@ forEachDatabase('payments: per-project Stripe configuration', (kind) => {
     const firstTestAt = put.body.test_configured_at;
     expect(firstTestAt).not.toBeNull();
 
-    const row = await s.ctx.db.selectFrom('stripe_configs').selectAll().where('project_id', '=', projectId).executeTakeFirstOrThrow();
+    const row = await s.ctx.db
+      .selectFrom('stripe_configs')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(testSecret);
     expect(JSON.stringify(row)).not.toContain(whsec);
     expect(row.test_secret_key_enc).toMatch(/^v1\./);
 
     await new Promise((r) => setTimeout(r, 5));
-    const live = await s.request('PUT', path('config'), { headers: dev.headers, body: { live_secret_key: 'sk_live_51liveKeyWxYz', live_webhook_secret: null } });
+    const live = await s.request('PUT', path('config'), {
+      headers: dev.headers,
+      body: { live_secret_key: 'sk_live_51liveKeyWxYz', live_webhook_secret: null },
+    });
     expect(live.status).toBe(200);
-    expect(live.body).toMatchObject({ has_test_credentials: true, has_live_credentials: true, live_secret_key_masked: 'sk_live_...WxYz', test_secret_key_masked: `sk_test_...${testSecret.slice(-4)}`, live_webhook_secret_masked: null });
+    expect(live.body).toMatchObject({
+      has_test_credentials: true,
+      has_live_credentials: true,
+      live_secret_key_masked: 'sk_live_...WxYz',
+      test_secret_key_masked: `sk_test_...${testSecret.slice(-4)}`,
+      live_webhook_secret_masked: null,
+    });
     expect(live.body.test_configured_at).toBe(firstTestAt);
     expect(live.body.live_configured_at).not.toBeNull();
 
@@ -95,23 +112,37 @@ forEachDatabase('payments: per-project Stripe configuration', (kind) => {
 
   it('validate-credentials asks Stripe; a refused key or one of the other mode is valid: false', async () => {
     const good = fake.account('v');
-    const ok = await s.request('POST', path('validate-credentials'), { headers: dev.headers, body: { secret_key: good } });
+    const ok = await s.request('POST', path('validate-credentials'), {
+      headers: dev.headers,
+      body: { secret_key: good },
+    });
     expect(ok.body).toEqual({ valid: true, message: 'Stripe credentials are valid' });
     expect(fake.calls(/^\/v1\/balance$/).at(-1)!.account).toBe(good);
 
-    const bad = await s.request('POST', path('validate-credentials'), { headers: dev.headers, body: { secret_key: 'sk_test_51unknownKey0000', is_test_mode: true } });
+    const bad = await s.request('POST', path('validate-credentials'), {
+      headers: dev.headers,
+      body: { secret_key: 'sk_test_51unknownKey0000', is_test_mode: true },
+    });
     expect(bad.status).toBe(200);
     expect(bad.body.valid).toBe(false);
     expect(bad.body.message).toMatch(/Invalid API key/);
     expect(bad.body.message).not.toContain('sk_test_51unknownKey0000');
 
     const calls = fake.requests.length;
-    const wrongMode = await s.request('POST', path('validate-credentials'), { headers: dev.headers, body: { secret_key: good, is_test_mode: false } });
+    const wrongMode = await s.request('POST', path('validate-credentials'), {
+      headers: dev.headers,
+      body: { secret_key: good, is_test_mode: false },
+    });
     expect(wrongMode.body.valid).toBe(false);
     expect(fake.requests.length).toBe(calls);
 
-    expect((await s.request('POST', path('validate-credentials'), { headers: dev.headers, body: { secret_key: '' } })).status).toBe(422);
-    expect((await s.request('POST', path('validate-credentials'), { headers: dev.headers, body: {} })).status).toBe(422);
+    expect(
+      (await s.request('POST', path('validate-credentials'), { headers: dev.headers, body: { secret_key: '' } }))
+        .status,
+    ).toBe(422);
+    expect((await s.request('POST', path('validate-credentials'), { headers: dev.headers, body: {} })).status).toBe(
+      422,
+    );
   });
 
   it('DELETE deactivates and keeps the history; saving again re-activates', async () => {
@@ -122,7 +153,9 @@ forEachDatabase('payments: per-project Stripe configuration', (kind) => {
     const after = await s.request('GET', path('config', shop.projectId), { headers: dev.headers });
     expect(after.body).toMatchObject({ is_active: false, has_test_credentials: true });
     expect(after.body.test_secret_key_masked).toMatch(/^sk_test_\.\.\./);
-    const listed = (await s.request('GET', '/api/v1/payments/projects', { headers: dev.headers })).body.projects.find((p: any) => p.id === shop.projectId);
+    const listed = (await s.request('GET', '/api/v1/payments/projects', { headers: dev.headers })).body.projects.find(
+      (p: any) => p.id === shop.projectId,
+    );
     expect(listed).toMatchObject({ has_payment_config: false, has_test_credentials: false, is_active: true });
 
     const refused = await s.request('POST', '/api/v1/payments/stripe/checkout-session', {
@@ -131,16 +164,21 @@ forEachDatabase('payments: per-project Stripe configuration', (kind) => {
     });
     expect(refused.status).toBe(404);
     expect(refused.body.detail).toMatch(/Stripe is not configured/);
-    expect((await s.request('GET', '/api/v1/payments/stripe/my-subscription', { headers: buyer.headers })).body).toBeNull();
+    expect(
+      (await s.request('GET', '/api/v1/payments/stripe/my-subscription', { headers: buyer.headers })).body,
+    ).toBeNull();
 
     const again = await s.request('PUT', path('config', shop.projectId), { headers: dev.headers, body: {} });
     expect(again.body).toMatchObject({ is_active: true, has_test_credentials: true });
 
-    const none = await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: 'Never configured' } });
+    const none = await s.request('POST', '/api/v1/projects/', {
+      headers: dev.headers,
+      body: { name: 'Never configured' },
+    });
     expect((await s.request('DELETE', path('config', none.body.id), { headers: dev.headers })).status).toBe(404);
   });
 
-  it('another developer\'s project is 404 on every configuration route, and nothing changes', async () => {
+  it("another developer's project is 404 on every configuration route, and nothing changes", async () => {
     const intruder = await seedDeveloper(s.ctx);
     const before = await paymentRows(s);
     const tries: Array<[string, string, unknown?]> = [

@@ -9,7 +9,11 @@ import type { FakeStripe } from './stripe-fake.js';
 export const PUBLIC_URL = 'https://billing.tollgate.test';
 
 /** A Tollgate whose Stripe is the local fake, with a short Stripe budget so timeouts are quick. */
-export async function startPaymentsServer(kind: DbKind, fake: FakeStripe, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startPaymentsServer(
+  kind: DbKind,
+  fake: FakeStripe,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
   return startServer(kind, { env: { STRIPE_API_URL: fake.url, STRIPE_TIMEOUT_MS: '1500', PUBLIC_URL, ...env } });
 }
 
@@ -28,9 +32,15 @@ export const webhookSecret = () => `whsec_${randomBytes(18).toString('hex')}`;
 /** A developer with a project configured for Stripe in both modes (each mode its own fake account). */
 export async function seedShop(s: TestServer, fake: FakeStripe, dev?: SeededDeveloper): Promise<Shop> {
   dev ??= await seedDeveloper(s.ctx);
-  const project = await s.request('POST', '/api/v1/projects/', { headers: dev.headers, body: { name: `Shop ${randomBytes(3).toString('hex')}` } });
+  const project = await s.request('POST', '/api/v1/projects/', {
+    headers: dev.headers,
+    body: { name: `Shop ${randomBytes(3).toString('hex')}` },
+  });
   if (project.status !== 201) throw new Error(`project: ${project.text}`);
-  const key = await s.request('POST', `/api/v1/projects/${project.body.id}/api-keys`, { headers: dev.headers, body: { name: 'app' } });
+  const key = await s.request('POST', `/api/v1/projects/${project.body.id}/api-keys`, {
+    headers: dev.headers,
+    body: { name: 'app' },
+  });
   if (key.status !== 201) throw new Error(`project key: ${key.text}`);
   const testKey = fake.account('t');
   const liveKey = fake.account('l').replace('sk_test_', 'sk_live_');
@@ -103,7 +113,11 @@ export async function seedBuyer(s: TestServer, shop: Shop): Promise<Buyer> {
 
 let seq = 0;
 /** A Stripe event as Stripe sends it. */
-export function stripeEvent(type: string, object: Record<string, unknown>, opts: { created?: number; livemode?: boolean; id?: string } = {}) {
+export function stripeEvent(
+  type: string,
+  object: Record<string, unknown>,
+  opts: { created?: number; livemode?: boolean; id?: string } = {},
+) {
   return {
     id: opts.id ?? `evt_${randomBytes(8).toString('hex')}${++seq}`,
     object: 'event',
@@ -127,18 +141,37 @@ export async function deliver(
 ): Promise<TestResponse> {
   const payload = JSON.stringify(event);
   const signature =
-    opts.signature === undefined ? Stripe.webhooks.generateTestHeaderString({ payload, secret, ...(opts.timestamp ? { timestamp: opts.timestamp } : {}) }) : opts.signature;
+    opts.signature === undefined
+      ? Stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret,
+          ...(opts.timestamp ? { timestamp: opts.timestamp } : {}),
+        })
+      : opts.signature;
   return s.request('POST', `/api/v1/payments/stripe/webhooks/${projectId}/${mode}`, {
     rawBody: payload,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...(signature !== null ? { 'stripe-signature': signature } : {}) },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...(signature !== null ? { 'stripe-signature': signature } : {}),
+    },
   });
 }
 
 /** Row counts of every payments table, to show a refused request changed nothing. */
 export async function paymentRows(s: TestServer): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of ['stripe_configs', 'stripe_customers', 'stripe_subscriptions', 'stripe_payments', 'stripe_events', 'events'] as const) {
-    const r = await s.ctx.db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  for (const t of [
+    'stripe_configs',
+    'stripe_customers',
+    'stripe_subscriptions',
+    'stripe_payments',
+    'stripe_events',
+    'events',
+  ] as const) {
+    const r = await s.ctx.db
+      .selectFrom(t)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     out[t] = Number(r.n);
   }
   return out;

@@ -132,7 +132,11 @@ export class FakeStripe {
     };
     this.subscriptions.set(subscription.id, { account: owned.account, obj: subscription });
     Object.assign(s, { status: 'complete', payment_status: 'paid', subscription: subscription.id });
-    return { session: structuredClone(s), subscription: structuredClone(subscription), invoice: this.invoice(subscription) };
+    return {
+      session: structuredClone(s),
+      subscription: structuredClone(subscription),
+      invoice: this.invoice(subscription),
+    };
   }
 
   /** An invoice of the subscription as it now stands. */
@@ -147,11 +151,20 @@ export class FakeStripe {
       amount_due: amount,
       amount_paid: amount,
       description: null,
-      parent: { type: 'subscription_details', subscription_details: { subscription: subscription.id, metadata: subscription.metadata } },
+      parent: {
+        type: 'subscription_details',
+        subscription_details: { subscription: subscription.id, metadata: subscription.metadata },
+      },
       payments: { object: 'list', data: [{ payment: { type: 'payment_intent', payment_intent: id('pi') } }] },
       lines: {
         object: 'list',
-        data: [{ description: `1 × ${item.price.nickname}`, quantity: item.quantity, period: { start: item.current_period_start, end: item.current_period_end } }],
+        data: [
+          {
+            description: `1 × ${item.price.nickname}`,
+            quantity: item.quantity,
+            period: { start: item.current_period_start, end: item.current_period_end },
+          },
+        ],
       },
     };
   }
@@ -185,9 +198,15 @@ export class FakeStripe {
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req'), date: date.toUTCString() });
       res.end(JSON.stringify(payload));
     };
-    if (faulty && this.fault === 'error500') return send(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
+    if (faulty && this.fault === 'error500')
+      return send(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
     if (!this.accounts.has(auth)) {
-      return send(401, { error: { type: 'invalid_request_error', message: `Invalid API key provided: ${auth.slice(0, 8)}****${auth.slice(-4)}` } });
+      return send(401, {
+        error: {
+          type: 'invalid_request_error',
+          message: `Invalid API key provided: ${auth.slice(0, 8)}****${auth.slice(-4)}`,
+        },
+      });
     }
     const memo = idem && req.method === 'POST' ? `${auth}:${idem}` : null;
     if (memo && this.idempotent.has(memo)) {
@@ -202,7 +221,14 @@ export class FakeStripe {
   private route(method: string, path: string, body: Obj, account: string): [number, Obj] {
     const missing = (what: string, ident: string): [number, Obj] => [
       404,
-      { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${what}: '${ident}'`, param: 'id' } },
+      {
+        error: {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: `No such ${what}: '${ident}'`,
+          param: 'id',
+        },
+      },
     ];
     const mine = (map: Map<string, Owned>, ident: string) => {
       const o = map.get(ident);
@@ -212,14 +238,31 @@ export class FakeStripe {
       return [200, { object: 'balance', available: [{ amount: 0, currency: 'usd' }], pending: [], livemode: false }];
     }
     if (method === 'POST' && path === '/v1/customers') {
-      const c = { id: id('cus'), object: 'customer', email: body.email ?? null, name: body.name ?? null, metadata: body.metadata ?? {} };
+      const c = {
+        id: id('cus'),
+        object: 'customer',
+        email: body.email ?? null,
+        name: body.name ?? null,
+        metadata: body.metadata ?? {},
+      };
       this.customers.set(c.id, { account, obj: c });
       return [200, c];
     }
     if (method === 'POST' && path === '/v1/checkout/sessions') {
       if (!mine(this.customers, body.customer)) return missing('customer', body.customer);
       const price = body.line_items?.[0]?.price;
-      if (!PRICES[price]) return [400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such price: '${price}'`, param: 'line_items[0][price]' } }];
+      if (!PRICES[price])
+        return [
+          400,
+          {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              message: `No such price: '${price}'`,
+              param: 'line_items[0][price]',
+            },
+          },
+        ];
       const sid = id('cs_test');
       const s = {
         id: sid,
@@ -246,7 +289,16 @@ export class FakeStripe {
     if (method === 'POST' && path === '/v1/billing_portal/sessions') {
       if (!mine(this.customers, body.customer)) return missing('customer', body.customer);
       const bps = id('bps');
-      return [200, { id: bps, object: 'billing_portal.session', customer: body.customer, return_url: body.return_url, url: `https://billing.stripe.test/p/session/${bps}` }];
+      return [
+        200,
+        {
+          id: bps,
+          object: 'billing_portal.session',
+          customer: body.customer,
+          return_url: body.return_url,
+          url: `https://billing.stripe.test/p/session/${bps}`,
+        },
+      ];
     }
     const subMatch = /^\/v1\/subscriptions\/([^/]+)$/.exec(path);
     if (subMatch) {
@@ -258,21 +310,52 @@ export class FakeStripe {
         return [200, sub];
       }
       if (method === 'POST') {
-        if (sub.status === 'canceled') return [400, { error: { type: 'invalid_request_error', message: 'A canceled subscription can only update its cancellation_details and metadata.' } }];
+        if (sub.status === 'canceled')
+          return [
+            400,
+            {
+              error: {
+                type: 'invalid_request_error',
+                message: 'A canceled subscription can only update its cancellation_details and metadata.',
+              },
+            },
+          ];
         if (body.items?.[0]) {
           const price = body.items[0].price;
-          if (!PRICES[price]) return [400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such price: '${price}'`, param: 'items[0][price]' } }];
+          if (!PRICES[price])
+            return [
+              400,
+              {
+                error: {
+                  type: 'invalid_request_error',
+                  code: 'resource_missing',
+                  message: `No such price: '${price}'`,
+                  param: 'items[0][price]',
+                },
+              },
+            ];
           const old = sub.items.data[0];
           if (body.items[0].id !== old.id) return missing('subscription item', body.items[0].id);
-          sub.items.data[0] = { ...this.item(price, old.quantity, old.current_period_start), id: old.id, current_period_end: old.current_period_end };
+          sub.items.data[0] = {
+            ...this.item(price, old.quantity, old.current_period_start),
+            id: old.id,
+            current_period_end: old.current_period_end,
+          };
           sub.last_proration_behavior = body.proration_behavior;
         }
         if (body.cancel_at_period_end === 'true') {
-          Object.assign(sub, { cancel_at_period_end: true, cancel_at: sub.items.data[0].current_period_end, canceled_at: this.nowSeconds() });
+          Object.assign(sub, {
+            cancel_at_period_end: true,
+            cancel_at: sub.items.data[0].current_period_end,
+            canceled_at: this.nowSeconds(),
+          });
         }
         return [200, sub];
       }
     }
-    return [404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } }];
+    return [
+      404,
+      { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } },
+    ];
   }
 }

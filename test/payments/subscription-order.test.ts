@@ -29,15 +29,25 @@ forEachDatabase('payments: our own changes against events of the same second', (
   });
 
   const send = (event: object) => deliver(s, shop.projectId, 'test', event, shop.testWebhookSecret);
-  const mine = async (who: Buyer) => (await s.request('GET', '/api/v1/payments/stripe/my-subscription', { headers: who.headers })).body;
-  const row = (subscriptionId: string) => s.ctx.db.selectFrom('stripe_subscriptions').selectAll().where('subscription_id', '=', subscriptionId).executeTakeFirstOrThrow();
+  const mine = async (who: Buyer) =>
+    (await s.request('GET', '/api/v1/payments/stripe/my-subscription', { headers: who.headers })).body;
+  const row = (subscriptionId: string) =>
+    s.ctx.db
+      .selectFrom('stripe_subscriptions')
+      .selectAll()
+      .where('subscription_id', '=', subscriptionId)
+      .executeTakeFirstOrThrow();
 
   /** A buyer with an active Basic subscription, told to us by its events. */
   async function subscriber(): Promise<{ buyer: Buyer; subscriptionId: string }> {
     const buyer = await seedBuyer(s, shop);
     const started = await s.request('POST', '/api/v1/payments/stripe/checkout-session', {
       headers: buyer.headers,
-      body: { price_id: 'price_basic', success_url: 'https://app.example.com/ok', cancel_url: 'https://app.example.com/no' },
+      body: {
+        price_id: 'price_basic',
+        success_url: 'https://app.example.com/ok',
+        cancel_url: 'https://app.example.com/no',
+      },
     });
     expect(started.status, started.text).toBe(200);
     const { session, subscription, invoice } = fake.completeCheckout(started.body.session_id);
@@ -66,16 +76,25 @@ forEachDatabase('payments: our own changes against events of the same second', (
       },
     };
   }
-  const answeredAt = (subscriptionId: string) => fake.calls(new RegExp(`^/v1/subscriptions/${subscriptionId}$`), 'POST').at(-1)!.answeredAt!;
+  const answeredAt = (subscriptionId: string) =>
+    fake.calls(new RegExp(`^/v1/subscriptions/${subscriptionId}$`), 'POST').at(-1)!.answeredAt!;
 
   it('a change of plan answers the new price and keeps it against an event of the old one in its second', async () => {
     const { buyer, subscriptionId } = await subscriber();
     const basic = structuredClone(fake.subscription(subscriptionId)!);
     staleEventMeanwhile(subscriptionId);
 
-    const updated = await s.request('POST', '/api/v1/payments/stripe/update-subscription', { headers: buyer.headers, body: { new_price_id: 'price_pro' } });
+    const updated = await s.request('POST', '/api/v1/payments/stripe/update-subscription', {
+      headers: buyer.headers,
+      body: { new_price_id: 'price_pro' },
+    });
     expect(updated.status, updated.text).toBe(200);
-    expect(updated.body).toEqual({ subscription_id: subscriptionId, status: 'active', price_id: 'price_pro', message: 'Subscription updated to new plan successfully.' });
+    expect(updated.body).toEqual({
+      subscription_id: subscriptionId,
+      status: 'active',
+      price_id: 'price_pro',
+      message: 'Subscription updated to new plan successfully.',
+    });
     expect(await mine(buyer)).toMatchObject({ plan_name: 'Pro Plan' });
     expect((await row(subscriptionId)).price_id).toBe('price_pro');
 
@@ -97,7 +116,10 @@ forEachDatabase('payments: our own changes against events of the same second', (
     const uncancelled = structuredClone(fake.subscription(subscriptionId)!);
     staleEventMeanwhile(subscriptionId);
 
-    const cancelled = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', { headers: buyer.headers, body: {} });
+    const cancelled = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', {
+      headers: buyer.headers,
+      body: {},
+    });
     expect(cancelled.status, cancelled.text).toBe(200);
     const onStripe = fake.subscription(subscriptionId)!;
     expect(cancelled.body).toEqual({
@@ -109,8 +131,15 @@ forEachDatabase('payments: our own changes against events of the same second', (
     });
     expect(await mine(buyer)).toMatchObject({ status: 'active', cancel_at: cancelled.body.cancel_at });
 
-    expect((await send(stripeEvent('customer.subscription.updated', uncancelled, { created: answeredAt(subscriptionId) }))).status).toBe(200);
-    expect(await mine(buyer)).toMatchObject({ status: 'active', cancel_at: cancelled.body.cancel_at, cancelled_at: cancelled.body.cancelled_at });
+    expect(
+      (await send(stripeEvent('customer.subscription.updated', uncancelled, { created: answeredAt(subscriptionId) })))
+        .status,
+    ).toBe(200);
+    expect(await mine(buyer)).toMatchObject({
+      status: 'active',
+      cancel_at: cancelled.body.cancel_at,
+      cancelled_at: cancelled.body.cancelled_at,
+    });
   });
 
   it('an immediate cancellation answers and keeps canceled against an event of the active state in its second', async () => {
@@ -120,11 +149,22 @@ forEachDatabase('payments: our own changes against events of the same second', (
     fake.meanwhile = {
       method: 'DELETE',
       path: new RegExp(`^/v1/subscriptions/${subscriptionId}$`),
-      run: async () => void (await send(stripeEvent('customer.subscription.updated', structuredClone(active), { created: fake.nowSeconds() }))),
+      run: async () =>
+        void (await send(
+          stripeEvent('customer.subscription.updated', structuredClone(active), { created: fake.nowSeconds() }),
+        )),
     };
-    const cancelled = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', { headers: buyer.headers, body: { cancel_immediately: true } });
+    const cancelled = await s.request('POST', '/api/v1/payments/stripe/cancel-subscription', {
+      headers: buyer.headers,
+      body: { cancel_immediately: true },
+    });
     expect(cancelled.status, cancelled.text).toBe(200);
-    expect(cancelled.body).toMatchObject({ subscription_id: subscriptionId, status: 'canceled', cancel_at: null, message: 'Subscription has been canceled immediately.' });
+    expect(cancelled.body).toMatchObject({
+      subscription_id: subscriptionId,
+      status: 'canceled',
+      cancel_at: null,
+      message: 'Subscription has been canceled immediately.',
+    });
     const second = fake.calls(new RegExp(`^/v1/subscriptions/${subscriptionId}$`), 'DELETE').at(-1)!.answeredAt!;
     expect((await send(stripeEvent('customer.subscription.updated', active, { created: second }))).status).toBe(200);
     expect(await mine(buyer)).toBeNull();

@@ -51,10 +51,30 @@ forEachDatabase('payments: one Stripe event, three processes, one database', (ki
       metadata: { tollgate_user_id: buyer.userId },
       items: { data: [{ id: 'si_m', quantity: 1, price: { id: 'price_pro', nickname: 'Pro Plan' } }] },
     };
-    const invoice = { id: 'in_multi', object: 'invoice', customer: 'cus_multi', currency: 'usd', amount_paid: 2999, amount_due: 2999, parent: { subscription_details: { subscription: 'sub_multi' } } };
-    const session = { id: 'cs_multi', object: 'checkout.session', mode: 'subscription', customer: 'cus_multi', subscription: 'sub_multi', payment_status: 'paid', metadata: { tollgate_user_id: buyer.userId } };
+    const invoice = {
+      id: 'in_multi',
+      object: 'invoice',
+      customer: 'cus_multi',
+      currency: 'usd',
+      amount_paid: 2999,
+      amount_due: 2999,
+      parent: { subscription_details: { subscription: 'sub_multi' } },
+    };
+    const session = {
+      id: 'cs_multi',
+      object: 'checkout.session',
+      mode: 'subscription',
+      customer: 'cus_multi',
+      subscription: 'sub_multi',
+      payment_status: 'paid',
+      metadata: { tollgate_user_id: buyer.userId },
+    };
     // Three different events about one new subscription, racing to be the one that creates its row.
-    const events = [stripeEvent('customer.subscription.created', subscription), stripeEvent('invoice.paid', invoice), stripeEvent('checkout.session.completed', session)];
+    const events = [
+      stripeEvent('customer.subscription.created', subscription),
+      stripeEvent('invoice.paid', invoice),
+      stripeEvent('checkout.session.completed', session),
+    ];
     const sends = events.flatMap((event) =>
       Array.from({ length: 30 }, (_, i) => {
         const payload = JSON.stringify(event);
@@ -68,15 +88,31 @@ forEachDatabase('payments: one Stripe event, three processes, one database', (ki
     );
     const answers = await Promise.all(sends);
     expect(answers).toHaveLength(90);
-    expect(answers.filter((a) => a.status !== 200), JSON.stringify(answers.filter((a) => a.status !== 200).slice(0, 3))).toEqual([]);
+    expect(
+      answers.filter((a) => a.status !== 200),
+      JSON.stringify(answers.filter((a) => a.status !== 200).slice(0, 3)),
+    ).toEqual([]);
     expect(answers.filter((a) => a.body.duplicate === false)).toHaveLength(3);
 
     const db = main.ctx.db;
-    expect(await db.selectFrom('stripe_subscriptions').select('status').where('subscription_id', '=', 'sub_multi').execute()).toEqual([{ status: 'active' }]);
-    expect(await db.selectFrom('stripe_payments').select('status').where('source_id', '=', 'in_multi').execute()).toEqual([{ status: 'succeeded' }]);
-    expect(await db.selectFrom('stripe_events').select('event_id').where('project_id', '=', shop.projectId).execute()).toHaveLength(3);
-    expect(await db.selectFrom('stripe_customers').select('customer_id').where('user_id', '=', buyer.userId).execute()).toEqual([{ customer_id: 'cus_multi' }]);
-    const announced = await db.selectFrom('events').select('type').where('project_id', '=', shop.projectId).where('type', 'in', ['subscription.created', 'payment.succeeded']).execute();
+    expect(
+      await db.selectFrom('stripe_subscriptions').select('status').where('subscription_id', '=', 'sub_multi').execute(),
+    ).toEqual([{ status: 'active' }]);
+    expect(
+      await db.selectFrom('stripe_payments').select('status').where('source_id', '=', 'in_multi').execute(),
+    ).toEqual([{ status: 'succeeded' }]);
+    expect(
+      await db.selectFrom('stripe_events').select('event_id').where('project_id', '=', shop.projectId).execute(),
+    ).toHaveLength(3);
+    expect(
+      await db.selectFrom('stripe_customers').select('customer_id').where('user_id', '=', buyer.userId).execute(),
+    ).toEqual([{ customer_id: 'cus_multi' }]);
+    const announced = await db
+      .selectFrom('events')
+      .select('type')
+      .where('project_id', '=', shop.projectId)
+      .where('type', 'in', ['subscription.created', 'payment.succeeded'])
+      .execute();
     expect(announced.map((e) => e.type).sort()).toEqual(['payment.succeeded', 'subscription.created']);
   }, 60_000);
 });

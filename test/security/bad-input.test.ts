@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDatabase, startServer, type TestResponse, type TestServer } from '../support/harness.js';
-import { fill, holdingsOf, LICENSE_KEY_ROUTES, OPEN_ID_ROUTES, ROUTES, seedEstate, seedGeneration, signUpEndUser, type Face, type Ids, type Route } from '../support/routes.js';
+import {
+  fill,
+  holdingsOf,
+  LICENSE_KEY_ROUTES,
+  OPEN_ID_ROUTES,
+  ROUTES,
+  seedEstate,
+  seedGeneration,
+  signUpEndUser,
+  type Face,
+  type Ids,
+  type Route,
+} from '../support/routes.js';
 import { seedDeveloper, seedOperator, type SeededDeveloper } from '../support/seed.js';
 
 /**
@@ -35,14 +47,24 @@ interface Probe {
 const json = (v: unknown) => ({ rawBody: JSON.stringify(v), contentType: 'application/json' });
 
 const PROBES: Probe[] = [
-  { label: 'malformed JSON', request: (t) => ({ rawBody: JSON.stringify(t.body).slice(0, -1), contentType: 'application/json' }) },
+  {
+    label: 'malformed JSON',
+    request: (t) => ({ rawBody: JSON.stringify(t.body).slice(0, -1), contentType: 'application/json' }),
+  },
   {
     label: 'invalid UTF-8',
     request: (t) => {
       const [first] = Object.keys(t.body);
       const text = JSON.stringify({ ...t.body, [first!]: '@@' });
       const at = text.indexOf('@@');
-      return { rawBody: Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(text.slice(at + 2))]), contentType: 'application/json' };
+      return {
+        rawBody: Buffer.concat([
+          Buffer.from(text.slice(0, at)),
+          Buffer.from([0xc3, 0x28, 0xff]),
+          Buffer.from(text.slice(at + 2)),
+        ]),
+        contentType: 'application/json',
+      };
     },
   },
   {
@@ -57,12 +79,22 @@ const PROBES: Probe[] = [
   { label: 'JSON null', applies: (t) => !t.optionalBody, request: () => json(null) },
   { label: 'an unknown field', applies: (t) => !t.tolerant, request: (t) => json({ ...t.body, is_admin: true }) },
   { label: 'the wrong media type', request: (t) => ({ rawBody: JSON.stringify(t.body), contentType: 'text/plain' }) },
-  { label: 'form encoding', applies: (t) => !t.form, request: (t) => ({ rawBody: new URLSearchParams(t.body as Record<string, string>).toString(), contentType: 'application/x-www-form-urlencoded' }) },
+  {
+    label: 'form encoding',
+    applies: (t) => !t.form,
+    request: (t) => ({
+      rawBody: new URLSearchParams(t.body as Record<string, string>).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    }),
+  },
   // Routes that take multipart (injectables; generations) must refuse malformed forms in their format, not 500.
   { label: 'multipart without a boundary', request: () => ({ rawBody: 'x', contentType: 'multipart/form-data' }) },
   {
     label: 'a truncated multipart body',
-    request: () => ({ rawBody: '--b0und\r\nContent-Disposition: form-data; name="title"\r\n\r\nhalf a val', contentType: 'multipart/form-data; boundary=b0und' }),
+    request: () => ({
+      rawBody: '--b0und\r\nContent-Disposition: form-data; name="title"\r\n\r\nhalf a val',
+      contentType: 'multipart/form-data; boundary=b0und',
+    }),
   },
   // Routes that take a form: forms that are wrong in every way a form can be.
   ...(
@@ -76,8 +108,20 @@ const PROBES: Probe[] = [
       ['a form over its size limit', `is_public=true&pad=${'x'.repeat(8192)}`],
       ['a form that is not a form', '\u0000\u0001{not=a=form'],
     ] as const
-  ).map(([label, raw]): Probe => ({ label, applies: (t) => Boolean(t.form), request: () => ({ rawBody: raw, contentType: 'application/x-www-form-urlencoded' }) })),
-  { label: 'a __proto__ key', request: (t) => ({ rawBody: `{"__proto__":{"is_admin":true},${JSON.stringify(t.body).slice(1)}`, contentType: 'application/json' }) },
+  ).map(
+    ([label, raw]): Probe => ({
+      label,
+      applies: (t) => Boolean(t.form),
+      request: () => ({ rawBody: raw, contentType: 'application/x-www-form-urlencoded' }),
+    }),
+  ),
+  {
+    label: 'a __proto__ key',
+    request: (t) => ({
+      rawBody: `{"__proto__":{"is_admin":true},${JSON.stringify(t.body).slice(1)}`,
+      contentType: 'application/json',
+    }),
+  },
 ];
 
 /** For every field of the valid body, each of these in its place. */
@@ -90,7 +134,14 @@ const WRONG_VALUES: Array<[string, unknown]> = [
 ];
 
 /** Path segments that are not the id they stand for. */
-const BAD_IDS = ['not-a-uuid', "1' OR '1'='1", '%00', '..%2F..%2Fetc%2Fpasswd', 'z'.repeat(3000), '0190a1b2-0000-7000-8000-00000000000g'];
+const BAD_IDS = [
+  'not-a-uuid',
+  "1' OR '1'='1",
+  '%00',
+  '..%2F..%2Fetc%2Fpasswd',
+  'z'.repeat(3000),
+  '0190a1b2-0000-7000-8000-00000000000g',
+];
 
 forEachDatabase('security: bad input never gets past the door', (kind) => {
   let s: TestServer;
@@ -107,7 +158,10 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
     owner = await seedDeveloper(s.ctx, { tier: 'cloud_premium' });
     operatorKey = (await seedOperator(s.ctx)).key;
     ids = (await seedEstate(s, owner)).ids;
-    const license = await s.request('POST', `/api/v1/project/${ids.project}/licenses`, { headers: owner.apiKeyHeaders, body: { title: 'Runtime license' } });
+    const license = await s.request('POST', `/api/v1/project/${ids.project}/licenses`, {
+      headers: owner.apiKeyHeaders,
+      body: { title: 'Runtime license' },
+    });
     licenseKey = license.body.data.uuid;
     expect(licenseKey).toBeTruthy();
     endUser = (await signUpEndUser(s, owner, ids.project!)).headers;
@@ -134,12 +188,50 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
         }),
       ),
       // The open routes: the account's own doors, and the runtime check.
-      { method: 'POST', path: '/api/v1/auth/register', face: 'devkit', headers: () => ({ 'x-operator-key': operatorKey }), body: { email: 'new-dev@example.com', password: 'Sup3r$ecretPass' } },
-      { method: 'POST', path: '/api/v1/auth/login', face: 'devkit', headers: () => ({}), body: { email: 'nobody@example.com', password: 'Sup3r$ecretPass' } },
-      { method: 'POST', path: '/api/v1/auth/refresh', face: 'devkit', headers: () => ({}), body: { refresh_token: 'not-a-token' } },
-      { method: 'POST', path: '/api/v1/auth/verify-email', face: 'devkit', headers: () => ({}), body: { user_id: owner.userId, verification_token: 'wrong' } },
-      { method: 'POST', path: '/api/v1/project/has-paid', face: 'devpayr', headers: () => ({}), body: { license: licenseKey, domain: 'shop.example.com' }, tolerant: true },
-      { method: 'POST', path: '/api/v1/injectable/stream', face: 'devpayr', headers: () => ({}), body: { license: licenseKey, domain: 'shop.example.com' }, tolerant: true },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/register',
+        face: 'devkit',
+        headers: () => ({ 'x-operator-key': operatorKey }),
+        body: { email: 'new-dev@example.com', password: 'Sup3r$ecretPass' },
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/login',
+        face: 'devkit',
+        headers: () => ({}),
+        body: { email: 'nobody@example.com', password: 'Sup3r$ecretPass' },
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/refresh',
+        face: 'devkit',
+        headers: () => ({}),
+        body: { refresh_token: 'not-a-token' },
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/verify-email',
+        face: 'devkit',
+        headers: () => ({}),
+        body: { user_id: owner.userId, verification_token: 'wrong' },
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/project/has-paid',
+        face: 'devpayr',
+        headers: () => ({}),
+        body: { license: licenseKey, domain: 'shop.example.com' },
+        tolerant: true,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/injectable/stream',
+        face: 'devpayr',
+        headers: () => ({}),
+        body: { license: licenseKey, domain: 'shop.example.com' },
+        tolerant: true,
+      },
       ...LICENSE_KEY_ROUTES.map((r): Target => ({ ...r, headers: () => ({ 'x-license-key': licenseKey }) })),
     ];
     before = await holdingsOf(s, owner);
@@ -153,7 +245,9 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
     if (face === 'devkit') {
       // FastAPI form: a sentence, or for 422 the list of {loc, msg, type}.
       const detail = res.body?.detail;
-      if (Array.isArray(detail)) for (const d of detail) expect(d, where).toMatchObject({ loc: expect.any(Array), msg: expect.any(String), type: expect.any(String) });
+      if (Array.isArray(detail))
+        for (const d of detail)
+          expect(d, where).toMatchObject({ loc: expect.any(Array), msg: expect.any(String), type: expect.any(String) });
       else expect(typeof detail, where).toBe('string');
     } else {
       expect(res.body, where).toMatchObject({ status: 'error', message: expect.any(String) });
@@ -164,7 +258,10 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
     it(`${probe.label}: refused on every route that reads a body`, async () => {
       for (const t of targets.filter(probe.applies ?? (() => true))) {
         const { rawBody, contentType } = probe.request(t);
-        const res = await s.request(t.method, t.path, { headers: { ...t.headers(), 'content-type': contentType }, rawBody });
+        const res = await s.request(t.method, t.path, {
+          headers: { ...t.headers(), 'content-type': contentType },
+          rawBody,
+        });
         expectRefused(t.face, res, `${probe.label}: ${t.method} ${t.path}`);
       }
     }, 90_000); // a 9 MiB body to every body route takes over 30 s on a loaded 2-core machine
@@ -184,23 +281,53 @@ forEachDatabase('security: bad input never gets past the door', (kind) => {
   });
 
   it('ids that are not ids, in every path position, are refused', async () => {
-    const credentialed = [...ROUTES.filter((r) => r.path.includes(':')), ...OPEN_ID_ROUTES.map((r): Route => ({ ...r, auth: 'endUser' }))];
+    const credentialed = [
+      ...ROUTES.filter((r) => r.path.includes(':')),
+      ...OPEN_ID_ROUTES.map((r): Route => ({ ...r, auth: 'endUser' })),
+    ];
     for (const route of credentialed) {
       const params = [...route.path.matchAll(/:([a-z_]+)/g)].map((m) => m[1]!);
       for (const param of params) {
         for (const bad of BAD_IDS) {
           const path = fill(route.path, { ...ids, [param]: bad });
-          const headers = route.auth === 'operator' ? { 'x-operator-key': operatorKey } : route.auth === 'api' ? owner.apiKeyHeaders : route.auth === 'endUser' ? endUser : owner.headers;
-          const res = await s.request(route.method, path, { headers, ...(route.body !== undefined ? { body: route.body } : {}) });
+          const headers =
+            route.auth === 'operator'
+              ? { 'x-operator-key': operatorKey }
+              : route.auth === 'api'
+                ? owner.apiKeyHeaders
+                : route.auth === 'endUser'
+                  ? endUser
+                  : owner.headers;
+          const res = await s.request(route.method, path, {
+            headers,
+            ...(route.body !== undefined ? { body: route.body } : {}),
+          });
           expectRefused(route.face, res, `:${param}=${bad.slice(0, 40)}: ${route.method} ${route.path}`);
         }
       }
     }
-    }, 90_000); // one request per route, id position and bad id: about 20 s on a quiet machine
+  }, 90_000); // one request per route, id position and bad id: about 20 s on a quiet machine
 
   it('paging and filter parameters out of range or of the wrong type are refused, never a 500', async () => {
-    const lists = ROUTES.filter((r) => r.method === 'GET' && !/:[a-z_]+$/.test(r.path) && !r.path.endsWith('/me') && !r.path.endsWith('stats'));
-    const queries = ['page=-1', 'page=abc', 'per_page=0', 'per_page=100000', 'limit=-5', 'limit=abc', 'cursor=%00garbage', 'skip=-1', 'page=1e400', 'page_size=0', 'page_size=101', 'test_mode=maybe', 'project_id=not-a-uuid', 'status=%00'];
+    const lists = ROUTES.filter(
+      (r) => r.method === 'GET' && !/:[a-z_]+$/.test(r.path) && !r.path.endsWith('/me') && !r.path.endsWith('stats'),
+    );
+    const queries = [
+      'page=-1',
+      'page=abc',
+      'per_page=0',
+      'per_page=100000',
+      'limit=-5',
+      'limit=abc',
+      'cursor=%00garbage',
+      'skip=-1',
+      'page=1e400',
+      'page_size=0',
+      'page_size=101',
+      'test_mode=maybe',
+      'project_id=not-a-uuid',
+      'status=%00',
+    ];
     for (const route of lists) {
       for (const q of queries) {
         const headers = route.auth === 'api' ? owner.apiKeyHeaders : route.auth === 'endUser' ? endUser : owner.headers;

@@ -9,19 +9,47 @@ import { CONSOLE_ROUTES } from './console-routes.test.js';
  * id, sent bad input by a signed-in session with the CSRF header and Origin right. Each answer
  * is a 4xx in the console's format, never a 500, and nothing was half-written.
  */
-const PROBES: Array<{ label: string; raw: (body: Record<string, unknown>) => { body: string | Buffer; type: string } }> = [
+const PROBES: Array<{
+  label: string;
+  raw: (body: Record<string, unknown>) => { body: string | Buffer; type: string };
+}> = [
   { label: 'malformed JSON', raw: (b) => ({ body: JSON.stringify(b).slice(0, -1), type: 'application/json' }) },
   { label: 'a JSON array', raw: (b) => ({ body: JSON.stringify([b]), type: 'application/json' }) },
   { label: 'a JSON string', raw: () => ({ body: '"name"', type: 'application/json' }) },
   { label: 'JSON null', raw: () => ({ body: 'null', type: 'application/json' }) },
-  { label: 'an unknown field', raw: (b) => ({ body: JSON.stringify({ ...b, isAdmin: true }), type: 'application/json' }) },
+  {
+    label: 'an unknown field',
+    raw: (b) => ({ body: JSON.stringify({ ...b, isAdmin: true }), type: 'application/json' }),
+  },
   { label: 'the wrong media type', raw: (b) => ({ body: JSON.stringify(b), type: 'text/plain' }) },
-  { label: 'a __proto__ key', raw: (b) => ({ body: `{"__proto__":{"isAdmin":true},${JSON.stringify(b).slice(1)}`, type: 'application/json' }) },
-  { label: 'a NUL byte', raw: (b) => ({ body: JSON.stringify(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === 'string' ? `a\u0000b` : v]))), type: 'application/json' }) },
-  { label: 'a body over the size limit', raw: (b) => ({ body: JSON.stringify({ ...b, [Object.keys(b)[0]!]: 'x'.repeat(2 * 1024 * 1024) }), type: 'application/json' }) },
+  {
+    label: 'a __proto__ key',
+    raw: (b) => ({ body: `{"__proto__":{"isAdmin":true},${JSON.stringify(b).slice(1)}`, type: 'application/json' }),
+  },
+  {
+    label: 'a NUL byte',
+    raw: (b) => ({
+      body: JSON.stringify(
+        Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === 'string' ? `a\u0000b` : v])),
+      ),
+      type: 'application/json',
+    }),
+  },
+  {
+    label: 'a body over the size limit',
+    raw: (b) => ({
+      body: JSON.stringify({ ...b, [Object.keys(b)[0]!]: 'x'.repeat(2 * 1024 * 1024) }),
+      type: 'application/json',
+    }),
+  },
   {
     label: 'wrong types in every field',
-    raw: (b) => ({ body: JSON.stringify(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === 'string' ? 12 : 'x']))), type: 'application/json' }),
+    raw: (b) => ({
+      body: JSON.stringify(
+        Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === 'string' ? 12 : 'x'])),
+      ),
+      type: 'application/json',
+    }),
   },
 ];
 
@@ -52,10 +80,20 @@ forEachDatabase('security: bad input to every console route', (kind) => {
   });
   afterAll(async () => s?.close());
 
-  const send = (method: string, path: string, who: 'developer' | 'operator' | 'session', raw?: { body: string | Buffer; type: string }) =>
+  const send = (
+    method: string,
+    path: string,
+    who: 'developer' | 'operator' | 'session',
+    raw?: { body: string | Buffer; type: string },
+  ) =>
     fetch(s.url + path, {
       method,
-      headers: { cookie: who === 'operator' ? opCookie : cookie, origin: s.url, 'x-tollgate-console': '1', ...(raw ? { 'content-type': raw.type } : {}) },
+      headers: {
+        cookie: who === 'operator' ? opCookie : cookie,
+        origin: s.url,
+        'x-tollgate-console': '1',
+        ...(raw ? { 'content-type': raw.type } : {}),
+      },
       body: raw?.body as BodyInit | undefined,
     });
 
@@ -64,15 +102,31 @@ forEachDatabase('security: bad input to every console route', (kind) => {
     const targets = [
       ...CONSOLE_ROUTES.filter((r) => r.body !== undefined && r.kind !== 'operator'),
       ...CONSOLE_ROUTES.filter((r) => r.body !== undefined && r.kind === 'operator'),
-      { method: 'POST', path: '/console/api/sign-in', kind: 'session' as const, body: { email: victim.email, password: PASSWORD } },
-      { method: 'POST', path: '/console/api/sign-up', kind: 'session' as const, body: { email: 'bad-input@example.com', password: PASSWORD } },
+      {
+        method: 'POST',
+        path: '/console/api/sign-in',
+        kind: 'session' as const,
+        body: { email: victim.email, password: PASSWORD },
+      },
+      {
+        method: 'POST',
+        path: '/console/api/sign-up',
+        kind: 'session' as const,
+        body: { email: 'bad-input@example.com', password: PASSWORD },
+      },
     ];
     let n = 0;
     for (const route of targets) {
       for (const probe of PROBES) {
         // A NUL needs a text field to ride in.
-        if (probe.label === 'a NUL byte' && !Object.values(route.body as object).some((v) => typeof v === 'string')) continue;
-        const res = await send(route.method, fill(route.path, ids), route.kind, probe.raw(route.body as Record<string, unknown>));
+        if (probe.label === 'a NUL byte' && !Object.values(route.body as object).some((v) => typeof v === 'string'))
+          continue;
+        const res = await send(
+          route.method,
+          fill(route.path, ids),
+          route.kind,
+          probe.raw(route.body as Record<string, unknown>),
+        );
         const text = await res.text();
         const where = `${probe.label}: ${route.method} ${route.path} -> ${res.status} ${text.slice(0, 200)}`;
         expect(res.status, where).toBeGreaterThanOrEqual(400);
@@ -91,13 +145,26 @@ forEachDatabase('security: bad input to every console route', (kind) => {
     for (const route of CONSOLE_ROUTES.filter((r) => r.path.includes(':'))) {
       for (const b of bad) {
         const path = route.path.replace(/:[a-z_]+/g, encodeURIComponent(b).replace('%2500', '%00'));
-        const res = await send(route.method, path, route.kind, route.body ? { body: JSON.stringify(route.body), type: 'application/json' } : undefined);
+        const res = await send(
+          route.method,
+          path,
+          route.kind,
+          route.body ? { body: JSON.stringify(route.body), type: 'application/json' } : undefined,
+        );
         const where = `${route.method} ${path} -> ${res.status}`;
         expect(res.status, where).toBeGreaterThanOrEqual(400);
         expect(res.status, where).toBeLessThan(500);
       }
     }
-    for (const q of ['perPage=0', 'perPage=abc', 'cursor=nope', 'status=weird', 'page=-1', 'isActive=maybe', `search=${'x'.repeat(200)}`]) {
+    for (const q of [
+      'perPage=0',
+      'perPage=abc',
+      'cursor=nope',
+      'status=weird',
+      'page=-1',
+      'isActive=maybe',
+      `search=${'x'.repeat(200)}`,
+    ]) {
       for (const p of [
         '/console/api/projects',
         `/console/api/projects/${ids.project_id}/licenses`,
@@ -114,7 +181,14 @@ forEachDatabase('security: bad input to every console route', (kind) => {
         expect(res.status, `${p}?${q}`).toBeLessThan(500);
       }
     }
-    for (const q of ['since=yesterday', 'until=2024-13-45', `since=${'x'.repeat(41)}`, 'actorType=robot', 'projectId=not-a-project', `action=${'x'.repeat(65)}`]) {
+    for (const q of [
+      'since=yesterday',
+      'until=2024-13-45',
+      `since=${'x'.repeat(41)}`,
+      'actorType=robot',
+      'projectId=not-a-project',
+      `action=${'x'.repeat(65)}`,
+    ]) {
       const res = await send('GET', `/console/api/audit-log?${q}`, 'developer');
       expect(res.status, `audit-log?${q}`).toBeGreaterThanOrEqual(400);
       expect(res.status, `audit-log?${q}`).toBeLessThan(500);

@@ -30,7 +30,12 @@ export const CONSOLE_ROUTES: ConsoleRoute[] = [
   { method: 'GET', path: '/console/api/developer-keys', kind: 'developer' },
   { method: 'POST', path: '/console/api/developer-keys', kind: 'developer', body: { name: 'intruder' } },
   { method: 'DELETE', path: '/console/api/developer-keys/:key_id', kind: 'developer' },
-  { method: 'POST', path: '/console/api/developer-keys/:key_id/reroll', kind: 'developer', body: { overlapSeconds: 0 } },
+  {
+    method: 'POST',
+    path: '/console/api/developer-keys/:key_id/reroll',
+    kind: 'developer',
+    body: { overlapSeconds: 0 },
+  },
   { method: 'GET', path: '/console/api/dashboard', kind: 'developer' },
   { method: 'GET', path: '/console/api/end-users', kind: 'developer' },
   { method: 'GET', path: '/console/api/end-users/trend', kind: 'developer' },
@@ -38,48 +43,127 @@ export const CONSOLE_ROUTES: ConsoleRoute[] = [
   { method: 'GET', path: '/console/api/projects', kind: 'developer' },
   { method: 'POST', path: '/console/api/projects', kind: 'developer', body: { name: 'Intruder project' } },
   { method: 'GET', path: '/console/api/projects/:project_id', kind: 'developer' },
-  { method: 'PATCH', path: '/console/api/projects/:project_id', kind: 'developer', body: { name: 'Renamed by intruder' } },
-  { method: 'DELETE', path: '/console/api/projects/:project_id', kind: 'developer', body: { confirm: 'Victim project' } },
+  {
+    method: 'PATCH',
+    path: '/console/api/projects/:project_id',
+    kind: 'developer',
+    body: { name: 'Renamed by intruder' },
+  },
+  {
+    method: 'DELETE',
+    path: '/console/api/projects/:project_id',
+    kind: 'developer',
+    body: { confirm: 'Victim project' },
+  },
   { method: 'GET', path: '/console/api/projects/:project_id/keys', kind: 'developer' },
   { method: 'POST', path: '/console/api/projects/:project_id/keys', kind: 'developer', body: { name: 'k' } },
   { method: 'DELETE', path: '/console/api/projects/:project_id/keys/:api_key_id', kind: 'developer' },
-  { method: 'POST', path: '/console/api/projects/:project_id/keys/:api_key_id/reroll', kind: 'developer', body: { overlapSeconds: 0 } },
+  {
+    method: 'POST',
+    path: '/console/api/projects/:project_id/keys/:api_key_id/reroll',
+    kind: 'developer',
+    body: { overlapSeconds: 0 },
+  },
   { method: 'GET', path: '/console/api/projects/:project_id/licenses', kind: 'developer' },
-  { method: 'POST', path: '/console/api/projects/:project_id/licenses', kind: 'developer', body: { title: 'Intruder license' } },
+  {
+    method: 'POST',
+    path: '/console/api/projects/:project_id/licenses',
+    kind: 'developer',
+    body: { title: 'Intruder license' },
+  },
   { method: 'GET', path: '/console/api/projects/:project_id/licenses/:license_id', kind: 'developer' },
   { method: 'POST', path: '/console/api/projects/:project_id/licenses/:license_id/revoke', kind: 'developer' },
-  { method: 'POST', path: '/console/api/projects/:project_id/licenses/:license_id/reroll', kind: 'developer', body: { overlapSeconds: 0 } },
+  {
+    method: 'POST',
+    path: '/console/api/projects/:project_id/licenses/:license_id/reroll',
+    kind: 'developer',
+    body: { overlapSeconds: 0 },
+  },
   { method: 'POST', path: '/console/api/projects/:project_id/licenses/:license_id/reactivate', kind: 'developer' },
   { method: 'DELETE', path: '/console/api/projects/:project_id/licenses/:license_id', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects/:project_id/domains', kind: 'developer' },
-  { method: 'POST', path: '/console/api/projects/:project_id/domains', kind: 'developer', body: { domain: 'intruder.example.com' } },
-  { method: 'PATCH', path: '/console/api/projects/:project_id/domains/:domain_id', kind: 'developer', body: { hasPaid: true } },
+  {
+    method: 'POST',
+    path: '/console/api/projects/:project_id/domains',
+    kind: 'developer',
+    body: { domain: 'intruder.example.com' },
+  },
+  {
+    method: 'PATCH',
+    path: '/console/api/projects/:project_id/domains/:domain_id',
+    kind: 'developer',
+    body: { hasPaid: true },
+  },
   { method: 'DELETE', path: '/console/api/projects/:project_id/domains/:domain_id', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects/:project_id/injectables', kind: 'developer' },
   { method: 'POST', path: '/console/api/projects/:project_id/injectables', kind: 'developer', body: INJ },
-  { method: 'PATCH', path: '/console/api/projects/:project_id/injectables/:injectable_id', kind: 'developer', body: { title: 'Renamed by intruder', secret: 'intruder-secret-1', content: 'replaced by intruder' } },
+  {
+    method: 'PATCH',
+    path: '/console/api/projects/:project_id/injectables/:injectable_id',
+    kind: 'developer',
+    body: { title: 'Renamed by intruder', secret: 'intruder-secret-1', content: 'replaced by intruder' },
+  },
   { method: 'DELETE', path: '/console/api/projects/:project_id/injectables/:injectable_id', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects/:project_id/generations', kind: 'developer' },
-  { method: 'PATCH', path: '/console/api/projects/:project_id/generations/:generation_id', kind: 'developer', body: { isPublic: true } },
+  {
+    method: 'PATCH',
+    path: '/console/api/projects/:project_id/generations/:generation_id',
+    kind: 'developer',
+    body: { isPublic: true },
+  },
   { method: 'DELETE', path: '/console/api/projects/:project_id/generations/:generation_id', kind: 'developer' },
   // Payments: the validate body's key is of the other mode, so it is refused before any call to Stripe.
   { method: 'GET', path: '/console/api/projects/:project_id/payments', kind: 'developer' },
-  { method: 'PUT', path: '/console/api/projects/:project_id/payments/config', kind: 'developer', body: { testPublishableKey: 'pk_test_51intruderKey00' } },
+  {
+    method: 'PUT',
+    path: '/console/api/projects/:project_id/payments/config',
+    kind: 'developer',
+    body: { testPublishableKey: 'pk_test_51intruderKey00' },
+  },
   { method: 'DELETE', path: '/console/api/projects/:project_id/payments/config', kind: 'developer' },
-  { method: 'POST', path: '/console/api/projects/:project_id/payments/validate', kind: 'developer', body: { mode: 'test', secretKey: 'sk_live_51neverSentAnywhere' } },
+  {
+    method: 'POST',
+    path: '/console/api/projects/:project_id/payments/validate',
+    kind: 'developer',
+    body: { mode: 'test', secretKey: 'sk_live_51neverSentAnywhere' },
+  },
   { method: 'GET', path: '/console/api/projects/:project_id/payments/subscriptions', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects/:project_id/payments/transactions', kind: 'developer' },
-  { method: 'PUT', path: '/console/api/projects/:project_id/webhook', kind: 'developer', body: { url: 'http://hooks.invalid/intruder', secret: 'intruder-secret' } },
+  {
+    method: 'PUT',
+    path: '/console/api/projects/:project_id/webhook',
+    kind: 'developer',
+    body: { url: 'http://hooks.invalid/intruder', secret: 'intruder-secret' },
+  },
   { method: 'GET', path: '/console/api/projects/:project_id/webhook-deliveries', kind: 'developer' },
   { method: 'GET', path: '/console/api/projects/:project_id/webhook-deliveries/:delivery_id', kind: 'developer' },
-  { method: 'POST', path: '/console/api/projects/:project_id/webhook-deliveries/:delivery_id/resend', kind: 'developer' },
+  {
+    method: 'POST',
+    path: '/console/api/projects/:project_id/webhook-deliveries/:delivery_id/resend',
+    kind: 'developer',
+  },
   { method: 'POST', path: '/console/api/projects/:project_id/webhook-test', kind: 'developer' },
   { method: 'GET', path: '/console/api/audit-log', kind: 'developer' },
   { method: 'PATCH', path: '/console/api/account', kind: 'developer', body: { fullName: 'Renamed by intruder' } },
-  { method: 'POST', path: '/console/api/account/password', kind: 'developer', body: { currentPassword: PASSWORD, newPassword: 'Intruder-Pass-123' } },
+  {
+    method: 'POST',
+    path: '/console/api/account/password',
+    kind: 'developer',
+    body: { currentPassword: PASSWORD, newPassword: 'Intruder-Pass-123' },
+  },
   { method: 'GET', path: '/console/api/operator/developers', kind: 'operator' },
-  { method: 'POST', path: '/console/api/operator/developers', kind: 'operator', body: { email: 'intruder-made@example.com', password: PASSWORD } },
-  { method: 'PUT', path: '/console/api/operator/developers/:developer/tier', kind: 'operator', body: { tier: 'free_starter' } },
+  {
+    method: 'POST',
+    path: '/console/api/operator/developers',
+    kind: 'operator',
+    body: { email: 'intruder-made@example.com', password: PASSWORD },
+  },
+  {
+    method: 'PUT',
+    path: '/console/api/operator/developers/:developer/tier',
+    kind: 'operator',
+    body: { tier: 'free_starter' },
+  },
   { method: 'GET', path: '/console/api/operator/settings', kind: 'operator' },
   { method: 'PUT', path: '/console/api/operator/settings', kind: 'operator', body: { signUpOpen: true } },
   { method: 'GET', path: '/console/api/operator/health', kind: 'operator' },
@@ -108,7 +192,9 @@ forEachDatabase('security: every console route refuses every wrong caller', (kin
 
   beforeAll(async () => {
     s = await startServer(kind, { env: { RATE_LIMIT: 'false' } });
-    const [v, i, gone, off] = await Promise.all([0, 1, 2, 3].map(() => seedDeveloper(s.ctx, { tier: 'cloud_premium' })));
+    const [v, i, gone, off] = await Promise.all(
+      [0, 1, 2, 3].map(() => seedDeveloper(s.ctx, { tier: 'cloud_premium' })),
+    );
     victim = v!;
     intruderDev = i!;
     ids = (await seedEstate(s, victim)).ids;
@@ -129,14 +215,32 @@ forEachDatabase('security: every console route refuses every wrong caller', (kin
     operatorKey = (await seedOperator(s.ctx)).key;
     operator = new ConsoleClient(s);
     await operator.signInOperator(operatorKey);
-    before = await holdingsOf(s, victim) + JSON.stringify(await s.ctx.db.selectFrom('instance_settings').selectAll().execute());
+    before =
+      (await holdingsOf(s, victim)) +
+      JSON.stringify(await s.ctx.db.selectFrom('instance_settings').selectAll().execute());
   });
   afterAll(async () => s?.close());
 
-  const callers: Array<{ label: string; cookie: () => string | null; headers?: () => Record<string, string>; applies: (r: ConsoleRoute) => boolean; expected: (r: ConsoleRoute) => number[] }> = [
+  const callers: Array<{
+    label: string;
+    cookie: () => string | null;
+    headers?: () => Record<string, string>;
+    applies: (r: ConsoleRoute) => boolean;
+    expected: (r: ConsoleRoute) => number[];
+  }> = [
     { label: 'no cookie', cookie: () => null, applies: () => true, expected: () => [401] },
-    { label: 'a forged cookie', cookie: () => `__Host-tollgate_console=${'A'.repeat(43)}`, applies: () => true, expected: () => [401] },
-    { label: 'the cookie under the plain-HTTP name', cookie: () => `tollgate_console=${victimClient.cookie!.split('=')[1]}`, applies: () => true, expected: () => [401] },
+    {
+      label: 'a forged cookie',
+      cookie: () => `__Host-tollgate_console=${'A'.repeat(43)}`,
+      applies: () => true,
+      expected: () => [401],
+    },
+    {
+      label: 'the cookie under the plain-HTTP name',
+      cookie: () => `tollgate_console=${victimClient.cookie!.split('=')[1]}`,
+      applies: () => true,
+      expected: () => [401],
+    },
     { label: 'a signed-out session', cookie: () => signedOut, applies: () => true, expected: () => [401] },
     { label: 'a disabled account', cookie: () => disabled, applies: () => true, expected: () => [401] },
     {
@@ -146,9 +250,24 @@ forEachDatabase('security: every console route refuses every wrong caller', (kin
       applies: () => true,
       expected: () => [401],
     },
-    { label: 'an operator session on developer routes', cookie: () => operator.cookie, applies: (r) => r.kind === 'developer', expected: () => [403] },
-    { label: 'a developer session on operator routes', cookie: () => intruder.cookie, applies: (r) => r.kind === 'operator', expected: () => [403] },
-    { label: "another developer's valid session on the victim's ids", cookie: () => intruder.cookie, applies: (r) => r.path.includes(':') && r.kind !== 'operator', expected: () => [404] },
+    {
+      label: 'an operator session on developer routes',
+      cookie: () => operator.cookie,
+      applies: (r) => r.kind === 'developer',
+      expected: () => [403],
+    },
+    {
+      label: 'a developer session on operator routes',
+      cookie: () => intruder.cookie,
+      applies: (r) => r.kind === 'operator',
+      expected: () => [403],
+    },
+    {
+      label: "another developer's valid session on the victim's ids",
+      cookie: () => intruder.cookie,
+      applies: (r) => r.path.includes(':') && r.kind !== 'operator',
+      expected: () => [404],
+    },
   ];
 
   for (const caller of callers) {
@@ -164,7 +283,9 @@ forEachDatabase('security: every console route refuses every wrong caller', (kin
             ...(route.body !== undefined ? { body: route.body } : {}),
           });
         } else {
-          res = await c.call(route.method, fill(route.path, ids).replace('/console/api', ''), route.body, { cookie: caller.cookie() });
+          res = await c.call(route.method, fill(route.path, ids).replace('/console/api', ''), route.body, {
+            cookie: caller.cookie(),
+          });
         }
         expectConsoleError(route, res, caller.expected(route), caller.label);
       }
@@ -172,7 +293,10 @@ forEachDatabase('security: every console route refuses every wrong caller', (kin
   }
 
   it('nothing the refused requests asked for has happened', async () => {
-    expect(await holdingsOf(s, victim) + JSON.stringify(await s.ctx.db.selectFrom('instance_settings').selectAll().execute())).toBe(before);
+    expect(
+      (await holdingsOf(s, victim)) +
+        JSON.stringify(await s.ctx.db.selectFrom('instance_settings').selectAll().execute()),
+    ).toBe(before);
     expect((await victimClient.call('GET', '/me')).status).toBe(200);
   });
 
@@ -191,10 +315,19 @@ describe('security: the console route table covers every console route', () => {
     const declared: Array<{ route: string; access: string }> = [];
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const src = fs.readFileSync(path.join(dir, file), 'utf8');
-      const re = /app\.(get|post|put|patch|delete)\(\s*['`](\/console\/api\/[^'`]+)['`],\s*\{\s*config:\s*([A-Za-z]+|\{ auth: '([A-Za-z]+)'[^}]*\})/g;
+      const re =
+        /app\.(get|post|put|patch|delete)\(\s*['`](\/console\/api\/[^'`]+)['`],\s*\{\s*config:\s*([A-Za-z]+|\{ auth: '([A-Za-z]+)'[^}]*\})/g;
       for (const m of src.matchAll(re)) {
-        const access = m[4] ?? ({ dev: 'consoleDeveloper', devWrite: 'consoleDeveloper', op: 'consoleOperator' } as Record<string, string>)[m[3]!] ?? m[3]!;
-        declared.push({ route: `${m[1]!.toUpperCase()} ${m[2]!.replace(':id', ':x').replace(':projectId', ':project_id')}`, access });
+        const access =
+          m[4] ??
+          ({ dev: 'consoleDeveloper', devWrite: 'consoleDeveloper', op: 'consoleOperator' } as Record<string, string>)[
+            m[3]!
+          ] ??
+          m[3]!;
+        declared.push({
+          route: `${m[1]!.toUpperCase()} ${m[2]!.replace(':id', ':x').replace(':projectId', ':project_id')}`,
+          access,
+        });
       }
     }
     expect(declared.length).toBeGreaterThan(30);
@@ -206,8 +339,19 @@ describe('security: the console route table covers every console route', () => {
       .map((r) => r.replace('${action}', 'revoke'))
       .filter((r) => !tabled.has(r));
     expect(missing).toEqual([]);
-    expect(new Set(declared.map((d) => d.access))).toEqual(new Set(['consoleOptional', 'console', 'consoleDeveloper', 'consoleOperator']));
-    const publicOnes = declared.filter((d) => d.access === 'consoleOptional').map((d) => d.route).sort();
-    expect(publicOnes).toEqual(['GET /console/api/meta', 'POST /console/api/sign-in', 'POST /console/api/sign-in/operator', 'POST /console/api/sign-out', 'POST /console/api/sign-up']);
+    expect(new Set(declared.map((d) => d.access))).toEqual(
+      new Set(['consoleOptional', 'console', 'consoleDeveloper', 'consoleOperator']),
+    );
+    const publicOnes = declared
+      .filter((d) => d.access === 'consoleOptional')
+      .map((d) => d.route)
+      .sort();
+    expect(publicOnes).toEqual([
+      'GET /console/api/meta',
+      'POST /console/api/sign-in',
+      'POST /console/api/sign-in/operator',
+      'POST /console/api/sign-out',
+      'POST /console/api/sign-up',
+    ]);
   });
 });

@@ -59,12 +59,17 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
 
   beforeAll(async () => {
     s = await startServer(kind, { env: { RATE_LIMIT: 'false' } });
-    [victim, intruder, revoked, disabled] = await Promise.all([0, 1, 2, 3].map(() => seedDeveloper(s.ctx, { tier: 'cloud_premium' })));
+    [victim, intruder, revoked, disabled] = await Promise.all(
+      [0, 1, 2, 3].map(() => seedDeveloper(s.ctx, { tier: 'cloud_premium' })),
+    );
     operatorKey = (await seedOperator(s.ctx)).key;
     const estate = await seedEstate(s, victim);
     ids = estate.ids;
     const project = { id: ids.project_id! };
-    const otherKey = await s.request('POST', `/api/v1/projects/${estate.otherProjectId}/api-keys`, { headers: victim.headers, body: { name: 'other key' } });
+    const otherKey = await s.request('POST', `/api/v1/projects/${estate.otherProjectId}/api-keys`, {
+      headers: victim.headers,
+      body: { name: 'other key' },
+    });
     otherProjectKey = otherKey.body.key;
 
     // An end user of the victim's project, signed in, with a generation of their own (the table's :generation_id).
@@ -74,13 +79,19 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     ids.generation_id = await seedGeneration(s, endUser);
     ids.name = 'example-0';
     anonymousGenerationId = await seedGeneration(s, null);
-    const intruderProject = await s.request('POST', '/api/v1/project', { headers: intruder.apiKeyHeaders, body: { name: 'Intruder own project' } });
+    const intruderProject = await s.request('POST', '/api/v1/project', {
+      headers: intruder.apiKeyHeaders,
+      body: { name: 'Intruder own project' },
+    });
     expect(intruderProject.status).toBe(201);
     intruderEndUser = (await signUpEndUser(s, intruder, intruderProject.body.data.id)).headers;
     otherProjectId = estate.otherProjectId;
 
     // A developer whose key was revoked (through the API, with a second key), and one whose account is disabled.
-    const second = await s.request('POST', '/api/v1/auth/developer-keys', { headers: revoked.headers, body: { name: 'second' } });
+    const second = await s.request('POST', '/api/v1/auth/developer-keys', {
+      headers: revoked.headers,
+      body: { name: 'second' },
+    });
     const revokedKey = await s.request('DELETE', `/api/v1/auth/developer-keys/${revoked.developerKeyId}`, {
       headers: { ...revoked.headers, 'x-developer-key': second.body.key },
     });
@@ -91,14 +102,16 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
   });
   afterAll(async () => s.close());
 
-  const credentials = (dev: SeededDeveloper, endUserOfDev?: () => Record<string, string>) => (auth: Auth): Record<string, string> => {
-    if (auth === 'developer') return dev.headers;
-    if (auth === 'token') return { authorization: dev.headers.authorization! };
-    if (auth === 'api') return dev.apiKeyHeaders;
-    // An end user of the developer's own project; without one, the developer's own credentials on an end user's route.
-    if (auth === 'endUser') return endUserOfDev ? endUserOfDev() : dev.headers;
-    return { 'x-operator-key': dev.developerKey };
-  };
+  const credentials =
+    (dev: SeededDeveloper, endUserOfDev?: () => Record<string, string>) =>
+    (auth: Auth): Record<string, string> => {
+      if (auth === 'developer') return dev.headers;
+      if (auth === 'token') return { authorization: dev.headers.authorization! };
+      if (auth === 'api') return dev.apiKeyHeaders;
+      // An end user of the developer's own project; without one, the developer's own credentials on an end user's route.
+      if (auth === 'endUser') return endUserOfDev ? endUserOfDev() : dev.headers;
+      return { 'x-operator-key': dev.developerKey };
+    };
 
   const callers: Caller[] = [
     {
@@ -115,7 +128,13 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
           token: { authorization: 'Bearer not.a.jwt' },
           api: { 'x-api-key': "ak_' OR 1=1 --" },
           operator: { 'x-operator-key': 'op_garbage' },
-          endUser: { authorization: 'Bearer not.a.jwt', 'x-user-role': 'end_user', 'x-project-id': 'x', 'x-api-key': 'ak_garbage', 'x-developer-key': 'ak_garbage' },
+          endUser: {
+            authorization: 'Bearer not.a.jwt',
+            'x-user-role': 'end_user',
+            'x-project-id': 'x',
+            'x-api-key': 'ak_garbage',
+            'x-developer-key': 'ak_garbage',
+          },
         })[auth],
       applies: () => true,
       expected: () => [401, 403],
@@ -149,7 +168,11 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     },
     {
       label: 'an end user',
-      headers: () => ({ authorization: `Bearer ${endUserToken}`, 'x-user-role': 'developer', 'x-developer-key': victim.developerKey }),
+      headers: () => ({
+        authorization: `Bearer ${endUserToken}`,
+        'x-user-role': 'developer',
+        'x-developer-key': victim.developerKey,
+      }),
       applies: (r) => r.auth === 'developer' || r.auth === 'operator',
       expected: () => [401, 403],
     },
@@ -217,7 +240,10 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
       const routes = ROUTES.filter((r) => r.method !== 'GET' && r.method !== 'DELETE');
       expect(routes.length).toBeGreaterThan(0);
       for (const route of routes) {
-        const res = await s.request(route.method, fill(route.path, ids), { ...bad, headers: { ...('headers' in bad ? bad.headers : {}) } });
+        const res = await s.request(route.method, fill(route.path, ids), {
+          ...bad,
+          headers: { ...('headers' in bad ? bad.headers : {}) },
+        });
         expectFaceError(route, res, [401, 403], `no credentials, ${label}`);
       }
     });
@@ -246,14 +272,21 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     const mine = await s.request('GET', '/api/v1/projects/', { headers: intruder.headers });
     const listed = Array.isArray(mine.body) ? mine.body : (mine.body.projects ?? mine.body.items ?? []);
     if (listed.length === 0) {
-      const own = await s.request('POST', '/api/v1/projects/', { headers: intruder.headers, body: { name: 'Intruder own project' } });
+      const own = await s.request('POST', '/api/v1/projects/', {
+        headers: intruder.headers,
+        body: { name: 'Intruder own project' },
+      });
       expect(own.status).toBe(201);
     }
-    expect((await s.request('GET', '/api/v1/audit-log', { headers: intruder.headers })).body.entries.length).toBeGreaterThan(0);
+    expect(
+      (await s.request('GET', '/api/v1/audit-log', { headers: intruder.headers })).body.entries.length,
+    ).toBeGreaterThan(0);
     // ... and the same lists read by the victim do show the victim's records.
     const victimLog = await s.request('GET', '/api/v1/audit-log', { headers: victim.headers });
     expect(theirs.filter((id) => victimLog.text.includes(id)).length).toBeGreaterThan(5);
-    const lists = ROUTES.filter((r) => r.method === 'GET' && !r.path.includes(':') && r.auth !== 'operator' && r.auth !== 'endUser');
+    const lists = ROUTES.filter(
+      (r) => r.method === 'GET' && !r.path.includes(':') && r.auth !== 'operator' && r.auth !== 'endUser',
+    );
     expect(lists.map((r) => r.path)).toEqual(expect.arrayContaining(PROJECT_FILTERS.map((f) => f.path)));
     for (const route of lists) {
       const res = await s.request('GET', route.path, { headers: credentials(intruder)(route.auth) });
@@ -262,7 +295,12 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
     }
     for (const { path, param } of PROJECT_FILTERS) {
       const res = await s.request('GET', `${path}?${param}=${ids.project_id}`, { headers: intruder.headers });
-      expectFaceError({ method: 'GET', path, face: 'devkit', auth: 'developer' }, res, [404], `${path}?${param}=<victim's project>`);
+      expectFaceError(
+        { method: 'GET', path, face: 'devkit', auth: 'developer' },
+        res,
+        [404],
+        `${path}?${param}=<victim's project>`,
+      );
     }
   });
 
@@ -272,7 +310,12 @@ forEachDatabase('security: every protected route refuses every wrong caller', (k
 
   it("the victim's own credentials still work on the same routes (the table is not refusing everyone)", async () => {
     for (const route of ROUTES.filter((r) => r.method === 'GET')) {
-      const headers = route.auth === 'operator' ? { 'x-operator-key': operatorKey } : route.auth === 'endUser' ? endUser : credentials(victim)(route.auth);
+      const headers =
+        route.auth === 'operator'
+          ? { 'x-operator-key': operatorKey }
+          : route.auth === 'endUser'
+            ? endUser
+            : credentials(victim)(route.auth);
       const res = await s.request('GET', fill(route.path, ids), { headers });
       expect(res.status, `${route.method} ${route.path}: ${res.text.slice(0, 200)}`).toBe(200);
     }
@@ -291,25 +334,53 @@ describe('security: the route table covers every protected route', () => {
   it('lists each authenticated route of /docs/json, and the document names the credential each needs', async () => {
     const s = await startServer('sqlite');
     try {
-      const doc = (await s.request('GET', '/docs/json')).body as { paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>> };
-      const open = new Set(['/health', '/api/v1/health', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/verify-email', '/api/v1/auth/request-verification']);
-      const runtime = new Set(['/api/v1/project/has-paid', '/api/v1/injectable/stream', ...[...LICENSE_KEY_ROUTES, ...LICENSE_KEY_DEVICE_ROUTES].map((r) => r.path.replace(/:([a-z_]+)/g, '{$1}'))]);
+      const doc = (await s.request('GET', '/docs/json')).body as {
+        paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>>;
+      };
+      const open = new Set([
+        '/health',
+        '/api/v1/health',
+        '/api/v1/auth/register',
+        '/api/v1/auth/login',
+        '/api/v1/auth/refresh',
+        '/api/v1/auth/verify-email',
+        '/api/v1/auth/request-verification',
+      ]);
+      const runtime = new Set([
+        '/api/v1/project/has-paid',
+        '/api/v1/injectable/stream',
+        ...[...LICENSE_KEY_ROUTES, ...LICENSE_KEY_DEVICE_ROUTES].map((r) => r.path.replace(/:([a-z_]+)/g, '{$1}')),
+      ]);
       // The public keys verifiers fetch, by design without a credential (test/licensing/signing-keys.test.ts).
       for (const p of ['/.well-known/tollgate/jwks.json', '/.well-known/tollgate/{project_id}/jwks.json']) open.add(p);
       // The open generation routes: the public gallery, anonymous creates, and the routes of OPEN_ID_ROUTES (walked above).
       for (const r of OPEN_ID_ROUTES) open.add(r.path.replace(/:([a-z_]+)/g, '{$1}'));
-      for (const p of ['/api/v1/generation/public-generations-v2', '/api/v1/generation/generate-anonymous-v2', '/api/v1/generation/generate-anonymous', '/generation/generate-anonymous']) open.add(p);
+      for (const p of [
+        '/api/v1/generation/public-generations-v2',
+        '/api/v1/generation/generate-anonymous-v2',
+        '/api/v1/generation/generate-anonymous',
+        '/generation/generate-anonymous',
+      ])
+        open.add(p);
       // Stripe's deliveries carry no credential of ours: each is verified by its Stripe-Signature (test/payments/webhooks.test.ts).
       open.add('/api/v1/payments/stripe/webhooks/{project_id}/{mode}');
       // Nor do Replicate's: verified by their webhook-signature (test/generations/replicate-webhook.test.ts).
       open.add('/api/v1/generation/replicate-webhook/{generation_id}');
       const documented = Object.entries(doc.paths)
         .filter(([p]) => !open.has(p) && !p.startsWith('/api/v1/health/') && !runtime.has(p))
-        .flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => ({ route: `${m.toUpperCase()} ${p.replace(/\{([a-z_]+)\}/g, ':$1')}`, op })));
+        .flatMap(([p, ops]) =>
+          Object.entries(ops).map(([m, op]) => ({
+            route: `${m.toUpperCase()} ${p.replace(/\{([a-z_]+)\}/g, ':$1')}`,
+            op,
+          })),
+        );
       const tabled = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
       expect(documented.map((d) => d.route).filter((r) => !tabled.has(r))).toEqual([]);
       for (const { route, op } of documented) {
-        expect(op.security?.map((req) => Object.keys(req).sort()), route).toEqual([SCHEMES[tabled.get(route)!.auth].sort()]);
+        expect(
+          op.security?.map((req) => Object.keys(req).sort()),
+          route,
+        ).toEqual([SCHEMES[tabled.get(route)!.auth].sort()]);
       }
     } finally {
       await s.close();

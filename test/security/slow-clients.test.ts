@@ -38,7 +38,11 @@ describe('socket limits: slow and idle clients are cut off, keep-alive clients a
   let s: TestServer;
   beforeAll(async () => {
     s = await startServer('sqlite', {
-      env: { HTTP_HEADERS_TIMEOUT_SECONDS: '1', HTTP_REQUEST_TIMEOUT_SECONDS: '2', HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '3' },
+      env: {
+        HTTP_HEADERS_TIMEOUT_SECONDS: '1',
+        HTTP_REQUEST_TIMEOUT_SECONDS: '2',
+        HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '3',
+      },
     });
   });
   afterAll(async () => s?.close());
@@ -66,7 +70,9 @@ describe('socket limits: slow and idle clients are cut off, keep-alive clients a
 
   it('cuts off a body sent a byte at a time beyond the request timeout', async () => {
     const c = rawClient(s.url);
-    c.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n');
+    c.write(
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n',
+    );
     for (let i = 0; i < 60 && !c.isClosed; i++) {
       c.write(' ');
       await sleep(200);
@@ -93,7 +99,11 @@ describe('socket limits: slow and idle clients are cut off, keep-alive clients a
 
 describe('socket limit configuration', () => {
   it('has documented defaults and refuses a headers timeout longer than the request timeout', () => {
-    expect(toConfig({}).http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 });
+    expect(toConfig({}).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+    });
     expect(() => toConfig({ HTTP_HEADERS_TIMEOUT_SECONDS: '40' })).toThrow(/may not exceed/);
     expect(() => toConfig({ HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '0' })).toThrow(/integer >= 1/);
   });

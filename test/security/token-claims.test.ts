@@ -71,7 +71,9 @@ describe('access and refresh tokens must carry exp, iat, sub and type', () => {
     expect((await me(await forge(full(), 'HS512'))).status).toBe(401);
     expect((await me(await forge(full(), 'HS384'))).status).toBe(401);
     expect((await me(new UnsecuredJWT(full()).encode())).status).toBe(401);
-    expect((await me(await forge(full(), 'HS256', deriveKey('another-secret-0123456789abcdef-xyz', 'jwt')))).status).toBe(401);
+    expect(
+      (await me(await forge(full(), 'HS256', deriveKey('another-secret-0123456789abcdef-xyz', 'jwt')))).status,
+    ).toBe(401);
     // The alg header rewritten to "none" on a real token, signature kept.
     const [, body, sig] = (await forge(full())).split('.');
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');

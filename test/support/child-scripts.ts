@@ -23,12 +23,26 @@ function sources(): string[] {
  * runs is the same. The directory mirrors the repository: node_modules and dist/ (the built
  * console) are links to the real ones, so imports and consoleDir() resolve as they do there.
  */
-export async function compileChildScripts(): Promise<{ dir: string; rebuild: () => Promise<void>; remove: () => void }> {
+export async function compileChildScripts(): Promise<{
+  dir: string;
+  rebuild: () => Promise<void>;
+  remove: () => void;
+}> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-js-'));
   // The real package.json: ES modules, and the version `tollgate --version` reads beside src/.
-  for (const link of ['node_modules', 'dist', 'package.json']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
+  for (const link of ['node_modules', 'dist', 'package.json'])
+    fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
   const rebuild = async () => {
-    await build({ entryPoints: sources(), outdir: dir, outbase: ROOT, platform: 'node', format: 'esm', target: 'node20', sourcemap: 'inline', logLevel: 'warning' });
+    await build({
+      entryPoints: sources(),
+      outdir: dir,
+      outbase: ROOT,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: 'inline',
+      logLevel: 'warning',
+    });
   };
   await rebuild();
   return { dir, rebuild, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };

@@ -28,8 +28,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('childScripts', scripts.dir);
   // Watch mode: children run the sources as they are now.
   project.onTestsRerun(() => scripts.rebuild());
-  console.log(`[tollgate tests] SQLite: always. PostgreSQL (${PG_URL}): ${pgOk ? 'reachable, tests run on it too' : 'NOT reachable, its tests are skipped'}.`);
-  console.log(`[tollgate tests] Redis (${REDIS_URL}): ${redisOk ? 'reachable, Redis tests run' : 'NOT reachable, Redis tests are skipped'}.`);
+  console.log(
+    `[tollgate tests] SQLite: always. PostgreSQL (${PG_URL}): ${pgOk ? 'reachable, tests run on it too' : 'NOT reachable, its tests are skipped'}.`,
+  );
+  console.log(
+    `[tollgate tests] Redis (${REDIS_URL}): ${redisOk ? 'reachable, Redis tests run' : 'NOT reachable, Redis tests are skipped'}.`,
+  );
   return async () => {
     await template?.drop();
     scripts.remove();

@@ -32,7 +32,10 @@ export function forEachDatabase(title: string, body: (kind: DbKind) => void): vo
 export async function sharedDatabase(kind: DbKind): Promise<{ url: string; drop: () => Promise<void> }> {
   if (kind === 'postgres') return createScratchDatabase(inject('pgTemplate'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-shared-'));
-  return { url: `sqlite:${path.join(dir, 'shared.sqlite')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    url: `sqlite:${path.join(dir, 'shared.sqlite')}`,
+    drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Records mail instead of sending it: the mailer is a service outside our code. */
@@ -107,7 +110,11 @@ export async function startServer(kind: DbKind, options: ServerOptions = {}): Pr
     ...options.env,
   });
   const mailer = new RecordingMailer();
-  const ctx = await createContext(config, { ...(options.configuredMailer ? {} : { mailer }), log: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
+  const ctx = await createContext(config, {
+    ...(options.configuredMailer ? {} : { mailer }),
+    log: pino({ level: 'silent' }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const app = await buildApp(ctx);
   if (options.workers !== false) ctx.workers.startServing();
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -41,7 +41,10 @@ export interface SeededDeveloper {
  * An active developer with a password, one developer key and a fresh access token,
  * written through the same tables the register flow writes (no HTTP round trip).
  */
-export async function seedDeveloper(ctx: Context, opts: { tier?: Tier; email?: string } = {}): Promise<SeededDeveloper> {
+export async function seedDeveloper(
+  ctx: Context,
+  opts: { tier?: Tier; email?: string } = {},
+): Promise<SeededDeveloper> {
   const now = ctx.clock.now();
   const email = opts.email ?? uniqueEmail();
   const userId = uuidv7();

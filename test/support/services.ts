@@ -38,7 +38,8 @@ export async function redisReachable(): Promise<boolean> {
 }
 
 /** A database name no other process (or other run of the suite) picks. */
-const uniqueName = (prefix: string) => `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+const uniqueName = (prefix: string) =>
+  `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 
 /** PG_URL with another database name. */
 function urlOf(name: string): string {
@@ -72,7 +73,9 @@ export async function createScratchDatabase(template?: string): Promise<{ url: s
  * The template for createScratchDatabase: a database with every migration applied, made once
  * per run by `migrate` (and closed, since CREATE DATABASE refuses a template in use).
  */
-export async function createMigratedTemplate(migrate: (url: string) => Promise<void>): Promise<{ name: string; drop: () => Promise<void> }> {
+export async function createMigratedTemplate(
+  migrate: (url: string) => Promise<void>,
+): Promise<{ name: string; drop: () => Promise<void> }> {
   const name = uniqueName('tollgate_tpl');
   await admin(`create database ${name}`);
   const drop = () => admin(`drop database if exists ${name} with (force)`);

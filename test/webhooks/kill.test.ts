@@ -35,7 +35,15 @@ forEachDatabase('webhook delivery across two processes and a kill -9', (kind) =>
     };
     const tollgateSecret = 'kill-test-server-secret-0123456789abcdef';
     // This process only reads and seeds; it runs no delivery loop.
-    ctx = await createContext(toConfig({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir, TOLLGATE_SECRET: tollgateSecret, PASSWORD_HASH_MEMORY_KIB: '1024' }), { log: pino({ level: 'silent' }) });
+    ctx = await createContext(
+      toConfig({
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: dataDir,
+        TOLLGATE_SECRET: tollgateSecret,
+        PASSWORD_HASH_MEMORY_KIB: '1024',
+      }),
+      { log: pino({ level: 'silent' }) },
+    );
     dev = await seedDeveloper(ctx);
     receiver = await Receiver.start(SECRET);
     receiver.delayMs = 40;
@@ -106,10 +114,19 @@ forEachDatabase('webhook delivery across two processes and a kill -9', (kind) =>
     const events = await ctx.db.selectFrom('events').select('id').where('project_id', '=', projectId).execute();
     expect(events).toHaveLength(EVENTS + 1);
     // The survivor takes over the dead process's leases and delivers everything.
-    await eventually(async () => {
-      const open = await ctx.db.selectFrom('webhook_deliveries').select('id').where('project_id', '=', projectId).where('status', '!=', 'delivered').execute();
-      return open.length === 0;
-    }, 60_000, 'every delivery delivered');
+    await eventually(
+      async () => {
+        const open = await ctx.db
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          .where('project_id', '=', projectId)
+          .where('status', '!=', 'delivered')
+          .execute();
+        return open.length === 0;
+      },
+      60_000,
+      'every delivery delivered',
+    );
 
     const ids = events.map((e) => e.id);
     const byId = new Map<string, number[]>();
@@ -142,11 +159,19 @@ forEachDatabase('webhook delivery across two processes and a kill -9', (kind) =>
       // The receiver (this process) notes a receipt when it reads it, which can be just after the kill for one sent
       // just before it (seen: 3 ms after). Two processes attempting one delivery at once would also leave one
       // unlogged, at any time.
-      if (extra === 1) expect(at.some((t) => t <= killedAt + 1000 && t >= killedAt - 2500), id).toBe(true);
+      if (extra === 1)
+        expect(
+          at.some((t) => t <= killedAt + 1000 && t >= killedAt - 2500),
+          id,
+        ).toBe(true);
       unlogged += extra;
     }
     expect(unlogged).toBeLessThanOrEqual(IN_FLIGHT);
-    const deliveries = await ctx.db.selectFrom('webhook_deliveries').select(['event_id', 'attempts']).where('project_id', '=', projectId).execute();
+    const deliveries = await ctx.db
+      .selectFrom('webhook_deliveries')
+      .select(['event_id', 'attempts'])
+      .where('project_id', '=', projectId)
+      .execute();
     expect(deliveries).toHaveLength(ids.length);
     for (const d of deliveries) expect(d.attempts, d.event_id).toBe(logged.get(d.event_id));
   }, 120_000);

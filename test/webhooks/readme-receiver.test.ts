@@ -49,7 +49,10 @@ forEachDatabase("the README's webhook receiver", (kind) => {
     dir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.readme-receiver-'));
     fs.writeFileSync(path.join(dir, 'receiver.mjs'), code);
     port = await freePort();
-    child = spawn(process.execPath, [path.join(dir, 'receiver.mjs')], { env: { ...process.env, WEBHOOK_SECRET: SECRET, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [path.join(dir, 'receiver.mjs')], {
+      env: { ...process.env, WEBHOOK_SECRET: SECRET, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     await eventually(
@@ -77,21 +80,35 @@ forEachDatabase("the README's webhook receiver", (kind) => {
     });
     expect(project.status, project.text).toBe(201);
     const projectId = project.body.data.id as string;
-    const delivered = await eventually(async () => {
-      const list = await s.request('GET', `/api/v1/project/${projectId}/webhook-deliveries`, { headers: dev.apiKeyHeaders });
-      const d = list.body.data.data[0];
-      return d?.status === 'delivered' ? d : undefined;
-    }, 15_000, 'project.created delivered to the README receiver');
+    const delivered = await eventually(
+      async () => {
+        const list = await s.request('GET', `/api/v1/project/${projectId}/webhook-deliveries`, {
+          headers: dev.apiKeyHeaders,
+        });
+        const d = list.body.data.data[0];
+        return d?.status === 'delivered' ? d : undefined;
+      },
+      15_000,
+      'project.created delivered to the README receiver',
+    );
     expect(delivered).toMatchObject({ event: 'project.created', last_status_code: 200, attempts: 1 });
     await eventually(async () => output.includes('project.created'), 5000, 'the receiver printing the event');
     expect(output).toContain(projectId);
 
-    const shown = await s.request('GET', `/api/v1/project/${projectId}/webhook-deliveries/${delivered.id}`, { headers: dev.apiKeyHeaders });
-    expect(shown.body.data.attempts).toEqual([expect.objectContaining({ status_code: 200, response_body: 'ok', error: null })]);
+    const shown = await s.request('GET', `/api/v1/project/${projectId}/webhook-deliveries/${delivered.id}`, {
+      headers: dev.apiKeyHeaders,
+    });
+    expect(shown.body.data.attempts).toEqual([
+      expect.objectContaining({ status_code: 200, response_body: 'ok', error: null }),
+    ]);
 
     const forged = await fetch(`http://127.0.0.1:${port}/`, {
       method: 'POST',
-      headers: { 'webhook-id': 'msg_forged', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,Zm9yZ2Vk' },
+      headers: {
+        'webhook-id': 'msg_forged',
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': 'v1,Zm9yZ2Vk',
+      },
       body: JSON.stringify({ type: 'license.revoked', timestamp: new Date().toISOString(), data: {} }),
     });
     expect(forged.status).toBe(400);

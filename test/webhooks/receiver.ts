@@ -73,7 +73,10 @@ export class Receiver {
         try {
           // The key is the secret's UTF-8 bytes: for an ASCII secret, the string form is the same key.
           const ascii = /^[\x00-\x7f]*$/.test(this.secret);
-          new Webhook(ascii ? this.secret : new TextEncoder().encode(this.secret), { format: 'raw' }).verify(body, headers);
+          new Webhook(ascii ? this.secret : new TextEncoder().encode(this.secret), { format: 'raw' }).verify(
+            body,
+            headers,
+          );
           verified = true;
         } catch {
           verified = false;
@@ -111,7 +114,10 @@ export class Receiver {
   async waitFor(predicate: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; received ${this.received.map((r) => r.payload.type).join(', ')}`);
+      if (Date.now() > end)
+        throw new Error(
+          `timed out waiting for ${what}; received ${this.received.map((r) => r.payload.type).join(', ')}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -123,7 +129,11 @@ export class Receiver {
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -21,11 +21,17 @@ forEachDatabase('a delivery written by this process wakes its delivery loop', (k
   });
 
   it('is attempted without waiting for the next poll, each time new work is committed', async () => {
-    const created = await s.request('POST', '/api/v1/project', { headers: dev.apiKeyHeaders, body: { name: 'Woken', webhook_url: receiver.url, webhook_secret: SECRET } });
+    const created = await s.request('POST', '/api/v1/project', {
+      headers: dev.apiKeyHeaders,
+      body: { name: 'Woken', webhook_url: receiver.url, webhook_secret: SECRET },
+    });
     expect(created.status).toBe(201);
     await receiver.waitFor(() => receiver.ofType('project.created').length === 1, 15_000, 'project.created');
     // The loop is idle again: a second write wakes it once more.
-    const license = await s.request('POST', `/api/v1/project/${created.body.data.id}/licenses`, { headers: dev.apiKeyHeaders, body: { title: 'Seat' } });
+    const license = await s.request('POST', `/api/v1/project/${created.body.data.id}/licenses`, {
+      headers: dev.apiKeyHeaders,
+      body: { title: 'Seat' },
+    });
     expect(license.status).toBe(201);
     await receiver.waitFor(() => receiver.ofType('license.created').length === 1, 15_000, 'license.created');
     expect(receiver.received.every((r) => r.verified)).toBe(true);

@@ -140,7 +140,10 @@ function Password({ onChanged }: { onChanged: () => void }) {
         setMismatch(f.newPassword !== f.confirm);
         if (f.newPassword !== f.confirm) return;
         change.run(async () => {
-          const r = await api<{ sessionsEnded: number }>('POST', '/account/password', { currentPassword: f.currentPassword, newPassword: f.newPassword });
+          const r = await api<{ sessionsEnded: number }>('POST', '/account/password', {
+            currentPassword: f.currentPassword,
+            newPassword: f.newPassword,
+          });
           setF(empty);
           setDone(r.sessionsEnded);
           onChanged();
@@ -148,7 +151,16 @@ function Password({ onChanged }: { onChanged: () => void }) {
       }}
     >
       <h2>Change password</h2>
-      <Field label="Current password" name="currentPassword" type="password" value={f.currentPassword} onInput={set('currentPassword')} error={change.error} autoComplete="current-password" required />
+      <Field
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        value={f.currentPassword}
+        onInput={set('currentPassword')}
+        error={change.error}
+        autoComplete="current-password"
+        required
+      />
       <Field
         label="New password"
         name="newPassword"
@@ -173,7 +185,11 @@ function Password({ onChanged }: { onChanged: () => void }) {
       <FormError error={change.error} />
       {done !== null && (
         <p role="status">
-          Password changed. {done === 0 ? 'No other sessions were signed in.' : `${done} other ${done === 1 ? 'session was' : 'sessions were'} signed out.`} Apps using the API must sign in again.
+          Password changed.{' '}
+          {done === 0
+            ? 'No other sessions were signed in.'
+            : `${done} other ${done === 1 ? 'session was' : 'sessions were'} signed out.`}{' '}
+          Apps using the API must sign in again.
         </p>
       )}
       <button type="submit" class="primary" disabled={change.busy}>

@@ -55,7 +55,10 @@ export function AuditLog({ projectId }: { projectId?: string }) {
   const [form, setForm] = useState(EMPTY);
   const [applied, setApplied] = useState(EMPTY);
   const { cursor, reset, pager } = useCursor();
-  const projects = useLoad(() => (projectId ? Promise.resolve(null) : api<Page<Project>>('GET', '/projects?perPage=50')), [projectId]);
+  const projects = useLoad(
+    () => (projectId ? Promise.resolve(null) : api<Page<Project>>('GET', '/projects?perPage=50')),
+    [projectId],
+  );
   const { data, error } = useLoad(
     () =>
       api<Page<AuditEntry>>(
@@ -88,8 +91,22 @@ export function AuditLog({ projectId }: { projectId?: string }) {
             options={[['', 'All projects'], ...(projects.data?.items ?? []).map((p) => [p.id, p.name] as const)]}
           />
         )}
-        <Field label="Action" name="action" value={form.action} onInput={set('action')} error={error} hint="e.g. license.created" />
-        <Select label="Done by" name="actorType" value={form.actorType} onChange={set('actorType')} error={error} options={ACTORS} />
+        <Field
+          label="Action"
+          name="action"
+          value={form.action}
+          onInput={set('action')}
+          error={error}
+          hint="e.g. license.created"
+        />
+        <Select
+          label="Done by"
+          name="actorType"
+          value={form.actorType}
+          onChange={set('actorType')}
+          error={error}
+          options={ACTORS}
+        />
         <Field label="From (date)" name="since" type="date" value={form.since} onInput={set('since')} error={error} />
         <Field label="To (date)" name="until" type="date" value={form.until} onInput={set('until')} error={error} />
         <div class="row">
@@ -123,7 +140,11 @@ export function AuditLog({ projectId }: { projectId?: string }) {
                 </>
               )}
             </td>
-            {!projectId && <td data-label="Project">{e.projectId ? names.get(e.projectId) ?? <code>{e.projectId.slice(-8)}</code> : '—'}</td>}
+            {!projectId && (
+              <td data-label="Project">
+                {e.projectId ? (names.get(e.projectId) ?? <code>{e.projectId.slice(-8)}</code>) : '—'}
+              </td>
+            )}
             <td data-label="Done by">
               {ACTORS.find(([v]) => v === e.actorType)?.[1] ?? e.actorType}
               {e.keyPrefix && (

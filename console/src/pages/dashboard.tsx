@@ -5,7 +5,15 @@ import { Loading, StatCards, useLoad } from '../ui';
 
 interface Dashboard {
   tier: { name: string; label: string; maxProjects: number | null; maxApiKeysPerProject: number | null };
-  counts: { projects: number; apiKeys: number; endUsers: number; licenses: number; activeDomains: number; injectables: number; activeSubscriptions: number };
+  counts: {
+    projects: number;
+    apiKeys: number;
+    endUsers: number;
+    licenses: number;
+    activeDomains: number;
+    injectables: number;
+    activeSubscriptions: number;
+  };
   generations: { month: string; used: number; limit: number | null };
   chart: Array<{ day: string; checks: number; generations: number }>;
   health: string[];
@@ -28,7 +36,12 @@ export function Dashboard() {
     ['Licenses', c.licenses],
     ['Active domains', c.activeDomains],
     ['Injectables', c.injectables],
-    ['Generation quota used this month', data.generations.limit === null ? `${data.generations.used} (no limit)` : `${data.generations.used} / ${data.generations.limit}`],
+    [
+      'Generation quota used this month',
+      data.generations.limit === null
+        ? `${data.generations.used} (no limit)`
+        : `${data.generations.used} / ${data.generations.limit}`,
+    ],
     ['Active subscriptions', c.activeSubscriptions],
   ];
   return (
@@ -48,8 +61,16 @@ export function Dashboard() {
         Plan: <strong>{data.tier.label}</strong>
       </p>
       <StatCards label="Totals" cards={cards} />
-      <DayChart days={data.chart.map((d) => ({ day: d.day, n: d.checks }))} label="Runtime checks" caption="Runtime checks, last 14 days" />
-      <DayChart days={data.chart.map((d) => ({ day: d.day, n: d.generations }))} label="Generations" caption="Generations kept, by the day they were made, last 14 days" />
+      <DayChart
+        days={data.chart.map((d) => ({ day: d.day, n: d.checks }))}
+        label="Runtime checks"
+        caption="Runtime checks, last 14 days"
+      />
+      <DayChart
+        days={data.chart.map((d) => ({ day: d.day, n: d.generations }))}
+        label="Generations"
+        caption="Generations kept, by the day they were made, last 14 days"
+      />
       <p>
         <small>{QUOTA_NOTE}</small>
       </p>
@@ -58,9 +79,7 @@ export function Dashboard() {
           <h2 id="setup">Get set up</h2>
           <ol class="checklist">
             {steps.map((s) => (
-              <li class={s.done ? 'done' : ''}>
-                {s.done ? <span>✓ {s.label}</span> : <a href={s.href}>{s.label}</a>}
-              </li>
+              <li class={s.done ? 'done' : ''}>{s.done ? <span>✓ {s.label}</span> : <a href={s.href}>{s.label}</a>}</li>
             ))}
           </ol>
         </section>

@@ -4,7 +4,19 @@ import { Reroll } from '../reroll';
 import { Confirm, Field, FormError, Listing, Loading, Reveal, Secret, useAction, useLoad, when } from '../ui';
 
 /** `rerollPath`: where a key's Reroll posts (its console path + `/reroll`); `onReroll`: reload after. */
-export function KeyTable({ items, onRevoke, caption, rerollPath, onReroll }: { items: KeyRecord[]; onRevoke: (k: KeyRecord) => Promise<void>; caption: string; rerollPath: (k: KeyRecord) => string; onReroll: () => void }) {
+export function KeyTable({
+  items,
+  onRevoke,
+  caption,
+  rerollPath,
+  onReroll,
+}: {
+  items: KeyRecord[];
+  onRevoke: (k: KeyRecord) => Promise<void>;
+  caption: string;
+  rerollPath: (k: KeyRecord) => string;
+  onReroll: () => void;
+}) {
   return (
     <Listing
       data={{ items }}
@@ -42,7 +54,10 @@ export function DeveloperKeys() {
   return (
     <section>
       <h1>Developer keys</h1>
-      <p>A developer key signs your own calls to the Dev Kit API (X-Developer-Key) and acts as a global key on the DevPayr API.</p>
+      <p>
+        A developer key signs your own calls to the Dev Kit API (X-Developer-Key) and acts as a global key on the
+        DevPayr API.
+      </p>
       {secret && (
         <Reveal title="New developer key" onDone={() => setSecret(null)}>
           <Secret label="Developer key" value={secret} />

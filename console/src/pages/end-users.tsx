@@ -16,9 +16,18 @@ interface EndUser {
 
 /** The registration trend: the server answers the whole series in one call. */
 function Trend({ projectId }: { projectId: string }) {
-  const { data, error } = useLoad(() => api<{ days: Array<{ day: string; count: number }> }>('GET', `/end-users/trend${qs({ days: 30, projectId })}`), [projectId]);
+  const { data, error } = useLoad(
+    () => api<{ days: Array<{ day: string; count: number }> }>('GET', `/end-users/trend${qs({ days: 30, projectId })}`),
+    [projectId],
+  );
   if (!data) return <Loading error={error} />;
-  return <DayChart days={data.days.map((d) => ({ day: d.day, n: d.count }))} label="Registrations" caption="End users registered, last 30 days" />;
+  return (
+    <DayChart
+      days={data.days.map((d) => ({ day: d.day, n: d.count }))}
+      label="Registrations"
+      caption="End users registered, last 30 days"
+    />
+  );
 }
 
 export function EndUsers() {
@@ -29,7 +38,11 @@ export function EndUsers() {
   const [page, setPage] = useState(1);
   const projects = useLoad(() => api<Page<Project>>('GET', '/projects?perPage=50'), []);
   const { data, error } = useLoad(
-    () => api<{ items: EndUser[]; total: number; pageSize: number }>('GET', `/end-users${qs({ search: applied, page, projectId, isActive: status === '' ? undefined : status })}`),
+    () =>
+      api<{ items: EndUser[]; total: number; pageSize: number }>(
+        'GET',
+        `/end-users${qs({ search: applied, page, projectId, isActive: status === '' ? undefined : status })}`,
+      ),
     [applied, page, status, projectId],
   );
   return (
@@ -100,7 +113,17 @@ interface Details {
   user: EndUser & { updatedAt: string | null; emailVerifiedAt: string | null };
   generations: { total: number; pending: number; processing: number; completed: number; failed: number };
   subscriptions: { test: SubscriptionState | null; live: SubscriptionState | null };
-  payments: { total: number; recent: Array<{ id: string; isTestMode: boolean; status: string; amountCents: number; currency: string; createdAt: string }> };
+  payments: {
+    total: number;
+    recent: Array<{
+      id: string;
+      isTestMode: boolean;
+      status: string;
+      amountCents: number;
+      currency: string;
+      createdAt: string;
+    }>;
+  };
 }
 
 /** One end user: profile, project, generations by status, subscription state per mode, recent payments. */
@@ -169,7 +192,15 @@ export function EndUserDetails() {
           return (
             <tr>
               <th scope="row">{mode === 'live' ? 'Live' : 'Test'}</th>
-              <td>{s ? <span class={`badge ${s.status === 'active' || s.status === 'trialing' ? 'ok' : 'off'}`}>{s.status}</span> : 'No subscription'}</td>
+              <td>
+                {s ? (
+                  <span class={`badge ${s.status === 'active' || s.status === 'trialing' ? 'ok' : 'off'}`}>
+                    {s.status}
+                  </span>
+                ) : (
+                  'No subscription'
+                )}
+              </td>
               <td>{s?.planName ?? '—'}</td>
               <td>{s ? when(s.cancelAt ?? s.currentPeriodEnd) : '—'}</td>
             </tr>

@@ -1,7 +1,18 @@
 import { useState } from 'preact/hooks';
 import { QUOTA_NOTE } from '../quota';
 import { api, qs } from '../api';
-import { Confirm, FormError, Loading, Pager, SavedCheck, Select, useAction, useLoad, useReloadWhile, when } from '../ui';
+import {
+  Confirm,
+  FormError,
+  Loading,
+  Pager,
+  SavedCheck,
+  Select,
+  useAction,
+  useLoad,
+  useReloadWhile,
+  when,
+} from '../ui';
 
 interface Generation {
   id: string;
@@ -21,7 +32,12 @@ interface Gallery {
   usage: { month: string; used: number; limit: number | null };
 }
 
-const STATUS_LABEL: Record<Generation['status'], string> = { pending: 'Waiting', processing: 'Generating…', completed: 'Completed', failed: 'Failed' };
+const STATUS_LABEL: Record<Generation['status'], string> = {
+  pending: 'Waiting',
+  processing: 'Generating…',
+  completed: 'Completed',
+  failed: 'Failed',
+};
 
 function Usage({ usage }: { usage: Gallery['usage'] }) {
   if (usage.limit === null) {
@@ -54,7 +70,14 @@ function Card({ projectId, g, onChanged }: { projectId: string; g: Generation; o
             <img src={g.thumbnailUrl} alt={`Generated image: ${short}`} loading="lazy" width={240} height={240} />
           </a>
         ) : (
-          <img src={g.thumbnailUrl} alt={`Example for: ${short}`} loading="lazy" width={240} height={240} class="pending" />
+          <img
+            src={g.thumbnailUrl}
+            alt={`Example for: ${short}`}
+            loading="lazy"
+            width={240}
+            height={240}
+            class="pending"
+          />
         )
       ) : (
         <div class="thumb-empty" aria-hidden="true" />
@@ -63,14 +86,29 @@ function Card({ projectId, g, onChanged }: { projectId: string; g: Generation; o
         {short}
       </p>
       <p>
-        <span class={`badge ${g.status === 'completed' ? 'ok' : g.status === 'failed' ? 'bad' : 'off'}`} aria-live="polite">
+        <span
+          class={`badge ${g.status === 'completed' ? 'ok' : g.status === 'failed' ? 'bad' : 'off'}`}
+          aria-live="polite"
+        >
           {STATUS_LABEL[g.status]}
         </span>{' '}
         <small>{when(g.createdAt)}</small>
       </p>
       {g.error && <p class="err">{g.error}</p>}
-      <SavedCheck label="Public" checked={g.isPublic} act={act} save={async (isPublic) => (await api('PATCH', `/projects/${projectId}/generations/${g.id}`, { isPublic }), onChanged())} />
-      <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/generations/${g.id}`), onChanged()))} />
+      <SavedCheck
+        label="Public"
+        checked={g.isPublic}
+        act={act}
+        save={async (isPublic) => (
+          await api('PATCH', `/projects/${projectId}/generations/${g.id}`, { isPublic }), onChanged()
+        )}
+      />
+      <Confirm
+        label="Delete"
+        onConfirm={() =>
+          act.run(async () => (await api('DELETE', `/projects/${projectId}/generations/${g.id}`), onChanged()))
+        }
+      />
       <FormError error={act.error} />
     </li>
   );
@@ -80,9 +118,17 @@ function Card({ projectId, g, onChanged }: { projectId: string; g: Generation; o
 export function Generations({ projectId }: { projectId: string }) {
   const [status, setStatus] = useState('');
   const [page, setPage] = useState(1);
-  const { data, error, reload } = useLoad(() => api<Gallery>('GET', `/projects/${projectId}/generations${qs({ status, page })}`), [projectId, status, page]);
+  const { data, error, reload } = useLoad(
+    () => api<Gallery>('GET', `/projects/${projectId}/generations${qs({ status, page })}`),
+    [projectId, status, page],
+  );
   // While a generation is on its way, look again every few seconds (its progress, in words on its card).
-  useReloadWhile(data?.items.some((g) => g.status === 'pending' || g.status === 'processing') ?? false, reload, 2000, data);
+  useReloadWhile(
+    data?.items.some((g) => g.status === 'pending' || g.status === 'processing') ?? false,
+    reload,
+    2000,
+    data,
+  );
   return (
     <>
       {data && <Usage usage={data.usage} />}
@@ -106,7 +152,9 @@ export function Generations({ projectId }: { projectId: string }) {
       {!data ? (
         <Loading error={error} />
       ) : data.items.length === 0 ? (
-        <p>{status ? 'No generations with this status.' : 'No generations yet. Your end users’ generations appear here.'}</p>
+        <p>
+          {status ? 'No generations with this status.' : 'No generations yet. Your end users’ generations appear here.'}
+        </p>
       ) : (
         <ul class="gallery" aria-label="Generations">
           {data.items.map((g) => (

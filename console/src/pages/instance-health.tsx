@@ -6,7 +6,12 @@ import { Listing, Loading, useLoad, when } from '../ui';
 type InstanceHealth = Static<typeof InstanceHealthSchema>;
 type Check = InstanceHealth['components'][number];
 
-const BADGE: Record<Check['status'], [string, string]> = { ok: ['ok', 'OK'], off: ['', 'Off'], warning: ['warn', 'Lagging'], error: ['bad', 'Failing'] };
+const BADGE: Record<Check['status'], [string, string]> = {
+  ok: ['ok', 'OK'],
+  off: ['', 'Off'],
+  warning: ['warn', 'Lagging'],
+  error: ['bad', 'Failing'],
+};
 
 function Checks({ title, checks }: { title: string; checks: Check[] }) {
   const id = `health-${title.toLowerCase().replace(/\W+/g, '-')}`;
@@ -44,7 +49,8 @@ export function InstanceHealthPage() {
     <section>
       <h1>Instance health</h1>
       <p>
-        Tollgate {data.version} on Node {data.node}; this process has run for {Math.round(data.uptimeSeconds / 60)} minutes. Checked {when(data.checkedAt)}.{' '}
+        Tollgate {data.version} on Node {data.node}; this process has run for {Math.round(data.uptimeSeconds / 60)}{' '}
+        minutes. Checked {when(data.checkedAt)}.{' '}
         <button type="button" onClick={reload}>
           Check again
         </button>

@@ -1,6 +1,19 @@
 import { useState } from 'preact/hooks';
 import { api, qs, type Reveal as RevealData } from '../api';
-import { Field, FormError, Listing, Loading, Reveal, SavedCheck, SearchForm, Secret, useAction, useCursor, useLoad, when } from '../ui';
+import {
+  Field,
+  FormError,
+  Listing,
+  Loading,
+  Reveal,
+  SavedCheck,
+  SearchForm,
+  Secret,
+  useAction,
+  useCursor,
+  useLoad,
+  when,
+} from '../ui';
 
 interface Developer {
   id: string;
@@ -12,7 +25,15 @@ interface Developer {
   projects: number;
 }
 
-function TierSelect({ dev, tiers, onChanged }: { dev: Developer; tiers: Array<{ name: string; label: string }>; onChanged: () => void }) {
+function TierSelect({
+  dev,
+  tiers,
+  onChanged,
+}: {
+  dev: Developer;
+  tiers: Array<{ name: string; label: string }>;
+  onChanged: () => void;
+}) {
   const act = useAction();
   const id = `tier-${dev.id}`;
   return (
@@ -45,7 +66,11 @@ export function Operators() {
   const [applied, setApplied] = useState('');
   const { cursor, resetting, pager } = useCursor();
   const { data, error, reload } = useLoad(
-    () => api<{ items: Developer[]; nextCursor: string | null; tiers: Array<{ name: string; label: string }> }>('GET', `/operator/developers${qs({ search: applied, cursor })}`),
+    () =>
+      api<{ items: Developer[]; nextCursor: string | null; tiers: Array<{ name: string; label: string }> }>(
+        'GET',
+        `/operator/developers${qs({ search: applied, cursor })}`,
+      ),
     [applied, cursor],
   );
   const settings = useLoad(() => api<{ signUpOpen: boolean }>('GET', '/operator/settings'), []);
@@ -84,7 +109,11 @@ export function Operators() {
         onSubmit={(e) => {
           e.preventDefault();
           create.run(async () => {
-            const r = await api<{ reveal: RevealData }>('POST', '/operator/developers', { email: f.email, password: f.password, fullName: f.fullName || null });
+            const r = await api<{ reveal: RevealData }>('POST', '/operator/developers', {
+              email: f.email,
+              password: f.password,
+              fullName: f.fullName || null,
+            });
             setReveal(r.reveal);
             setF({ email: '', password: '', fullName: '' });
             reload();
@@ -92,18 +121,40 @@ export function Operators() {
         }}
       >
         <h2>Create a developer</h2>
-        <Field label="Email" name="email" type="email" value={f.email} onInput={set('email')} error={create.error} required autoComplete="off" />
-        <Field label="Full name" name="fullName" value={f.fullName} onInput={set('fullName')} error={create.error} autoComplete="off" />
-        <Field label="Password" name="password" type="password" value={f.password} onInput={set('password')} error={create.error} required autoComplete="new-password" />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          value={f.email}
+          onInput={set('email')}
+          error={create.error}
+          required
+          autoComplete="off"
+        />
+        <Field
+          label="Full name"
+          name="fullName"
+          value={f.fullName}
+          onInput={set('fullName')}
+          error={create.error}
+          autoComplete="off"
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          value={f.password}
+          onInput={set('password')}
+          error={create.error}
+          required
+          autoComplete="new-password"
+        />
         <FormError error={create.error} />
         <button type="submit" class="primary" disabled={create.busy}>
           Create developer
         </button>
       </form>
-      <SearchForm
-        label="Search by email or name"
-        onSearch={resetting(setApplied)}
-      />
+      <SearchForm label="Search by email or name" onSearch={resetting(setApplied)} />
       <Listing
         data={data}
         error={error}

@@ -6,7 +6,10 @@ import { Field, FormError, Listing, SearchForm, useAction, useCursor, useLoad, w
 export function Projects() {
   const [applied, setApplied] = useState('');
   const { cursor, resetting, pager } = useCursor();
-  const { data, error, reload } = useLoad(() => api<Page<Project>>('GET', `/projects${qs({ search: applied, cursor, perPage: 20 })}`), [applied, cursor]);
+  const { data, error, reload } = useLoad(
+    () => api<Page<Project>>('GET', `/projects${qs({ search: applied, cursor, perPage: 20 })}`),
+    [applied, cursor],
+  );
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const create = useAction();
@@ -28,16 +31,19 @@ export function Projects() {
       >
         <h2>New project</h2>
         <Field label="Name" name="name" value={name} onInput={setName} error={create.error} required />
-        <Field label="Description" name="description" value={description} onInput={setDescription} error={create.error} />
+        <Field
+          label="Description"
+          name="description"
+          value={description}
+          onInput={setDescription}
+          error={create.error}
+        />
         <FormError error={create.error} />
         <button type="submit" class="primary" disabled={create.busy}>
           {create.busy ? 'Creating…' : 'Create project'}
         </button>
       </form>
-      <SearchForm
-        label="Search projects by name"
-        onSearch={resetting(setApplied)}
-      />
+      <SearchForm label="Search projects by name" onSearch={resetting(setApplied)} />
       <Listing
         data={data}
         error={error}

@@ -39,13 +39,23 @@ export function SignIn({ meta, onSignedIn }: { meta: Meta; onSignedIn: (me: Me) 
       if (mode === 'developer') onSignedIn(await api<Me>('POST', '/sign-in', { email, password }));
       else if (mode === 'operator') onSignedIn(await api<Me>('POST', '/sign-in/operator', { key }));
       else {
-        const r = await api<{ me: Me | null; activationRequired: boolean; reveal: RevealData }>('POST', '/sign-up', { email, password, fullName: fullName || null });
+        const r = await api<{ me: Me | null; activationRequired: boolean; reveal: RevealData }>('POST', '/sign-up', {
+          email,
+          password,
+          fullName: fullName || null,
+        });
         setReveal({ data: r.reveal, me: r.me, activation: r.activationRequired });
       }
     });
   };
   const tab = (m: typeof mode, label: string) => (
-    <button type="button" role="tab" aria-selected={mode === m} class={mode === m ? 'tab on' : 'tab'} onClick={() => (setMode(m), setError(null))}>
+    <button
+      type="button"
+      role="tab"
+      aria-selected={mode === m}
+      class={mode === m ? 'tab on' : 'tab'}
+      onClick={() => (setMode(m), setError(null))}
+    >
       {label}
     </button>
   );
@@ -64,11 +74,38 @@ export function SignIn({ meta, onSignedIn }: { meta: Meta; onSignedIn: (me: Me) 
       </div>
       <form onSubmit={submit} class="card" aria-label={mode === 'sign-up' ? 'Sign up' : 'Sign in'}>
         {mode === 'operator' ? (
-          <Field label="Operator key" name="key" type="password" value={key} onInput={setKey} error={error} required autoComplete="off" />
+          <Field
+            label="Operator key"
+            name="key"
+            type="password"
+            value={key}
+            onInput={setKey}
+            error={error}
+            required
+            autoComplete="off"
+          />
         ) : (
           <>
-            {mode === 'sign-up' && <Field label="Full name" name="fullName" value={fullName} onInput={setFullName} error={error} autoComplete="name" />}
-            <Field label="Email" name="email" type="email" value={email} onInput={setEmail} error={error} required autoComplete="username" />
+            {mode === 'sign-up' && (
+              <Field
+                label="Full name"
+                name="fullName"
+                value={fullName}
+                onInput={setFullName}
+                error={error}
+                autoComplete="name"
+              />
+            )}
+            <Field
+              label="Email"
+              name="email"
+              type="email"
+              value={email}
+              onInput={setEmail}
+              error={error}
+              required
+              autoComplete="username"
+            />
             <Field
               label="Password"
               name="password"
@@ -78,7 +115,11 @@ export function SignIn({ meta, onSignedIn }: { meta: Meta; onSignedIn: (me: Me) 
               error={error}
               required
               autoComplete={mode === 'sign-up' ? 'new-password' : 'current-password'}
-              hint={mode === 'sign-up' ? 'At least 8 characters with an uppercase letter, a lowercase letter and a digit.' : undefined}
+              hint={
+                mode === 'sign-up'
+                  ? 'At least 8 characters with an uppercase letter, a lowercase letter and a digit.'
+                  : undefined
+              }
             />
           </>
         )}

@@ -1,6 +1,19 @@
 import { useState } from 'preact/hooks';
 import { api, qs, type Project } from '../api';
-import { Check, Field, FormError, Listing, Loading, Select, opts, useAction, useCursor, useLoad, useReloadWhile, when } from '../ui';
+import {
+  Check,
+  Field,
+  FormError,
+  Listing,
+  Loading,
+  Select,
+  opts,
+  useAction,
+  useCursor,
+  useLoad,
+  useReloadWhile,
+  when,
+} from '../ui';
 
 interface Delivery {
   id: string;
@@ -22,7 +35,12 @@ interface Attempt {
   error: string | null;
 }
 
-const STATUS_BADGE: Record<Delivery['status'], string> = { delivered: 'ok', pending: 'off', retrying: 'warn', failed: 'bad' };
+const STATUS_BADGE: Record<Delivery['status'], string> = {
+  delivered: 'ok',
+  pending: 'off',
+  retrying: 'warn',
+  failed: 'bad',
+};
 
 /** A project's webhooks: the endpoint (URL, secret never shown), a test event, and the delivery log. */
 export function Webhooks({ project, onSaved }: { project: Project; onSaved: () => void }) {
@@ -58,7 +76,8 @@ export function Webhooks({ project, onSaved }: { project: Project; onSaved: () =
         <p>Tollgate posts this project’s events to the URL, signed with the secret (Standard Webhooks).</p>
         {project.webhookDisabledAt && (
           <p class="alert warn" role="status">
-            Deliveries stopped on {when(project.webhookDisabledAt)} because the endpoint kept failing. Save the URL again to turn them back on.
+            Deliveries stopped on {when(project.webhookDisabledAt)} because the endpoint kept failing. Save the URL
+            again to turn them back on.
           </p>
         )}
         {project.webhookWarning && (
@@ -66,7 +85,14 @@ export function Webhooks({ project, onSaved }: { project: Project; onSaved: () =
             {project.webhookWarning}
           </p>
         )}
-        <Field label="Webhook URL" name="webhookUrl" value={url} onInput={setUrl} error={save.error} hint="An http(s) URL; leave empty to stop deliveries." />
+        <Field
+          label="Webhook URL"
+          name="webhookUrl"
+          value={url}
+          onInput={setUrl}
+          error={save.error}
+          hint="An http(s) URL; leave empty to stop deliveries."
+        />
         <Field
           label="Webhook secret"
           name="webhookSecret"
@@ -75,9 +101,19 @@ export function Webhooks({ project, onSaved }: { project: Project; onSaved: () =
           onInput={setSecret}
           error={save.error}
           autoComplete="off"
-          hint={project.hasWebhookSecret ? 'A secret is set and is never shown; type a new one to replace it.' : 'No secret set: deliveries are unsigned.'}
+          hint={
+            project.hasWebhookSecret
+              ? 'A secret is set and is never shown; type a new one to replace it.'
+              : 'No secret set: deliveries are unsigned.'
+          }
         />
-        {project.hasWebhookSecret && <Check label="Remove the secret (deliveries are then unsigned)" checked={removeSecret} onChange={setRemoveSecret} />}
+        {project.hasWebhookSecret && (
+          <Check
+            label="Remove the secret (deliveries are then unsigned)"
+            checked={removeSecret}
+            onChange={setRemoveSecret}
+          />
+        )}
         <FormError error={save.error} />
         {saved && <p role="status">Saved.</p>}
         <div class="row">
@@ -114,7 +150,11 @@ function DeliveryLog({ projectId, version }: { projectId: string; version: numbe
   const [resent, setResent] = useState<string | null>(null);
   const { cursor, resetting, pager } = useCursor();
   const { data, error, reload } = useLoad(
-    () => api<{ items: Delivery[]; nextCursor: string | null; eventTypes: string[] }>('GET', `/projects/${projectId}/webhook-deliveries${qs({ status, event, cursor })}`),
+    () =>
+      api<{ items: Delivery[]; nextCursor: string | null; eventTypes: string[] }>(
+        'GET',
+        `/projects/${projectId}/webhook-deliveries${qs({ status, event, cursor })}`,
+      ),
     [projectId, status, event, cursor, version],
   );
   const act = useAction();
@@ -129,9 +169,20 @@ function DeliveryLog({ projectId, version }: { projectId: string; version: numbe
           label="Status"
           value={status}
           onChange={resetting(setStatus)}
-          options={[['', 'All statuses'], ['pending', 'Pending'], ['retrying', 'Retrying'], ['delivered', 'Delivered'], ['failed', 'Failed']]}
+          options={[
+            ['', 'All statuses'],
+            ['pending', 'Pending'],
+            ['retrying', 'Retrying'],
+            ['delivered', 'Delivered'],
+            ['failed', 'Failed'],
+          ]}
         />
-        <Select label="Event type" value={event} onChange={resetting(setEvent)} options={[['', 'All events'], ...opts(data?.eventTypes ?? (event ? [event] : []))]} />
+        <Select
+          label="Event type"
+          value={event}
+          onChange={resetting(setEvent)}
+          options={[['', 'All events'], ...opts(data?.eventTypes ?? (event ? [event] : []))]}
+        />
         <button type="button" onClick={reload}>
           Refresh
         </button>
@@ -157,10 +208,17 @@ function DeliveryLog({ projectId, version }: { projectId: string; version: numbe
               {d.status === 'retrying' && d.nextAttemptAt && <small> next {when(d.nextAttemptAt)}</small>}
             </td>
             <td data-label="Attempts">{d.attempts}</td>
-            <td data-label="Last answer">{d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : d.lastError ?? '—'}</td>
+            <td data-label="Last answer">
+              {d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}
+            </td>
             <td data-label="Created">{when(d.createdAt)}</td>
             <td class="actions">
-              <button type="button" aria-expanded={open === d.id} aria-controls={`attempts-${d.id}`} onClick={() => setOpen(open === d.id ? null : d.id)}>
+              <button
+                type="button"
+                aria-expanded={open === d.id}
+                aria-controls={`attempts-${d.id}`}
+                onClick={() => setOpen(open === d.id ? null : d.id)}
+              >
                 Attempts
               </button>{' '}
               <button
@@ -196,7 +254,10 @@ function DeliveryLog({ projectId, version }: { projectId: string; version: numbe
 
 /** Every logged attempt of one delivery, oldest first; fetched when opened (and again as attempts are made). */
 function AttemptLog({ projectId, deliveryId, attempts }: { projectId: string; deliveryId: string; attempts: number }) {
-  const { data, error } = useLoad(() => api<{ attempts: Attempt[] }>('GET', `/projects/${projectId}/webhook-deliveries/${deliveryId}`), [deliveryId, attempts]);
+  const { data, error } = useLoad(
+    () => api<{ attempts: Attempt[] }>('GET', `/projects/${projectId}/webhook-deliveries/${deliveryId}`),
+    [deliveryId, attempts],
+  );
   if (!data) return <Loading error={error} />;
   if (data.attempts.length === 0) return <p>No attempt yet: it is due now.</p>;
   return (

@@ -31,14 +31,23 @@ export async function changePassword(
   input: PasswordChange,
   keepSessionId: string | null = null,
 ): Promise<PasswordChanged> {
-  if (principal.kind !== 'developer') throw Forbidden('developer_required', 'Only a developer account has a password to change.');
-  const user = await ctx.db.selectFrom('users').select(['id', 'password_hash', 'project_id']).where('id', '=', principal.userId).executeTakeFirstOrThrow();
+  if (principal.kind !== 'developer')
+    throw Forbidden('developer_required', 'Only a developer account has a password to change.');
+  const user = await ctx.db
+    .selectFrom('users')
+    .select(['id', 'password_hash', 'project_id'])
+    .where('id', '=', principal.userId)
+    .executeTakeFirstOrThrow();
   if (!(await ctx.passwords.verify(user.password_hash, input.currentPassword))) {
     throw invalidField('current_password', 'The current password is incorrect.', 'mismatch');
   }
   const problems: FieldError[] = passwordProblems(input.newPassword).map((p) => ({ ...p, field: 'new_password' }));
   if (!problems.length && input.newPassword === input.currentPassword) {
-    problems.push({ field: 'new_password', message: 'The new password must be different from the current one.', type: 'same' });
+    problems.push({
+      field: 'new_password',
+      message: 'The new password must be different from the current one.',
+      type: 'same',
+    });
   }
   if (problems.length) throw Invalid(problems);
   const hash = await ctx.passwords.hash(input.newPassword);
@@ -51,12 +60,32 @@ export async function changePassword(
       .where('id', '=', user.id)
       .returning('sign_in_generation')
       .executeTakeFirstOrThrow();
-    await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', user.id).where('revoked_at', 'is', null).execute();
-    let others = trx.updateTable('console_sessions').set({ revoked_at: now, access_token_enc: null, refresh_token_enc: null }).where('user_id', '=', user.id).where('revoked_at', 'is', null);
+    await trx
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', user.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    let others = trx
+      .updateTable('console_sessions')
+      .set({ revoked_at: now, access_token_enc: null, refresh_token_enc: null })
+      .where('user_id', '=', user.id)
+      .where('revoked_at', 'is', null);
     if (keepSessionId) others = others.where('id', '!=', keepSessionId);
     const ended = await others.executeTakeFirst();
-    await recordAudit(trx, ctx, principal, { action: 'account.password_changed', targetType: 'user', targetId: user.id, projectId: null, ownerId: user.id, changedFields: ['password'] });
-    const tokens = await issueTokens(tx, { id: user.id, projectId: user.project_id, signInGeneration: Number(moved.sign_in_generation) });
+    await recordAudit(trx, ctx, principal, {
+      action: 'account.password_changed',
+      targetType: 'user',
+      targetId: user.id,
+      projectId: null,
+      ownerId: user.id,
+      changedFields: ['password'],
+    });
+    const tokens = await issueTokens(tx, {
+      id: user.id,
+      projectId: user.project_id,
+      signInGeneration: Number(moved.sign_in_generation),
+    });
     return { tokens, sessionsEnded: Number(ended.numUpdatedRows) };
   });
 }

@@ -13,7 +13,14 @@ export async function createVerification(ctx: Pick<Context, 'db' | 'clock'>, use
   const now = ctx.clock.now();
   await ctx.db
     .insertInto('email_verifications')
-    .values({ id: uuidv7(now.getTime()), user_id: userId, token_hash: sha256Hex(token), expires_at: new Date(now.getTime() + VERIFICATION_TTL_MS), used_at: null, created_at: now })
+    .values({
+      id: uuidv7(now.getTime()),
+      user_id: userId,
+      token_hash: sha256Hex(token),
+      expires_at: new Date(now.getTime() + VERIFICATION_TTL_MS),
+      used_at: null,
+      created_at: now,
+    })
     .execute();
   return token;
 }
@@ -23,7 +30,11 @@ export async function createVerification(ctx: Pick<Context, 'db' | 'clock'>, use
  * background), so this never waits on a mail server; a failed delivery is logged, and the
  * user can ask for another mail.
  */
-export async function sendVerificationMail(ctx: Pick<Context, 'mailer' | 'log'>, user: { id: string; email: string }, token: string): Promise<void> {
+export async function sendVerificationMail(
+  ctx: Pick<Context, 'mailer' | 'log'>,
+  user: { id: string; email: string },
+  token: string,
+): Promise<void> {
   try {
     await ctx.mailer.send({
       to: user.email,

@@ -26,11 +26,25 @@ export async function issueTokens(ctx: TokenCtx, user: TokenUser, familyId = uui
   const jti = uuidv7(now.getTime());
   await ctx.db
     .insertInto('refresh_tokens')
-    .values({ id: jti, user_id: user.id, family_id: familyId, expires_at: new Date(now.getTime() + ctx.config.refreshTokenTtlSeconds * 1000), created_at: now })
+    .values({
+      id: jti,
+      user_id: user.id,
+      family_id: familyId,
+      expires_at: new Date(now.getTime() + ctx.config.refreshTokenTtlSeconds * 1000),
+      created_at: now,
+    })
     .execute();
   const project_id = user.projectId ?? undefined;
   return {
-    accessToken: await signToken(ctx, { sub: user.id, type: 'access', project_id, gen: user.signInGeneration }, ctx.config.accessTokenTtlSeconds),
-    refreshToken: await signToken(ctx, { sub: user.id, type: 'refresh', project_id, jti }, ctx.config.refreshTokenTtlSeconds),
+    accessToken: await signToken(
+      ctx,
+      { sub: user.id, type: 'access', project_id, gen: user.signInGeneration },
+      ctx.config.accessTokenTtlSeconds,
+    ),
+    refreshToken: await signToken(
+      ctx,
+      { sub: user.id, type: 'refresh', project_id, jti },
+      ctx.config.refreshTokenTtlSeconds,
+    ),
   };
 }

@@ -8,7 +8,10 @@ import type { Database } from '../../db/schema/index.js';
  * `db.transaction()`, which here joins the outer one instead of failing (Kysely does not nest),
  * so a composite operation commits or rolls back as a whole.
  */
-export async function inTransaction<C extends { db: Db }, T>(ctx: C, fn: (tx: C, trx: Transaction<Database>) => Promise<T>): Promise<T> {
+export async function inTransaction<C extends { db: Db }, T>(
+  ctx: C,
+  fn: (tx: C, trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
   return ctx.db.transaction().execute((trx) => fn({ ...ctx, db: joined(trx) }, trx));
 }
 

@@ -22,7 +22,8 @@ export async function listDevelopers(
   req: PageRequest,
   filter: { search?: string | null } = {},
 ): Promise<Page<DeveloperAccount>> {
-  if (principal.kind !== 'operator') throw Forbidden('operator_required', 'Insufficient permissions. Platform operator role required.');
+  if (principal.kind !== 'operator')
+    throw Forbidden('operator_required', 'Insufficient permissions. Platform operator role required.');
   const { limit, before } = pageWindow(req);
   let q = ctx.db
     .selectFrom('users as u')
@@ -34,7 +35,11 @@ export async function listDevelopers(
       'u.tier',
       'u.is_active',
       'u.created_at',
-      eb.selectFrom('projects as p').whereRef('p.owner_id', '=', 'u.id').select((e) => e.fn.countAll<number>().as('n')).as('projects'),
+      eb
+        .selectFrom('projects as p')
+        .whereRef('p.owner_id', '=', 'u.id')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .as('projects'),
     ])
     .orderBy('u.id', 'desc')
     .limit(limit + 1);

@@ -7,5 +7,9 @@ import type { Database } from '../../db/schema/index.js';
  * concurrent creators (other requests, other processes) wait here until this one commits.
  */
 export async function lockAccount(trx: Transaction<Database>, userId: string): Promise<void> {
-  await trx.updateTable('users').set((eb) => ({ tier: eb.ref('tier') })).where('id', '=', userId).execute();
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ tier: eb.ref('tier') }))
+    .where('id', '=', userId)
+    .execute();
 }

@@ -6,7 +6,12 @@ import type { FieldError } from '../errors.js';
 /** Argon2id hashing with the configured memory cost; one per Context. */
 export function createPasswords(config: Pick<Config, 'passwordHashMemoryKib'>): Passwords {
   const hash = (password: string) =>
-    argon2Hash(password, { algorithm: Algorithm.Argon2id, memoryCost: config.passwordHashMemoryKib, timeCost: 2, parallelism: 1 });
+    argon2Hash(password, {
+      algorithm: Algorithm.Argon2id,
+      memoryCost: config.passwordHashMemoryKib,
+      timeCost: 2,
+      parallelism: 1,
+    });
   /** A fixed hash to verify against when the account does not exist, so timing does not tell; made on first need. */
   let dummyHash: Promise<string> | null = null;
   return {
@@ -25,6 +30,11 @@ export function createPasswords(config: Pick<Config, 'passwordHashMemoryKib'>): 
 export const PASSWORD_RULE = 'Password must be at least 8 characters with uppercase, lowercase, and digit';
 
 export function passwordProblems(password: string): FieldError[] {
-  const ok = password.length >= 8 && password.length <= 128 && /[A-Z]/.test(password) && /[a-z]/.test(password) && /\d/.test(password);
+  const ok =
+    password.length >= 8 &&
+    password.length <= 128 &&
+    /[A-Z]/.test(password) &&
+    /[a-z]/.test(password) &&
+    /\d/.test(password);
   return ok ? [] : [{ field: 'password', message: PASSWORD_RULE, type: 'value_error.password' }];
 }

@@ -14,7 +14,10 @@ type Outcome = { refused: 'bad_refresh_token' | 'refresh_token_reused' } | { tok
  * family, in the same transaction. A spent token presented again means it leaked: the whole
  * family is revoked (committed before the refusal), so the thief's fresh token dies too.
  */
-export async function refreshSession(ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config'>, refreshToken: string): Promise<TokenPair> {
+export async function refreshSession(
+  ctx: Pick<Context, 'db' | 'clock' | 'keys' | 'config'>,
+  refreshToken: string,
+): Promise<TokenPair> {
   const claims = await verifyToken(ctx, refreshToken, 'refresh');
   if (!claims?.jti) throw Unauthenticated('bad_refresh_token', REFUSED);
   const { jti, sub } = claims;
@@ -35,12 +38,27 @@ export async function refreshSession(ctx: Pick<Context, 'db' | 'clock' | 'keys' 
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (Number(spent.numUpdatedRows) !== 1) {
-      await tx.db.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).where('revoked_at', 'is', null).execute();
+      await tx.db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now })
+        .where('family_id', '=', row.family_id)
+        .where('revoked_at', 'is', null)
+        .execute();
       return { refused: 'refresh_token_reused' };
     }
-    const user = await tx.db.selectFrom('users').select(['id', 'project_id', 'is_active', 'sign_in_generation']).where('id', '=', row.user_id).executeTakeFirst();
+    const user = await tx.db
+      .selectFrom('users')
+      .select(['id', 'project_id', 'is_active', 'sign_in_generation'])
+      .where('id', '=', row.user_id)
+      .executeTakeFirst();
     if (!user?.is_active) return { refused: 'bad_refresh_token' };
-    return { tokens: await issueTokens(tx, { id: user.id, projectId: user.project_id, signInGeneration: Number(user.sign_in_generation) }, row.family_id) };
+    return {
+      tokens: await issueTokens(
+        tx,
+        { id: user.id, projectId: user.project_id, signInGeneration: Number(user.sign_in_generation) },
+        row.family_id,
+      ),
+    };
   });
   if ('refused' in outcome) throw Unauthenticated(outcome.refused, REFUSED);
   return outcome.tokens;

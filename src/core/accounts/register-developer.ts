@@ -34,8 +34,13 @@ export type Registrar = Principal | { kind: 'sign_up'; origin?: Origin };
  * entries (project.created, developer_key.created, project_key.created) are the new
  * developer's, with the registration's IP and request id.
  */
-export async function registerDeveloper(ctx: RegisterCtx, principal: Registrar, input: RegisterInput): Promise<Registered> {
-  if (principal.kind !== 'operator' && principal.kind !== 'sign_up') throw Forbidden('operator_required', 'Registering a developer requires a valid X-Operator-Key.');
+export async function registerDeveloper(
+  ctx: RegisterCtx,
+  principal: Registrar,
+  input: RegisterInput,
+): Promise<Registered> {
+  if (principal.kind !== 'operator' && principal.kind !== 'sign_up')
+    throw Forbidden('operator_required', 'Registering a developer requires a valid X-Operator-Key.');
   checkRegisterInput(input);
   const email = input.email.trim();
   const passwordHash = await ctx.passwords.hash(input.password);
@@ -48,10 +53,26 @@ export async function registerDeveloper(ctx: RegisterCtx, principal: Registrar, 
       const done = await inTransaction(ctx, async (tx) => {
         await tx.db
           .insertInto('users')
-          .values({ id, email, email_scope: 'global', email_lower: normaliseEmail(email), password_hash: passwordHash, full_name: input.fullName, role: 'developer', project_id: null, tier: 'free_starter', is_active: isActive, email_verified_at: null, created_at: now })
+          .values({
+            id,
+            email,
+            email_scope: 'global',
+            email_lower: normaliseEmail(email),
+            password_hash: passwordHash,
+            full_name: input.fullName,
+            role: 'developer',
+            project_id: null,
+            tier: 'free_starter',
+            is_active: isActive,
+            email_verified_at: null,
+            created_at: now,
+          })
           .execute();
         const origin = principal.origin;
-        const actor: Actor = principal.kind === 'sign_up' ? { kind: 'self', role: 'developer', userId: id, ...(origin ? { origin } : {}) } : principal;
+        const actor: Actor =
+          principal.kind === 'sign_up'
+            ? { kind: 'self', role: 'developer', userId: id, ...(origin ? { origin } : {}) }
+            : principal;
         await recordAudit(tx.db, ctx, actor, {
           action: 'developer.registered',
           targetType: 'developer',
@@ -60,7 +81,13 @@ export async function registerDeveloper(ctx: RegisterCtx, principal: Registrar, 
           ownerId: id,
           changedFields: ['email', 'password', ...(input.fullName ? ['full_name'] : [])],
         });
-        const developer = { kind: 'developer', userId: id, tier: 'free_starter', keyId: null, ...(origin ? { origin } : {}) } as const;
+        const developer = {
+          kind: 'developer',
+          userId: id,
+          tier: 'free_starter',
+          keyId: null,
+          ...(origin ? { origin } : {}),
+        } as const;
         const project = await createProject(tx, developer, { name: firstProjectName(input, email) });
         const developerKey = await createDeveloperKey(tx, developer, 'Default developer key');
         const apiKey = await createProjectKey(tx, developer, project.id, 'Default project key');

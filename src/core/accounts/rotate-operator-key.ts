@@ -11,7 +11,11 @@ import { insertOperatorKey, operatorAudit } from './operators.js';
  * are looked up per request, so running servers refuse the old ones at once. A key that
  * TOLLGATE_OPERATOR_KEY names is reactivated by the next start that sets it.
  */
-export async function rotateOperatorKey(ctx: Pick<Context, 'db' | 'clock'>, actor: Actor, email: string): Promise<{ key: string; revoked: number }> {
+export async function rotateOperatorKey(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  actor: Actor,
+  email: string,
+): Promise<{ key: string; revoked: number }> {
   const secret = newSecretKey(OPERATOR_KEY_PREFIX);
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
@@ -31,8 +35,13 @@ export async function rotateOperatorKey(ctx: Pick<Context, 'db' | 'clock'>, acto
       .where('is_active', '=', true)
       .returning('id')
       .execute();
-    for (const { id } of revoked) await operatorAudit(trx, ctx, actor, 'operator_key.revoked', { type: 'operator_key', id }, ['is_active']);
-    const keyId = await insertOperatorKey(trx, { userId: user.id, name: 'operator key', hash: secret.hash, prefix: secret.prefix }, now);
+    for (const { id } of revoked)
+      await operatorAudit(trx, ctx, actor, 'operator_key.revoked', { type: 'operator_key', id }, ['is_active']);
+    const keyId = await insertOperatorKey(
+      trx,
+      { userId: user.id, name: 'operator key', hash: secret.hash, prefix: secret.prefix },
+      now,
+    );
     await operatorAudit(trx, ctx, actor, 'operator_key.created', { type: 'operator_key', id: keyId }, ['name']);
     return { key: secret.key, revoked: revoked.length };
   });

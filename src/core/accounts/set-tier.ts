@@ -21,8 +21,10 @@ export async function setDeveloperTier(
   principal: Actor,
   input: { developer: string; tier: string },
 ): Promise<DeveloperTier> {
-  if (principal.kind !== 'operator' && principal.kind !== 'system') throw Forbidden('operator_required', 'Insufficient permissions. Platform operator role required.');
-  if (!isTier(input.tier)) throw invalidField('tier', `tier must be one of: ${TIER_NAMES.join(', ')}`, 'type_error.enum');
+  if (principal.kind !== 'operator' && principal.kind !== 'system')
+    throw Forbidden('operator_required', 'Insufficient permissions. Platform operator role required.');
+  if (!isTier(input.tier))
+    throw invalidField('tier', `tier must be one of: ${TIER_NAMES.join(', ')}`, 'type_error.enum');
   const tier: Tier = input.tier;
   return ctx.db.transaction().execute(async (trx) => {
     const q = trx.updateTable('users').set({ tier, updated_at: ctx.clock.now() }).where('role', '=', 'developer');
@@ -34,7 +36,14 @@ export async function setDeveloperTier(
       .returning(['id', 'email', 'tier'])
       .executeTakeFirst();
     if (!row) throw NotFound('developer');
-    await recordAudit(trx, ctx, principal, { action: 'developer.tier_set', targetType: 'developer', targetId: row.id, projectId: null, ownerId: row.id, changedFields: ['tier'] });
+    await recordAudit(trx, ctx, principal, {
+      action: 'developer.tier_set',
+      targetType: 'developer',
+      targetId: row.id,
+      projectId: null,
+      ownerId: row.id,
+      changedFields: ['tier'],
+    });
     return { id: row.id, email: row.email, tier: row.tier };
   });
 }

@@ -14,7 +14,10 @@ export const BAD_VERIFICATION_TOKEN = 'Invalid or expired verification token';
  * proven by the token, is the actor of the `<role>.email_verified` audit entry, written in
  * the same transaction with the request's `origin`.
  */
-export async function verifyEmail(ctx: Pick<Context, 'db' | 'clock'>, input: { token: string; userId: string | null; origin?: Origin }): Promise<{ email: string }> {
+export async function verifyEmail(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  input: { token: string; userId: string | null; origin?: Origin },
+): Promise<{ email: string }> {
   const now = ctx.clock.now();
   const email = await inTransaction(ctx, async (tx) => {
     const row = await tx.db
@@ -27,20 +30,35 @@ export async function verifyEmail(ctx: Pick<Context, 'db' | 'clock'>, input: { t
       .executeTakeFirst();
     if (!row || new Date(row.expires_at) <= now) return null;
     if (input.userId && input.userId.toLowerCase() !== row.user_id) return null;
-    const spent = await tx.db.updateTable('email_verifications').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
+    const spent = await tx.db
+      .updateTable('email_verifications')
+      .set({ used_at: now })
+      .where('id', '=', row.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
     if (Number(spent.numUpdatedRows) !== 1) return null;
-    const verified = await tx.db.updateTable('users').set({ is_active: true, email_verified_at: now, updated_at: now }).where('id', '=', row.user_id).where('email_verified_at', 'is', null).executeTakeFirst();
+    const verified = await tx.db
+      .updateTable('users')
+      .set({ is_active: true, email_verified_at: now, updated_at: now })
+      .where('id', '=', row.user_id)
+      .where('email_verified_at', 'is', null)
+      .executeTakeFirst();
     if (Number(verified.numUpdatedRows) === 1) {
       const role = row.role === 'end_user' ? 'end_user' : 'developer';
-      await recordAudit(tx.db, ctx, { kind: 'self', role, userId: row.user_id, ...(input.origin ? { origin: input.origin } : {}) }, {
-        action: `${role}.email_verified`,
-        targetType: role,
-        targetId: row.user_id,
-        projectId: role === 'end_user' ? row.project_id : null,
-        // An end user's entry is in their project's developer's log; a developer's in their own.
-        ownerId: role === 'end_user' ? row.owner_id : row.user_id,
-        changedFields: ['email_verified_at', 'is_active'],
-      });
+      await recordAudit(
+        tx.db,
+        ctx,
+        { kind: 'self', role, userId: row.user_id, ...(input.origin ? { origin: input.origin } : {}) },
+        {
+          action: `${role}.email_verified`,
+          targetType: role,
+          targetId: row.user_id,
+          projectId: role === 'end_user' ? row.project_id : null,
+          // An end user's entry is in their project's developer's log; a developer's in their own.
+          ownerId: role === 'end_user' ? row.owner_id : row.user_id,
+          changedFields: ['email_verified_at', 'is_active'],
+        },
+      );
     }
     return row.email;
   });

@@ -53,7 +53,8 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?
 function instant(field: string, raw: string | undefined): Date | null {
   if (raw === undefined || raw === '') return null;
   const d = new Date(raw);
-  if (!ISO_DATE_TIME.test(raw.trim()) || Number.isNaN(d.getTime())) throw invalidField(field, `The ${field} must be an ISO 8601 date-time.`, 'date_time');
+  if (!ISO_DATE_TIME.test(raw.trim()) || Number.isNaN(d.getTime()))
+    throw invalidField(field, `The ${field} must be an ISO 8601 date-time.`, 'date_time');
   return d;
 }
 
@@ -69,7 +70,8 @@ export async function listAuditLog(
   req: PageRequest,
 ): Promise<Page<AuditRecord>> {
   const { limit, before } = pageWindow(req);
-  if (principal.kind !== 'developer' && principal.kind !== 'project_key') throw Forbidden('developer_required', 'Only a developer may read the audit log.');
+  if (principal.kind !== 'developer' && principal.kind !== 'project_key')
+    throw Forbidden('developer_required', 'Only a developer may read the audit log.');
   const since = instant('since', filter.since);
   const until = instant('until', filter.until);
   let q = ctx.db.selectFrom('audit_log').selectAll().where('owner_id', '=', principal.userId);
@@ -84,6 +86,9 @@ export async function listAuditLog(
   if (since) q = q.where('created_at', '>=', since);
   if (until) q = q.where('created_at', '<=', until);
   if (before) q = q.where('id', '<', before);
-  const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   return toPage(rows, limit, toRecord);
 }

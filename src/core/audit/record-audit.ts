@@ -22,7 +22,15 @@ export const SYSTEM: Actor = { kind: 'system' };
 /** The `tollgate` command line, run by whoever has the server's shell. */
 export const CLI: Actor = { kind: 'system', id: 'cli' };
 
-export const ACTOR_TYPES = ['operator', 'developer', 'developer_key', 'project_key', 'end_user', 'system', 'anonymous'] as const;
+export const ACTOR_TYPES = [
+  'operator',
+  'developer',
+  'developer_key',
+  'project_key',
+  'end_user',
+  'system',
+  'anonymous',
+] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
 export interface AuditEntry {
@@ -42,7 +50,9 @@ function originOf(actor: Actor): { ip: string | null; requestId: string | null }
 }
 
 function keyPrefixOf(actor: Actor): string | null {
-  return actor.kind === 'system' || actor.kind === 'self' || actor.kind === 'end_user' || actor.kind === 'anonymous' ? null : (actor.keyPrefix ?? null);
+  return actor.kind === 'system' || actor.kind === 'self' || actor.kind === 'end_user' || actor.kind === 'anonymous'
+    ? null
+    : (actor.keyPrefix ?? null);
 }
 
 export function actorType(actor: Actor): ActorType {

@@ -13,7 +13,12 @@ export async function developerSignIn(
   input: { email: string; password: string },
 ): Promise<{ userId: string; tokens: TokenPair }> {
   const tokens = await login(ctx, { email: input.email, password: input.password, projectId: null });
-  const user = await ctx.db.selectFrom('users').select(['id', 'role']).where('email_scope', '=', 'global').where('email_lower', '=', input.email.trim().toLowerCase()).executeTakeFirstOrThrow();
+  const user = await ctx.db
+    .selectFrom('users')
+    .select(['id', 'role'])
+    .where('email_scope', '=', 'global')
+    .where('email_lower', '=', input.email.trim().toLowerCase())
+    .executeTakeFirstOrThrow();
   if (user.role !== 'developer') throw Unauthenticated('bad_credentials', 'Incorrect email or password');
   return { userId: user.id, tokens };
 }

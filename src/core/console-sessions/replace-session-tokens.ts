@@ -6,7 +6,10 @@ import type { SessionCtx } from './session.js';
 export async function replaceSessionTokens(ctx: SessionCtx, sessionId: string, tokens: TokenPair): Promise<void> {
   await ctx.db
     .updateTable('console_sessions')
-    .set({ access_token_enc: sealSecret(ctx.keys.seal, tokens.accessToken), refresh_token_enc: sealSecret(ctx.keys.seal, tokens.refreshToken) })
+    .set({
+      access_token_enc: sealSecret(ctx.keys.seal, tokens.accessToken),
+      refresh_token_enc: sealSecret(ctx.keys.seal, tokens.refreshToken),
+    })
     .where('id', '=', sessionId)
     .where('revoked_at', 'is', null)
     .execute();

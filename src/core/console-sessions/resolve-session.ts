@@ -15,7 +15,19 @@ export async function resolveSession(ctx: SessionCtx, token: string): Promise<Co
   const row = await ctx.db
     .selectFrom('console_sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.id', 's.user_id', 's.kind', 's.last_seen_at', 's.expires_at', 's.revoked_at', 'u.email', 'u.full_name', 'u.role', 'u.tier', 'u.is_active'])
+    .select([
+      's.id',
+      's.user_id',
+      's.kind',
+      's.last_seen_at',
+      's.expires_at',
+      's.revoked_at',
+      'u.email',
+      'u.full_name',
+      'u.role',
+      'u.tier',
+      'u.is_active',
+    ])
     .where('s.token_hash', '=', sha256Hex(token))
     .executeTakeFirst();
   if (!row || row.revoked_at || !row.is_active) return null;
@@ -32,5 +44,13 @@ export async function resolveSession(ctx: SessionCtx, token: string): Promise<Co
     row.kind === 'operator'
       ? { kind: 'operator', userId: row.user_id, keyId: null, keyPrefix: null }
       : { kind: 'developer', userId: row.user_id, tier: row.tier, keyId: null, keyPrefix: null };
-  return { id: row.id, userId: row.user_id, kind: row.kind, principal, email: row.email, fullName: row.full_name, tier: row.tier };
+  return {
+    id: row.id,
+    userId: row.user_id,
+    kind: row.kind,
+    principal,
+    email: row.email,
+    fullName: row.full_name,
+    tier: row.tier,
+  };
 }

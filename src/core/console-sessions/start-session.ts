@@ -10,7 +10,13 @@ import type { SessionCtx } from './session.js';
  */
 export async function startSession(
   ctx: SessionCtx,
-  input: { userId: string; kind: 'developer' | 'operator'; tokens: TokenPair | null; userAgent: string | null; ip: string | null },
+  input: {
+    userId: string;
+    kind: 'developer' | 'operator';
+    tokens: TokenPair | null;
+    userAgent: string | null;
+    ip: string | null;
+  },
 ): Promise<{ token: string; id: string; maxAgeSeconds: number }> {
   const token = randomBytes(32).toString('base64url');
   const now = ctx.clock.now();

@@ -23,7 +23,12 @@ type Ctx = Pick<Context, 'db' | 'clock' | 'config' | 'runtime'>;
  * row is locked, then its active devices are counted and the new one inserted in the same
  * transaction. Only a license with max_devices tells the runtime (its checks need the device).
  */
-export async function activateDevice(ctx: Ctx, actor: Actor, licenseKey: string | null, input: Activation): Promise<{ device: Device; created: boolean }> {
+export async function activateDevice(
+  ctx: Ctx,
+  actor: Actor,
+  licenseKey: string | null,
+  input: Activation,
+): Promise<{ device: Device; created: boolean }> {
   const { row, project } = await holderLicense(ctx, licenseKey);
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
@@ -65,8 +70,14 @@ export async function activateDevice(ctx: Ctx, actor: Actor, licenseKey: string 
       .returningAll()
       .executeTakeFirstOrThrow();
     const device = toDevice(inserted);
-    if (license.max_devices !== null) await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: license.id });
-    await recordChange(trx, ctx, actor, { type: 'device.activated', project, target: { type: 'device', id: device.id }, data: deviceData(device, project.id) });
+    if (license.max_devices !== null)
+      await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: license.id });
+    await recordChange(trx, ctx, actor, {
+      type: 'device.activated',
+      project,
+      target: { type: 'device', id: device.id },
+      data: deviceData(device, project.id),
+    });
     return { device, created: true };
   });
 }

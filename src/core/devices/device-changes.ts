@@ -11,7 +11,12 @@ const WINDOW_MS = 86_400_000;
  * cycled to farm machine files; past the limit, 429 with the seconds until the oldest change
  * of the window leaves it. Call it with the license locked (holder-license.ts lockLicense).
  */
-export async function countDeviceChange(trx: Transaction<Database>, ctx: Pick<Context, 'config'>, licenseId: string, now: Date): Promise<void> {
+export async function countDeviceChange(
+  trx: Transaction<Database>,
+  ctx: Pick<Context, 'config'>,
+  licenseId: string,
+  now: Date,
+): Promise<void> {
   const recent = await trx
     .selectFrom('license_device_changes')
     .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min('created_at').as('oldest')])
@@ -23,5 +28,8 @@ export async function countDeviceChange(trx: Transaction<Database>, ctx: Pick<Co
     const freed = new Date(recent.oldest as Date | string).getTime() + WINDOW_MS;
     throw DeviceErrors.changeLimit(limit, Math.max(1, Math.ceil((freed - now.getTime()) / 1000)));
   }
-  await trx.insertInto('license_device_changes').values({ id: uuidv7(now.getTime()), license_id: licenseId, created_at: now }).execute();
+  await trx
+    .insertInto('license_device_changes')
+    .values({ id: uuidv7(now.getTime()), license_id: licenseId, created_at: now })
+    .execute();
 }

@@ -21,7 +21,12 @@ export interface Ending {
  * holder's deactivation, the heartbeat sweep) one changes the row and records the event;
  * the other gets null.
  */
-export async function endDevice(trx: Transaction<Database>, ctx: Pick<Context, 'clock' | 'runtime'>, actor: Actor, e: Ending): Promise<Device | null> {
+export async function endDevice(
+  trx: Transaction<Database>,
+  ctx: Pick<Context, 'clock' | 'runtime'>,
+  actor: Actor,
+  e: Ending,
+): Promise<Device | null> {
   let update = trx
     .updateTable('license_devices')
     .set({ status: e.to, ended_at: ctx.clock.now(), release_at: null })
@@ -33,6 +38,11 @@ export async function endDevice(trx: Transaction<Database>, ctx: Pick<Context, '
   const device = toDevice(row);
   if (e.seated) await noteRuntimeChange(trx, ctx, { projectId: e.project.id, licenseId: row.license_id });
   const type = e.to === 'released' ? 'device.released' : 'device.deactivated';
-  await recordChange(trx, ctx, actor, { type, project: e.project, target: { type: 'device', id: device.id }, data: deviceData(device, e.project.id) });
+  await recordChange(trx, ctx, actor, {
+    type,
+    project: e.project,
+    target: { type: 'device', id: device.id },
+    data: deviceData(device, e.project.id),
+  });
   return device;
 }

@@ -9,7 +9,11 @@ import { holderLicense, lockLicense } from './holder-license.js';
 type Ctx = Pick<Context, 'db' | 'clock' | 'config' | 'runtime'>;
 
 /** A heartbeat of an active device: its answer names the time the next one is due (null: the license needs none). */
-export async function heartbeatDevice(ctx: Ctx, licenseKey: string | null, fingerprint: string): Promise<{ device: Device; nextHeartbeatBefore: string | null }> {
+export async function heartbeatDevice(
+  ctx: Ctx,
+  licenseKey: string | null,
+  fingerprint: string,
+): Promise<{ device: Device; nextHeartbeatBefore: string | null }> {
   const { row } = await holderLicense(ctx, licenseKey);
   const now = ctx.clock.now();
   const updated = await ctx.db
@@ -22,11 +26,19 @@ export async function heartbeatDevice(ctx: Ctx, licenseKey: string | null, finge
     .executeTakeFirst();
   if (!updated) throw DeviceErrors.notFound();
   const interval = row.heartbeat_interval === null ? null : Number(row.heartbeat_interval);
-  return { device: toDevice(updated), nextHeartbeatBefore: interval === null ? null : new Date(now.getTime() + interval * 1000).toISOString() };
+  return {
+    device: toDevice(updated),
+    nextHeartbeatBefore: interval === null ? null : new Date(now.getTime() + interval * 1000).toISOString(),
+  };
 }
 
 /** The holder frees a seat; counted against DEVICE_CHANGES_PER_DAY with the activations. */
-export async function deactivateDevice(ctx: Ctx, actor: Actor, licenseKey: string | null, fingerprint: string): Promise<Device> {
+export async function deactivateDevice(
+  ctx: Ctx,
+  actor: Actor,
+  licenseKey: string | null,
+  fingerprint: string,
+): Promise<Device> {
   const { row, project } = await holderLicense(ctx, licenseKey);
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
@@ -40,7 +52,12 @@ export async function deactivateDevice(ctx: Ctx, actor: Actor, licenseKey: strin
       .executeTakeFirst();
     if (!device) throw DeviceErrors.notFound();
     await countDeviceChange(trx, ctx, license.id, now);
-    const ended = await endDevice(trx, ctx, actor, { deviceId: device.id, project, seated: license.max_devices !== null, to: 'deactivated' });
+    const ended = await endDevice(trx, ctx, actor, {
+      deviceId: device.id,
+      project,
+      seated: license.max_devices !== null,
+      to: 'deactivated',
+    });
     if (!ended) throw DeviceErrors.notFound();
     return ended;
   });

@@ -16,13 +16,24 @@ export interface HolderLicense {
  * The active license of X-LICENSE-KEY: a missing key is 401, an unknown one, a revoked or
  * expired license 403. The key is looked up by its SHA-256, as every runtime check does.
  */
-export async function holderLicense(ctx: Pick<Context, 'db' | 'clock'>, licenseKey: string | null): Promise<HolderLicense> {
+export async function holderLicense(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  licenseKey: string | null,
+): Promise<HolderLicense> {
   if (!licenseKey) throw DeviceErrors.licenseRequired();
-  const row = await ctx.db.selectFrom('licenses').selectAll().where('key_hash', '=', hashKey(licenseKey)).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('licenses')
+    .selectAll()
+    .where('key_hash', '=', hashKey(licenseKey))
+    .executeTakeFirst();
   if (!row) throw DeviceErrors.invalidLicense();
   const status = licenseStatus(row, ctx.clock.now());
   if (status !== 'active') throw DeviceErrors.licenseNotActive(status);
-  const project = await ctx.db.selectFrom('projects').select(['id', 'owner_id']).where('id', '=', row.project_id).executeTakeFirst();
+  const project = await ctx.db
+    .selectFrom('projects')
+    .select(['id', 'owner_id'])
+    .where('id', '=', row.project_id)
+    .executeTakeFirst();
   if (!project) throw DeviceErrors.invalidLicense();
   return { row, project: { id: project.id, ownerId: project.owner_id } };
 }
@@ -34,6 +45,10 @@ export async function holderLicense(ctx: Pick<Context, 'db' | 'clock'>, licenseK
  * the row as it is under the lock (its max_devices may have changed since it was read).
  */
 export async function lockLicense(trx: Transaction<Database>, licenseId: string): Promise<Selectable<LicensesTable>> {
-  await trx.updateTable('licenses').set((eb) => ({ title: eb.ref('title') })).where('id', '=', licenseId).execute();
+  await trx
+    .updateTable('licenses')
+    .set((eb) => ({ title: eb.ref('title') }))
+    .where('id', '=', licenseId)
+    .execute();
   return trx.selectFrom('licenses').selectAll().where('id', '=', licenseId).executeTakeFirstOrThrow();
 }

@@ -11,10 +11,21 @@ import { endDevice } from './end-device.js';
 export const LISTED_DEVICES = 500;
 
 /** The developer's view of a license's devices: active and ended, newest first. */
-export async function listLicenseDevices(ctx: Pick<Context, 'db'>, principal: Principal, projectId: string, licenseId: string): Promise<Device[]> {
+export async function listLicenseDevices(
+  ctx: Pick<Context, 'db'>,
+  principal: Principal,
+  projectId: string,
+  licenseId: string,
+): Promise<Device[]> {
   const project = await projectInScope(ctx, principal, projectId);
   const license = await findLicenseRow(ctx.db, project.id, licenseId);
-  const rows = await ctx.db.selectFrom('license_devices').selectAll().where('license_id', '=', license.id).orderBy('id', 'desc').limit(LISTED_DEVICES).execute();
+  const rows = await ctx.db
+    .selectFrom('license_devices')
+    .selectAll()
+    .where('license_id', '=', license.id)
+    .orderBy('id', 'desc')
+    .limit(LISTED_DEVICES)
+    .execute();
   return rows.map(toDevice);
 }
 
@@ -30,10 +41,21 @@ export async function removeLicenseDevice(
   return ctx.db.transaction().execute(async (trx) => {
     const license = await findLicenseRow(trx, project.id, licenseId);
     const row = isUuid(deviceId)
-      ? await trx.selectFrom('license_devices').select('id').where('id', '=', deviceId).where('license_id', '=', license.id).where('status', '=', 'active').executeTakeFirst()
+      ? await trx
+          .selectFrom('license_devices')
+          .select('id')
+          .where('id', '=', deviceId)
+          .where('license_id', '=', license.id)
+          .where('status', '=', 'active')
+          .executeTakeFirst()
       : undefined;
     if (!row) throw DeviceErrors.notFound();
-    const ended = await endDevice(trx, ctx, principal, { deviceId: row.id, project, seated: license.max_devices !== null, to: 'deactivated' });
+    const ended = await endDevice(trx, ctx, principal, {
+      deviceId: row.id,
+      project,
+      seated: license.max_devices !== null,
+      to: 'deactivated',
+    });
     if (!ended) throw DeviceErrors.notFound();
     return ended;
   });

@@ -29,7 +29,13 @@ export async function releaseSilentDevices(ctx: Pick<Context, 'db' | 'clock' | '
       .execute();
     for (const d of due) {
       const ended = await ctx.db.transaction().execute((trx) =>
-        endDevice(trx, ctx, SYSTEM, { deviceId: d.id, project: { id: d.project_id, ownerId: d.owner_id }, seated: d.max_devices !== null, to: 'released', dueBy: now }),
+        endDevice(trx, ctx, SYSTEM, {
+          deviceId: d.id,
+          project: { id: d.project_id, ownerId: d.owner_id },
+          seated: d.max_devices !== null,
+          to: 'released',
+          dueBy: now,
+        }),
       );
       if (ended) released += 1;
     }

@@ -18,17 +18,32 @@ import { givenFields, recordChange } from '../events/record-change.js';
  * Nothing else is locked: the owner's account lock this took before serialised every domain
  * write of an account across all its projects and processes (p99 2.3 s under 50 clients).
  */
-export async function createDomain(ctx: Pick<Context, 'db' | 'clock' | 'runtime'>, principal: Principal, projectId: string, input: DomainInput): Promise<Domain> {
+export async function createDomain(
+  ctx: Pick<Context, 'db' | 'clock' | 'runtime'>,
+  principal: Principal,
+  projectId: string,
+  input: DomainInput,
+): Promise<Domain> {
   const project = await projectInScope(ctx, principal, projectId);
   const { domain } = checkDomainInput(input, true);
   const now = ctx.clock.now();
   try {
     return await ctx.db.transaction().execute(async (trx) => {
       if (input.isPrimary) await lockProject(trx, project.id);
-      const taken = await trx.selectFrom('domains').select('id').where('project_id', '=', project.id).where('domain', '=', domain!).executeTakeFirst();
+      const taken = await trx
+        .selectFrom('domains')
+        .select('id')
+        .where('project_id', '=', project.id)
+        .where('domain', '=', domain!)
+        .executeTakeFirst();
       if (taken) throw Conflict('domain', 'domain_taken', DOMAIN_TAKEN);
       if (input.isPrimary) {
-        await trx.updateTable('domains').set({ is_primary: false, updated_at: now }).where('project_id', '=', project.id).where('is_primary', '=', true).execute();
+        await trx
+          .updateTable('domains')
+          .set({ is_primary: false, updated_at: now })
+          .where('project_id', '=', project.id)
+          .where('is_primary', '=', true)
+          .execute();
       }
       const row = await trx
         .insertInto('domains')

@@ -40,7 +40,12 @@ export async function findDomainRow(
   domainId: string,
 ): Promise<Selectable<DomainsTable>> {
   const row = isUuid(domainId)
-    ? await db.selectFrom('domains').selectAll().where('id', '=', domainId).where('project_id', '=', projectId).executeTakeFirst()
+    ? await db
+        .selectFrom('domains')
+        .selectAll()
+        .where('id', '=', domainId)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst()
     : undefined;
   if (!row) throw NotFound('domain');
   return row;

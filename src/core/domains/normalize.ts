@@ -120,7 +120,10 @@ export type DomainInputResult = { ok: true; domain: string } | { ok: false; mess
  * lower-case with the port kept (a port is part of what the vendor registered).
  */
 export function validateDomainInput(raw: string): DomainInputResult {
-  const invalid = { ok: false as const, message: 'The domain must be a valid host name, localhost, IPv4 or [IPv6] address, with an optional port.' };
+  const invalid = {
+    ok: false as const,
+    message: 'The domain must be a valid host name, localhost, IPv4 or [IPv6] address, with an optional port.',
+  };
   const s = raw.trim();
   if (!s) return { ok: false, message: 'The domain field is required.' };
   if (s.includes('*')) return { ok: false, message: 'The domain may not contain wildcards.' };

@@ -29,11 +29,21 @@ export async function updateDomain(
       if (input.isPrimary === true) await lockProject(trx, project.id);
       const before = await findDomainRow(trx, project.id, domainId);
       if (domain !== undefined && domain !== before.domain) {
-        const taken = await trx.selectFrom('domains').select('id').where('project_id', '=', project.id).where('domain', '=', domain).executeTakeFirst();
+        const taken = await trx
+          .selectFrom('domains')
+          .select('id')
+          .where('project_id', '=', project.id)
+          .where('domain', '=', domain)
+          .executeTakeFirst();
         if (taken) throw Conflict('domain', 'domain_taken', DOMAIN_TAKEN);
       }
       if (input.isPrimary === true && !before.is_primary) {
-        await trx.updateTable('domains').set({ is_primary: false, updated_at: now }).where('project_id', '=', project.id).where('is_primary', '=', true).execute();
+        await trx
+          .updateTable('domains')
+          .set({ is_primary: false, updated_at: now })
+          .where('project_id', '=', project.id)
+          .where('is_primary', '=', true)
+          .execute();
       }
       const changes: Updateable<DomainsTable> = { updated_at: now };
       if (domain !== undefined) changes.domain = domain;
@@ -50,7 +60,13 @@ export async function updateDomain(
         .returningAll()
         .executeTakeFirstOrThrow();
       const fields = Object.keys(changes).filter((k) => k !== 'updated_at');
-      await recordChange(trx, ctx, principal, { type: 'domain.updated', project, target: { type: 'domain', id: row.id }, data: domainData(toDomain(row)), changedFields: fields });
+      await recordChange(trx, ctx, principal, {
+        type: 'domain.updated',
+        project,
+        target: { type: 'domain', id: row.id },
+        data: domainData(toDomain(row)),
+        changedFields: fields,
+      });
       await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: null });
       return toDomain(row);
     });

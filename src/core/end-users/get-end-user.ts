@@ -20,7 +20,11 @@ export interface EndUserDetails {
 }
 
 /** One end user of the developer's projects with what the core knows of them; another developer's is NotFound. */
-export async function getEndUser(ctx: Pick<Context, 'db'>, principal: Extract<Principal, { kind: 'developer' }>, userId: string): Promise<EndUserDetails> {
+export async function getEndUser(
+  ctx: Pick<Context, 'db'>,
+  principal: Extract<Principal, { kind: 'developer' }>,
+  userId: string,
+): Promise<EndUserDetails> {
   if (!isUuid(userId)) throw NotFound('end_user');
   const r = await ctx.db
     .selectFrom('users as u')
@@ -28,14 +32,33 @@ export async function getEndUser(ctx: Pick<Context, 'db'>, principal: Extract<Pr
     .where('p.owner_id', '=', principal.userId)
     .where('u.role', '=', 'end_user')
     .where('u.id', '=', userId)
-    .select(['u.id', 'u.email', 'u.full_name', 'u.is_active', 'u.created_at', 'u.updated_at', 'u.email_verified_at', 'p.id as project_id', 'p.name as project_name'])
+    .select([
+      'u.id',
+      'u.email',
+      'u.full_name',
+      'u.is_active',
+      'u.created_at',
+      'u.updated_at',
+      'u.email_verified_at',
+      'p.id as project_id',
+      'p.name as project_name',
+    ])
     .executeTakeFirst();
   if (!r) throw NotFound('end_user');
   const [generations, test, live, payments] = await Promise.all([
-    countGenerations(ctx.db.selectFrom('generations').where('project_id', '=', r.project_id).where('user_id', '=', r.id)),
+    countGenerations(
+      ctx.db.selectFrom('generations').where('project_id', '=', r.project_id).where('user_id', '=', r.id),
+    ),
     currentSubscription(ctx.db, r.project_id, r.id, true),
     currentSubscription(ctx.db, r.project_id, r.id, false),
-    listAllPayments(ctx, principal, { projectId: r.project_id, userId: r.id, isTestMode: null, status: null, page: 1, pageSize: 5 }),
+    listAllPayments(ctx, principal, {
+      projectId: r.project_id,
+      userId: r.id,
+      isTestMode: null,
+      status: null,
+      page: 1,
+      pageSize: 5,
+    }),
   ]);
   return {
     user: {

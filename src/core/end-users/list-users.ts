@@ -42,7 +42,15 @@ export async function listEndUsers(
   }
   const { n } = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await q
-    .select(['u.id', 'u.email', 'u.full_name', 'u.is_active', 'u.created_at', 'p.id as project_id', 'p.name as project_name'])
+    .select([
+      'u.id',
+      'u.email',
+      'u.full_name',
+      'u.is_active',
+      'u.created_at',
+      'p.id as project_id',
+      'p.name as project_name',
+    ])
     .orderBy('u.id', 'desc')
     .limit(f.pageSize)
     .offset((f.page - 1) * f.pageSize)

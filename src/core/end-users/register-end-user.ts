@@ -24,8 +24,14 @@ type RegisterCtx = Pick<Context, 'db' | 'clock' | 'keys' | 'config' | 'mailer' |
  * counted and inserted under the owner's account lock, so parallel sign-ups cannot pass it.
  * The new user gets a session at once (register.mdx); it only works once the account is active.
  */
-export async function registerEndUser(ctx: RegisterCtx, principal: Principal, projectId: string, input: RegisterInput): Promise<Registered> {
-  if (principal.kind !== 'developer') throw Forbidden('developer_required', 'Registering an end user requires a valid X-Developer-Key.');
+export async function registerEndUser(
+  ctx: RegisterCtx,
+  principal: Principal,
+  projectId: string,
+  input: RegisterInput,
+): Promise<Registered> {
+  if (principal.kind !== 'developer')
+    throw Forbidden('developer_required', 'Registering an end user requires a valid X-Developer-Key.');
   checkRegisterInput(input);
   const project = await getProject(ctx, principal, projectId);
   const email = input.email.trim();
@@ -48,13 +54,33 @@ export async function registerEndUser(ctx: RegisterCtx, principal: Principal, pr
       }
       await tx.db
         .insertInto('users')
-        .values({ id, email, email_scope: project.id, email_lower: normaliseEmail(email), password_hash: passwordHash, full_name: input.fullName, role: 'end_user', project_id: project.id, tier: 'free_starter', is_active: isActive, email_verified_at: null, created_at: now })
+        .values({
+          id,
+          email,
+          email_scope: project.id,
+          email_lower: normaliseEmail(email),
+          password_hash: passwordHash,
+          full_name: input.fullName,
+          role: 'end_user',
+          project_id: project.id,
+          tier: 'free_starter',
+          is_active: isActive,
+          email_verified_at: null,
+          created_at: now,
+        })
         .execute();
       await recordChange(trx, ctx, principal, {
         type: 'end_user.registered',
         project,
         target: { type: 'end_user', id },
-        data: endUserData({ id, email, fullName: input.fullName, projectId: project.id, isActive, createdAt: now.toISOString() }),
+        data: endUserData({
+          id,
+          email,
+          fullName: input.fullName,
+          projectId: project.id,
+          isActive,
+          createdAt: now.toISOString(),
+        }),
         changedFields: ['email', 'password', ...(input.fullName ? ['full_name'] : [])],
       });
       // A new account: the first sign-in generation.
@@ -63,7 +89,17 @@ export async function registerEndUser(ctx: RegisterCtx, principal: Principal, pr
       return { tokens, token };
     });
     if (done.token) await sendVerificationMail(ctx, { id, email }, done.token);
-    return { id, email, fullName: input.fullName, role: 'end_user', isActive, createdAt: now.toISOString(), projectId: project.id, provisioning: null, tokens: done.tokens };
+    return {
+      id,
+      email,
+      fullName: input.fullName,
+      role: 'end_user',
+      isActive,
+      createdAt: now.toISOString(),
+      projectId: project.id,
+      provisioning: null,
+      tokens: done.tokens,
+    };
   } catch (err) {
     if (isUniqueViolation(err, 'email')) throw Conflict('email', 'email_taken', 'Email already registered');
     throw err;

@@ -22,7 +22,10 @@ export async function registrationTrend(
     .where('u.role', '=', 'end_user')
     .where('u.created_at', '>=', from);
   if (f.projectId) q = q.where('p.id', '=', f.projectId);
-  const rows = await q.select([day.as('day'), (eb) => eb.fn.countAll<number>().as('n')]).groupBy(day).execute();
+  const rows = await q
+    .select([day.as('day'), (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(day)
+    .execute();
   const days = zeroFilled(from, f.days, rows);
   return { days, total: days.reduce((s, d) => s + d.count, 0) };
 }

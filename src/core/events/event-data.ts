@@ -79,6 +79,20 @@ export function injectableData(i: Injectable) {
   };
 }
 
-export function endUserData(u: { id: string; email: string; fullName: string | null; projectId: string; isActive: boolean; createdAt: string }) {
-  return { id: u.id, project_id: u.projectId, email: u.email, full_name: u.fullName, is_active: u.isActive, created_at: u.createdAt };
+export function endUserData(u: {
+  id: string;
+  email: string;
+  fullName: string | null;
+  projectId: string;
+  isActive: boolean;
+  createdAt: string;
+}) {
+  return {
+    id: u.id,
+    project_id: u.projectId,
+    email: u.email,
+    full_name: u.fullName,
+    is_active: u.isActive,
+    created_at: u.createdAt,
+  };
 }

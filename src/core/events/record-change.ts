@@ -21,7 +21,12 @@ export interface Change {
  * event webhooks deliver and the audit entry naming who made it, both in the change's own
  * transaction, so each exists exactly when the change does.
  */
-export async function recordChange(trx: Transaction<Database>, ctx: Pick<Context, 'clock'>, actor: Actor, change: Change): Promise<void> {
+export async function recordChange(
+  trx: Transaction<Database>,
+  ctx: Pick<Context, 'clock'>,
+  actor: Actor,
+  change: Change,
+): Promise<void> {
   const { id: projectId, ownerId } = change.project;
   await recordEvent(trx, ctx, { ownerId, projectId, type: change.type, data: change.data });
   await recordAudit(trx, ctx, actor, {

@@ -58,14 +58,26 @@ export interface NewEvent {
  * The endpoint is copied onto the delivery because a project.deleted event outlives its project.
  * Returns the event id (the `webhook-id` of every attempt).
  */
-export async function recordEvent(trx: Transaction<Database>, ctx: Pick<Context, 'clock'>, event: NewEvent): Promise<string> {
+export async function recordEvent(
+  trx: Transaction<Database>,
+  ctx: Pick<Context, 'clock'>,
+  event: NewEvent,
+): Promise<string> {
   const now = ctx.clock.now();
   const id = uuidv7(now.getTime());
   await trx
     .insertInto('events')
-    .values({ id, owner_id: event.ownerId, project_id: event.projectId, type: event.type, payload: JSON.stringify(event.data), created_at: now })
+    .values({
+      id,
+      owner_id: event.ownerId,
+      project_id: event.projectId,
+      type: event.type,
+      payload: JSON.stringify(event.data),
+      created_at: now,
+    })
     .execute();
-  if (event.projectId !== null) await queueDeliveries(trx, [{ id, ownerId: event.ownerId, projectId: event.projectId, type: event.type }], now);
+  if (event.projectId !== null)
+    await queueDeliveries(trx, [{ id, ownerId: event.ownerId, projectId: event.projectId, type: event.type }], now);
   return id;
 }
 
@@ -88,18 +100,20 @@ export async function queueDeliveries(
   const rows = events.flatMap((e) => {
     const p = byProject.get(e.projectId);
     if (!p?.webhook_url) return [];
-    return [{
-      id: uuidv7(now.getTime()),
-      event_id: e.id,
-      owner_id: e.ownerId,
-      project_id: e.projectId,
-      event_type: e.type,
-      status: 'pending' as const,
-      next_attempt_at: now,
-      created_at: now,
-      url: p.webhook_url,
-      secret_enc: p.webhook_secret_enc,
-    }];
+    return [
+      {
+        id: uuidv7(now.getTime()),
+        event_id: e.id,
+        owner_id: e.ownerId,
+        project_id: e.projectId,
+        event_type: e.type,
+        status: 'pending' as const,
+        next_attempt_at: now,
+        created_at: now,
+        url: p.webhook_url,
+        secret_enc: p.webhook_secret_enc,
+      },
+    ];
   });
   if (rows.length) await trx.insertInto('webhook_deliveries').values(rows).execute();
 }

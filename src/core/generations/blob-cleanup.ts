@@ -48,7 +48,9 @@ export async function queueBlobDeletions(
           at(held ? new Date(now.getTime() + CLAIM_MS) : now).as('due_at'),
           at(now).as('created_at'),
         ]);
-      return 'projectId' in which ? q.where('project_id', '=', which.projectId) : q.where('id', '=', which.generationId);
+      return 'projectId' in which
+        ? q.where('project_id', '=', which.projectId)
+        : q.where('id', '=', which.generationId);
     })
     .onConflict((oc) => oc.doNothing())
     .execute();
@@ -56,7 +58,11 @@ export async function queueBlobDeletions(
 
 /** Removes the images of a generation whose deletion the caller queued `held`, right after the commit. */
 export async function removeHeldBlobs(ctx: CleanupCtx, generationId: string): Promise<void> {
-  const held = await ctx.db.selectFrom('generation_blob_deletions').selectAll().where('generation_id', '=', generationId).execute();
+  const held = await ctx.db
+    .selectFrom('generation_blob_deletions')
+    .selectAll()
+    .where('generation_id', '=', generationId)
+    .execute();
   await removeTaken(ctx, held);
 }
 
@@ -66,7 +72,9 @@ type Queued = Selectable<GenerationBlobDeletionsTable>;
 async function removeTaken(ctx: CleanupCtx, taken: Queued[]): Promise<boolean> {
   if (taken.length === 0) return true;
   const ids = taken.map((r) => r.generation_id);
-  const keys = taken.flatMap((r) => blobKeys({ examples: JSON.parse(r.example_images) as StoredImage[], resultKey: r.result_key }));
+  const keys = taken.flatMap((r) =>
+    blobKeys({ examples: JSON.parse(r.example_images) as StoredImage[], resultKey: r.result_key }),
+  );
   try {
     await ctx.blobs.delete(keys);
   } catch (err) {
@@ -77,7 +85,10 @@ async function removeTaken(ctx: CleanupCtx, taken: Queued[]): Promise<boolean> {
       .set({ due_at: new Date(ctx.clock.now().getTime() + delay) })
       .where('generation_id', 'in', ids)
       .execute();
-    ctx.log.warn({ err: (err as Error).message, generations: taken.length, retryInMs: delay }, 'could not delete the images of deleted generations; will retry');
+    ctx.log.warn(
+      { err: (err as Error).message, generations: taken.length, retryInMs: delay },
+      'could not delete the images of deleted generations; will retry',
+    );
     return false;
   }
   await ctx.db.deleteFrom('generation_blob_deletions').where('generation_id', 'in', ids).execute();
@@ -95,7 +106,13 @@ export async function sweepBlobDeletions(ctx: CleanupCtx): Promise<number> {
   for (;;) {
     const now = ctx.clock.now();
     const taken = await claimLeased(ctx, BATCH, {
-      due: (db) => db.selectFrom('generation_blob_deletions').select('generation_id').where('due_at', '<=', now).orderBy('due_at').limit(BATCH),
+      due: (db) =>
+        db
+          .selectFrom('generation_blob_deletions')
+          .select('generation_id')
+          .where('due_at', '<=', now)
+          .orderBy('due_at')
+          .limit(BATCH),
       // The lease is the due time moved past the sweep.
       take: (db, ids) =>
         db

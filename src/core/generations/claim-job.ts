@@ -22,7 +22,10 @@ const limitCase = sql<number>`case u.tier when 'cloud_premium' then ${CONCURRENC
  * on PostgreSQL a transaction-scoped advisory lock per developer serialises it, checked for
  * each locked candidate, so two processes cannot both take a developer's last slot.
  */
-export async function claimJob(ctx: Pick<Context, 'db' | 'dialect' | 'clock' | 'config'>, leaseToken: string): Promise<ClaimedJob | null> {
+export async function claimJob(
+  ctx: Pick<Context, 'db' | 'dialect' | 'clock' | 'config'>,
+  leaseToken: string,
+): Promise<ClaimedJob | null> {
   const now = ctx.clock.now();
   const leaseUntil = new Date(now.getTime() + ctx.config.generations.leaseSeconds * 1000);
   const [job] = await claimLeased(ctx, 1, {
@@ -30,7 +33,9 @@ export async function claimJob(ctx: Pick<Context, 'db' | 'dialect' | 'clock' | '
       const due = (q: typeof base) =>
         q
           .select('g.id')
-          .where(sql<boolean>`((g.status = 'pending' and g.run_after <= ${now}) or (g.status = 'processing' and g.lease_until < ${now}))`)
+          .where(
+            sql<boolean>`((g.status = 'pending' and g.run_after <= ${now}) or (g.status = 'processing' and g.lease_until < ${now}))`,
+          )
           .orderBy('g.run_after')
           .orderBy('g.id');
       const base = db.selectFrom('generations as g');
@@ -63,9 +68,13 @@ export async function claimJob(ctx: Pick<Context, 'db' | 'dialect' | 'clock' | '
 /** PostgreSQL: whether the developer of locked candidate `id` has a free slot, holding their advisory lock until the claim commits. */
 async function slotFree(trx: Transaction<Database>, id: string, now: Date): Promise<boolean> {
   const c = await sql<{ owner: string; slots: number }>`
-    select coalesce(g.owner_id, '') as owner, ${limitCase} as slots from generations g left join users u on u.id = g.owner_id where g.id = ${id}`.execute(trx);
+    select coalesce(g.owner_id, '') as owner, ${limitCase} as slots from generations g left join users u on u.id = g.owner_id where g.id = ${id}`.execute(
+    trx,
+  );
   const { owner, slots } = c.rows[0]!;
-  const locked = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`generation-slots:${owner}`})) as ok`.execute(trx);
+  const locked = await sql<{
+    ok: boolean;
+  }>`select pg_try_advisory_xact_lock(hashtext(${`generation-slots:${owner}`})) as ok`.execute(trx);
   if (!locked.rows[0]?.ok) return false;
   const running = await sql<{ n: number }>`
     select count(*)::int as n from generations

@@ -11,7 +11,9 @@ import { secondsToNextDay, secondsToNextMonth, utcDay } from './generation.js';
 import { type Actor, recordAudit } from '../audit/record-audit.js';
 
 /** An end user of a project, or a visitor without an account (anonymous routes), maybe naming a project. */
-export type GenerationCaller = Extract<Principal, { kind: 'end_user' }> | { kind: 'anonymous'; ip: string; projectId: string | null; requestId?: string };
+export type GenerationCaller =
+  | Extract<Principal, { kind: 'end_user' }>
+  | { kind: 'anonymous'; ip: string; projectId: string | null; requestId?: string };
 
 /** Whose project, quota and concurrency a generation counts against. */
 export interface GenerationTarget {
@@ -47,7 +49,10 @@ export async function prepareGeneration(ctx: CreateCtx, caller: GenerationCaller
     if (Number(used?.used ?? 0) >= perDay) throw quotaExceeded(secondsToNextDay(now));
   }
   const projectId = caller.projectId;
-  const actor: Actor = caller.kind === 'anonymous' ? { kind: 'anonymous', origin: { ip: caller.ip, requestId: caller.requestId ?? '' } } : caller;
+  const actor: Actor =
+    caller.kind === 'anonymous'
+      ? { kind: 'anonymous', origin: { ip: caller.ip, requestId: caller.requestId ?? '' } }
+      : caller;
   if (projectId === null) return { projectId: null, ownerId: null, tier: null, userId: null, anonymousClient, actor };
   if (!isUuid(projectId)) throw NotFound('project');
   const project = await ctx.db
@@ -81,15 +86,22 @@ export interface CreateGenerationInput {
  * the generation (which is its own job) in one transaction, whose commit wakes this process's
  * job loop (workers.ts). Refused or failed, it deletes the images already stored, so nothing half-made stays.
  */
-export async function createGeneration(ctx: CreateCtx, target: GenerationTarget, input: CreateGenerationInput): Promise<Generation> {
+export async function createGeneration(
+  ctx: CreateCtx,
+  target: GenerationTarget,
+  input: CreateGenerationInput,
+): Promise<Generation> {
   try {
     if (input.examples.length === 0) throw invalidField('example_images', 'field required', 'value_error.missing');
-    if (input.examples.length > MAX_EXAMPLES) throw invalidField('example_images', GENERATION_MESSAGES.tooMany, 'value_error.list.max_items');
+    if (input.examples.length > MAX_EXAMPLES)
+      throw invalidField('example_images', GENERATION_MESSAGES.tooMany, 'value_error.list.max_items');
     const { prompt } = parseInstructions(input.instructions);
     const now = ctx.clock.now();
     const row = await ctx.db.transaction().execute(async (trx) => {
-      if (target.anonymousClient) await takeAnonymousUnit(trx, target.anonymousClient, ctx.config.generations.anonymousPerDay, now);
-      const quotaMonth = target.ownerId && target.tier ? await takeMonthlyUnit(trx, target.ownerId, target.tier, now) : null;
+      if (target.anonymousClient)
+        await takeAnonymousUnit(trx, target.anonymousClient, ctx.config.generations.anonymousPerDay, now);
+      const quotaMonth =
+        target.ownerId && target.tier ? await takeMonthlyUnit(trx, target.ownerId, target.tier, now) : null;
       const created = await trx
         .insertInto('generations')
         .values({

@@ -24,20 +24,36 @@ export interface GenerationPage {
 export async function getGeneration(ctx: Ctx, caller: GenerationCaller, id: string): Promise<Generation> {
   if (!isUuid(id)) throw NotFound('generation');
   let q = ctx.db.selectFrom('generations').selectAll().where('id', '=', id);
-  q = caller.kind === 'end_user' ? q.where('user_id', '=', caller.userId).where('project_id', '=', caller.projectId) : q.where('anonymous', '=', true);
+  q =
+    caller.kind === 'end_user'
+      ? q.where('user_id', '=', caller.userId).where('project_id', '=', caller.projectId)
+      : q.where('anonymous', '=', true);
   const row = await q.executeTakeFirst();
   if (!row) throw NotFound('generation');
   return toGeneration(row);
 }
 
 /** The end user's own generations, newest first. */
-export async function listGenerations(ctx: Ctx, caller: Extract<GenerationCaller, { kind: 'end_user' }>, page: number, perPage: number): Promise<GenerationPage> {
-  const base = ctx.db.selectFrom('generations').where('user_id', '=', caller.userId).where('project_id', '=', caller.projectId);
+export async function listGenerations(
+  ctx: Ctx,
+  caller: Extract<GenerationCaller, { kind: 'end_user' }>,
+  page: number,
+  perPage: number,
+): Promise<GenerationPage> {
+  const base = ctx.db
+    .selectFrom('generations')
+    .where('user_id', '=', caller.userId)
+    .where('project_id', '=', caller.projectId);
   return paged(base, page, perPage);
 }
 
 /** Generations made public, of one project when named (never another project's), newest first. */
-export async function listPublicGenerations(ctx: Ctx, projectId: string | null, page: number, perPage: number): Promise<GenerationPage> {
+export async function listPublicGenerations(
+  ctx: Ctx,
+  projectId: string | null,
+  page: number,
+  perPage: number,
+): Promise<GenerationPage> {
   if (projectId !== null && !isUuid(projectId)) return { generations: [], total: 0, page, perPage };
   let base = ctx.db.selectFrom('generations').where('is_public', '=', true);
   if (projectId !== null) base = base.where('project_id', '=', projectId);
@@ -65,7 +81,12 @@ type Base = SelectQueryBuilder<Database, 'generations', {}>;
 
 async function paged(base: Base, page: number, perPage: number): Promise<GenerationPage> {
   const [rows, count] = await Promise.all([
-    base.selectAll().orderBy('id', 'desc').limit(perPage).offset((page - 1) * perPage).execute(),
+    base
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(perPage)
+      .offset((page - 1) * perPage)
+      .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { generations: rows.map(toGeneration), total: Number(count.n), page, perPage };

@@ -29,7 +29,12 @@ function signature(ctx: Pick<Context, 'keys'>, id: string, name: ImageName, expi
  * a private one. The expiry is rounded up to five minutes so that polling clients see the
  * same URL for a while (and browsers can cache it).
  */
-export function imageUrl(ctx: Pick<Context, 'keys' | 'clock' | 'config'>, base: string, g: Pick<Generation, 'id' | 'isPublic'>, name: ImageName): string {
+export function imageUrl(
+  ctx: Pick<Context, 'keys' | 'clock' | 'config'>,
+  base: string,
+  g: Pick<Generation, 'id' | 'isPublic'>,
+  name: ImageName,
+): string {
   const url = base + imagePath(g.id, name);
   if (g.isPublic) return url;
   const ttl = ctx.config.generations.signedUrlSeconds;
@@ -51,7 +56,8 @@ export async function readImage(
   if (!g.isPublic) {
     const expires = Number(signed.expires);
     const fresh = Number.isInteger(expires) && expires * 1000 >= ctx.clock.now().getTime();
-    if (!fresh || typeof signed.sig !== 'string' || !sameSignature(signed.sig, signature(ctx, id, name, expires))) throw NotFound('image');
+    if (!fresh || typeof signed.sig !== 'string' || !sameSignature(signed.sig, signature(ctx, id, name, expires)))
+      throw NotFound('image');
   }
   let key: string | null = null;
   let contentType = 'image/png';

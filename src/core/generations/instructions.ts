@@ -26,6 +26,7 @@ export function parseInstructions(raw: string | undefined): ParsedInstructions {
     throw invalidField('instructions', GENERATION_MESSAGES.invalidJson, 'value_error.json');
   }
   const { prompt, ...options } = value as Record<string, unknown>;
-  if (typeof prompt !== 'string' || prompt.trim() === '') throw invalidField('instructions', GENERATION_MESSAGES.promptMissing, 'value_error.missing');
+  if (typeof prompt !== 'string' || prompt.trim() === '')
+    throw invalidField('instructions', GENERATION_MESSAGES.promptMissing, 'value_error.missing');
   return { prompt: prompt.trim(), options };
 }

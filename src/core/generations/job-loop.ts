@@ -10,7 +10,9 @@ import { runJob } from './run-job.js';
  * GENERATION_POLL_MS, and is woken when this process commits a new generation. Stopping hands
  * running jobs back as pending (run-job.ts).
  */
-export function jobLoop(ctx: Pick<Context, 'db' | 'dialect' | 'clock' | 'config' | 'blobs' | 'provider' | 'log'>): Loop {
+export function jobLoop(
+  ctx: Pick<Context, 'db' | 'dialect' | 'clock' | 'config' | 'blobs' | 'provider' | 'log'>,
+): Loop {
   return leasedLoop(ctx.log, {
     name: 'generation job',
     capacity: ctx.config.generations.concurrency,

@@ -23,7 +23,11 @@ export function providerCallbacks(db: Db, g: Pick<GenerationConfig, 'publicUrl'>
   return {
     url: (generationId) => (g.publicUrl ? g.publicUrl + callbackPath(generationId) : null),
     async read(generationId, jobId) {
-      const row = await db.selectFrom('generations').select('provider_callback').where('id', '=', generationId).executeTakeFirst();
+      const row = await db
+        .selectFrom('generations')
+        .select('provider_callback')
+        .where('id', '=', generationId)
+        .executeTakeFirst();
       if (!row?.provider_callback) return null;
       const called = JSON.parse(row.provider_callback) as Record<string, unknown>;
       return called.id === jobId ? called : null;
@@ -79,10 +83,19 @@ function checkHeaders(ctx: CallbackCtx, delivery: CallbackHeaders) {
  * processed (gone, finished, or no generation at all) would change nothing whatever its body
  * says, so it is acknowledged unread ('acknowledge'), as a signed one about it is.
  */
-export async function screenProviderCallback(ctx: CallbackCtx, generationId: string, headers: CallbackHeaders): Promise<'read' | 'acknowledge'> {
+export async function screenProviderCallback(
+  ctx: CallbackCtx,
+  generationId: string,
+  headers: CallbackHeaders,
+): Promise<'read' | 'acknowledge'> {
   checkHeaders(ctx, headers);
   if (!isUuid(generationId)) return 'acknowledge';
-  const row = await ctx.db.selectFrom('generations').select('id').where('id', '=', generationId).where('status', '=', 'processing').executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('generations')
+    .select('id')
+    .where('id', '=', generationId)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
   return row ? 'read' : 'acknowledge';
 }
 
@@ -93,7 +106,11 @@ export async function screenProviderCallback(ctx: CallbackCtx, generationId: str
  * A signed callback about a generation that is gone or already finished changes nothing
  * and is acknowledged, so Replicate does not send it again.
  */
-export async function receiveProviderCallback(ctx: CallbackCtx, generationId: string, delivery: SignedCallback): Promise<void> {
+export async function receiveProviderCallback(
+  ctx: CallbackCtx,
+  generationId: string,
+  delivery: SignedCallback,
+): Promise<void> {
   const { verify, id, timestamp, signature } = checkHeaders(ctx, delivery);
   const body = delivery.rawBody.toString('utf8');
   if (!body || !(await verify({ id, timestamp, signature, body }))) {

@@ -4,7 +4,6 @@ import { sniffImage } from '../../lib/providers/provider.js';
 import { invalidField, TooLarge } from '../errors.js';
 import { GENERATION_MESSAGES, MAX_IMAGE_BYTES, type StoredImage } from './generation.js';
 
-
 /**
  * Passes bytes through while checking them: the first 12 decide the type (JPEG, PNG or
  * WebP by magic number, whatever the client declared), and more than `max` bytes stop the
@@ -26,14 +25,14 @@ class ImageGate extends Transform {
     if (this.contentType === null) {
       this.head = Buffer.concat([this.head, chunk]);
       if (this.head.length < 12) {
-      done();
-      return;
-    }
+        done();
+        return;
+      }
       this.contentType = sniffImage(this.head);
       if (!this.contentType) {
-      done(invalidField('files', GENERATION_MESSAGES.format, 'value_error.format'));
-      return;
-    }
+        done(invalidField('files', GENERATION_MESSAGES.format, 'value_error.format'));
+        return;
+      }
       const head = this.head;
       this.head = Buffer.alloc(0);
       done(null, head);
@@ -45,9 +44,9 @@ class ImageGate extends Transform {
     if (this.contentType === null) {
       this.contentType = this.head.length > 0 ? sniffImage(this.head) : null;
       if (!this.contentType) {
-      done(invalidField('files', GENERATION_MESSAGES.format, 'value_error.format'));
-      return;
-    }
+        done(invalidField('files', GENERATION_MESSAGES.format, 'value_error.format'));
+        return;
+      }
       this.push(this.head);
     }
     done();
@@ -59,7 +58,12 @@ class ImageGate extends Transform {
  * WebP and anything over 10 MB. On refusal nothing stays stored and the rest of the upload
  * is drained by the caller (multipart needs the stream consumed).
  */
-export async function receiveImage(blobs: BlobStore, key: string, upload: Readable, max = MAX_IMAGE_BYTES): Promise<StoredImage> {
+export async function receiveImage(
+  blobs: BlobStore,
+  key: string,
+  upload: Readable,
+  max = MAX_IMAGE_BYTES,
+): Promise<StoredImage> {
   const gate = new ImageGate(max);
   // The gate may refuse before the store starts reading it (a small file arrives whole at
   // once): its own refusal is kept here and wins over the store's report of a broken stream.

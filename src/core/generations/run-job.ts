@@ -26,7 +26,12 @@ async function readAll(stream: Readable): Promise<Buffer> {
  * written). While it runs, the lease is renewed; `stop` aborts it without using up an attempt.
  */
 export async function runJob(ctx: JobCtx, job: ClaimedJob, stop: AbortSignal): Promise<void> {
-  const row = await ctx.db.selectFrom('generations').selectAll().where('id', '=', job.id).where('lease_token', '=', job.leaseToken).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('generations')
+    .selectAll()
+    .where('id', '=', job.id)
+    .where('lease_token', '=', job.leaseToken)
+    .executeTakeFirst();
   if (!row) return;
   const g = toGeneration(row);
   const lease = new AbortController();
@@ -53,7 +58,9 @@ export async function runJob(ctx: JobCtx, job: ClaimedJob, stop: AbortSignal): P
       if (!blob) throw new ProviderError(ctx.provider.name, 'an example image is missing from storage', false);
       examples.push({ bytes: await readAll(blob.body), contentType: e.content_type });
     }
-    const options = row.instructions.trimStart().startsWith('{') ? (({ prompt: _p, ...rest }) => rest)(JSON.parse(row.instructions) as Record<string, unknown>) : {};
+    const options = row.instructions.trimStart().startsWith('{')
+      ? (({ prompt: _p, ...rest }) => rest)(JSON.parse(row.instructions) as Record<string, unknown>)
+      : {};
     const result = await ctx.provider.generate({ id: g.id, prompt: row.prompt, options, examples, signal });
     signal.throwIfAborted();
     const key = `generations/${g.id}/result-${job.leaseToken}.${EXT[result.contentType] ?? 'bin'}`;
@@ -69,12 +76,27 @@ export async function runJob(ctx: JobCtx, job: ClaimedJob, stop: AbortSignal): P
   }
 }
 
-async function complete(ctx: JobCtx, g: Generation, job: ClaimedJob, key: string, contentType: string): Promise<boolean> {
+async function complete(
+  ctx: JobCtx,
+  g: Generation,
+  job: ClaimedJob,
+  key: string,
+  contentType: string,
+): Promise<boolean> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const r = await trx
       .updateTable('generations')
-      .set({ status: 'completed', result_key: key, result_content_type: contentType, error: null, lease_until: null, provider_callback: null, completed_at: now, updated_at: now })
+      .set({
+        status: 'completed',
+        result_key: key,
+        result_content_type: contentType,
+        error: null,
+        lease_until: null,
+        provider_callback: null,
+        completed_at: now,
+        updated_at: now,
+      })
       .where('id', '=', g.id)
       .where('lease_token', '=', job.leaseToken)
       .where('status', '=', 'processing')
@@ -104,7 +126,14 @@ async function failOrRetry(ctx: JobCtx, g: Generation, job: ClaimedJob, err: unk
       const delay = ctx.config.generations.retryBaseMs * 2 ** (job.attempts - 1);
       await trx
         .updateTable('generations')
-        .set({ status: 'pending', error: message, lease_until: null, provider_callback: null, run_after: new Date(now.getTime() + delay), updated_at: now })
+        .set({
+          status: 'pending',
+          error: message,
+          lease_until: null,
+          provider_callback: null,
+          run_after: new Date(now.getTime() + delay),
+          updated_at: now,
+        })
         .where('id', '=', g.id)
         .where('lease_token', '=', job.leaseToken)
         .where('status', '=', 'processing')
@@ -113,7 +142,15 @@ async function failOrRetry(ctx: JobCtx, g: Generation, job: ClaimedJob, err: unk
     }
     const failed = await trx
       .updateTable('generations')
-      .set({ status: 'failed', error: message, lease_until: null, provider_callback: null, quota_month: null, completed_at: now, updated_at: now })
+      .set({
+        status: 'failed',
+        error: message,
+        lease_until: null,
+        provider_callback: null,
+        quota_month: null,
+        completed_at: now,
+        updated_at: now,
+      })
       .where('id', '=', g.id)
       .where('lease_token', '=', job.leaseToken)
       .where('status', '=', 'processing')

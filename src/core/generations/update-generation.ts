@@ -19,7 +19,12 @@ interface Scope {
   userId: string | null;
 }
 
-const endUserScope = (caller: EndUser): Scope => ({ actor: caller, projectId: caller.projectId, ownerId: caller.ownerId, userId: caller.userId });
+const endUserScope = (caller: EndUser): Scope => ({
+  actor: caller,
+  projectId: caller.projectId,
+  ownerId: caller.ownerId,
+  userId: caller.userId,
+});
 
 /** The developer's project (a foreign one is NotFound), for the console's gallery. */
 async function projectScope(ctx: Pick<Context, 'db'>, principal: Principal, projectId: string): Promise<Scope> {
@@ -27,14 +32,30 @@ async function projectScope(ctx: Pick<Context, 'db'>, principal: Principal, proj
   return { actor: principal, projectId: project.id, ownerId: project.ownerId, userId: null };
 }
 
-async function setPublic(ctx: Pick<Context, 'db' | 'clock'>, scope: Scope, id: string, isPublic: boolean): Promise<Generation> {
+async function setPublic(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  scope: Scope,
+  id: string,
+  isPublic: boolean,
+): Promise<Generation> {
   if (!isUuid(id)) throw NotFound('generation');
   return ctx.db.transaction().execute(async (trx) => {
-    let q = trx.updateTable('generations').set({ is_public: isPublic, updated_at: ctx.clock.now() }).where('id', '=', id).where('project_id', '=', scope.projectId);
+    let q = trx
+      .updateTable('generations')
+      .set({ is_public: isPublic, updated_at: ctx.clock.now() })
+      .where('id', '=', id)
+      .where('project_id', '=', scope.projectId);
     if (scope.userId !== null) q = q.where('user_id', '=', scope.userId);
     const row = await q.returningAll().executeTakeFirst();
     if (!row) throw NotFound('generation');
-    await recordAudit(trx, ctx, scope.actor, { action: 'generation.updated', targetType: 'generation', targetId: row.id, projectId: scope.projectId, ownerId: scope.ownerId, changedFields: ['is_public'] });
+    await recordAudit(trx, ctx, scope.actor, {
+      action: 'generation.updated',
+      targetType: 'generation',
+      targetId: row.id,
+      projectId: scope.projectId,
+      ownerId: scope.ownerId,
+      changedFields: ['is_public'],
+    });
     return toGeneration(row);
   });
 }
@@ -49,20 +70,40 @@ async function setPublic(ctx: Pick<Context, 'db' | 'clock'>, scope: Scope, id: s
 async function remove(ctx: DeleteCtx, scope: Scope, id: string): Promise<void> {
   if (!isUuid(id)) throw NotFound('generation');
   await ctx.db.transaction().execute(async (trx) => {
-    let mine = trx.selectFrom('generations').select('id').where('id', '=', id).where('project_id', '=', scope.projectId);
+    let mine = trx
+      .selectFrom('generations')
+      .select('id')
+      .where('id', '=', id)
+      .where('project_id', '=', scope.projectId);
     if (scope.userId !== null) mine = mine.where('user_id', '=', scope.userId);
     if (!(await mine.executeTakeFirst())) throw NotFound('generation');
     await queueBlobDeletions(trx, ctx, { generationId: id }, { held: true });
     // Deleted meanwhile by a concurrent request: that one answers 200, this one 404 (and its queue row is rolled back).
     const r = await trx.deleteFrom('generations').where('id', '=', id).executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) throw NotFound('generation');
-    await recordAudit(trx, ctx, scope.actor, { action: 'generation.deleted', targetType: 'generation', targetId: id, projectId: scope.projectId, ownerId: scope.ownerId });
+    await recordAudit(trx, ctx, scope.actor, {
+      action: 'generation.deleted',
+      targetType: 'generation',
+      targetId: id,
+      projectId: scope.projectId,
+      ownerId: scope.ownerId,
+    });
   });
-  await removeHeldBlobs(ctx, id).catch((err: Error) => ctx.log.warn({ err: err.message, generation: id }, 'could not delete generation images; the cleanup loop will retry'));
+  await removeHeldBlobs(ctx, id).catch((err: Error) =>
+    ctx.log.warn(
+      { err: err.message, generation: id },
+      'could not delete generation images; the cleanup loop will retry',
+    ),
+  );
 }
 
 /** Makes one of the end user's generations public or private. */
-export async function setGenerationPublic(ctx: Pick<Context, 'db' | 'clock'>, caller: EndUser, id: string, isPublic: boolean): Promise<Generation> {
+export async function setGenerationPublic(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  caller: EndUser,
+  id: string,
+  isPublic: boolean,
+): Promise<Generation> {
   return setPublic(ctx, endUserScope(caller), id, isPublic);
 }
 
@@ -72,11 +113,22 @@ export async function deleteGeneration(ctx: DeleteCtx, caller: EndUser, id: stri
 }
 
 /** The developer makes a generation of their project public or private (the console's gallery). */
-export async function setProjectGenerationPublic(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, projectId: string, id: string, isPublic: boolean): Promise<Generation> {
+export async function setProjectGenerationPublic(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  principal: Principal,
+  projectId: string,
+  id: string,
+  isPublic: boolean,
+): Promise<Generation> {
   return setPublic(ctx, await projectScope(ctx, principal, projectId), id, isPublic);
 }
 
 /** The developer deletes a generation of their project and its images. */
-export async function deleteProjectGeneration(ctx: DeleteCtx, principal: Principal, projectId: string, id: string): Promise<void> {
+export async function deleteProjectGeneration(
+  ctx: DeleteCtx,
+  principal: Principal,
+  projectId: string,
+  id: string,
+): Promise<void> {
   return remove(ctx, await projectScope(ctx, principal, projectId), id);
 }

@@ -30,10 +30,16 @@ export async function createInjectable(
   const base = slugify(input.title?.trim() || input.type!).replace(/^project$/, 'injectable');
 
   for (let attempt = 0; ; attempt++) {
-    const slug = explicitSlug ?? (attempt === 0 ? base : `${base}-${randomString(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}`);
+    const slug =
+      explicitSlug ?? (attempt === 0 ? base : `${base}-${randomString(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}`);
     try {
       return await ctx.db.transaction().execute(async (trx) => {
-        const taken = await trx.selectFrom('injectables').select('id').where('project_id', '=', project.id).where('slug', '=', slug).executeTakeFirst();
+        const taken = await trx
+          .selectFrom('injectables')
+          .select('id')
+          .where('project_id', '=', project.id)
+          .where('slug', '=', slug)
+          .executeTakeFirst();
         if (taken) {
           if (explicitSlug) throw Conflict('slug', 'injectable_slug_taken', SLUG_TAKEN);
           throw new SlugCollision();
@@ -59,7 +65,13 @@ export async function createInjectable(
           .returningAll()
           .executeTakeFirstOrThrow();
         const created = toInjectable(row);
-        await recordChange(trx, ctx, principal, { type: 'injectable.created', project, target: { type: 'injectable', id: row.id }, data: injectableData(created), changedFields: injectableFields(input) });
+        await recordChange(trx, ctx, principal, {
+          type: 'injectable.created',
+          project,
+          target: { type: 'injectable', id: row.id },
+          data: injectableData(created),
+          changedFields: injectableFields(input),
+        });
         return created;
       });
     } catch (err) {
@@ -75,6 +87,8 @@ class SlugCollision extends Error {}
 
 /** The names of the fields given (`file` as `content`); values never reach the audit log. */
 export function injectableFields(input: InjectableInput): string[] {
-  const names = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined).map((k) => (k === 'file' ? 'content' : k));
+  const names = Object.keys(input)
+    .filter((k) => (input as Record<string, unknown>)[k] !== undefined)
+    .map((k) => (k === 'file' ? 'content' : k));
   return [...new Set(names)];
 }

@@ -29,7 +29,10 @@ export interface DeliveredInjectable {
  */
 const IV_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-export function encryptForDelivery(plaintext: string | Buffer, secret: string): { delivered: string; signature: string } {
+export function encryptForDelivery(
+  plaintext: string | Buffer,
+  secret: string,
+): { delivered: string; signature: string } {
   const iv = Buffer.from(randomString(16, IV_ALPHABET), 'latin1');
   const key = createHash('sha256').update(secret, 'utf8').digest();
   const cipher = createCipheriv('aes-256-cbc', key, iv);

@@ -46,7 +46,12 @@ export async function findInjectableRow(
   injectableId: string,
 ): Promise<Selectable<InjectablesTable>> {
   const row = isUuid(injectableId)
-    ? await db.selectFrom('injectables').selectAll().where('id', '=', injectableId).where('project_id', '=', projectId).executeTakeFirst()
+    ? await db
+        .selectFrom('injectables')
+        .selectAll()
+        .where('id', '=', injectableId)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst()
     : undefined;
   if (!row) throw NotFound('injectable');
   return row;

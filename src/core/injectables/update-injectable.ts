@@ -32,7 +32,12 @@ export async function updateInjectable(
         throw invalidField('file', 'The file field is required when the type changes to file.', 'missing');
       }
       if (input.slug && input.slug !== before.slug) {
-        const taken = await trx.selectFrom('injectables').select('id').where('project_id', '=', project.id).where('slug', '=', input.slug).executeTakeFirst();
+        const taken = await trx
+          .selectFrom('injectables')
+          .select('id')
+          .where('project_id', '=', project.id)
+          .where('slug', '=', input.slug)
+          .executeTakeFirst();
         if (taken) throw Conflict('slug', 'injectable_slug_taken', SLUG_TAKEN);
       }
       const changes: Updateable<InjectablesTable> = { updated_at: now };
@@ -57,7 +62,13 @@ export async function updateInjectable(
         .returningAll()
         .executeTakeFirstOrThrow();
       const after = toInjectable(row);
-      await recordChange(trx, ctx, principal, { type: 'injectable.updated', project, target: { type: 'injectable', id: row.id }, data: injectableData(after), changedFields: injectableFields(input) });
+      await recordChange(trx, ctx, principal, {
+        type: 'injectable.updated',
+        project,
+        target: { type: 'injectable', id: row.id },
+        data: injectableData(after),
+        changedFields: injectableFields(input),
+      });
       return after;
     });
   } catch (err) {

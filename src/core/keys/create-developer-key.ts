@@ -14,7 +14,11 @@ export const DEVELOPER_KEY_LIMIT_MESSAGE = `Maximum number of developer keys (${
  * count and the insert share a transaction under the account lock, so parallel creates
  * cannot pass the limit.
  */
-export async function createDeveloperKey(ctx: Pick<Context, 'db' | 'clock'>, principal: Developer, name: string | null): Promise<CreatedKey> {
+export async function createDeveloperKey(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  principal: Developer,
+  name: string | null,
+): Promise<CreatedKey> {
   const secret = newSecretKey(API_KEY_PREFIX);
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
@@ -29,10 +33,27 @@ export async function createDeveloperKey(ctx: Pick<Context, 'db' | 'clock'>, pri
     if (Number(n) >= MAX_ACTIVE_DEVELOPER_KEYS) throw LimitReached('developer_key_limit', DEVELOPER_KEY_LIMIT_MESSAGE);
     const row = await trx
       .insertInto('api_keys')
-      .values({ id: uuidv7(now.getTime()), kind: 'developer', user_id: principal.userId, project_id: null, name, key_hash: secret.hash, key_prefix: secret.prefix, is_active: true, created_at: now })
+      .values({
+        id: uuidv7(now.getTime()),
+        kind: 'developer',
+        user_id: principal.userId,
+        project_id: null,
+        name,
+        key_hash: secret.hash,
+        key_prefix: secret.prefix,
+        is_active: true,
+        created_at: now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, ctx, principal, { action: 'developer_key.created', targetType: 'developer_key', targetId: row.id, projectId: null, ownerId: principal.userId, changedFields: name ? ['name'] : [] });
+    await recordAudit(trx, ctx, principal, {
+      action: 'developer_key.created',
+      targetType: 'developer_key',
+      targetId: row.id,
+      projectId: null,
+      ownerId: principal.userId,
+      changedFields: name ? ['name'] : [],
+    });
     return { ...toKeyRecord(row), key: secret.key };
   });
 }

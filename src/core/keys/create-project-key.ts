@@ -42,10 +42,27 @@ export async function createProjectKey(
     }
     const row = await trx
       .insertInto('api_keys')
-      .values({ id: uuidv7(now.getTime()), kind: 'project', user_id: principal.userId, project_id: project.id, name, key_hash: secret.hash, key_prefix: secret.prefix, is_active: true, created_at: now })
+      .values({
+        id: uuidv7(now.getTime()),
+        kind: 'project',
+        user_id: principal.userId,
+        project_id: project.id,
+        name,
+        key_hash: secret.hash,
+        key_prefix: secret.prefix,
+        is_active: true,
+        created_at: now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, ctx, principal, { action: 'project_key.created', targetType: 'project_key', targetId: row.id, projectId: project.id, ownerId: project.ownerId, changedFields: name ? ['name'] : [] });
+    await recordAudit(trx, ctx, principal, {
+      action: 'project_key.created',
+      targetType: 'project_key',
+      targetId: row.id,
+      projectId: project.id,
+      ownerId: project.ownerId,
+      changedFields: name ? ['name'] : [],
+    });
     return { ...toKeyRecord(row), key: secret.key };
   });
 }

@@ -17,13 +17,28 @@ export interface ResolvedKey {
  * Looked up by its SHA-256, so the presented value is never compared in the clear. The old
  * secret of a rerolled key counts until its overlap ends.
  */
-export async function findActiveKey(ctx: Pick<Context, 'db' | 'clock'>, presented: string): Promise<ResolvedKey | null> {
+export async function findActiveKey(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  presented: string,
+): Promise<ResolvedKey | null> {
   if (presented.length < 8 || presented.length > 256) return null;
   const hash = hashKey(presented);
   const row = await ctx.db
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
-    .select(['k.id', 'k.kind', 'k.user_id', 'k.project_id', 'k.is_active', 'k.expires_at', 'u.tier', 'u.is_active as user_active', 'k.key_prefix', 'k.key_hash', 'k.previous_key_expires_at'])
+    .select([
+      'k.id',
+      'k.kind',
+      'k.user_id',
+      'k.project_id',
+      'k.is_active',
+      'k.expires_at',
+      'u.tier',
+      'u.is_active as user_active',
+      'k.key_prefix',
+      'k.key_hash',
+      'k.previous_key_expires_at',
+    ])
     // Either column is uniquely indexed: one query, two index probes (a rerolled key's old secret, see 022-key-reroll).
     .where((eb) => eb.or([eb('k.key_hash', '=', hash), eb('k.previous_key_hash', '=', hash)]))
     .executeTakeFirst();
@@ -31,8 +46,16 @@ export async function findActiveKey(ctx: Pick<Context, 'db' | 'clock'>, presente
   const now = ctx.clock.now();
   if (row.expires_at && new Date(row.expires_at) <= now) return null;
   // The old secret of a rerolled key works until its overlap ends, on every process, by the clock alone.
-  if (row.key_hash !== hash && (!row.previous_key_expires_at || new Date(row.previous_key_expires_at) <= now)) return null;
-  return { id: row.id, kind: row.kind, userId: row.user_id, projectId: row.project_id, tier: row.tier, prefix: row.key_prefix };
+  if (row.key_hash !== hash && (!row.previous_key_expires_at || new Date(row.previous_key_expires_at) <= now))
+    return null;
+  return {
+    id: row.id,
+    kind: row.kind,
+    userId: row.user_id,
+    projectId: row.project_id,
+    tier: row.tier,
+    prefix: row.key_prefix,
+  };
 }
 
 /** Best-effort, off the request path: a lost update of last_used_at is harmless. */

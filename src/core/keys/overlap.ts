@@ -12,7 +12,11 @@ export const MAX_OVERLAP_SECONDS = 30 * 24 * 3600;
  */
 export function rerollColumns(newHash: string, newPrefix: string, overlapSeconds: number, now: Date) {
   if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > MAX_OVERLAP_SECONDS) {
-    throw invalidField('overlap_seconds', `The overlap seconds must be an integer between 0 and ${MAX_OVERLAP_SECONDS}.`, 'between');
+    throw invalidField(
+      'overlap_seconds',
+      `The overlap seconds must be an integer between 0 and ${MAX_OVERLAP_SECONDS}.`,
+      'between',
+    );
   }
   const overlap = overlapSeconds > 0;
   return {

@@ -54,17 +54,35 @@ async function rerollKey(
     const previousKeyExpiresAt = toIso(row.previous_key_expires_at);
     const data = keyData(key, previousKeyExpiresAt);
     if (where.project) {
-      await recordChange(trx, ctx, principal, { type: 'project_key.rerolled', project: where.project, target: { type: 'project_key', id: row.id }, data, changedFields: ['key'] });
+      await recordChange(trx, ctx, principal, {
+        type: 'project_key.rerolled',
+        project: where.project,
+        target: { type: 'project_key', id: row.id },
+        data,
+        changedFields: ['key'],
+      });
     } else {
       // A developer key belongs to no project: its event has no webhook endpoint to go to.
       await recordEvent(trx, ctx, { ownerId: principal.userId, projectId: null, type: 'developer_key.rerolled', data });
-      await recordAudit(trx, ctx, principal, { action: 'developer_key.rerolled', targetType: 'developer_key', targetId: row.id, projectId: null, ownerId: principal.userId, changedFields: ['key'] });
+      await recordAudit(trx, ctx, principal, {
+        action: 'developer_key.rerolled',
+        targetType: 'developer_key',
+        targetId: row.id,
+        projectId: null,
+        ownerId: principal.userId,
+        changedFields: ['key'],
+      });
     }
     return { ...key, previousKeyExpiresAt };
   });
 }
 
-export function rerollDeveloperKey(ctx: Pick<Context, 'db' | 'clock'>, principal: Developer, keyId: string, overlapSeconds: number): Promise<RerolledKey> {
+export function rerollDeveloperKey(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  principal: Developer,
+  keyId: string,
+  overlapSeconds: number,
+): Promise<RerolledKey> {
   const notFound = () => new DomainError('not_found', 'developer_key_not_found', 'Developer key not found');
   return rerollKey(ctx, principal, { kind: 'developer', keyId, project: null }, overlapSeconds, notFound);
 }

@@ -11,7 +11,11 @@ const notFound = () => new DomainError('not_found', 'developer_key_not_found', '
  * Another developer's key id answers like an unknown one (404). The conditional UPDATE makes
  * a concurrent second revoke see "already revoked".
  */
-export async function revokeDeveloperKey(ctx: Pick<Context, 'db' | 'clock'>, principal: Developer, keyId: string): Promise<void> {
+export async function revokeDeveloperKey(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  principal: Developer,
+  keyId: string,
+): Promise<void> {
   if (!isUuid(keyId)) throw notFound();
   const row = await ctx.db
     .selectFrom('api_keys')
@@ -24,5 +28,11 @@ export async function revokeDeveloperKey(ctx: Pick<Context, 'db' | 'clock'>, pri
   if (principal.keyId === row.id) {
     throw Forbidden('developer_key_in_use', 'Cannot revoke the developer key currently being used for authentication');
   }
-  await revokeKey(ctx, principal, row.id, { code: 'developer_key_inactive', message: 'Developer key is already revoked or inactive' }, { action: 'developer_key.revoked', targetType: 'developer_key', projectId: null });
+  await revokeKey(
+    ctx,
+    principal,
+    row.id,
+    { code: 'developer_key_inactive', message: 'Developer key is already revoked or inactive' },
+    { action: 'developer_key.revoked', targetType: 'developer_key', projectId: null },
+  );
 }

@@ -25,6 +25,11 @@ export async function revokeKey(
       .where('is_active', '=', true)
       .executeTakeFirst();
     if (Number(done.numUpdatedRows) !== 1) throw BadRequest(inactive.code, inactive.message);
-    await recordAudit(trx, ctx, principal, { ...audit, targetId: keyId, ownerId: principal.userId, changedFields: ['is_active'] });
+    await recordAudit(trx, ctx, principal, {
+      ...audit,
+      targetId: keyId,
+      ownerId: principal.userId,
+      changedFields: ['is_active'],
+    });
   });
 }

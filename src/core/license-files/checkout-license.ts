@@ -30,9 +30,18 @@ export async function checkoutForHolder(
     .where((eb) => eb.or([eb('key_hash', '=', hash), eb('previous_key_hash', '=', hash)]))
     .executeTakeFirst();
   if (!row) throw NotFound('license');
-  const project = await ctx.db.selectFrom('projects').select(['id', 'owner_id', 'name', 'has_paid']).where('id', '=', row.project_id).executeTakeFirst();
+  const project = await ctx.db
+    .selectFrom('projects')
+    .select(['id', 'owner_id', 'name', 'has_paid'])
+    .where('id', '=', row.project_id)
+    .executeTakeFirst();
   if (!project) throw NotFound('license');
-  const fileProject: FileProject = { id: project.id, ownerId: project.owner_id, name: project.name, hasPaid: Boolean(project.has_paid) };
+  const fileProject: FileProject = {
+    id: project.id,
+    ownerId: project.owner_id,
+    name: project.name,
+    hasPaid: Boolean(project.has_paid),
+  };
   return issueFile(ctx, actor, row, fileProject, input, input.encrypt === false ? null : licenseKey);
 }
 
@@ -51,7 +60,8 @@ export async function checkoutForOwner(
   const project = await projectInScope(ctx, principal, projectId);
   const row = await findLicenseRow(ctx.db, project.id, licenseId);
   const key = input.licenseKey ?? null;
-  if (key !== null && !timingSafeEqual(Buffer.from(hashKey(key)), Buffer.from(row.key_hash))) throw LicensingErrors.licenseKeyMismatch();
+  if (key !== null && !timingSafeEqual(Buffer.from(hashKey(key)), Buffer.from(row.key_hash)))
+    throw LicensingErrors.licenseKeyMismatch();
   if (key === null && input.encrypt === true) throw LicensingErrors.encryptionNeedsKey();
   const encryptFor = key !== null && input.encrypt !== false ? key : null;
   return issueFile(ctx, principal, row, project, input, encryptFor);

@@ -48,7 +48,11 @@ async function domainsOf(ctx: Ctx, license: Selectable<LicensesTable>): Promise<
  * (so a file cannot be bound to a machine that holds no seat), with the name it was activated
  * with; else the fingerprint as given.
  */
-async function deviceOf(ctx: Ctx, license: Selectable<LicensesTable>, fingerprint: string | null): Promise<LicenseFilePlaintext['device']> {
+async function deviceOf(
+  ctx: Ctx,
+  license: Selectable<LicensesTable>,
+  fingerprint: string | null,
+): Promise<LicenseFilePlaintext['device']> {
   if (fingerprint === null) return null;
   if (license.max_devices === null) return { fingerprint, name: null };
   const device = await ctx.db
@@ -94,7 +98,13 @@ export async function issueFile(
   const licenseEnd = license.expires_at === null ? Infinity : new Date(license.expires_at).getTime();
   const expiry = new Date(Math.min(now.getTime() + ttl * 1000, licenseEnd));
   const plaintext: LicenseFilePlaintext = {
-    meta: { issued: now.toISOString(), expiry: expiry.toISOString(), ttl, server_time: now.toISOString(), kid: key.kid },
+    meta: {
+      issued: now.toISOString(),
+      expiry: expiry.toISOString(),
+      ttl,
+      server_time: now.toISOString(),
+      kid: key.kid,
+    },
     license: {
       id: license.id,
       project_id: project.id,
@@ -111,7 +121,8 @@ export async function issueFile(
   };
 
   await ctx.db.transaction().execute(async (trx) => {
-    if (ctx.dialect === 'postgres') await trx.selectFrom('licenses').select('id').where('id', '=', license.id).forUpdate().execute();
+    if (ctx.dialect === 'postgres')
+      await trx.selectFrom('licenses').select('id').where('id', '=', license.id).forUpdate().execute();
     const since = new Date(now.getTime() - WINDOW_MS);
     const recent = await trx
       .selectFrom('license_checkouts')
@@ -127,13 +138,29 @@ export async function issueFile(
     }
     await trx
       .insertInto('license_checkouts')
-      .values({ id: uuidv7(now.getTime()), license_id: license.id, project_id: project.id, kid: key.kid, fingerprint, created_at: now, expires_at: expiry })
+      .values({
+        id: uuidv7(now.getTime()),
+        license_id: license.id,
+        project_id: project.id,
+        kid: key.kid,
+        fingerprint,
+        created_at: now,
+        expires_at: expiry,
+      })
       .execute();
     await recordChange(trx, ctx, actor, {
       type: 'license.checked_out',
       project,
       target: { type: 'license', id: license.id },
-      data: { license_id: license.id, project_id: project.id, kid: key.kid, device_bound: fingerprint !== null, encrypted: encryptFor !== null, issued_at: now.toISOString(), expires_at: expiry.toISOString() },
+      data: {
+        license_id: license.id,
+        project_id: project.id,
+        kid: key.kid,
+        device_bound: fingerprint !== null,
+        encrypted: encryptFor !== null,
+        issued_at: now.toISOString(),
+        expires_at: expiry.toISOString(),
+      },
     });
   });
   const certificate = licenseFile(plaintext, { key, encryptFor, fingerprint });

@@ -53,10 +53,13 @@ function encrypt(plaintext: Buffer, secret: string): string {
 export function licenseFile(plaintext: LicenseFilePlaintext, o: FileOptions): string {
   const kind = o.fingerprint === null ? 'license' : 'machine';
   const bytes = Buffer.from(JSON.stringify(plaintext));
-  const secret = o.encryptFor === null ? null : `tollgate/${o.encryptFor}${o.fingerprint === null ? '' : `/${o.fingerprint}`}`;
+  const secret =
+    o.encryptFor === null ? null : `tollgate/${o.encryptFor}${o.fingerprint === null ? '' : `/${o.fingerprint}`}`;
   const enc = secret === null ? bytes.toString('base64') : encrypt(bytes, secret);
   const sig = sign(null, Buffer.from(`${kind}/${enc}`, 'ascii'), o.key.privateKey).toString('base64');
-  const body = Buffer.from(JSON.stringify({ enc, sig, alg: secret === null ? PLAIN : ENCRYPTED, kid: o.key.kid })).toString('base64');
+  const body = Buffer.from(
+    JSON.stringify({ enc, sig, alg: secret === null ? PLAIN : ENCRYPTED, kid: o.key.kid }),
+  ).toString('base64');
   const label = `TOLLGATE ${kind.toUpperCase()} FILE`;
   return `-----BEGIN ${label}-----\n${body.match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
 }

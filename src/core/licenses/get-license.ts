@@ -16,7 +16,12 @@ export async function findLicenseRow(
   licenseId: string,
 ): Promise<Selectable<LicensesTable>> {
   const row = isUuid(licenseId)
-    ? await db.selectFrom('licenses').selectAll().where('id', '=', licenseId).where('project_id', '=', projectId).executeTakeFirst()
+    ? await db
+        .selectFrom('licenses')
+        .selectAll()
+        .where('id', '=', licenseId)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst()
     : undefined;
   if (!row) throw NotFound('license');
   return row;

@@ -40,7 +40,11 @@ export async function announceExpiredLicenses(ctx: ExpiryCtx, only?: { licenseId
       const claimed = await trx
         .updateTable('licenses')
         .set({ expiry_event_at: now })
-        .where('id', 'in', rows.map((r) => r.id))
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
         .where('expiry_event_at', 'is', null)
         .returning('id')
         .execute();
@@ -56,7 +60,11 @@ export async function announceExpiredLicenses(ctx: ExpiryCtx, only?: { licenseId
           created_at: now,
         }));
       if (events.length) await trx.insertInto('events').values(events).execute();
-      await queueDeliveries(trx, events.map((e) => ({ id: e.id, ownerId: e.owner_id, projectId: e.project_id, type: e.type })), now);
+      await queueDeliveries(
+        trx,
+        events.map((e) => ({ id: e.id, ownerId: e.owner_id, projectId: e.project_id, type: e.type })),
+        now,
+      );
       return events.length;
     });
     return rows.length;

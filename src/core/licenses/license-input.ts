@@ -56,7 +56,10 @@ function parseDate(raw: string): Date | null {
 /** "a, b,,c" -> "a,b,c"; null when nothing is left. */
 function list(value: string | null | undefined, map: (s: string) => string = (s) => s): string[] | null {
   if (value === null || value === undefined) return null;
-  const items = value.split(',').map((s) => map(s.trim())).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => map(s.trim()))
+    .filter(Boolean);
   return items.length ? items : null;
 }
 
@@ -91,25 +94,37 @@ export function checkLicenseInput(input: LicenseInput, now: Date): CheckedLicens
     if (value === null || value === undefined) continue;
     if (!Number.isInteger(value)) add(field, `The ${field.replace(/_/g, ' ')} must be an integer.`, 'integer');
     else if (value < 0) add(field, `The ${field.replace(/_/g, ' ')} must be at least 0.`, 'min');
-    else if (value > 2_147_483_647) add(field, `The ${field.replace(/_/g, ' ')} may not be greater than 2147483647.`, 'max');
+    else if (value > 2_147_483_647)
+      add(field, `The ${field.replace(/_/g, ' ')} may not be greater than 2147483647.`, 'max');
   }
 
   const hb = input.heartbeatInterval;
   if (hb !== null && hb !== undefined && (!Number.isInteger(hb) || hb < MIN_HEARTBEAT || hb > MAX_HEARTBEAT)) {
-    add('heartbeat_interval', `The heartbeat interval must be an integer between ${MIN_HEARTBEAT} and ${MAX_HEARTBEAT}.`, 'between');
+    add(
+      'heartbeat_interval',
+      `The heartbeat interval must be an integer between ${MIN_HEARTBEAT} and ${MAX_HEARTBEAT}.`,
+      'between',
+    );
   }
   if (input.componentMatch !== undefined && !COMPONENT_MATCHES.includes(input.componentMatch)) {
     add('component_match', 'The selected component match is invalid.', 'in');
   }
 
   const ips = list(input.allowedIps, (s) => s.toLowerCase());
-  if (ips && !ips.every((ip) => parseIpRange(ip) !== null)) add('allowed_ips', 'The allowed ips must be a comma-separated list of IP addresses or CIDR ranges.', 'ip');
+  if (ips && !ips.every((ip) => parseIpRange(ip) !== null))
+    add('allowed_ips', 'The allowed ips must be a comma-separated list of IP addresses or CIDR ranges.', 'ip');
   const countries = list(input.allowedCountries, (s) => s.toUpperCase());
   if (countries && !countries.every((c) => /^[A-Z]{2}$/.test(c))) {
-    add('allowed_countries', 'The allowed countries must be a comma-separated list of two-letter country codes.', 'country');
+    add(
+      'allowed_countries',
+      'The allowed countries must be a comma-separated list of two-letter country codes.',
+      'country',
+    );
   }
-  if ((ips?.join(',').length ?? 0) > 10_000) add('allowed_ips', 'The allowed ips may not be greater than 10000 characters.', 'too_long');
-  if ((countries?.join(',').length ?? 0) > 2_000) add('allowed_countries', 'The allowed countries may not be greater than 2000 characters.', 'too_long');
+  if ((ips?.join(',').length ?? 0) > 10_000)
+    add('allowed_ips', 'The allowed ips may not be greater than 10000 characters.', 'too_long');
+  if ((countries?.join(',').length ?? 0) > 2_000)
+    add('allowed_countries', 'The allowed countries may not be greater than 2000 characters.', 'too_long');
 
   if (problems.length) throw Invalid(problems);
   return {

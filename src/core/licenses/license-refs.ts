@@ -19,11 +19,20 @@ export async function checkLicenseRefs(
 ): Promise<void> {
   if (checked.domainId !== null) {
     const domain = isUuid(checked.domainId)
-      ? await trx.selectFrom('domains').select('id').where('id', '=', checked.domainId).where('project_id', '=', projectId).executeTakeFirst()
+      ? await trx
+          .selectFrom('domains')
+          .select('id')
+          .where('id', '=', checked.domainId)
+          .where('project_id', '=', projectId)
+          .executeTakeFirst()
       : undefined;
     if (!domain) throw invalidField('domain_id', DOMAIN_NOT_IN_PROJECT, 'exists');
   }
-  let taken = trx.selectFrom('licenses').select('id').where('project_id', '=', projectId).where('title', '=', checked.title);
+  let taken = trx
+    .selectFrom('licenses')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('title', '=', checked.title);
   if (self !== null) taken = taken.where('id', '!=', self);
   if (await taken.executeTakeFirst()) throw Conflict('title', 'license_title_taken', TITLE_TAKEN);
 }

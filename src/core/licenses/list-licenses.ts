@@ -18,8 +18,14 @@ export async function listLicenses(
   if (before) q = q.where('id', '<', before);
   const now = ctx.clock.now();
   if (filter.status === 'revoked') q = q.where('status', '=', 'revoked');
-  if (filter.status === 'active') q = q.where('status', '!=', 'revoked').where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+  if (filter.status === 'active')
+    q = q
+      .where('status', '!=', 'revoked')
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
   if (filter.status === 'expired') q = q.where('status', '!=', 'revoked').where('expires_at', '<=', now);
-  const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   return toPage(rows, limit, (r) => toLicense(r, now));
 }

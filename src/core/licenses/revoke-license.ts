@@ -15,6 +15,10 @@ export function revokeLicense(
     from: 'active',
     to: 'revoked',
     event: 'license.revoked',
-    refusal: (row, now) => Forbidden('license_not_active', `Only an active license can be revoked; this license is ${licenseStatus(row, now)}.`),
+    refusal: (row, now) =>
+      Forbidden(
+        'license_not_active',
+        `Only an active license can be revoked; this license is ${licenseStatus(row, now)}.`,
+      ),
   });
 }

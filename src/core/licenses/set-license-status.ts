@@ -41,10 +41,17 @@ export async function setLicenseStatus(
       .where('status', '=', change.from)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw change.refusal(await findLicenseRow(trx, project.id, licenseId), now);
+    if (Number(result.numUpdatedRows) === 0)
+      throw change.refusal(await findLicenseRow(trx, project.id, licenseId), now);
     await noteRuntimeChange(trx, ctx, { projectId: project.id, licenseId: before.id });
     const after = toLicense(await findLicenseRow(trx, project.id, before.id), now);
-    await recordChange(trx, ctx, principal, { type: change.event, project, target: { type: 'license', id: before.id }, data: licenseData(after), changedFields: ['status'] });
+    await recordChange(trx, ctx, principal, {
+      type: change.event,
+      project,
+      target: { type: 'license', id: before.id },
+      data: licenseData(after),
+      changedFields: ['status'],
+    });
     return after;
   });
 }

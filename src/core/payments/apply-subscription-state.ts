@@ -40,7 +40,8 @@ export async function applySubscriptionState(
   const now = ctx.clock.now();
   const existing = await findSubscription(trx, scope, sub.id);
   if (!existing) {
-    const userId = (await endUserOfProject(trx, scope.projectId, sub.userId)) ?? (await userOfCustomer(trx, scope, sub.customer));
+    const userId =
+      (await endUserOfProject(trx, scope.projectId, sub.userId)) ?? (await userOfCustomer(trx, scope, sub.customer));
     const row = {
       id: uuidv7(now.getTime()),
       project_id: scope.projectId,
@@ -67,8 +68,16 @@ export async function applySubscriptionState(
       .onConflict((oc) => oc.columns(['project_id', 'is_test_mode', 'subscription_id']).doNothing())
       .executeTakeFirst();
     // Another event of this subscription (racing in another transaction) created it first: ours is an update of it.
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return applySubscriptionState(trx, ctx, scope, sub, stamp);
-    await announce(trx, ctx, scope, sub.status === 'canceled' ? 'subscription.canceled' : 'subscription.created', row.id, sub);
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
+      return applySubscriptionState(trx, ctx, scope, sub, stamp);
+    await announce(
+      trx,
+      ctx,
+      scope,
+      sub.status === 'canceled' ? 'subscription.canceled' : 'subscription.created',
+      row.id,
+      sub,
+    );
     return (await findSubscription(trx, scope, sub.id))!;
   }
 
@@ -91,7 +100,10 @@ export async function applySubscriptionState(
       .execute();
     return (await findSubscription(trx, scope, sub.id))!;
   }
-  const userId = existing.user_id ?? (await endUserOfProject(trx, scope.projectId, sub.userId)) ?? (await userOfCustomer(trx, scope, sub.customer));
+  const userId =
+    existing.user_id ??
+    (await endUserOfProject(trx, scope.projectId, sub.userId)) ??
+    (await userOfCustomer(trx, scope, sub.customer));
   await trx
     .updateTable('stripe_subscriptions')
     .set({
@@ -104,7 +116,8 @@ export async function applySubscriptionState(
       current_period_start: sub.periodStart ?? existing.current_period_start,
       current_period_end: sub.periodEnd ?? existing.current_period_end,
       cancel_at: sub.cancelAt,
-      cancelled_at: sub.canceledAt ?? (sub.status === 'canceled' ? (existing.cancelled_at ?? now) : existing.cancelled_at),
+      cancelled_at:
+        sub.canceledAt ?? (sub.status === 'canceled' ? (existing.cancelled_at ?? now) : existing.cancelled_at),
       // A cancellation older than the state held ends it but does not make that state any older.
       ...(older ? {} : { state_event_at: stamp.second, state_from_answer: stamp.answer }),
       updated_at: now,
@@ -116,7 +129,15 @@ export async function applySubscriptionState(
     (sub.priceId !== null && existing.price_id !== sub.priceId) ||
     existing.quantity !== sub.quantity ||
     toIso(existing.cancel_at) !== toIso(sub.cancelAt);
-  if (changed) await announce(trx, ctx, scope, sub.status === 'canceled' && existing.status !== 'canceled' ? 'subscription.canceled' : 'subscription.updated', existing.id, sub);
+  if (changed)
+    await announce(
+      trx,
+      ctx,
+      scope,
+      sub.status === 'canceled' && existing.status !== 'canceled' ? 'subscription.canceled' : 'subscription.updated',
+      existing.id,
+      sub,
+    );
   return (await findSubscription(trx, scope, sub.id))!;
 }
 
@@ -151,6 +172,12 @@ async function announce(
     ownerId: scope.ownerId,
     projectId: scope.projectId,
     type,
-    data: { id: rowId, subscription_id: sub.id, status: sub.status, price_id: sub.priceId ?? null, is_test_mode: scope.isTestMode },
+    data: {
+      id: rowId,
+      subscription_id: sub.id,
+      status: sub.status,
+      price_id: sub.priceId ?? null,
+      is_test_mode: scope.isTestMode,
+    },
   });
 }

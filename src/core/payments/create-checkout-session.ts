@@ -33,12 +33,23 @@ function metadataErrors(metadata: Record<string, unknown> | null): FieldError[] 
   if (!metadata) return [];
   const entries = Object.entries(metadata);
   const errors: FieldError[] = [];
-  if (entries.length > 40) errors.push({ field: 'metadata', message: 'At most 40 metadata entries', type: 'value_error' });
+  if (entries.length > 40)
+    errors.push({ field: 'metadata', message: 'At most 40 metadata entries', type: 'value_error' });
   for (const [k, v] of entries) {
-    if (k.length > 40) errors.push({ field: `metadata.${k}`, message: 'Metadata keys are at most 40 characters', type: 'value_error' });
-    else if (k.startsWith('tollgate_')) errors.push({ field: `metadata.${k}`, message: 'Metadata keys starting with tollgate_ are reserved', type: 'value_error' });
+    if (k.length > 40)
+      errors.push({ field: `metadata.${k}`, message: 'Metadata keys are at most 40 characters', type: 'value_error' });
+    else if (k.startsWith('tollgate_'))
+      errors.push({
+        field: `metadata.${k}`,
+        message: 'Metadata keys starting with tollgate_ are reserved',
+        type: 'value_error',
+      });
     else if (!['string', 'number', 'boolean'].includes(typeof v) || String(v).length > 500) {
-      errors.push({ field: `metadata.${k}`, message: 'Metadata values are strings, numbers or booleans of at most 500 characters', type: 'value_error' });
+      errors.push({
+        field: `metadata.${k}`,
+        message: 'Metadata values are strings, numbers or booleans of at most 500 characters',
+        type: 'value_error',
+      });
     }
   }
   return errors;
@@ -57,8 +68,10 @@ export async function createCheckoutSession(
 ): Promise<{ sessionId: string; checkoutUrl: string }> {
   const { userId, projectId } = endUser(principal);
   const errors: FieldError[] = [];
-  if (!isHttpUrl(input.successUrl)) errors.push({ field: 'success_url', message: 'success_url must be an http(s) URL', type: 'value_error.url' });
-  if (!isHttpUrl(input.cancelUrl)) errors.push({ field: 'cancel_url', message: 'cancel_url must be an http(s) URL', type: 'value_error.url' });
+  if (!isHttpUrl(input.successUrl))
+    errors.push({ field: 'success_url', message: 'success_url must be an http(s) URL', type: 'value_error.url' });
+  if (!isHttpUrl(input.cancelUrl))
+    errors.push({ field: 'cancel_url', message: 'cancel_url must be an http(s) URL', type: 'value_error.url' });
   errors.push(...metadataErrors(input.metadata));
   if (errors.length) throw Invalid(errors);
 
@@ -71,11 +84,19 @@ export async function createCheckoutSession(
       .where('project_id', '=', projectId)
       .where('user_id', '=', userId)
       .where('is_test_mode', '=', input.isTestMode)
-      .where('status', 'in', CURRENT_STATUSES.filter((s) => s !== 'incomplete'))
+      .where(
+        'status',
+        'in',
+        CURRENT_STATUSES.filter((s) => s !== 'incomplete'),
+      )
       .executeTakeFirst();
     if (current) throw BadRequest('subscription_exists', 'User already has an active subscription');
   }
-  const user = await ctx.db.selectFrom('users').select(['email', 'full_name']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const user = await ctx.db
+    .selectFrom('users')
+    .select(['email', 'full_name'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   const known = await customerOfUser(ctx.db, projectId, userId, input.isTestMode);
 
   const tags = { tollgate_user_id: userId, tollgate_project_id: projectId };
@@ -110,7 +131,14 @@ export async function createCheckoutSession(
       const id = uuidv7(now.getTime());
       const remembered = await trx
         .insertInto('stripe_customers')
-        .values({ id, project_id: projectId, user_id: userId, is_test_mode: input.isTestMode, customer_id: customerId, created_at: now })
+        .values({
+          id,
+          project_id: projectId,
+          user_id: userId,
+          is_test_mode: input.isTestMode,
+          customer_id: customerId,
+          created_at: now,
+        })
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       // Only the checkout that remembered the customer writes the entry (a concurrent first checkout inserts nothing).

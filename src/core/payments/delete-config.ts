@@ -5,7 +5,11 @@ import type { Principal } from '../principal.js';
 import { ownedProject } from './owned-project.js';
 
 /** Deactivates the configuration; its subscriptions and payments stay. No configuration at all is 404. */
-export async function deleteStripeConfig(ctx: Pick<Context, 'db' | 'clock'>, principal: Principal, projectId: string): Promise<void> {
+export async function deleteStripeConfig(
+  ctx: Pick<Context, 'db' | 'clock'>,
+  principal: Principal,
+  projectId: string,
+): Promise<void> {
   const project = await ownedProject(ctx, principal, projectId);
   await ctx.db.transaction().execute(async (trx) => {
     const res = await trx
@@ -14,6 +18,13 @@ export async function deleteStripeConfig(ctx: Pick<Context, 'db' | 'clock'>, pri
       .where('project_id', '=', project.id)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) throw NotFound('stripe_configuration');
-    await recordAudit(trx, ctx, principal, { action: 'stripe_config.deactivated', targetType: 'stripe_config', targetId: project.id, projectId: project.id, ownerId: project.ownerId, changedFields: ['is_active'] });
+    await recordAudit(trx, ctx, principal, {
+      action: 'stripe_config.deactivated',
+      targetType: 'stripe_config',
+      targetId: project.id,
+      projectId: project.id,
+      ownerId: project.ownerId,
+      changedFields: ['is_active'],
+    });
   });
 }

@@ -32,9 +32,21 @@ export async function listAllSubscriptions(
   if (f.status) base = base.where('s.status', '=', f.status);
   const [{ n }, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll('s').select('p.name as project_name').orderBy('s.created_at', 'desc').orderBy('s.id', 'desc').limit(f.pageSize).offset(offsetOf(f)).execute(),
+    base
+      .selectAll('s')
+      .select('p.name as project_name')
+      .orderBy('s.created_at', 'desc')
+      .orderBy('s.id', 'desc')
+      .limit(f.pageSize)
+      .offset(offsetOf(f))
+      .execute(),
   ]);
-  return { items: rows.map((r) => ({ ...toSubscription(r), projectName: r.project_name })), total: Number(n), page: f.page, pageSize: f.pageSize };
+  return {
+    items: rows.map((r) => ({ ...toSubscription(r), projectName: r.project_name })),
+    total: Number(n),
+    page: f.page,
+    pageSize: f.pageSize,
+  };
 }
 
 export async function listAllPayments(
@@ -53,9 +65,21 @@ export async function listAllPayments(
   if (f.status) base = base.where('t.status', '=', f.status);
   const [{ n }, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll('t').select('p.name as project_name').orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(f.pageSize).offset(offsetOf(f)).execute(),
+    base
+      .selectAll('t')
+      .select('p.name as project_name')
+      .orderBy('t.created_at', 'desc')
+      .orderBy('t.id', 'desc')
+      .limit(f.pageSize)
+      .offset(offsetOf(f))
+      .execute(),
   ]);
-  return { items: rows.map((r) => ({ ...toPayment(r), projectName: r.project_name })), total: Number(n), page: f.page, pageSize: f.pageSize };
+  return {
+    items: rows.map((r) => ({ ...toPayment(r), projectName: r.project_name })),
+    total: Number(n),
+    page: f.page,
+    pageSize: f.pageSize,
+  };
 }
 
 /** A project of the developer's with whether it can take payments, in test and in live mode. */
@@ -128,7 +152,12 @@ export interface PaymentStats {
  * Counts over the developer's projects, or over one of them (a foreign one is NotFound); with
  * `includeTest` false, live mode only (get-stats.mdx).
  */
-export async function paymentStats(ctx: Pick<Context, 'db'>, principal: Principal, includeTest: boolean, projectId: string | null = null): Promise<PaymentStats> {
+export async function paymentStats(
+  ctx: Pick<Context, 'db'>,
+  principal: Principal,
+  includeTest: boolean,
+  projectId: string | null = null,
+): Promise<PaymentStats> {
   const owner = developerId(principal);
   const only = projectId === null ? null : (await ownedProject(ctx, principal, projectId)).id;
   let configQuery = ctx.db
@@ -139,8 +168,14 @@ export async function paymentStats(ctx: Pick<Context, 'db'>, principal: Principa
   if (only) configQuery = configQuery.where('p.id', '=', only);
   const configs = await configQuery.execute();
   const active = configs.filter((c) => Boolean(c.is_active));
-  let subs = ctx.db.selectFrom('stripe_subscriptions as s').innerJoin('projects as p', 'p.id', 's.project_id').where('p.owner_id', '=', owner);
-  let pays = ctx.db.selectFrom('stripe_payments as t').innerJoin('projects as p', 'p.id', 't.project_id').where('p.owner_id', '=', owner);
+  let subs = ctx.db
+    .selectFrom('stripe_subscriptions as s')
+    .innerJoin('projects as p', 'p.id', 's.project_id')
+    .where('p.owner_id', '=', owner);
+  let pays = ctx.db
+    .selectFrom('stripe_payments as t')
+    .innerJoin('projects as p', 'p.id', 't.project_id')
+    .where('p.owner_id', '=', owner);
   if (only) {
     subs = subs.where('p.id', '=', only);
     pays = pays.where('p.id', '=', only);
@@ -152,7 +187,11 @@ export async function paymentStats(ctx: Pick<Context, 'db'>, principal: Principa
   const s = await subs
     .select((eb) => [
       eb.fn.countAll<number>().as('total'),
-      eb.fn.sum<number>(sql<number>`case when s.status in (${sql.join(ACTIVE_STATUSES.filter((x) => x === 'active' || x === 'trialing'))}) then 1 else 0 end`).as('active'),
+      eb.fn
+        .sum<number>(
+          sql<number>`case when s.status in (${sql.join(ACTIVE_STATUSES.filter((x) => x === 'active' || x === 'trialing'))}) then 1 else 0 end`,
+        )
+        .as('active'),
     ])
     .executeTakeFirstOrThrow();
   const t = await pays

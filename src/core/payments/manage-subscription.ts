@@ -12,7 +12,8 @@ import { currentSubscription, customerOfUser } from './subscription-lookups.js';
 
 type ManageCtx = Pick<Context, 'db' | 'keys' | 'clock' | 'stripe'>;
 
-const noneTo = (what: string) => new DomainError('not_found', 'no_active_subscription', `No active subscription to ${what}`);
+const noneTo = (what: string) =>
+  new DomainError('not_found', 'no_active_subscription', `No active subscription to ${what}`);
 
 async function activeSubscription(ctx: ManageCtx, principal: Principal, isTestMode: boolean, what: string) {
   const { userId, projectId } = endUser(principal);
@@ -33,12 +34,28 @@ function answeredAt(ctx: Pick<Context, 'clock'>, sub: Stripe.Response<Stripe.Sub
 }
 
 /** What Stripe answered becomes the row's state as of that answer, so that no event of the state before it undoes it. */
-async function keep(ctx: ManageCtx, row: SubscriptionRow, sub: Stripe.Response<Stripe.Subscription>): Promise<StripeSubscriptionState> {
-  const owner = await ctx.db.selectFrom('projects').select('owner_id').where('id', '=', row.project_id).executeTakeFirstOrThrow();
+async function keep(
+  ctx: ManageCtx,
+  row: SubscriptionRow,
+  sub: Stripe.Response<Stripe.Subscription>,
+): Promise<StripeSubscriptionState> {
+  const owner = await ctx.db
+    .selectFrom('projects')
+    .select('owner_id')
+    .where('id', '=', row.project_id)
+    .executeTakeFirstOrThrow();
   const state = readSubscription(sub);
-  await ctx.db.transaction().execute((trx) =>
-    applySubscriptionState(trx, ctx, { projectId: row.project_id, ownerId: owner.owner_id, isTestMode: Boolean(row.is_test_mode) }, state, answeredAt(ctx, sub)),
-  );
+  await ctx.db
+    .transaction()
+    .execute((trx) =>
+      applySubscriptionState(
+        trx,
+        ctx,
+        { projectId: row.project_id, ownerId: owner.owner_id, isTestMode: Boolean(row.is_test_mode) },
+        state,
+        answeredAt(ctx, sub),
+      ),
+    );
   return state;
 }
 
@@ -52,7 +69,11 @@ export interface SubscriptionChange {
   cancelledAt: string | null;
 }
 
-export async function cancelSubscription(ctx: ManageCtx, principal: Principal, input: { cancelImmediately: boolean; isTestMode: boolean }): Promise<SubscriptionChange> {
+export async function cancelSubscription(
+  ctx: ManageCtx,
+  principal: Principal,
+  input: { cancelImmediately: boolean; isTestMode: boolean },
+): Promise<SubscriptionChange> {
   const { row, secretKey } = await activeSubscription(ctx, principal, input.isTestMode, 'cancel');
   const sub = await ctx.stripe.call(secretKey, (stripe, opts) =>
     input.cancelImmediately
@@ -72,13 +93,20 @@ export async function cancelSubscription(ctx: ManageCtx, principal: Principal, i
 export async function updateSubscription(
   ctx: ManageCtx,
   principal: Principal,
-  input: { newPriceId: string; prorationBehavior: 'create_prorations' | 'none' | 'always_invoice'; isTestMode: boolean },
+  input: {
+    newPriceId: string;
+    prorationBehavior: 'create_prorations' | 'none' | 'always_invoice';
+    isTestMode: boolean;
+  },
 ): Promise<SubscriptionChange> {
   const { row, secretKey } = await activeSubscription(ctx, principal, input.isTestMode, 'update');
   const sub = await ctx.stripe.call(secretKey, async (stripe, opts) => {
     const current = await stripe.subscriptions.retrieve(row.subscription_id, {}, opts());
     const item = current.items?.data?.[0];
-    if (!item) throw Invalid([{ field: 'new_price_id', message: 'The subscription has no item to change', type: 'value_error' }]);
+    if (!item)
+      throw Invalid([
+        { field: 'new_price_id', message: 'The subscription has no item to change', type: 'value_error' },
+      ]);
     return stripe.subscriptions.update(
       row.subscription_id,
       { items: [{ id: item.id, price: input.newPriceId }], proration_behavior: input.prorationBehavior },
@@ -96,7 +124,11 @@ export async function updateSubscription(
 }
 
 /** A Stripe billing portal session for the end user's customer in that mode (404 before their first checkout). */
-export async function createPortalSession(ctx: ManageCtx, principal: Principal, input: { returnUrl: string; isTestMode: boolean }): Promise<{ portalUrl: string }> {
+export async function createPortalSession(
+  ctx: ManageCtx,
+  principal: Principal,
+  input: { returnUrl: string; isTestMode: boolean },
+): Promise<{ portalUrl: string }> {
   const { userId, projectId } = endUser(principal);
   try {
     const u = new URL(input.returnUrl);

@@ -6,7 +6,14 @@ import { recordAudit } from '../audit/record-audit.js';
 import { Invalid, type FieldError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { ownedProject } from './owned-project.js';
-import { CREDENTIAL_FORMAT, CREDENTIALS, maskCredential, toStripeConfig, type CredentialName, type StripeConfig } from './stripe-config.js';
+import {
+  CREDENTIAL_FORMAT,
+  CREDENTIALS,
+  maskCredential,
+  toStripeConfig,
+  type CredentialName,
+  type StripeConfig,
+} from './stripe-config.js';
 
 export type StripeConfigInput = Partial<Record<CredentialName, string | null>>;
 
@@ -33,7 +40,11 @@ export async function putStripeConfig(
   const given = CREDENTIALS.filter((name) => typeof input[name] === 'string');
   const errors: FieldError[] = given
     .filter((name) => !CREDENTIAL_FORMAT[name].test(input[name]!))
-    .map((name) => ({ field: name, message: `Invalid key format: expected ${EXPECTED[name]}`, type: 'value_error.format' }));
+    .map((name) => ({
+      field: name,
+      message: `Invalid key format: expected ${EXPECTED[name]}`,
+      type: 'value_error.format',
+    }));
   if (errors.length) throw Invalid(errors);
 
   const now = ctx.clock.now();
@@ -47,7 +58,11 @@ export async function putStripeConfig(
 
   const write = () =>
     ctx.db.transaction().execute(async (trx) => {
-      const updated = await trx.updateTable('stripe_configs').set(changes).where('project_id', '=', project.id).executeTakeFirst();
+      const updated = await trx
+        .updateTable('stripe_configs')
+        .set(changes)
+        .where('project_id', '=', project.id)
+        .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) {
         await trx
           .insertInto('stripe_configs')
@@ -55,8 +70,19 @@ export async function putStripeConfig(
           .execute();
       }
       // The credentials' names, never their values.
-      await recordAudit(trx, ctx, principal, { action: 'stripe_config.updated', targetType: 'stripe_config', targetId: project.id, projectId: project.id, ownerId: project.ownerId, changedFields: [...given] });
-      return trx.selectFrom('stripe_configs').selectAll().where('project_id', '=', project.id).executeTakeFirstOrThrow();
+      await recordAudit(trx, ctx, principal, {
+        action: 'stripe_config.updated',
+        targetType: 'stripe_config',
+        targetId: project.id,
+        projectId: project.id,
+        ownerId: project.ownerId,
+        changedFields: [...given],
+      });
+      return trx
+        .selectFrom('stripe_configs')
+        .selectAll()
+        .where('project_id', '=', project.id)
+        .executeTakeFirstOrThrow();
     });
   try {
     return toStripeConfig(await write());

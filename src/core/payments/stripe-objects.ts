@@ -29,10 +29,13 @@ export type CheckoutSessionObject = Loose<Stripe.Checkout.Session>;
 
 export const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 /** An id, whether Stripe sent it bare or expanded into its object. */
-export const idOf = (v: unknown): string | null => str(v) ?? (v && typeof v === 'object' ? str((v as { id?: unknown }).id) : null);
+export const idOf = (v: unknown): string | null =>
+  str(v) ?? (v && typeof v === 'object' ? str((v as { id?: unknown }).id) : null);
 const count = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
-const time = (unixSeconds: unknown): Date | null => (typeof unixSeconds === 'number' && Number.isFinite(unixSeconds) ? new Date(unixSeconds * 1000) : null);
-const productName = (product: unknown): string | null => (product && typeof product === 'object' ? str((product as { name?: unknown }).name) : null);
+const time = (unixSeconds: unknown): Date | null =>
+  typeof unixSeconds === 'number' && Number.isFinite(unixSeconds) ? new Date(unixSeconds * 1000) : null;
+const productName = (product: unknown): string | null =>
+  product && typeof product === 'object' ? str((product as { name?: unknown }).name) : null;
 
 /** The part of a Stripe subscription we keep. */
 export interface StripeSubscriptionState {
@@ -61,7 +64,13 @@ export function readSubscription(sub: SubscriptionObject & { id: string }): Stri
     customer: idOf(sub.customer),
     status: str(sub.status) ?? 'incomplete',
     priceId,
-    planName: str(price?.nickname) ?? str(price?.lookup_key) ?? productName(price?.product) ?? str(plan?.nickname) ?? productName(plan?.product) ?? priceId,
+    planName:
+      str(price?.nickname) ??
+      str(price?.lookup_key) ??
+      productName(price?.product) ??
+      str(plan?.nickname) ??
+      productName(plan?.product) ??
+      priceId,
     quantity: count(item?.quantity) ?? count(sub.quantity) ?? 1,
     periodStart: time(item?.current_period_start) ?? time(sub.current_period_start),
     periodEnd: time(item?.current_period_end) ?? time(sub.current_period_end),

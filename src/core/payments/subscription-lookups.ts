@@ -7,7 +7,13 @@ type Db = Trx | Context['db'];
 /** An end user of this project with this id, or null: metadata is checked before it is believed. */
 export async function endUserOfProject(db: Db, projectId: string, userId: string | null): Promise<string | null> {
   if (!userId) return null;
-  const row = await db.selectFrom('users').select('id').where('id', '=', userId).where('project_id', '=', projectId).where('role', '=', 'end_user').executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', userId)
+    .where('project_id', '=', projectId)
+    .where('role', '=', 'end_user')
+    .executeTakeFirst();
   return row?.id ?? null;
 }
 
@@ -25,7 +31,12 @@ export async function userOfCustomer(db: Db, scope: PaymentScope, customerId: st
 }
 
 /** The Stripe customer id of this end user in this project and mode, when Tollgate made one. */
-export async function customerOfUser(db: Db, projectId: string, userId: string, isTestMode: boolean): Promise<string | null> {
+export async function customerOfUser(
+  db: Db,
+  projectId: string,
+  userId: string,
+  isTestMode: boolean,
+): Promise<string | null> {
   const row = await db
     .selectFrom('stripe_customers')
     .select('customer_id')
@@ -36,7 +47,11 @@ export async function customerOfUser(db: Db, projectId: string, userId: string, 
   return row?.customer_id ?? null;
 }
 
-export async function findSubscription(db: Db, scope: Omit<PaymentScope, 'ownerId'>, stripeId: string): Promise<SubscriptionRow | undefined> {
+export async function findSubscription(
+  db: Db,
+  scope: Omit<PaymentScope, 'ownerId'>,
+  stripeId: string,
+): Promise<SubscriptionRow | undefined> {
   return db
     .selectFrom('stripe_subscriptions')
     .selectAll()
@@ -47,7 +62,12 @@ export async function findSubscription(db: Db, scope: Omit<PaymentScope, 'ownerI
 }
 
 /** The end user's current subscription in a mode (the newest one not ended). */
-export async function currentSubscription(db: Db, projectId: string, userId: string, isTestMode: boolean): Promise<SubscriptionRow | undefined> {
+export async function currentSubscription(
+  db: Db,
+  projectId: string,
+  userId: string,
+  isTestMode: boolean,
+): Promise<SubscriptionRow | undefined> {
   return db
     .selectFrom('stripe_subscriptions')
     .selectAll()

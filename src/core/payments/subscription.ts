@@ -45,7 +45,16 @@ export function toSubscription(row: SubscriptionRow): Subscription {
 }
 
 /** Every status Stripe gives a subscription (the filters of the lists). */
-export const SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due', 'unpaid', 'incomplete', 'incomplete_expired', 'canceled', 'paused'] as const;
+export const SUBSCRIPTION_STATUSES = [
+  'active',
+  'trialing',
+  'past_due',
+  'unpaid',
+  'incomplete',
+  'incomplete_expired',
+  'canceled',
+  'paused',
+] as const;
 
 /** Statuses in which an end user has a subscription that counts (checkout refuses a second one). */
 export const CURRENT_STATUSES = ['active', 'trialing', 'past_due', 'unpaid', 'incomplete'];

@@ -23,7 +23,10 @@ export async function validateCredentials(
       await stripe.balance.retrieve({}, opts());
       return { valid: true, message: 'Stripe credentials are valid' };
     } catch (err) {
-      if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) {
+      if (
+        err instanceof Stripe.errors.StripeAuthenticationError ||
+        err instanceof Stripe.errors.StripePermissionError
+      ) {
         return { valid: false, message: err.message };
       }
       throw err;

@@ -19,7 +19,9 @@ export const PROJECT_LIMIT_MESSAGE =
 type CreateCtx = Pick<Context, 'db' | 'clock' | 'keys' | 'config'>;
 
 /** Only a developer (token or global key) creates projects; project-scoped keys may not. */
-export function assertMayCreateProject(principal: Principal): asserts principal is Extract<Principal, { kind: 'developer' }> {
+export function assertMayCreateProject(
+  principal: Principal,
+): asserts principal is Extract<Principal, { kind: 'developer' }> {
   if (principal.kind !== 'developer') {
     throw Forbidden('project_scoped_key', 'A project-scoped key cannot create projects; use a global API key.');
   }
@@ -52,7 +54,9 @@ export async function createProject(ctx: CreateCtx, principal: Principal, input:
   const explicitSlug = input.slug ?? null;
 
   for (let attempt = 0; ; attempt++) {
-    const slug = explicitSlug ?? (attempt === 0 ? slugify(name) : `${slugify(name)}-${randomString(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}`);
+    const slug =
+      explicitSlug ??
+      (attempt === 0 ? slugify(name) : `${slugify(name)}-${randomString(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}`);
     try {
       return await ctx.db.transaction().execute(async (trx) => {
         await lockAccount(trx, principal.userId);
@@ -110,8 +114,10 @@ export async function createProject(ctx: CreateCtx, principal: Principal, input:
       // Another writer took the generated slug between our check and insert: draw another.
       const slugRace = err instanceof SlugCollision || (!explicitSlug && isUniqueViolation(err, 'slug'));
       if (slugRace && attempt < 5) continue;
-      if (isUniqueViolation(err, 'slug')) throw Conflict('slug', 'project_slug_taken', 'The slug has already been taken.');
-      if (isUniqueViolation(err, 'name')) throw Conflict('name', 'project_name_taken', 'A project with this name already exists.');
+      if (isUniqueViolation(err, 'slug'))
+        throw Conflict('slug', 'project_slug_taken', 'The slug has already been taken.');
+      if (isUniqueViolation(err, 'name'))
+        throw Conflict('name', 'project_name_taken', 'A project with this name already exists.');
       throw err;
     }
   }

@@ -15,12 +15,21 @@ import { recordChange } from '../events/record-change.js';
  * the background (a project may hold thousands): by this process's cleanup loop, which the
  * commit of the queued rows wakes, or if it dies first, by any other's.
  */
-export async function deleteProject(ctx: Pick<Context, 'db' | 'dialect' | 'clock' | 'runtime'>, principal: Principal, projectId: string): Promise<void> {
+export async function deleteProject(
+  ctx: Pick<Context, 'db' | 'dialect' | 'clock' | 'runtime'>,
+  principal: Principal,
+  projectId: string,
+): Promise<void> {
   if (principal.kind === 'end_user') throw Forbidden('insufficient', 'Insufficient permissions');
   const project = await getProject(ctx, principal, projectId);
   await ctx.db.transaction().execute(async (trx) => {
     // Recorded before the row goes: its delivery copies the endpoint from it.
-    await recordChange(trx, ctx, principal, { type: 'project.deleted', project, target: { type: 'project', id: project.id }, data: projectData(project) });
+    await recordChange(trx, ctx, principal, {
+      type: 'project.deleted',
+      project,
+      target: { type: 'project', id: project.id },
+      data: projectData(project),
+    });
     await queueBlobDeletions(trx, ctx, { projectId: project.id });
     await trx.deleteFrom('users').where('project_id', '=', project.id).where('role', '=', 'end_user').execute();
     await trx.deleteFrom('projects').where('id', '=', project.id).where('owner_id', '=', project.ownerId).execute();

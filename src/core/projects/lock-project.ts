@@ -8,5 +8,9 @@ import type { Database } from '../../db/schema/index.js';
  * of the project, and everything of the owner's other projects, run side by side.
  */
 export async function lockProject(trx: Transaction<Database>, projectId: string): Promise<void> {
-  await trx.updateTable('projects').set((eb) => ({ name: eb.ref('name') })).where('id', '=', projectId).execute();
+  await trx
+    .updateTable('projects')
+    .set((eb) => ({ name: eb.ref('name') }))
+    .where('id', '=', projectId)
+    .execute();
 }

@@ -10,7 +10,11 @@ import type { Project } from './project.js';
  * as specs/devpayr.md says); any other foreign or unknown project is NotFound, the owner being
  * in the lookup's WHERE.
  */
-export async function projectInScope(ctx: Pick<Context, 'db'>, principal: Principal, projectId: string): Promise<Project> {
+export async function projectInScope(
+  ctx: Pick<Context, 'db'>,
+  principal: Principal,
+  projectId: string,
+): Promise<Project> {
   if (principal.kind === 'project_key' && principal.projectId !== projectId) {
     throw Forbidden('project_scope', 'This API key is not authorized for this project.');
   }

@@ -30,7 +30,8 @@ export function checkProjectInput(input: ProjectInput, creating: boolean): void 
   }
   if (input.slug !== undefined && input.slug !== null) {
     if (input.slug.length > 255) add('slug', 'The slug may not be greater than 255 characters.', 'too_long');
-    else if (!SLUG_RE.test(input.slug)) add('slug', 'The slug may only contain letters, numbers, dashes and underscores.', 'alpha_dash');
+    else if (!SLUG_RE.test(input.slug))
+      add('slug', 'The slug may only contain letters, numbers, dashes and underscores.', 'alpha_dash');
   }
   if (input.description && input.description.length > 1000) {
     add('description', 'The description may not be greater than 1000 characters.', 'too_long');

@@ -35,7 +35,8 @@ export async function updateProject(
     Object.assign(set, { webhook_url: input.webhookUrl, webhook_disabled_at: null, webhook_failing_since: null });
   }
   if (input.logoUrl !== undefined) set.logo_url = input.logoUrl;
-  if (input.webhookSecret !== undefined) set.webhook_secret_enc = input.webhookSecret ? sealSecret(ctx.keys.seal, input.webhookSecret) : null;
+  if (input.webhookSecret !== undefined)
+    set.webhook_secret_enc = input.webhookSecret ? sealSecret(ctx.keys.seal, input.webhookSecret) : null;
   if (input.meta !== undefined) set.meta = input.meta === null ? null : JSON.stringify(input.meta);
   if (input.hasPaid !== undefined) set.has_paid = input.hasPaid;
   if (input.isActive !== undefined) set.is_active = input.isActive;
@@ -44,7 +45,12 @@ export async function updateProject(
       // An endpoint disabled for failing that this update re-enables (by setting the URL again).
       const reenabled =
         input.webhookUrl &&
-        (await trx.selectFrom('projects').select('id').where('id', '=', before.id).where('webhook_disabled_at', 'is not', null).executeTakeFirst()) !== undefined;
+        (await trx
+          .selectFrom('projects')
+          .select('id')
+          .where('id', '=', before.id)
+          .where('webhook_disabled_at', 'is not', null)
+          .executeTakeFirst()) !== undefined;
       const row = await trx
         .updateTable('projects')
         .set(set)
@@ -57,19 +63,45 @@ export async function updateProject(
       const fields = Object.keys(set)
         .filter((k) => k !== 'updated_at' && k !== 'webhook_disabled_at' && k !== 'webhook_failing_since')
         .map((k) => (k === 'webhook_secret_enc' ? 'webhook_secret' : k));
-      await recordEvent(trx, ctx, { ownerId: after.ownerId, projectId: after.id, type: 'project.updated', data: projectData(after) });
+      await recordEvent(trx, ctx, {
+        ownerId: after.ownerId,
+        projectId: after.id,
+        type: 'project.updated',
+        data: projectData(after),
+      });
       if (after.hasPaid !== before.hasPaid) {
-        await recordEvent(trx, ctx, { ownerId: after.ownerId, projectId: after.id, type: after.hasPaid ? 'project.paid' : 'project.unpaid', data: projectData(after) });
+        await recordEvent(trx, ctx, {
+          ownerId: after.ownerId,
+          projectId: after.id,
+          type: after.hasPaid ? 'project.paid' : 'project.unpaid',
+          data: projectData(after),
+        });
       }
-      await recordAudit(trx, ctx, principal, { action: 'project.updated', targetType: 'project', targetId: after.id, projectId: after.id, ownerId: after.ownerId, changedFields: fields });
+      await recordAudit(trx, ctx, principal, {
+        action: 'project.updated',
+        targetType: 'project',
+        targetId: after.id,
+        projectId: after.id,
+        ownerId: after.ownerId,
+        changedFields: fields,
+      });
       if (reenabled) {
-        await recordAudit(trx, ctx, principal, { action: 'webhook.enabled', targetType: 'webhook', targetId: after.id, projectId: after.id, ownerId: after.ownerId, changedFields: ['webhook_disabled_at'] });
+        await recordAudit(trx, ctx, principal, {
+          action: 'webhook.enabled',
+          targetType: 'webhook',
+          targetId: after.id,
+          projectId: after.id,
+          ownerId: after.ownerId,
+          changedFields: ['webhook_disabled_at'],
+        });
       }
       return after;
     });
   } catch (err) {
-    if (isUniqueViolation(err, 'slug')) throw Conflict('slug', 'project_slug_taken', 'The slug has already been taken.');
-    if (isUniqueViolation(err, 'name')) throw Conflict('name', 'project_name_taken', 'A project with this name already exists.');
+    if (isUniqueViolation(err, 'slug'))
+      throw Conflict('slug', 'project_slug_taken', 'The slug has already been taken.');
+    if (isUniqueViolation(err, 'name'))
+      throw Conflict('name', 'project_name_taken', 'A project with this name already exists.');
     throw err;
   }
 }

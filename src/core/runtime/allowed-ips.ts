@@ -26,7 +26,8 @@ export function parseIpRange(entry: string): Range | null {
     return null;
   }
   const [address, bits] = range;
-  if (address instanceof ipaddr.IPv6 && address.isIPv4MappedAddress() && bits >= 96) return [address.toIPv4Address(), bits - 96];
+  if (address instanceof ipaddr.IPv6 && address.isIPv4MappedAddress() && bits >= 96)
+    return [address.toIPv4Address(), bits - 96];
   return range;
 }
 

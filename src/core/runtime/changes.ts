@@ -26,7 +26,12 @@ export async function noteRuntimeChange(
 ): Promise<void> {
   const row = await trx
     .insertInto('runtime_changes')
-    .values({ project_id: change.projectId, license_id: change.licenseId, key_hash: change.keyHash ?? null, created_at: ctx.clock.now() })
+    .values({
+      project_id: change.projectId,
+      license_id: change.licenseId,
+      key_hash: change.keyHash ?? null,
+      created_at: ctx.clock.now(),
+    })
     .returning('seq')
     .executeTakeFirstOrThrow();
   ctx.runtime.noted(change, Number(row.seq));

@@ -43,18 +43,31 @@ export function checkLicense(ctx: Context, input: RuntimeCheckInput): Sometime<V
   const licenseKey = input.licenseKey?.trim() || null;
   const raw = input.domain;
   const identifier = raw === null || raw.trim() === '' ? null : (runtime.identifierOf(raw) ?? 'malformed');
-  const barredFor = licenseKey !== null && ctx.config.rateLimit ? runtime.unknownKeys.blockedFor(input.ip, now.getTime()) : 0;
-  const req: CheckRequest = { licenseKey, domain: raw, identifier, ip: input.ip, action: input.action, projectId: input.projectId, barredFor, device: input.device?.trim() || null, deviceComponents: input.deviceComponents ?? null };
+  const barredFor =
+    licenseKey !== null && ctx.config.rateLimit ? runtime.unknownKeys.blockedFor(input.ip, now.getTime()) : 0;
+  const req: CheckRequest = {
+    licenseKey,
+    domain: raw,
+    identifier,
+    ip: input.ip,
+    action: input.action,
+    projectId: input.projectId,
+    barredFor,
+    device: input.device?.trim() || null,
+    deviceComponents: input.deviceComponents ?? null,
+  };
   if (licenseKey === null || barredFor > 0) return settle(ctx, NOT_FOUND, req, now);
   return then(runtime.memory.lookup(hashKey(licenseKey), req, now), (found) => settle(ctx, found, req, now));
 }
 
 function settle(ctx: Context, found: Found, req: CheckRequest, now: Date): Sometime<Verdict> {
   const decision = found.repeated ?? decide(found.snapshot, req, now);
-  if ('need' in decision) return ask(ctx, found.snapshot!, req, decision, now).then((answered) => settle(ctx, found, answered, now));
+  if ('need' in decision)
+    return ask(ctx, found.snapshot!, req, decision, now).then((answered) => settle(ctx, found, answered, now));
   if (decision.valid) return recorded(ctx, found, req, decision, now);
   if (decision.outcome === 'INVALID_LICENSE') ctx.runtime.unknownKeys.unknown(req.ip, now.getTime());
-  if (decision.outcome === 'EXPIRED') return announceExpiry(ctx, found.snapshot!).then(() => recorded(ctx, found, req, decision, now));
+  if (decision.outcome === 'EXPIRED')
+    return announceExpiry(ctx, found.snapshot!).then(() => recorded(ctx, found, req, decision, now));
   return recorded(ctx, found, req, decision, now);
 }
 
@@ -64,7 +77,13 @@ function recorded(ctx: Context, found: Found, req: CheckRequest, verdict: Verdic
 }
 
 /** The request with the database's answer to what the rules need. */
-async function ask(ctx: Context, snap: LicenseSnapshot, req: CheckRequest, need: Need, now: Date): Promise<CheckRequest> {
+async function ask(
+  ctx: Context,
+  snap: LicenseSnapshot,
+  req: CheckRequest,
+  need: Need,
+  now: Date,
+): Promise<CheckRequest> {
   if (need.need === 'usage') return { ...req, usedToday: await countUsage(ctx, snap.license.id, now) };
   const registration = await registerIdentifier(ctx, snap, need.identifier.host, need.identifier.base);
   // The kept snapshot does not list the new identifier: the next check reads it anew.
@@ -78,7 +97,9 @@ async function countUsage(ctx: Context, licenseId: string, now: Date): Promise<n
   const row = await ctx.db
     .insertInto('license_usage_days')
     .values({ license_id: licenseId, day, count: 1 })
-    .onConflict((oc) => oc.columns(['license_id', 'day']).doUpdateSet({ count: sql<number>`license_usage_days.count + 1` }))
+    .onConflict((oc) =>
+      oc.columns(['license_id', 'day']).doUpdateSet({ count: sql<number>`license_usage_days.count + 1` }),
+    )
     .returning('count')
     .executeTakeFirstOrThrow();
   return Number(row.count);

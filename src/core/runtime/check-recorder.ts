@@ -143,7 +143,8 @@ export class CheckRecorder {
    */
   recordPass(check: CheckRecord, seen: { identifier: string; base: string } | null): Tally {
     const count = this.counted(check);
-    const sighting = seen && check.licenseId !== null ? this.seenOf(check.licenseId, seen.identifier, seen.base, check.at) : null;
+    const sighting =
+      seen && check.licenseId !== null ? this.seenOf(check.licenseId, seen.identifier, seen.base, check.at) : null;
     this.schedule();
     return { count, seen: sighting, generation: this.generation };
   }
@@ -174,7 +175,8 @@ export class CheckRecorder {
   private handOverCounts(): boolean {
     if (this.counts.size === 0) return false;
     for (const byLicense of this.counts.values())
-      for (const byIdentifier of byLicense.values()) for (const byOutcome of byIdentifier.values()) for (const c of byOutcome.values()) this.countQueue.push(c);
+      for (const byIdentifier of byLicense.values())
+        for (const byOutcome of byIdentifier.values()) for (const c of byOutcome.values()) this.countQueue.push(c);
     this.counts = new Map();
     this.generation++;
     return true;

@@ -14,11 +14,17 @@ export function deviceRule(snap: LicenseSnapshot, req: CheckRequest): Refusal | 
   if (snap.license.maxDevices === null) return undefined;
   const fingerprint = req.device ?? null;
   const components = fingerprint === null ? undefined : snap.devices?.get(fingerprint);
-  if (components === undefined) return { valid: false, outcome: 'DEVICE_NOT_ACTIVATED', message: 'This device is not activated for this license.' };
+  if (components === undefined)
+    return { valid: false, outcome: 'DEVICE_NOT_ACTIVATED', message: 'This device is not activated for this license.' };
   const raw = req.deviceComponents ?? null;
   if (components === null || raw === null) return undefined;
   const sent = parseComponents(raw);
-  if (sent === null) return { valid: false, outcome: 'BAD_DEVICE_COMPONENTS', message: 'X-Device-Components must be a JSON array of {"name", "fingerprint"} strings.' };
+  if (sent === null)
+    return {
+      valid: false,
+      outcome: 'BAD_DEVICE_COMPONENTS',
+      message: 'X-Device-Components must be a JSON array of {"name", "fingerprint"} strings.',
+    };
   return componentsMatch(components, sent, snap.license.componentMatch)
     ? undefined
     : { valid: false, outcome: 'DEVICE_MISMATCH', message: "This device's components do not match its activation." };
@@ -33,12 +39,18 @@ export function parseComponents(raw: string): Component[] | null {
     return null;
   }
   if (!Array.isArray(value) || value.length > 32) return null;
-  const ok = value.every((c) => c !== null && typeof c === 'object' && typeof c.name === 'string' && typeof c.fingerprint === 'string');
+  const ok = value.every(
+    (c) => c !== null && typeof c === 'object' && typeof c.name === 'string' && typeof c.fingerprint === 'string',
+  );
   return ok ? value.map((c) => ({ name: c.name as string, fingerprint: c.fingerprint as string })) : null;
 }
 
 /** How many of the activation's components the check names with the same fingerprint, against the rule. */
-export function componentsMatch(activated: readonly Component[], sent: readonly Component[], rule: ComponentMatch): boolean {
+export function componentsMatch(
+  activated: readonly Component[],
+  sent: readonly Component[],
+  rule: ComponentMatch,
+): boolean {
   if (activated.length === 0) return true;
   const seen = new Set(sent.map((c) => JSON.stringify([c.name, c.fingerprint])));
   const matched = activated.filter((c) => seen.has(JSON.stringify([c.name, c.fingerprint]))).length;

@@ -66,7 +66,14 @@ export class CheckMemory {
   private found(snap: LicenseSnapshot | null, req: CheckRequest, now: Date): Found {
     if (snap === null) return NOT_FOUND;
     const r = this.remembered.get(snap);
-    if (r === undefined || r.host !== hostOf(req) || r.projectId !== req.projectId || r.action !== req.action || expired(snap, now) || retired(snap, now)) {
+    if (
+      r === undefined ||
+      r.host !== hostOf(req) ||
+      r.projectId !== req.projectId ||
+      r.action !== req.action ||
+      expired(snap, now) ||
+      retired(snap, now)
+    ) {
       return new Lookup(snap, null, r ?? null);
     }
     return new Lookup(snap, r.pass, r);
@@ -95,12 +102,32 @@ export class CheckMemory {
       return;
     }
     // The outcomes as the statistics have always named them (license_check_counts.outcome).
-    const record = { projectId, licenseId, identifier: verdict.identifier, outcome: verdict.hasPaid ? 'paid' : 'unpaid', at: now };
-    const seen = req.identifier !== null && req.identifier !== 'malformed' ? { identifier: req.identifier.host, base: req.identifier.base } : null;
+    const record = {
+      projectId,
+      licenseId,
+      identifier: verdict.identifier,
+      outcome: verdict.hasPaid ? 'paid' : 'unpaid',
+      at: now,
+    };
+    const seen =
+      req.identifier !== null && req.identifier !== 'malformed'
+        ? { identifier: req.identifier.host, base: req.identifier.base }
+        : null;
     const tally = this.recorder.recordPass(record, seen);
     // A seated license's pass depends on the device headers, which a remembered pass does not compare.
-    if (snap && snap.license.allowedIps === null && snap.license.maxUsagePerDay === null && snap.license.maxDevices === null) {
-      this.remembered.set(snap, { host: hostOf(req) ?? null, projectId: req.projectId, action: req.action, pass: verdict, tally });
+    if (
+      snap &&
+      snap.license.allowedIps === null &&
+      snap.license.maxUsagePerDay === null &&
+      snap.license.maxDevices === null
+    ) {
+      this.remembered.set(snap, {
+        host: hostOf(req) ?? null,
+        projectId: req.projectId,
+        action: req.action,
+        pass: verdict,
+        tally,
+      });
     }
   }
 }

@@ -50,7 +50,11 @@ export class RuntimePush {
       await this.sub.connect();
       await this.sub.subscribe(CHANNEL);
     } catch (err) {
-      if (!this.closed) this.log.warn({ err: (err as Error).message }, 'runtime push: cannot subscribe; changes from other processes arrive by polling');
+      if (!this.closed)
+        this.log.warn(
+          { err: (err as Error).message },
+          'runtime push: cannot subscribe; changes from other processes arrive by polling',
+        );
     }
   }
 

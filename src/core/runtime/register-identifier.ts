@@ -30,11 +30,19 @@ export async function registerIdentifier(
     if (known.has(identifier)) return { ok: true };
     const bases = new Set(known.values());
     if (!bases.has(baseDomain) && license.maxDomains !== null && bases.size >= license.maxDomains) {
-      return { ok: false, code: 'domain_limit', message: `This license has reached its limit of ${license.maxDomains} domain(s).` };
+      return {
+        ok: false,
+        code: 'domain_limit',
+        message: `This license has reached its limit of ${license.maxDomains} domain(s).`,
+      };
     }
     // The base domain itself is not one of its subdomains.
     const subdomainsUsed = [...known.entries()].filter(([id, b]) => b === baseDomain && id !== b).length;
-    if (identifier !== baseDomain && license.maxSubdomainsPerDomain !== null && subdomainsUsed >= license.maxSubdomainsPerDomain) {
+    if (
+      identifier !== baseDomain &&
+      license.maxSubdomainsPerDomain !== null &&
+      subdomainsUsed >= license.maxSubdomainsPerDomain
+    ) {
       return {
         ok: false,
         code: 'subdomain_limit',

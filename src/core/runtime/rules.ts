@@ -39,7 +39,12 @@ export type RefusalOutcome =
 /** VALID and NOT_PAID pass (the license may run here; its project has or has not been paid for); the rest refuse. */
 export type CheckOutcome = 'VALID' | 'NOT_PAID' | RefusalOutcome;
 
-export type Refusal = { readonly valid: false; readonly outcome: RefusalOutcome; readonly message: string; readonly retryAfterSeconds?: number };
+export type Refusal = {
+  readonly valid: false;
+  readonly outcome: RefusalOutcome;
+  readonly message: string;
+  readonly retryAfterSeconds?: number;
+};
 export interface Pass {
   readonly valid: true;
   readonly outcome: 'VALID' | 'NOT_PAID';
@@ -90,7 +95,9 @@ export interface CheckRequest {
 }
 
 const refuse = (outcome: RefusalOutcome, message: string, retryAfterSeconds?: number): Refusal =>
-  retryAfterSeconds === undefined ? { valid: false, outcome, message } : { valid: false, outcome, message, retryAfterSeconds };
+  retryAfterSeconds === undefined
+    ? { valid: false, outcome, message }
+    : { valid: false, outcome, message, retryAfterSeconds };
 
 export function expired(snap: LicenseSnapshot, now: Date): boolean {
   return snap.license.expiresAt !== null && snap.license.expiresAt.getTime() <= now.getTime();
@@ -124,11 +131,15 @@ const domainRule: Rule = (snap, req) => {
   const limited = license.maxDomains !== null || license.maxSubdomainsPerDomain !== null;
   if (identifier === null) {
     const needsDomain = license.isTest || license.domainId !== null || domains.length > 0 || limited;
-    return needsDomain ? refuse('DOMAIN_REQUIRED', 'This license needs the X-Devpayr-Domain header: the host name the software runs on.') : undefined;
+    return needsDomain
+      ? refuse('DOMAIN_REQUIRED', 'This license needs the X-Devpayr-Domain header: the host name the software runs on.')
+      : undefined;
   }
   if (license.isTest) {
     // A test license is for development machines only, whatever domains the project has.
-    return isTestHost(identifier.host) ? undefined : refuse('TEST_LICENSE_DOMAIN', 'A test license works only on localhost, 127.0.0.1 and *.test domains.');
+    return isTestHost(identifier.host)
+      ? undefined
+      : refuse('TEST_LICENSE_DOMAIN', 'A test license works only on localhost, 127.0.0.1 and *.test domains.');
   }
   const domain = matchedDomain(snap, identifier);
   if (license.domainId !== null || domains.length > 0) {
@@ -151,20 +162,31 @@ const RULES: readonly Rule[] = [
   (snap) => (snap.license.status === 'revoked' ? refuse('REVOKED', 'This license has been revoked.') : undefined),
   (snap, _req, now) => (expired(snap, now) ? refuse('EXPIRED', 'This license has expired.') : undefined),
   (snap, req) =>
-    req.projectId !== null && req.projectId !== snap.project.id ? refuse('PROJECT_MISMATCH', 'This license does not belong to the given project.') : undefined,
-  (snap) => (snap.project.isActive ? undefined : refuse('PROJECT_INACTIVE', 'The project of this license is not active.')),
+    req.projectId !== null && req.projectId !== snap.project.id
+      ? refuse('PROJECT_MISMATCH', 'This license does not belong to the given project.')
+      : undefined,
+  (snap) =>
+    snap.project.isActive ? undefined : refuse('PROJECT_INACTIVE', 'The project of this license is not active.'),
   (_snap, req) =>
     req.identifier === 'malformed'
-      ? refuse('BAD_DOMAIN', 'The X-Devpayr-Domain header must be a host name, an IP address or an install fingerprint.')
+      ? refuse(
+          'BAD_DOMAIN',
+          'The X-Devpayr-Domain header must be a host name, an IP address or an install fingerprint.',
+        )
       : undefined,
   domainRule,
   (snap, req) =>
-    snap.license.allowedIps && !snap.license.allowedIps.allows(req.ip) ? refuse('IP_NOT_ALLOWED', 'This license is not authorized for this IP address.') : undefined,
+    snap.license.allowedIps && !snap.license.allowedIps.allows(req.ip)
+      ? refuse('IP_NOT_ALLOWED', 'This license is not authorized for this IP address.')
+      : undefined,
   // No geolocation database ships with the server: failing closed keeps a vendor's
   // restriction meaningful instead of silently ignoring it.
   (snap) =>
     snap.license.allowedCountries
-      ? refuse('COUNTRY_UNVERIFIABLE', `This license is restricted to ${snap.license.allowedCountries.join(', ')}, which this server cannot verify.`)
+      ? refuse(
+          'COUNTRY_UNVERIFIABLE',
+          `This license is restricted to ${snap.license.allowedCountries.join(', ')}, which this server cannot verify.`,
+        )
       : undefined,
   // Before the daily limit, so a check from a device without a seat is not counted.
   deviceRule,
@@ -174,14 +196,24 @@ const RULES: readonly Rule[] = [
     if (req.usedToday === undefined) return { need: 'usage' };
     if (req.usedToday <= limit) return undefined;
     const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-    return refuse('USAGE_LIMIT', `This license has reached its limit of ${limit} checks per day.`, Math.max(1, Math.ceil((midnight - now.getTime()) / 1000)));
+    return refuse(
+      'USAGE_LIMIT',
+      `This license has reached its limit of ${limit} checks per day.`,
+      Math.max(1, Math.ceil((midnight - now.getTime()) / 1000)),
+    );
   },
 ];
 
 /** The check: `snap` is the license the key names (null: none does). */
 export function decide(snap: LicenseSnapshot | null, req: CheckRequest, now: Date): Decision {
-  if (req.licenseKey === null) return refuse('LICENSE_REQUIRED', 'Missing license key: send it in the X-LICENSE-KEY header.');
-  if (req.barredFor > 0) return refuse('TOO_MANY_UNKNOWN_KEYS', 'Too many unknown license keys from this address. Try again later.', req.barredFor);
+  if (req.licenseKey === null)
+    return refuse('LICENSE_REQUIRED', 'Missing license key: send it in the X-LICENSE-KEY header.');
+  if (req.barredFor > 0)
+    return refuse(
+      'TOO_MANY_UNKNOWN_KEYS',
+      'Too many unknown license keys from this address. Try again later.',
+      req.barredFor,
+    );
   if (snap === null || retired(snap, now)) return refuse('INVALID_LICENSE', 'Invalid license key.');
   for (const rule of RULES) {
     const decided = rule(snap, req, now);
@@ -191,5 +223,12 @@ export function decide(snap: LicenseSnapshot | null, req: CheckRequest, now: Dat
   const domain = matchedDomain(snap, identifier);
   const byProject = (req.action ?? 'check_project') === 'check_project' || domain === null;
   const hasPaid = byProject ? snap.project.hasPaid : domain.hasPaid;
-  return { valid: true, outcome: hasPaid ? 'VALID' : 'NOT_PAID', hasPaid, projectId: snap.project.id, domain, identifier: identifier?.host ?? null };
+  return {
+    valid: true,
+    outcome: hasPaid ? 'VALID' : 'NOT_PAID',
+    hasPaid,
+    projectId: snap.project.id,
+    domain,
+    identifier: identifier?.host ?? null,
+  };
 }

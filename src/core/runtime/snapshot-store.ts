@@ -111,7 +111,11 @@ export class SnapshotStore implements FeedListener {
   /** The answer memory holds while the feed is current: a kept snapshot, or the filter's "no such key". */
   private fromMemory(keyHash: string, now: number): LicenseSnapshot | null | undefined {
     const hit = this.snapshots.get(keyHash);
-    if (hit && now - hit.loadedAt < MAX_AGE_MS && !(hit.value && this.pendingProjects.size && this.pendingProjects.has(hit.value.project.id))) {
+    if (
+      hit &&
+      now - hit.loadedAt < MAX_AGE_MS &&
+      !(hit.value && this.pendingProjects.size && this.pendingProjects.has(hit.value.project.id))
+    ) {
       return hit.value;
     }
     if (!hit && this.filterReady && !this.filter.has(keyHash)) return null;
@@ -131,7 +135,9 @@ export class SnapshotStore implements FeedListener {
     const generation = this.generation;
     const loadedAt = performance.now();
     const keep = this.feed.isCurrent(loadedAt);
-    const snap = await loadSnapshot(this.ctx, this.byKeyHash, keyHash, (projectId) => this.domainsOf(projectId, () => loadDomains(this.ctx, projectId)));
+    const snap = await loadSnapshot(this.ctx, this.byKeyHash, keyHash, (projectId) =>
+      this.domainsOf(projectId, () => loadDomains(this.ctx, projectId)),
+    );
     if (keep && generation === this.generation && !this.isPending(snap)) this.keep(keyHash, snap, loadedAt);
     return snap;
   }
@@ -145,10 +151,12 @@ export class SnapshotStore implements FeedListener {
   private async domainsOf(projectId: string, load: () => Promise<RuntimeDomain[]>): Promise<RuntimeDomain[]> {
     const now = performance.now();
     const hit = this.domains.get(projectId);
-    if (hit && this.feed.isCurrent(now) && now - hit.loadedAt < MAX_AGE_MS && !this.pendingProjects.has(projectId)) return hit.value;
+    if (hit && this.feed.isCurrent(now) && now - hit.loadedAt < MAX_AGE_MS && !this.pendingProjects.has(projectId))
+      return hit.value;
     const generation = this.generation;
     const value = await load();
-    if (generation === this.generation && !this.pendingProjects.has(projectId)) this.domains.set(projectId, { value, loadedAt: now });
+    if (generation === this.generation && !this.pendingProjects.has(projectId))
+      this.domains.set(projectId, { value, loadedAt: now });
     return value;
   }
 

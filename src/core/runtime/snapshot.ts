@@ -54,7 +54,10 @@ export interface LicenseSnapshot {
 
 function list(value: string | null): string[] | null {
   if (!value) return null;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : null;
 }
 
@@ -76,33 +79,35 @@ export async function loadDomains(ctx: Pick<Context, 'db'>, projectId: string): 
 
 /** The license query, compiled once per store: only its parameter changes per load, and building it showed up in profiles. */
 export function licenseByKeyHash(ctx: Pick<Context, 'db'>) {
-  return ctx.db
-    .selectFrom('licenses as l')
-    .innerJoin('projects as p', 'p.id', 'l.project_id')
-    .select([
-      'l.id',
-      'l.title',
-      'l.status',
-      'l.expires_at',
-      'l.domain_id',
-      'l.max_domains',
-      'l.max_subdomains_per_domain',
-      'l.max_usage_per_day',
-      'l.allowed_ips',
-      'l.allowed_countries',
-      'l.is_test_license',
-      'l.key_hash',
-      'l.previous_key_expires_at',
-      'l.max_devices',
-      'l.component_match',
-      'p.id as project_id',
-      'p.owner_id',
-      'p.has_paid',
-      'p.is_active',
-    ])
-    // Both hash columns are uniquely indexed: one query, two index probes.
-    .where((eb) => eb.or([eb('l.key_hash', '=', ''), eb('l.previous_key_hash', '=', '')]))
-    .compile();
+  return (
+    ctx.db
+      .selectFrom('licenses as l')
+      .innerJoin('projects as p', 'p.id', 'l.project_id')
+      .select([
+        'l.id',
+        'l.title',
+        'l.status',
+        'l.expires_at',
+        'l.domain_id',
+        'l.max_domains',
+        'l.max_subdomains_per_domain',
+        'l.max_usage_per_day',
+        'l.allowed_ips',
+        'l.allowed_countries',
+        'l.is_test_license',
+        'l.key_hash',
+        'l.previous_key_expires_at',
+        'l.max_devices',
+        'l.component_match',
+        'p.id as project_id',
+        'p.owner_id',
+        'p.has_paid',
+        'p.is_active',
+      ])
+      // Both hash columns are uniquely indexed: one query, two index probes.
+      .where((eb) => eb.or([eb('l.key_hash', '=', ''), eb('l.previous_key_hash', '=', '')]))
+      .compile()
+  );
 }
 
 /** The snapshot of a key hash (null: no license has it); `domainsOf` may answer the project's domains from memory. */
@@ -119,30 +124,34 @@ export async function loadSnapshot(
   const domains = await domainsOf(row.project_id);
   // Only the domain limits read the identifiers a license registered.
   const limited = row.max_domains !== null || row.max_subdomains_per_domain !== null;
-  const identifiers = limited && row.domain_id === null && domains.length === 0
-    ? new Map(
-        (
-          await ctx.db
-            .selectFrom('license_identifiers')
-            .select(['identifier', 'base_domain'])
-            .where('license_id', '=', row.id)
-            .execute()
-        ).map((i) => [i.identifier, i.base_domain] as const),
-      )
-    : null;
+  const identifiers =
+    limited && row.domain_id === null && domains.length === 0
+      ? new Map(
+          (
+            await ctx.db
+              .selectFrom('license_identifiers')
+              .select(['identifier', 'base_domain'])
+              .where('license_id', '=', row.id)
+              .execute()
+          ).map((i) => [i.identifier, i.base_domain] as const),
+        )
+      : null;
   // Only the seat rule reads the active devices: a license without max_devices costs no query.
-  const devices = row.max_devices === null
-    ? null
-    : new Map(
-        (
-          await ctx.db
-            .selectFrom('license_devices')
-            .select(['fingerprint', 'components'])
-            .where('license_id', '=', row.id)
-            .where('status', '=', 'active')
-            .execute()
-        ).map((d) => [d.fingerprint, d.components === null ? null : (JSON.parse(d.components) as Component[])] as const),
-      );
+  const devices =
+    row.max_devices === null
+      ? null
+      : new Map(
+          (
+            await ctx.db
+              .selectFrom('license_devices')
+              .select(['fingerprint', 'components'])
+              .where('license_id', '=', row.id)
+              .where('status', '=', 'active')
+              .execute()
+          ).map(
+            (d) => [d.fingerprint, d.components === null ? null : (JSON.parse(d.components) as Component[])] as const,
+          ),
+        );
   const allowed = list(row.allowed_ips);
   return {
     license: {
@@ -162,10 +171,14 @@ export async function loadSnapshot(
       maxDevices: row.max_devices === null ? null : Number(row.max_devices),
       componentMatch: row.component_match,
     },
-    project: { id: row.project_id, ownerId: row.owner_id, hasPaid: Boolean(row.has_paid), isActive: Boolean(row.is_active) },
+    project: {
+      id: row.project_id,
+      ownerId: row.owner_id,
+      hasPaid: Boolean(row.has_paid),
+      isActive: Boolean(row.is_active),
+    },
     domains,
     identifiers,
     devices,
   };
 }
-

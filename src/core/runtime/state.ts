@@ -66,7 +66,9 @@ export class RuntimeState {
     this.store = new SnapshotStore(ctx);
     this.recorder = new CheckRecorder(ctx);
     this.memory = new CheckMemory(this.store, this.recorder);
-    this.push = ctx.redis ? new RuntimePush(ctx.redis, ctx.log, (change, seq) => this.memory.invalidate(change, seq)) : null;
+    this.push = ctx.redis
+      ? new RuntimePush(ctx.redis, ctx.log, (change, seq) => this.memory.invalidate(change, seq))
+      : null;
   }
 
   /** Starts the feed, the key filter and the push (a serving process calls it at startup; the first check otherwise). */

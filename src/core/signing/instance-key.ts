@@ -12,7 +12,8 @@ const SETTING = 'signing_key';
  * database so that every process of the instance signs with the same key.
  */
 async function storedPair(ctx: Ctx): Promise<StoredKeyPair> {
-  const read = () => ctx.db.selectFrom('instance_settings').select('value').where('name', '=', SETTING).executeTakeFirst();
+  const read = () =>
+    ctx.db.selectFrom('instance_settings').select('value').where('name', '=', SETTING).executeTakeFirst();
   let row = await read();
   if (!row) {
     const value = JSON.stringify(newKeyPair(ctx.keys.seal));

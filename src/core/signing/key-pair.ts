@@ -41,7 +41,10 @@ export function newKeyPair(sealKey: Buffer): StoredKeyPair {
 }
 
 export function openKeyPair(sealKey: Buffer, kid: string, privateSealed: string): SigningKey {
-  return { kid, privateKey: createPrivateKey({ key: openSecret(sealKey, privateSealed), format: 'der', type: 'pkcs8' }) };
+  return {
+    kid,
+    privateKey: createPrivateKey({ key: openSecret(sealKey, privateSealed), format: 'der', type: 'pkcs8' }),
+  };
 }
 
 export function publicJwk(kid: string, publicPem: string): PublicJwk {

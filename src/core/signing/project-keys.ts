@@ -50,7 +50,12 @@ export async function publishedKeys(ctx: Ctx, projectId: string): Promise<Publis
 export async function ensureActiveKey(ctx: Ctx, projectId: string): Promise<SigningKey | null> {
   if (!isUuid(projectId)) return null;
   const active = () =>
-    ctx.db.selectFrom('signing_keys').select(['kid', 'private_key_enc']).where('project_id', '=', projectId).where('status', '=', 'active').executeTakeFirst();
+    ctx.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'private_key_enc'])
+      .where('project_id', '=', projectId)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
   let row = await active();
   if (!row) {
     // The conflict target names the partial index by its predicate, which SQLite matches only as a literal.
@@ -59,7 +64,15 @@ export async function ensureActiveKey(ctx: Ctx, projectId: string): Promise<Sign
     const pair = newKeyPair(ctx.keys.seal);
     await ctx.db
       .insertInto('signing_keys')
-      .values({ kid: pair.kid, project_id: projectId, status: 'active', public_key: pair.publicPem, private_key_enc: pair.privateSealed, created_at: ctx.clock.now(), retires_at: null })
+      .values({
+        kid: pair.kid,
+        project_id: projectId,
+        status: 'active',
+        public_key: pair.publicPem,
+        private_key_enc: pair.privateSealed,
+        created_at: ctx.clock.now(),
+        retires_at: null,
+      })
       .onConflict((oc) => oc.column('project_id').where('status', '=', sql.lit('active')).doNothing())
       .execute();
     row = await active();

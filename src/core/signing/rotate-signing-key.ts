@@ -16,14 +16,20 @@ const DAY_MS = 86_400_000;
  * (`signing_key.rotated`, webhooks and audit) commit together; the project row is locked on
  * PostgreSQL so that concurrent rotations take turns (SQLite's write lock does the same).
  */
-export async function rotateSigningKey(ctx: Ctx, principal: Principal, projectId: string, graceDays = DEFAULT_GRACE_DAYS): Promise<PublishedKey[]> {
+export async function rotateSigningKey(
+  ctx: Ctx,
+  principal: Principal,
+  projectId: string,
+  graceDays = DEFAULT_GRACE_DAYS,
+): Promise<PublishedKey[]> {
   const project = await projectInScope(ctx, principal, projectId);
   await ensureActiveKey(ctx, project.id);
   const now = ctx.clock.now();
   const retiresAt = new Date(now.getTime() + graceDays * DAY_MS);
   const pair = newKeyPair(ctx.keys.seal);
   await ctx.db.transaction().execute(async (trx) => {
-    if (ctx.dialect === 'postgres') await trx.selectFrom('projects').select('id').where('id', '=', project.id).forUpdate().execute();
+    if (ctx.dialect === 'postgres')
+      await trx.selectFrom('projects').select('id').where('id', '=', project.id).forUpdate().execute();
     const previous = await trx
       .updateTable('signing_keys')
       .set({ status: 'retiring', retires_at: retiresAt })
@@ -33,13 +39,26 @@ export async function rotateSigningKey(ctx: Ctx, principal: Principal, projectId
       .executeTakeFirst();
     await trx
       .insertInto('signing_keys')
-      .values({ kid: pair.kid, project_id: project.id, status: 'active', public_key: pair.publicPem, private_key_enc: pair.privateSealed, created_at: now, retires_at: null })
+      .values({
+        kid: pair.kid,
+        project_id: project.id,
+        status: 'active',
+        public_key: pair.publicPem,
+        private_key_enc: pair.privateSealed,
+        created_at: now,
+        retires_at: null,
+      })
       .execute();
     await recordChange(trx, ctx, principal, {
       type: 'signing_key.rotated',
       project,
       target: { type: 'signing_key', id: pair.kid },
-      data: { project_id: project.id, kid: pair.kid, previous_kid: previous?.kid ?? null, previous_retires_at: previous ? retiresAt.toISOString() : null },
+      data: {
+        project_id: project.id,
+        kid: pair.kid,
+        previous_kid: previous?.kid ?? null,
+        previous_retires_at: previous ? retiresAt.toISOString() : null,
+      },
       changedFields: ['status'],
     });
   });

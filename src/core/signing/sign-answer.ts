@@ -64,7 +64,12 @@ const WITH_KEY = [...COMPONENTS, 'x-license-key;req'];
 /** Only the path and query of the target are signed: the host is a placeholder. */
 const BASE = 'http://tollgate.invalid';
 
-export async function signAnswer(answer: Answer, ask: SignatureAsk, key: SigningKey, now: Date): Promise<SignatureHeaders> {
+export async function signAnswer(
+  answer: Answer,
+  ask: SignatureAsk,
+  key: SigningKey,
+  now: Date,
+): Promise<SignatureHeaders> {
   const digest = contentDigest(answer.body);
   const signed = await httpbis.signMessage(
     {
@@ -75,7 +80,15 @@ export async function signAnswer(answer: Answer, ask: SignatureAsk, key: Signing
       paramValues: { created: now, ...(ask.nonce === null ? {} : { nonce: ask.nonce }) },
     },
     { status: answer.status, headers: { 'content-digest': digest } as Record<string, string | string[]> },
-    { method: answer.method, url: new URL(answer.url, BASE), headers: answer.licenseKey === null ? {} : { 'x-license-key': answer.licenseKey } },
+    {
+      method: answer.method,
+      url: new URL(answer.url, BASE),
+      headers: answer.licenseKey === null ? {} : { 'x-license-key': answer.licenseKey },
+    },
   );
-  return { 'content-digest': digest, 'signature-input': String(signed.headers['Signature-Input']), signature: String(signed.headers.Signature) };
+  return {
+    'content-digest': digest,
+    'signature-input': String(signed.headers['Signature-Input']),
+    signature: String(signed.headers.Signature),
+  };
 }

@@ -45,18 +45,31 @@ export async function countStats(
     if (table === 'users') q = q.where('role', '=', 'end_user');
     if (table === 'api_keys') q = q.where('kind', '=', 'project');
     const r = await q
-      .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number>(eb.case().when('is_active', '=', true).then(1).else(0).end()).as('active')])
+      .select((eb) => [
+        eb.fn.countAll<number>().as('total'),
+        eb.fn.sum<number>(eb.case().when('is_active', '=', true).then(1).else(0).end()).as('active'),
+      ])
       .executeTakeFirstOrThrow();
     return { total: Number(r.total), active: Number(r.active ?? 0) };
   };
-  const [p, u, k, g] = await Promise.all([count('projects'), count('users'), count('api_keys'), countGenerations(ctx.db.selectFrom('generations').where('project_id', 'in', projects))]);
+  const [p, u, k, g] = await Promise.all([
+    count('projects'),
+    count('users'),
+    count('api_keys'),
+    countGenerations(ctx.db.selectFrom('generations').where('project_id', 'in', projects)),
+  ]);
   return { projects: p, users: u, apiKeys: k, generations: g };
 }
 
 /** Generations by status among those a query selects (a project's, an end user's, …). */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export async function countGenerations(base: SelectQueryBuilder<Database, 'generations', {}>): Promise<GenerationCounts> {
-  const rows = await base.select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+export async function countGenerations(
+  base: SelectQueryBuilder<Database, 'generations', {}>,
+): Promise<GenerationCounts> {
+  const rows = await base
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
   const out: GenerationCounts = { total: 0, pending: 0, processing: 0, completed: 0, failed: 0 };
   for (const r of rows) {
     out[r.status] = Number(r.n);

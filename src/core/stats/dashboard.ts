@@ -12,15 +12,25 @@ type Developer = Extract<Principal, { kind: 'developer' }>;
 type DashboardCtx = Parameters<typeof instanceProblems>[0];
 
 /** The developer's counts of one table over their projects (optionally only the active rows). */
-async function countOwned(ctx: Pick<Context, 'db'>, ownerId: string, table: 'licenses' | 'domains' | 'injectables', activeOnly: boolean): Promise<number> {
-  let q = ctx.db.selectFrom(table).where('project_id', 'in', ctx.db.selectFrom('projects').select('id').where('owner_id', '=', ownerId));
+async function countOwned(
+  ctx: Pick<Context, 'db'>,
+  ownerId: string,
+  table: 'licenses' | 'domains' | 'injectables',
+  activeOnly: boolean,
+): Promise<number> {
+  let q = ctx.db
+    .selectFrom(table)
+    .where('project_id', 'in', ctx.db.selectFrom('projects').select('id').where('owner_id', '=', ownerId));
   if (activeOnly) q = q.where('is_active', '=', true);
   const r = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 /** Runtime checks and generations per UTC day over the developer's projects, the last 14 days, zero-filled. */
-async function perDay(ctx: Pick<Context, 'db' | 'dialect' | 'clock'>, ownerId: string): Promise<Array<{ day: string; checks: number; generations: number }>> {
+async function perDay(
+  ctx: Pick<Context, 'db' | 'dialect' | 'clock'>,
+  ownerId: string,
+): Promise<Array<{ day: string; checks: number; generations: number }>> {
   const from = windowStart(ctx.clock.now(), DAYS);
   const checkDay = utcDayOf(ctx.dialect, 'c.minute');
   const genDay = utcDayOf(ctx.dialect, 'g.created_at');
@@ -63,7 +73,12 @@ export async function developerDashboard(ctx: DashboardCtx & Pick<Context, 'conf
   ]);
   const t = TIERS[principal.tier];
   return {
-    tier: { name: principal.tier, label: t.label, maxProjects: t.maxProjects, maxApiKeysPerProject: t.maxApiKeysPerProject },
+    tier: {
+      name: principal.tier,
+      label: t.label,
+      maxProjects: t.maxProjects,
+      maxApiKeysPerProject: t.maxApiKeysPerProject,
+    },
     counts: {
       projects: stats.projects.total,
       apiKeys: stats.apiKeys.active,

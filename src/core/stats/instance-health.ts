@@ -42,7 +42,9 @@ async function providerProblem(ctx: HealthCtx): Promise<string | null> {
     .groupBy('status')
     .execute();
   const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
-  return n('failed') >= 3 && n('failed') > n('completed') ? `Most generations of the last hour failed (${n('failed')} of ${n('failed') + n('completed')}): check the generation provider.` : null;
+  return n('failed') >= 3 && n('failed') > n('completed')
+    ? `Most generations of the last hour failed (${n('failed')} of ${n('failed') + n('completed')}): check the generation provider.`
+    : null;
 }
 
 /** One part of the instance, in words: `off` is a part deliberately not set up (Redis, SMTP), not a fault. */
@@ -55,7 +57,9 @@ export interface HealthCheck {
 const PROVIDER_NAMES = { local: 'The built-in local generator', replicate: 'Replicate', openai: 'OpenAI' } as const;
 
 /** Database, Redis, storage, the generation provider and mail, each with its status in words. */
-export async function componentChecks(ctx: HealthCtx & Pick<Context, 'config' | 'mailer' | 'provider'>): Promise<HealthCheck[]> {
+export async function componentChecks(
+  ctx: HealthCtx & Pick<Context, 'config' | 'mailer' | 'provider'>,
+): Promise<HealthCheck[]> {
   const [db, redis, storage] = await Promise.all([databaseHealth(ctx), redisHealth(ctx), storageHealth(ctx)]);
   const store = ctx.blobs.kind === 's3' ? 'S3 bucket' : 'data directory';
   const provider = db.status === 'unhealthy' ? null : await providerProblem(ctx).catch(() => null);
@@ -65,7 +69,12 @@ export async function componentChecks(ctx: HealthCtx & Pick<Context, 'config' | 
       ? { name: 'Database', status: 'error', summary: 'The database is not answering.' }
       : { name: 'Database', status: 'ok', summary: 'version' in db ? String(db.version) : 'Answering.' },
     redis.status === 'unhealthy'
-      ? { name: 'Redis', status: 'error', summary: 'Redis is not reachable; rate limits fall back to per-process counters and changes reach other processes by polling.' }
+      ? {
+          name: 'Redis',
+          status: 'error',
+          summary:
+            'Redis is not reachable; rate limits fall back to per-process counters and changes reach other processes by polling.',
+        }
       : redis.status === 'not_configured'
         ? { name: 'Redis', status: 'off', summary: 'Not configured (REDIS_URL): rate limits are counted per process.' }
         : { name: 'Redis', status: 'ok', summary: 'Answering.' },
@@ -74,12 +83,30 @@ export async function componentChecks(ctx: HealthCtx & Pick<Context, 'config' | 
       : { name: 'Storage', status: 'ok', summary: `The ${store} for images is writable.` },
     provider
       ? { name: 'Generation provider', status: 'error', summary: provider }
-      : { name: 'Generation provider', status: 'ok', summary: `${PROVIDER_NAMES[ctx.provider.name]}; no run of failures in the last hour.` },
+      : {
+          name: 'Generation provider',
+          status: 'ok',
+          summary: `${PROVIDER_NAMES[ctx.provider.name]}; no run of failures in the last hour.`,
+        },
     mailOff && ctx.config.requireEmailVerification
-      ? { name: 'Mail', status: 'error', summary: 'Email verification is required but no SMTP server is set (SMTP_URL): codes are only written to the server log.' }
+      ? {
+          name: 'Mail',
+          status: 'error',
+          summary:
+            'Email verification is required but no SMTP server is set (SMTP_URL): codes are only written to the server log.',
+        }
       : mailOff
-        ? { name: 'Mail', status: 'off', summary: 'No SMTP server is set (SMTP_URL): mail is written to the server log.' }
-        : { name: 'Mail', status: 'ok', summary: ctx.mailer.kind === 'smtp' ? 'Sent through the SMTP server.' : 'Sent through the configured mailer.' },
+        ? {
+            name: 'Mail',
+            status: 'off',
+            summary: 'No SMTP server is set (SMTP_URL): mail is written to the server log.',
+          }
+        : {
+            name: 'Mail',
+            status: 'ok',
+            summary:
+              ctx.mailer.kind === 'smtp' ? 'Sent through the SMTP server.' : 'Sent through the configured mailer.',
+          },
   ];
 }
 
@@ -87,6 +114,8 @@ export async function componentChecks(ctx: HealthCtx & Pick<Context, 'config' | 
  * What is wrong with the instance right now, in words for the developer dashboard's banner
  * (empty when all is well): the parts of componentChecks that are in error.
  */
-export async function instanceProblems(ctx: HealthCtx & Pick<Context, 'config' | 'mailer' | 'provider'>): Promise<string[]> {
+export async function instanceProblems(
+  ctx: HealthCtx & Pick<Context, 'config' | 'mailer' | 'provider'>,
+): Promise<string[]> {
   return (await componentChecks(ctx)).filter((c) => c.status === 'error').map((c) => c.summary);
 }

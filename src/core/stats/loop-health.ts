@@ -16,7 +16,11 @@ interface Backlog {
 function check(name: string, runner: string, b: Backlog, now: Date): HealthCheck {
   if (b.late > 0) {
     const minutes = b.oldest ? Math.round((now.getTime() - b.oldest.getTime()) / 60_000) : 0;
-    return { name, status: 'warning', summary: `${b.late} due for over ${LAG_MS / 60_000} minutes, the oldest for ${minutes}: is ${runner} running?` };
+    return {
+      name,
+      status: 'warning',
+      summary: `${b.late} due for over ${LAG_MS / 60_000} minutes, the oldest for ${minutes}: is ${runner} running?`,
+    };
   }
   return { name, status: 'ok', summary: b.due === 0 ? 'Nothing waiting.' : `${b.due} due, none for long.` };
 }
@@ -24,7 +28,11 @@ function check(name: string, runner: string, b: Backlog, now: Date): HealthCheck
 /** SQLite answers the minimum as text, PostgreSQL as a Date; sums of no rows are null. */
 async function backlog(row: Promise<{ due: unknown; late: unknown; oldest: unknown } | undefined>): Promise<Backlog> {
   const r = await row;
-  return { due: Number(r?.due ?? 0), late: Number(r?.late ?? 0), oldest: r?.oldest ? new Date(r.oldest as string | Date) : null };
+  return {
+    due: Number(r?.due ?? 0),
+    late: Number(r?.late ?? 0),
+    oldest: r?.oldest ? new Date(r.oldest as string | Date) : null,
+  };
 }
 
 /**
@@ -41,10 +49,24 @@ export async function loopChecks(ctx: LoopCtx): Promise<HealthCheck[]> {
     backlog(
       ctx.db
         .selectFrom('generations')
-        .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('run_after', '<=', now)]), eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)])]))
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'pending'), eb('run_after', '<=', now)]),
+            eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)]),
+          ]),
+        )
         .select((eb) => {
-          const dueAt = eb.case().when('status', '=', 'pending').then(eb.ref('run_after')).else(eb.ref('lease_until')).end();
-          return [eb.fn.countAll<number>().as('due'), eb.fn.sum<number>(eb.case().when(dueAt, '<=', cut).then(1).else(0).end()).as('late'), eb.fn.min(dueAt).as('oldest')];
+          const dueAt = eb
+            .case()
+            .when('status', '=', 'pending')
+            .then(eb.ref('run_after'))
+            .else(eb.ref('lease_until'))
+            .end();
+          return [
+            eb.fn.countAll<number>().as('due'),
+            eb.fn.sum<number>(eb.case().when(dueAt, '<=', cut).then(1).else(0).end()).as('late'),
+            eb.fn.min(dueAt).as('oldest'),
+          ];
         })
         .executeTakeFirst(),
     ),

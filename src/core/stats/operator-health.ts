@@ -1,4 +1,3 @@
-
 import { Forbidden } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { componentChecks, type HealthCheck } from './instance-health.js';
@@ -15,8 +14,12 @@ export interface InstanceHealth {
 }
 
 /** The instance's health for its operators: every part in words, the background loops, the version. */
-export async function instanceHealth(ctx: Parameters<typeof componentChecks>[0], principal: Principal): Promise<InstanceHealth> {
-  if (principal.kind !== 'operator') throw Forbidden('operator_required', 'Insufficient permissions. Platform operator role required.');
+export async function instanceHealth(
+  ctx: Parameters<typeof componentChecks>[0],
+  principal: Principal,
+): Promise<InstanceHealth> {
+  if (principal.kind !== 'operator')
+    throw Forbidden('operator_required', 'Insufficient permissions. Platform operator role required.');
   const [components, loops] = await Promise.all([componentChecks(ctx), loopChecks(ctx)]);
   return {
     version: ctx.config.version,

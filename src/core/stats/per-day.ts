@@ -3,7 +3,9 @@ import type { Dialect } from '../../config.js';
 
 /** The UTC day (YYYY-MM-DD) of a timestamp column, in SQL both dialects answer alike. */
 export function utcDayOf(dialect: Dialect, column: string): RawBuilder<string> {
-  return dialect === 'postgres' ? sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD')` : sql<string>`substr(${sql.ref(column)}, 1, 10)`;
+  return dialect === 'postgres'
+    ? sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD')`
+    : sql<string>`substr(${sql.ref(column)}, 1, 10)`;
 }
 
 /** The first instant of the window of the last `days` UTC days, today included. */
@@ -12,7 +14,11 @@ export function windowStart(now: Date, days: number): Date {
 }
 
 /** One entry per day of the window, oldest first, with the day's count or 0. */
-export function zeroFilled(from: Date, days: number, rows: Array<{ day: string; n: number | string | bigint | null }>): Array<{ day: string; count: number }> {
+export function zeroFilled(
+  from: Date,
+  days: number,
+  rows: Array<{ day: string; n: number | string | bigint | null }>,
+): Array<{ day: string; count: number }> {
   const byDay = new Map(rows.map((r) => [r.day, Number(r.n ?? 0)]));
   return Array.from({ length: days }, (_, i) => {
     const day = new Date(from.getTime() + i * 86400_000).toISOString().slice(0, 10);

@@ -68,13 +68,24 @@ async function prepare(ctx: LoopCtx, d: Claimed) {
   const row = await ctx.db
     .selectFrom('events as e')
     .leftJoin('projects as p', 'p.id', 'e.project_id')
-    .select(['e.type', 'e.payload', 'e.created_at', 'p.id as project_id', 'p.webhook_url', 'p.webhook_secret_enc', 'p.webhook_disabled_at', 'p.webhook_failing_since'])
+    .select([
+      'e.type',
+      'e.payload',
+      'e.created_at',
+      'p.id as project_id',
+      'p.webhook_url',
+      'p.webhook_secret_enc',
+      'p.webhook_disabled_at',
+      'p.webhook_failing_since',
+    ])
     .where('e.id', '=', d.event_id)
     .executeTakeFirst();
   const exists = row?.project_id != null;
   const url = exists ? row.webhook_url : d.url;
   const secretEnc = exists ? row.webhook_secret_enc : d.secret_enc;
-  const body = row ? `{"type":${JSON.stringify(row.type)},"timestamp":${JSON.stringify(toIso(row.created_at))},"data":${row.payload}}` : null;
+  const body = row
+    ? `{"type":${JSON.stringify(row.type)},"timestamp":${JSON.stringify(toIso(row.created_at))},"data":${row.payload}}`
+    : null;
   return {
     body,
     url,
@@ -87,7 +98,14 @@ async function prepare(ctx: LoopCtx, d: Claimed) {
 class LeaseLost extends Error {}
 
 /** Logs the attempt and moves the delivery on, only while this process still holds its lease. */
-async function settle(ctx: LoopCtx, owner: string, d: Claimed, r: AttemptResult, final: boolean, failing: boolean): Promise<void> {
+async function settle(
+  ctx: LoopCtx,
+  owner: string,
+  d: Claimed,
+  r: AttemptResult,
+  final: boolean,
+  failing: boolean,
+): Promise<void> {
   const wh = ctx.config.webhooks;
   const attempts = d.attempts + 1;
   const delay = r.ok || final ? null : nextDelay(wh.retrySchedule, attempts);
@@ -125,10 +143,21 @@ async function settle(ctx: LoopCtx, owner: string, d: Claimed, r: AttemptResult,
     if (final && r.statusCode === null && !r.ok) return;
     if (r.ok) {
       // Most successes follow successes: only clear a failure streak that was seen.
-      if (failing) await trx.updateTable('projects').set({ webhook_failing_since: null }).where('id', '=', d.project_id).where('webhook_failing_since', 'is not', null).execute();
+      if (failing)
+        await trx
+          .updateTable('projects')
+          .set({ webhook_failing_since: null })
+          .where('id', '=', d.project_id)
+          .where('webhook_failing_since', 'is not', null)
+          .execute();
       return;
     }
-    await trx.updateTable('projects').set({ webhook_failing_since: r.attemptedAt }).where('id', '=', d.project_id).where('webhook_failing_since', 'is', null).execute();
+    await trx
+      .updateTable('projects')
+      .set({ webhook_failing_since: r.attemptedAt })
+      .where('id', '=', d.project_id)
+      .where('webhook_failing_since', 'is', null)
+      .execute();
     // Failing for too long without one success: disable, and stop the deliveries still queued.
     const disabled = await trx
       .updateTable('projects')
@@ -162,15 +191,26 @@ async function settle(ctx: LoopCtx, owner: string, d: Claimed, r: AttemptResult,
 async function attempt(ctx: LoopCtx, owner: string, d: Claimed): Promise<void> {
   const { body, url, secret, disabled, failing } = await prepare(ctx, d);
   const wh = ctx.config.webhooks;
-  const refusal = !body ? 'event not found' : !url ? 'the project has no webhook url any more' : disabled ? 'endpoint disabled after failing without success' : null;
+  const refusal = !body
+    ? 'event not found'
+    : !url
+      ? 'the project has no webhook url any more'
+      : disabled
+        ? 'endpoint disabled after failing without success'
+        : null;
   const result: AttemptResult = refusal
     ? { attemptedAt: ctx.clock.now(), statusCode: null, durationMs: 0, responseBody: null, error: refusal, ok: false }
-    : await sendWebhook(url!, { id: d.event_id, body: body!, secret }, { timeoutMs: wh.timeoutMs, allowPrivateNetworks: wh.allowPrivateNetworks, now: () => ctx.clock.now() });
+    : await sendWebhook(
+        url!,
+        { id: d.event_id, body: body!, secret },
+        { timeoutMs: wh.timeoutMs, allowPrivateNetworks: wh.allowPrivateNetworks, now: () => ctx.clock.now() },
+      );
   try {
     // A refusal is final: no retry could change it.
     await settle(ctx, owner, d, result, refusal !== null, failing);
   } catch (err) {
-    if (err instanceof LeaseLost) ctx.log.warn({ delivery: d.id }, 'webhook delivery lease lapsed during an attempt; its result is dropped');
+    if (err instanceof LeaseLost)
+      ctx.log.warn({ delivery: d.id }, 'webhook delivery lease lapsed during an attempt; its result is dropped');
     else throw err;
   }
 }

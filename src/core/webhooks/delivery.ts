@@ -1,8 +1,17 @@
 import type { Selectable } from 'kysely';
-import type { WebhookAttemptsTable, WebhookDeliveriesTable, DeliveryStatus } from '../../db/schema/webhook-deliveries.js';
+import type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  DeliveryStatus,
+} from '../../db/schema/webhook-deliveries.js';
 import { toIso } from '../../lib/time.js';
 
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'retrying', 'failed'] as const satisfies readonly DeliveryStatus[];
+export const DELIVERY_STATUSES = [
+  'pending',
+  'delivered',
+  'retrying',
+  'failed',
+] as const satisfies readonly DeliveryStatus[];
 
 /** A delivery as the faces show it; the endpoint's sealed secret is not part of it. */
 export interface Delivery {

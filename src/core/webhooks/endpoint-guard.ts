@@ -9,13 +9,34 @@ import type { LookupFunction } from 'node:net';
  */
 const BLOCKED = new net.BlockList();
 for (const [net4, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(net4, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  BLOCKED.addSubnet(net4, prefix, 'ipv4');
 for (const [net6, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32], ['100::', 64],
-] as const) BLOCKED.addSubnet(net6, prefix, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+  ['100::', 64],
+] as const)
+  BLOCKED.addSubnet(net6, prefix, 'ipv6');
 
 /** The IPv4 address embedded in an IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible or NAT64 (64:ff9b::/96) address. */
 function embeddedIpv4(address: string): string | null {
@@ -44,7 +65,9 @@ export function isForbiddenAddress(address: string): boolean {
 
 export class ForbiddenAddressError extends Error {
   constructor(host: string, address: string) {
-    super(`${host} resolves to ${address}, a loopback, private, link-local or reserved address; refused (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows it)`);
+    super(
+      `${host} resolves to ${address}, a loopback, private, link-local or reserved address; refused (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows it)`,
+    );
   }
 }
 
@@ -58,7 +81,12 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
     if (err) return (callback as (e: NodeJS.ErrnoException | null, a: string, f: number) => void)(err, '', 0);
     const list = addresses as dns.LookupAddress[];
     const bad = list.find((a) => isForbiddenAddress(a.address));
-    if (bad) return (callback as (e: Error | null, a: string, f: number) => void)(new ForbiddenAddressError(hostname, bad.address), '', 0);
+    if (bad)
+      return (callback as (e: Error | null, a: string, f: number) => void)(
+        new ForbiddenAddressError(hostname, bad.address),
+        '',
+        0,
+      );
     if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
     const first = list[0]!;
     (callback as (e: null, a: string, f: number) => void)(null, first.address, first.family);

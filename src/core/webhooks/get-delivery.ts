@@ -35,7 +35,15 @@ export async function getDelivery(
   return {
     ...toDelivery(row),
     attemptLog: attempts.map((a) =>
-      toAttempt({ id: a.attempt_id!, delivery_id: row.id, attempted_at: a.attempted_at!, status_code: a.status_code, duration_ms: a.duration_ms!, response_body: a.response_body, error: a.error }),
+      toAttempt({
+        id: a.attempt_id!,
+        delivery_id: row.id,
+        attempted_at: a.attempted_at!,
+        status_code: a.status_code,
+        duration_ms: a.duration_ms!,
+        response_body: a.response_body,
+        error: a.error,
+      }),
     ),
   };
 }

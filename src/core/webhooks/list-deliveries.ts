@@ -24,6 +24,9 @@ export async function listDeliveries(
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.event) q = q.where('event_type', '=', filter.event);
   if (before) q = q.where('id', '<', before);
-  const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   return toPage(rows, limit, toDelivery);
 }

@@ -23,10 +23,21 @@ export async function pruneWebhookLog(ctx: Pick<Context, 'db' | 'clock' | 'confi
       .where('d.status', 'in', FINISHED)
       .where('d.created_at', '<', cutoff)
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('webhook_attempts as a').select('a.id').whereRef('a.delivery_id', '=', 'd.id').where('a.attempted_at', '>=', cutoff))),
+        not(
+          exists(
+            selectFrom('webhook_attempts as a')
+              .select('a.id')
+              .whereRef('a.delivery_id', '=', 'd.id')
+              .where('a.attempted_at', '>=', cutoff),
+          ),
+        ),
       )
       .limit(limit);
-    const result = await ctx.db.deleteFrom('webhook_deliveries').where('id', 'in', due).where('status', 'in', FINISHED).executeTakeFirst();
+    const result = await ctx.db
+      .deleteFrom('webhook_deliveries')
+      .where('id', 'in', due)
+      .where('status', 'in', FINISHED)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   });
   const events = await inBatches(BATCH, async (limit) => {
@@ -34,7 +45,9 @@ export async function pruneWebhookLog(ctx: Pick<Context, 'db' | 'clock' | 'confi
       .selectFrom('events as e')
       .select('e.id')
       .where('e.created_at', '<', cutoff)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'e.id'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'e.id'))),
+      )
       .limit(limit);
     const result = await ctx.db.deleteFrom('events').where('id', 'in', unreferenced).executeTakeFirst();
     return Number(result.numDeletedRows);

@@ -28,7 +28,13 @@ export async function resendDelivery(
       .returningAll()
       .executeTakeFirst();
     if (!row) throw NotFound('delivery');
-    await recordAudit(trx, ctx, principal, { action: 'webhook_delivery.resent', targetType: 'webhook_delivery', targetId: row.id, projectId: project.id, ownerId: project.ownerId });
+    await recordAudit(trx, ctx, principal, {
+      action: 'webhook_delivery.resent',
+      targetType: 'webhook_delivery',
+      targetId: row.id,
+      projectId: project.id,
+      ownerId: project.ownerId,
+    });
     return toDelivery(row);
   });
 }

@@ -2,7 +2,13 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { ForbiddenAddressError, guardedLookup, hostOf, isForbiddenAddress, webhookUrlProblem } from './endpoint-guard.js';
+import {
+  ForbiddenAddressError,
+  guardedLookup,
+  hostOf,
+  isForbiddenAddress,
+  webhookUrlProblem,
+} from './endpoint-guard.js';
 
 export interface WebhookMessage {
   /** The event id: `webhook-id`, the same on every attempt. */
@@ -93,7 +99,10 @@ export function sendWebhook(
       let kept = 0;
       const complete = () => {
         const text = Buffer.concat(chunks).subarray(0, RESPONSE_KEEP).toString('utf8');
-        const error = status !== null && status >= 300 && status < 400 ? `redirect to ${res.headers.location ?? '(no location)'} not followed` : null;
+        const error =
+          status !== null && status >= 300 && status < 400
+            ? `redirect to ${res.headers.location ?? '(no location)'} not followed`
+            : null;
         finish(done(status, text, error));
       };
       res.on('data', (chunk: Buffer) => {

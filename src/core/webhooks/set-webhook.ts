@@ -14,5 +14,8 @@ export async function setWebhook(
   projectId: string,
   input: { url: string | null; secret?: string | null },
 ): Promise<Project> {
-  return updateProject(ctx, principal, projectId, { webhookUrl: input.url, ...(input.secret !== undefined ? { webhookSecret: input.secret } : {}) });
+  return updateProject(ctx, principal, projectId, {
+    webhookUrl: input.url,
+    ...(input.secret !== undefined ? { webhookSecret: input.secret } : {}),
+  });
 }

@@ -9,7 +9,8 @@ export async function assertWebhookEndpoint(ctx: Pick<Context, 'config'>, url: s
   if (problem) throw invalidField('webhook_url', problem, 'url');
 }
 
-export const WEBHOOK_WARNING = 'No webhook secret is set: deliveries to this project\'s webhook URL are sent unsigned, so the receiver cannot tell them from forgeries. Set a webhook secret.';
+export const WEBHOOK_WARNING =
+  "No webhook secret is set: deliveries to this project's webhook URL are sent unsigned, so the receiver cannot tell them from forgeries. Set a webhook secret.";
 
 /** The warning a project's answers carry while it has a webhook URL and no secret. */
 export function webhookWarning(p: { webhookUrl: string | null; hasWebhookSecret: boolean }): string | null {

@@ -43,7 +43,9 @@ export const accountsAndProjects: TollgateMigration = {
 
     // End users point at their project; deleting a project removes its end users.
     if (t.dialect === 'postgres') {
-      await sql`alter table users add constraint users_project_fk foreign key (project_id) references projects(id) on delete cascade`.execute(db);
+      await sql`alter table users add constraint users_project_fk foreign key (project_id) references projects(id) on delete cascade`.execute(
+        db,
+      );
     }
 
     await db.schema

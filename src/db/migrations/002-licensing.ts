@@ -88,6 +88,10 @@ export const licensing: TollgateMigration = {
       .addColumn('outcome', 'varchar(32)', (c) => c.notNull())
       .addColumn('created_at', t.timestamp, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('license_checks_project_idx').on('license_checks').columns(['project_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('license_checks_project_idx')
+      .on('license_checks')
+      .columns(['project_id', 'created_at'])
+      .execute();
   },
 };

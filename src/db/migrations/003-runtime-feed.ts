@@ -34,8 +34,16 @@ export const runtimeFeed: TollgateMigration = {
       .addColumn('outcome', 'varchar(32)', (c) => c.notNull())
       .addColumn('count', 'integer', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('license_check_counts_project_idx').on('license_check_counts').columns(['project_id', 'minute']).execute();
-    await db.schema.createIndex('license_check_counts_license_idx').on('license_check_counts').columns(['license_id', 'minute']).execute();
+    await db.schema
+      .createIndex('license_check_counts_project_idx')
+      .on('license_check_counts')
+      .columns(['project_id', 'minute'])
+      .execute();
+    await db.schema
+      .createIndex('license_check_counts_license_idx')
+      .on('license_check_counts')
+      .columns(['license_id', 'minute'])
+      .execute();
 
     // Per-check rows were never read by an API; their totals carry over as counts.
     await sql`

@@ -43,8 +43,16 @@ export const generations: TollgateMigration = {
       .addColumn('updated_at', t.timestamp)
       .execute();
     await db.schema.createIndex('generations_user_idx').on('generations').columns(['user_id', 'id']).execute();
-    await db.schema.createIndex('generations_public_idx').on('generations').columns(['is_public', 'project_id', 'id']).execute();
-    await db.schema.createIndex('generations_project_status_idx').on('generations').columns(['project_id', 'status']).execute();
+    await db.schema
+      .createIndex('generations_public_idx')
+      .on('generations')
+      .columns(['is_public', 'project_id', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('generations_project_status_idx')
+      .on('generations')
+      .columns(['project_id', 'status'])
+      .execute();
     // The claim's question: which unfinished jobs are due? Only pending/processing rows are indexed.
     await db.schema
       .createIndex('generations_due_idx')

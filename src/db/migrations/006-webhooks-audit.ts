@@ -37,20 +37,30 @@ export const webhooksAudit: TollgateMigration = {
       .column('next_attempt_at')
       .where(sql.ref('status'), 'in', [sql.lit('pending'), sql.lit('retrying')])
       .execute();
-    await db.schema.createIndex('webhook_deliveries_project_idx').on('webhook_deliveries').columns(['project_id', 'id']).execute();
+    await db.schema
+      .createIndex('webhook_deliveries_project_idx')
+      .on('webhook_deliveries')
+      .columns(['project_id', 'id'])
+      .execute();
     await db.schema.createIndex('webhook_deliveries_event_idx').on('webhook_deliveries').column('event_id').execute();
 
     await db.schema
       .createTable('webhook_attempts')
       .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
-      .addColumn('delivery_id', 'varchar(36)', (c) => c.notNull().references('webhook_deliveries.id').onDelete('cascade'))
+      .addColumn('delivery_id', 'varchar(36)', (c) =>
+        c.notNull().references('webhook_deliveries.id').onDelete('cascade'),
+      )
       .addColumn('attempted_at', t.timestamp, (c) => c.notNull())
       .addColumn('status_code', 'integer')
       .addColumn('duration_ms', 'integer', (c) => c.notNull())
       .addColumn('response_body', 'text')
       .addColumn('error', 'text')
       .execute();
-    await db.schema.createIndex('webhook_attempts_delivery_idx').on('webhook_attempts').columns(['delivery_id', 'attempted_at']).execute();
+    await db.schema
+      .createIndex('webhook_attempts_delivery_idx')
+      .on('webhook_attempts')
+      .columns(['delivery_id', 'attempted_at'])
+      .execute();
 
     await db.schema.alterTable('projects').addColumn('webhook_failing_since', t.timestamp).execute();
     await db.schema.alterTable('projects').addColumn('webhook_disabled_at', t.timestamp).execute();
@@ -80,7 +90,9 @@ export const webhooksAudit: TollgateMigration = {
     await sql`update events set type = 'domain.created' where type = 'domain.added'`.execute(db);
     await sql`update events set type = 'domain.deleted' where type = 'domain.removed'`.execute(db);
     await sql`update events set type = 'domain.updated' where type = 'domain.paid_changed'`.execute(db);
-    await sql`update events set type = 'project.paid' where type = 'project.paid_changed' and payload like ${'%"has_paid":true%'}`.execute(db);
+    await sql`update events set type = 'project.paid' where type = 'project.paid_changed' and payload like ${'%"has_paid":true%'}`.execute(
+      db,
+    );
     await sql`update events set type = 'project.unpaid' where type = 'project.paid_changed'`.execute(db);
   },
 };

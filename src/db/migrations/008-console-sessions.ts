@@ -24,7 +24,11 @@ export const consoleSessions: TollgateMigration = {
       .addColumn('expires_at', t.timestamp, (c) => c.notNull())
       .addColumn('revoked_at', t.timestamp)
       .execute();
-    await db.schema.createIndex('console_sessions_user_idx').on('console_sessions').columns(['user_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('console_sessions_user_idx')
+      .on('console_sessions')
+      .columns(['user_id', 'created_at'])
+      .execute();
 
     await db.schema
       .createTable('instance_settings')

@@ -23,7 +23,11 @@ export const generationCleanup: TollgateMigration = {
       .addColumn('due_at', t.timestamp, (c) => c.notNull())
       .addColumn('created_at', t.timestamp, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('generation_blob_deletions_due_idx').on('generation_blob_deletions').columns(['due_at']).execute();
+    await db.schema
+      .createIndex('generation_blob_deletions_due_idx')
+      .on('generation_blob_deletions')
+      .columns(['due_at'])
+      .execute();
     await db.schema.alterTable('generations').addColumn('provider_callback', 'text').execute();
   },
 };

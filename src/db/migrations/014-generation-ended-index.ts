@@ -8,6 +8,10 @@ import type { TollgateMigration } from './types.js';
  */
 export const generationEndedIndex: TollgateMigration = {
   async up(db) {
-    await db.schema.createIndex('generations_status_updated_idx').on('generations').columns(['status', 'updated_at']).execute();
+    await db.schema
+      .createIndex('generations_status_updated_idx')
+      .on('generations')
+      .columns(['status', 'updated_at'])
+      .execute();
   },
 };

@@ -12,7 +12,9 @@ export const subscriptionAnswerOrder: TollgateMigration = {
   async up(db, t) {
     await db.schema
       .alterTable('stripe_subscriptions')
-      .addColumn('state_from_answer', t.boolean, (c) => c.notNull().defaultTo(t.dialect === 'postgres' ? sql`false` : sql`0`))
+      .addColumn('state_from_answer', t.boolean, (c) =>
+        c.notNull().defaultTo(t.dialect === 'postgres' ? sql`false` : sql`0`),
+      )
       .execute();
   },
 };

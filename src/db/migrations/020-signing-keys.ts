@@ -26,7 +26,11 @@ export const signingKeys: TollgateMigration = {
       .unique()
       .where(sql.ref('status'), '=', 'active')
       .execute();
-    await db.schema.createIndex('signing_keys_project_idx').on('signing_keys').columns(['project_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('signing_keys_project_idx')
+      .on('signing_keys')
+      .columns(['project_id', 'created_at'])
+      .execute();
 
     await db.schema
       .createTable('license_checkouts')
@@ -38,6 +42,10 @@ export const signingKeys: TollgateMigration = {
       .addColumn('created_at', t.timestamp, (c) => c.notNull())
       .addColumn('expires_at', t.timestamp, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('license_checkouts_license_idx').on('license_checkouts').columns(['license_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('license_checkouts_license_idx')
+      .on('license_checkouts')
+      .columns(['license_id', 'created_at'])
+      .execute();
   },
 };

@@ -12,7 +12,10 @@ export const devices: TollgateMigration = {
   async up(db, t) {
     await db.schema.alterTable('licenses').addColumn('max_devices', 'integer').execute();
     await db.schema.alterTable('licenses').addColumn('heartbeat_interval', 'integer').execute();
-    await db.schema.alterTable('licenses').addColumn('component_match', 'varchar(16)', (c) => c.notNull().defaultTo('any')).execute();
+    await db.schema
+      .alterTable('licenses')
+      .addColumn('component_match', 'varchar(16)', (c) => c.notNull().defaultTo('any'))
+      .execute();
 
     await db.schema
       .createTable('license_devices')
@@ -36,8 +39,16 @@ export const devices: TollgateMigration = {
       .unique()
       .where(sql.ref('status'), '=', 'active')
       .execute();
-    await db.schema.createIndex('license_devices_release_idx').on('license_devices').columns(['status', 'release_at']).execute();
-    await db.schema.createIndex('license_devices_license_idx').on('license_devices').columns(['license_id', 'status']).execute();
+    await db.schema
+      .createIndex('license_devices_release_idx')
+      .on('license_devices')
+      .columns(['status', 'release_at'])
+      .execute();
+    await db.schema
+      .createIndex('license_devices_license_idx')
+      .on('license_devices')
+      .columns(['license_id', 'status'])
+      .execute();
 
     await db.schema
       .createTable('license_device_changes')
@@ -45,6 +56,10 @@ export const devices: TollgateMigration = {
       .addColumn('license_id', 'varchar(36)', (c) => c.notNull().references('licenses.id').onDelete('cascade'))
       .addColumn('created_at', t.timestamp, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('license_device_changes_license_idx').on('license_device_changes').columns(['license_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('license_device_changes_license_idx')
+      .on('license_device_changes')
+      .columns(['license_id', 'created_at'])
+      .execute();
   },
 };

@@ -12,7 +12,12 @@ export const keyReroll: TollgateMigration = {
     for (const table of ['api_keys', 'licenses']) {
       await db.schema.alterTable(table).addColumn('previous_key_hash', 'varchar(64)').execute();
       await db.schema.alterTable(table).addColumn('previous_key_expires_at', t.timestamp).execute();
-      await db.schema.createIndex(`${table}_previous_key_hash_key`).on(table).column('previous_key_hash').unique().execute();
+      await db.schema
+        .createIndex(`${table}_previous_key_hash_key`)
+        .on(table)
+        .column('previous_key_hash')
+        .unique()
+        .execute();
     }
   },
 };

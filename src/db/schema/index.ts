@@ -5,7 +5,12 @@ import type { LicenseDeviceChangesTable, LicenseDevicesTable } from './devices.j
 import type { DomainsTable } from './domains.js';
 import type { EmailVerificationsTable } from './email-verifications.js';
 import type { EventsTable } from './events.js';
-import type { AnonymousGenerationUsageTable, GenerationBlobDeletionsTable, GenerationsTable, GenerationUsageTable } from './generations.js';
+import type {
+  AnonymousGenerationUsageTable,
+  GenerationBlobDeletionsTable,
+  GenerationsTable,
+  GenerationUsageTable,
+} from './generations.js';
 import type { InjectablesTable } from './injectables.js';
 import type { LicenseCheckCountsTable } from './license-checks.js';
 import type { LicenseIdentifiersTable, LicensesTable, LicenseUsageDaysTable } from './licenses.js';
@@ -13,7 +18,13 @@ import type { ProjectsTable } from './projects.js';
 import type { RefreshTokensTable } from './refresh-tokens.js';
 import type { RuntimeChangesTable } from './runtime-changes.js';
 import type { LicenseCheckoutsTable, SigningKeysTable } from './signing-keys.js';
-import type { StripeConfigsTable, StripeCustomersTable, StripeEventsTable, StripePaymentsTable, StripeSubscriptionsTable } from './stripe.js';
+import type {
+  StripeConfigsTable,
+  StripeCustomersTable,
+  StripeEventsTable,
+  StripePaymentsTable,
+  StripeSubscriptionsTable,
+} from './stripe.js';
 import type { UsersTable } from './users.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from './webhook-deliveries.js';
 

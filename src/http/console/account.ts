@@ -45,7 +45,14 @@ export function accountRoutes(app: App, ctx: Context): void {
       config: { auth: 'consoleOptional' },
       schema: {
         hide: true,
-        response: { 200: Type.Object({ signUpOpen: Type.Boolean(), insecure: Type.Boolean(), signedIn: Type.Boolean(), me: Type.Union([Me, Type.Null()]) }) },
+        response: {
+          200: Type.Object({
+            signUpOpen: Type.Boolean(),
+            insecure: Type.Boolean(),
+            signedIn: Type.Boolean(),
+            me: Type.Union([Me, Type.Null()]),
+          }),
+        },
       },
     },
     async (request) => ({
@@ -60,7 +67,11 @@ export function accountRoutes(app: App, ctx: Context): void {
     '/console/api/sign-in',
     {
       config: { auth: 'consoleOptional', limit: 'auth' },
-      schema: { hide: true, body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }), response: { 200: Me } },
+      schema: {
+        hide: true,
+        body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }),
+        response: { 200: Me },
+      },
     },
     async (request, reply) => {
       const { userId, tokens } = await developerSignIn(ctx, request.body);
@@ -72,7 +83,11 @@ export function accountRoutes(app: App, ctx: Context): void {
     '/console/api/sign-in/operator',
     {
       config: { auth: 'consoleOptional', limit: 'auth' },
-      schema: { hide: true, body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), response: { 200: Me } },
+      schema: {
+        hide: true,
+        body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: Me },
+      },
     },
     async (request, reply) => {
       const key = await findActiveKey(ctx, request.body.key.trim());
@@ -88,7 +103,11 @@ export function accountRoutes(app: App, ctx: Context): void {
       schema: {
         hide: true,
         body: Type.Object(
-          { email: Email, password: Password, fullName: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) },
+          {
+            email: Email,
+            password: Password,
+            fullName: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -101,31 +120,48 @@ export function accountRoutes(app: App, ctx: Context): void {
       },
     },
     async (request, reply) => {
-      if (!(await signUpOpen(ctx))) throw Forbidden('sign_up_closed', 'Sign-up is closed on this instance. Ask its operator for an account.');
+      if (!(await signUpOpen(ctx)))
+        throw Forbidden('sign_up_closed', 'Sign-up is closed on this instance. Ask its operator for an account.');
       // The instance's operator opened sign-up: the same provisioning an operator's register
       // call does, audited as the new developer's own act (not an operator's).
-      const registered = await registerDeveloper(ctx, { kind: 'sign_up', origin: originOf(request) }, {
-        email: request.body.email,
-        password: request.body.password,
-        fullName: request.body.fullName?.trim() || null,
-      });
+      const registered = await registerDeveloper(
+        ctx,
+        { kind: 'sign_up', origin: originOf(request) },
+        {
+          email: request.body.email,
+          password: request.body.password,
+          fullName: request.body.fullName?.trim() || null,
+        },
+      );
       let me = null;
       if (registered.isActive) {
-        const tokens = await login(ctx, { email: request.body.email, password: request.body.password, projectId: null });
+        const tokens = await login(ctx, {
+          email: request.body.email,
+          password: request.body.password,
+          projectId: null,
+        });
         me = meBody(await beginSession(ctx, request, reply, registered.id, 'developer', tokens));
       }
       return { me, activationRequired: !registered.isActive, reveal: registered.provisioning! };
     },
   );
 
-  app.post('/console/api/sign-out', { config: { auth: 'consoleOptional' }, schema: { hide: true, response: { 200: Ok } } }, async (request, reply) => {
-    const s = request.consoleSession;
-    if (s) await revokeSession(ctx, s, s.id);
-    clearSessionCookie(ctx, request, reply);
-    return { ok: true };
-  });
+  app.post(
+    '/console/api/sign-out',
+    { config: { auth: 'consoleOptional' }, schema: { hide: true, response: { 200: Ok } } },
+    async (request, reply) => {
+      const s = request.consoleSession;
+      if (s) await revokeSession(ctx, s, s.id);
+      clearSessionCookie(ctx, request, reply);
+      return { ok: true };
+    },
+  );
 
-  app.get('/console/api/me', { config: { auth: 'console' }, schema: { hide: true, response: { 200: Me } } }, async (request) => meBody(sessionOf(request)));
+  app.get(
+    '/console/api/me',
+    { config: { auth: 'console' }, schema: { hide: true, response: { 200: Me } } },
+    async (request) => meBody(sessionOf(request)),
+  );
 
   const SessionRow = Type.Object({
     id: Type.String(),
@@ -136,12 +172,22 @@ export function accountRoutes(app: App, ctx: Context): void {
     lastSeenAt: Type.String(),
     expiresAt: Type.String(),
   });
-  app.get('/console/api/sessions', { config: { auth: 'console' }, schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(SessionRow) }) } } }, async (request) => ({
-    items: await listSessions(ctx, sessionOf(request)),
-  }));
+  app.get(
+    '/console/api/sessions',
+    {
+      config: { auth: 'console' },
+      schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(SessionRow) }) } },
+    },
+    async (request) => ({
+      items: await listSessions(ctx, sessionOf(request)),
+    }),
+  );
   app.delete(
     '/console/api/sessions/:id',
-    { config: { auth: 'console' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } } },
+    {
+      config: { auth: 'console' },
+      schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } },
+    },
     async (request, reply) => {
       const s = sessionOf(request);
       await revokeSession(ctx, s, request.params.id);
@@ -155,7 +201,14 @@ export function accountRoutes(app: App, ctx: Context): void {
     '/console/api/account',
     {
       config: { auth: 'consoleDeveloper', limit: 'management' },
-      schema: { hide: true, body: Type.Object({ fullName: Type.Union([Type.String({ maxLength: 255 }), Type.Null()]) }, { additionalProperties: false }), response: { 200: Me } },
+      schema: {
+        hide: true,
+        body: Type.Object(
+          { fullName: Type.Union([Type.String({ maxLength: 255 }), Type.Null()]) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Me },
+      },
     },
     async (request) => {
       const a = await updateProfile(ctx, developerOf(request), { fullName: request.body.fullName });
@@ -169,7 +222,10 @@ export function accountRoutes(app: App, ctx: Context): void {
       config: { auth: 'consoleDeveloper', limit: 'auth' },
       schema: {
         hide: true,
-        body: Type.Object({ currentPassword: Password, newPassword: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { currentPassword: Password, newPassword: Type.String({ maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ ok: Type.Boolean(), sessionsEnded: Type.Integer() }) },
       },
     },
@@ -183,16 +239,26 @@ export function accountRoutes(app: App, ctx: Context): void {
   );
 
   // Developer keys (the account's own keys, used with the devkit face).
-  app.get('/console/api/developer-keys', { config: { auth: 'consoleDeveloper' }, schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(KeyRecordSchema) }) } } }, async (request) => ({
-    items: (await listDeveloperKeys(ctx, developerOf(request))).map(keyBody),
-  }));
+  app.get(
+    '/console/api/developer-keys',
+    {
+      config: { auth: 'consoleDeveloper' },
+      schema: { hide: true, response: { 200: Type.Object({ items: Type.Array(KeyRecordSchema) }) } },
+    },
+    async (request) => ({
+      items: (await listDeveloperKeys(ctx, developerOf(request))).map(keyBody),
+    }),
+  );
   app.post(
     '/console/api/developer-keys',
     {
       config: { auth: 'consoleDeveloper' },
       schema: {
         hide: true,
-        body: Type.Object({ name: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ key: KeyRecordSchema, secret: Type.String() }) },
       },
     },
@@ -203,7 +269,10 @@ export function accountRoutes(app: App, ctx: Context): void {
   );
   app.delete(
     '/console/api/developer-keys/:id',
-    { config: { auth: 'consoleDeveloper' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } } },
+    {
+      config: { auth: 'consoleDeveloper' },
+      schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok } },
+    },
     async (request) => {
       await revokeDeveloperKey(ctx, developerOf(request), request.params.id);
       return { ok: true };

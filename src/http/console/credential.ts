@@ -22,11 +22,17 @@ export type ConsoleNeed = 'optional' | 'any' | 'developer' | 'operator';
  * before the cookie is even looked at; SameSite=Strict keeps the cookie off cross-site
  * requests besides. The session resolves into the same Principal the other faces give the core.
  */
-export async function resolveConsoleCredential(ctx: Context, request: FastifyRequest, need: ConsoleNeed): Promise<Principal | null> {
+export async function resolveConsoleCredential(
+  ctx: Context,
+  request: FastifyRequest,
+  need: ConsoleNeed,
+): Promise<Principal | null> {
   const t = transport(ctx.config, request);
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    if (request.headers[CSRF_HEADER] !== '1') throw Forbidden('csrf_header', `Refused: the ${CSRF_HEADER} header is missing.`);
-    if (request.headers.origin !== t.origin) throw Forbidden('csrf_origin', 'Refused: the request does not come from this console.');
+    if (request.headers[CSRF_HEADER] !== '1')
+      throw Forbidden('csrf_header', `Refused: the ${CSRF_HEADER} header is missing.`);
+    if (request.headers.origin !== t.origin)
+      throw Forbidden('csrf_origin', 'Refused: the request does not come from this console.');
   }
   const token = readSessionToken(t, request);
   const session = token ? await resolveSession(ctx, token) : null;
@@ -35,8 +41,10 @@ export async function resolveConsoleCredential(ctx: Context, request: FastifyReq
     if (need === 'optional') return null;
     throw Unauthenticated('not_signed_in', 'Your session has ended. Please sign in again.');
   }
-  if (need === 'developer' && session.kind !== 'developer') throw Forbidden('developer_required', 'This page is for developer accounts.');
-  if (need === 'operator' && session.kind !== 'operator') throw Forbidden('operator_required', 'This page is for operators.');
+  if (need === 'developer' && session.kind !== 'developer')
+    throw Forbidden('developer_required', 'This page is for developer accounts.');
+  if (need === 'operator' && session.kind !== 'operator')
+    throw Forbidden('operator_required', 'This page is for operators.');
   const origin = { ip: request.ip, requestId: String(request.id) };
   return session.kind === 'operator'
     ? { kind: 'operator', userId: session.userId, keyId: null, keyPrefix: null, origin }

@@ -16,7 +16,12 @@ export function dashboardRoutes(app: App, ctx: Context): void {
         hide: true,
         response: {
           200: Type.Object({
-            tier: Type.Object({ name: Type.String(), label: Type.String(), maxProjects: N(Type.Integer()), maxApiKeysPerProject: N(Type.Integer()) }),
+            tier: Type.Object({
+              name: Type.String(),
+              label: Type.String(),
+              maxProjects: N(Type.Integer()),
+              maxApiKeysPerProject: N(Type.Integer()),
+            }),
             counts: Type.Object({
               projects: Type.Integer(),
               apiKeys: Type.Integer(),

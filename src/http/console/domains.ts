@@ -14,9 +14,20 @@ const Environment = Type.Union([Type.Literal('production'), Type.Literal('stagin
 export function domainRoutes(app: App, ctx: Context): void {
   app.get(
     '/console/api/projects/:projectId/domains',
-    { config: dev, schema: { hide: true, params: ProjectParams, querystring: Type.Object(PageQuery, { additionalProperties: false }), response: { 200: pageOf(DomainSchema) } } },
+    {
+      config: dev,
+      schema: {
+        hide: true,
+        params: ProjectParams,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: pageOf(DomainSchema) },
+      },
+    },
     async (request) => {
-      const page = await listDomains(ctx, developerOf(request), request.params.projectId, { cursor: request.query.cursor ?? null, perPage: request.query.perPage });
+      const page = await listDomains(ctx, developerOf(request), request.params.projectId, {
+        cursor: request.query.cursor ?? null,
+        perPage: request.query.perPage,
+      });
       return { items: page.items.map(domainBody), nextCursor: page.nextCursor };
     },
   );
@@ -38,7 +49,8 @@ export function domainRoutes(app: App, ctx: Context): void {
         response: { 200: DomainSchema },
       },
     },
-    async (request) => domainBody(await createDomain(ctx, developerOf(request), request.params.projectId, request.body)),
+    async (request) =>
+      domainBody(await createDomain(ctx, developerOf(request), request.params.projectId, request.body)),
   );
   app.patch(
     '/console/api/projects/:projectId/domains/:id',
@@ -48,16 +60,30 @@ export function domainRoutes(app: App, ctx: Context): void {
         hide: true,
         params: ProjectItemParams,
         body: Type.Partial(
-          Type.Object({ domain: Type.String({ maxLength: 255 }), environment: Environment, isPrimary: Type.Boolean(), isVerified: Type.Boolean(), isActive: Type.Boolean(), hasPaid: Type.Boolean() }),
+          Type.Object({
+            domain: Type.String({ maxLength: 255 }),
+            environment: Environment,
+            isPrimary: Type.Boolean(),
+            isVerified: Type.Boolean(),
+            isActive: Type.Boolean(),
+            hasPaid: Type.Boolean(),
+          }),
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: DomainSchema },
       },
     },
-    async (request) => domainBody(await updateDomain(ctx, developerOf(request), request.params.projectId, request.params.id, request.body)),
+    async (request) =>
+      domainBody(
+        await updateDomain(ctx, developerOf(request), request.params.projectId, request.params.id, request.body),
+      ),
   );
-  app.delete('/console/api/projects/:projectId/domains/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request) => {
-    await deleteDomain(ctx, developerOf(request), request.params.projectId, request.params.id);
-    return { ok: true };
-  });
+  app.delete(
+    '/console/api/projects/:projectId/domains/:id',
+    { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } },
+    async (request) => {
+      await deleteDomain(ctx, developerOf(request), request.params.projectId, request.params.id);
+      return { ok: true };
+    },
+  );
 }

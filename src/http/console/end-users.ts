@@ -18,7 +18,13 @@ const EndUserSchema = Type.Object({
 });
 
 const SubscriptionState = N(
-  Type.Object({ status: Type.String(), planName: N(Type.String()), currentPeriodEnd: N(Type.String()), cancelAt: N(Type.String()), createdAt: Type.String() }),
+  Type.Object({
+    status: Type.String(),
+    planName: N(Type.String()),
+    currentPeriodEnd: N(Type.String()),
+    cancelAt: N(Type.String()),
+    createdAt: Type.String(),
+  }),
 );
 
 /** End users across the developer's projects (page 8 of the console): the list, one user's details, the registration trend. */
@@ -40,7 +46,14 @@ export function endUserRoutes(app: App, ctx: Context): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(EndUserSchema), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(EndUserSchema),
+            total: Type.Integer(),
+            page: Type.Integer(),
+            pageSize: Type.Integer(),
+          }),
+        },
       },
     },
     async (request) => {
@@ -64,13 +77,25 @@ export function endUserRoutes(app: App, ctx: Context): void {
       schema: {
         hide: true,
         querystring: Type.Object(
-          { days: Type.Optional(Type.Integer({ minimum: 7, maximum: 365 })), projectId: Type.Optional(Type.String({ maxLength: 64 })) },
+          {
+            days: Type.Optional(Type.Integer({ minimum: 7, maximum: 365 })),
+            projectId: Type.Optional(Type.String({ maxLength: 64 })),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ days: Type.Array(Type.Object({ day: Type.String(), count: Type.Integer() })), total: Type.Integer() }) },
+        response: {
+          200: Type.Object({
+            days: Type.Array(Type.Object({ day: Type.String(), count: Type.Integer() })),
+            total: Type.Integer(),
+          }),
+        },
       },
     },
-    async (request) => registrationTrend(ctx, developerOf(request), { days: request.query.days ?? 30, projectId: request.query.projectId || null }),
+    async (request) =>
+      registrationTrend(ctx, developerOf(request), {
+        days: request.query.days ?? 30,
+        projectId: request.query.projectId || null,
+      }),
   );
 
   app.get(
@@ -82,12 +107,30 @@ export function endUserRoutes(app: App, ctx: Context): void {
         params: IdParams,
         response: {
           200: Type.Object({
-            user: Type.Composite([EndUserSchema, Type.Object({ updatedAt: N(Type.String()), emailVerifiedAt: N(Type.String()) })]),
-            generations: Type.Object({ total: Type.Integer(), pending: Type.Integer(), processing: Type.Integer(), completed: Type.Integer(), failed: Type.Integer() }),
+            user: Type.Composite([
+              EndUserSchema,
+              Type.Object({ updatedAt: N(Type.String()), emailVerifiedAt: N(Type.String()) }),
+            ]),
+            generations: Type.Object({
+              total: Type.Integer(),
+              pending: Type.Integer(),
+              processing: Type.Integer(),
+              completed: Type.Integer(),
+              failed: Type.Integer(),
+            }),
             subscriptions: Type.Object({ test: SubscriptionState, live: SubscriptionState }),
             payments: Type.Object({
               total: Type.Integer(),
-              recent: Type.Array(Type.Object({ id: Type.String(), isTestMode: Type.Boolean(), status: Type.String(), amountCents: Type.Integer(), currency: Type.String(), createdAt: Type.String() })),
+              recent: Type.Array(
+                Type.Object({
+                  id: Type.String(),
+                  isTestMode: Type.Boolean(),
+                  status: Type.String(),
+                  amountCents: Type.Integer(),
+                  currency: Type.String(),
+                  createdAt: Type.String(),
+                }),
+              ),
             }),
           }),
         },
@@ -96,14 +139,27 @@ export function endUserRoutes(app: App, ctx: Context): void {
     async (request) => {
       const d = await getEndUser(ctx, developerOf(request), request.params.id);
       const sub = (s: (typeof d.subscriptions)['test']) =>
-        s && { status: s.status, planName: s.planName, currentPeriodEnd: s.currentPeriodEnd, cancelAt: s.cancelAt, createdAt: s.createdAt };
+        s && {
+          status: s.status,
+          planName: s.planName,
+          currentPeriodEnd: s.currentPeriodEnd,
+          cancelAt: s.cancelAt,
+          createdAt: s.createdAt,
+        };
       return {
         user: d.user,
         generations: d.generations,
         subscriptions: { test: sub(d.subscriptions.test), live: sub(d.subscriptions.live) },
         payments: {
           total: d.payments.total,
-          recent: d.payments.recent.map((t) => ({ id: t.id, isTestMode: t.isTestMode, status: t.status, amountCents: t.amountCents, currency: t.currency, createdAt: t.createdAt })),
+          recent: d.payments.recent.map((t) => ({
+            id: t.id,
+            isTestMode: t.isTestMode,
+            status: t.status,
+            amountCents: t.amountCents,
+            currency: t.currency,
+            createdAt: t.createdAt,
+          })),
         },
       };
     },

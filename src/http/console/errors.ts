@@ -14,7 +14,11 @@ export interface ConsoleErrorBody {
 }
 
 const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), fields: Type.Array(Type.Object({ field: Type.String(), message: Type.String() })) }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    fields: Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
+  }),
 });
 /** The answers declareFace documents on every console route (the console also answers 409 and 413, with the same body). */
 export const ConsoleErrorSchemas = {
@@ -23,7 +27,11 @@ export const ConsoleErrorSchemas = {
   schema: () => ErrorBody,
 };
 
-export function consoleError(code: string, message: string, fields: Array<{ field: string; message: string }> = []): ConsoleErrorBody {
+export function consoleError(
+  code: string,
+  message: string,
+  fields: Array<{ field: string; message: string }> = [],
+): ConsoleErrorBody {
   return { error: { code, message, fields } };
 }
 
@@ -44,11 +52,21 @@ export function sendConsoleError(err: unknown, request: FastifyRequest, reply: F
     }
     case 'validation': {
       const fields = c.violations.map((v) => ({ field: fieldName(v.loc), message: v.msg }));
-      return reply.code(422).send(consoleError('invalid', fields.map((f) => `${f.field}: ${f.message}`).join('; ') || 'The given data was invalid.', fields));
+      return reply
+        .code(422)
+        .send(
+          consoleError(
+            'invalid',
+            fields.map((f) => `${f.field}: ${f.message}`).join('; ') || 'The given data was invalid.',
+            fields,
+          ),
+        );
     }
     case 'malformed':
       return reply.code(c.status).send(consoleError('malformed', c.message));
     case 'internal':
-      return reply.code(500).send(consoleError('internal', `Something went wrong on the server (request ${request.id}).`));
+      return reply
+        .code(500)
+        .send(consoleError('internal', `Something went wrong on the server (request ${request.id}).`));
   }
 }

@@ -67,7 +67,13 @@ export function generationRoutes(app: App, ctx: Context): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(GenerationSchema), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer(), usage: UsageSchema }),
+          200: Type.Object({
+            items: Type.Array(GenerationSchema),
+            total: Type.Integer(),
+            page: Type.Integer(),
+            pageSize: Type.Integer(),
+            usage: UsageSchema,
+          }),
         },
       },
     },
@@ -76,7 +82,11 @@ export function generationRoutes(app: App, ctx: Context): void {
       const page = request.query.page ?? 1;
       const pageSize = request.query.perPage ?? 12;
       const [list, usage] = await Promise.all([
-        listProjectGenerations(ctx, p, request.params.projectId, { page, perPage: pageSize, status: request.query.status ?? null }),
+        listProjectGenerations(ctx, p, request.params.projectId, {
+          page,
+          perPage: pageSize,
+          status: request.query.status ?? null,
+        }),
         generationUsage(ctx, p),
       ]);
       return { items: list.generations.map(body), total: list.total, page, pageSize, usage };
@@ -86,12 +96,30 @@ export function generationRoutes(app: App, ctx: Context): void {
     '/console/api/projects/:projectId/generations/:id',
     {
       config: devWrite,
-      schema: { hide: true, params: ProjectItemParams, body: Type.Object({ isPublic: Type.Boolean() }, { additionalProperties: false }), response: { 200: GenerationSchema } },
+      schema: {
+        hide: true,
+        params: ProjectItemParams,
+        body: Type.Object({ isPublic: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: GenerationSchema },
+      },
     },
-    async (request) => body(await setProjectGenerationPublic(ctx, developerOf(request), request.params.projectId, request.params.id, request.body.isPublic)),
+    async (request) =>
+      body(
+        await setProjectGenerationPublic(
+          ctx,
+          developerOf(request),
+          request.params.projectId,
+          request.params.id,
+          request.body.isPublic,
+        ),
+      ),
   );
-  app.delete('/console/api/projects/:projectId/generations/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request) => {
-    await deleteProjectGeneration(ctx, developerOf(request), request.params.projectId, request.params.id);
-    return { ok: true };
-  });
+  app.delete(
+    '/console/api/projects/:projectId/generations/:id',
+    { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } },
+    async (request) => {
+      await deleteProjectGeneration(ctx, developerOf(request), request.params.projectId, request.params.id);
+      return { ok: true };
+    },
+  );
 }

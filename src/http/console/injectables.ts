@@ -4,7 +4,16 @@ import { createInjectable } from '../../core/injectables/create-injectable.js';
 import { deleteInjectable } from '../../core/injectables/delete-injectable.js';
 import { listInjectables } from '../../core/injectables/list-injectables.js';
 import { updateInjectable } from '../../core/injectables/update-injectable.js';
-import { InjectableSchema, injectableBody, N, Ok, PageQuery, pageOf, ProjectItemParams, ProjectParams } from './schemas.js';
+import {
+  InjectableSchema,
+  injectableBody,
+  N,
+  Ok,
+  PageQuery,
+  pageOf,
+  ProjectItemParams,
+  ProjectParams,
+} from './schemas.js';
 import type { App } from '../typed.js';
 import { developerOf, dev, devWrite } from './caller.js';
 
@@ -24,9 +33,20 @@ export function injectableRoutes(app: App, ctx: Context): void {
   // Injectables: content goes in once and is never shown again (only its hash).
   app.get(
     '/console/api/projects/:projectId/injectables',
-    { config: dev, schema: { hide: true, params: ProjectParams, querystring: Type.Object(PageQuery, { additionalProperties: false }), response: { 200: pageOf(InjectableSchema) } } },
+    {
+      config: dev,
+      schema: {
+        hide: true,
+        params: ProjectParams,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: pageOf(InjectableSchema) },
+      },
+    },
     async (request) => {
-      const page = await listInjectables(ctx, developerOf(request), request.params.projectId, { cursor: request.query.cursor ?? null, perPage: request.query.perPage });
+      const page = await listInjectables(ctx, developerOf(request), request.params.projectId, {
+        cursor: request.query.cursor ?? null,
+        perPage: request.query.perPage,
+      });
       return { items: page.items.map(injectableBody), nextCursor: page.nextCursor };
     },
   );
@@ -53,7 +73,8 @@ export function injectableRoutes(app: App, ctx: Context): void {
         response: { 200: InjectableSchema },
       },
     },
-    async (request) => injectableBody(await createInjectable(ctx, developerOf(request), request.params.projectId, request.body)),
+    async (request) =>
+      injectableBody(await createInjectable(ctx, developerOf(request), request.params.projectId, request.body)),
   );
   // Editing: the content is never sent back to be edited, only replaced (with the delivery secret again).
   app.patch(
@@ -63,14 +84,24 @@ export function injectableRoutes(app: App, ctx: Context): void {
       schema: {
         hide: true,
         params: ProjectItemParams,
-        body: Type.Partial(Type.Object({ ...InjectableFields, isActive: Type.Boolean() }), { additionalProperties: false, minProperties: 1 }),
+        body: Type.Partial(Type.Object({ ...InjectableFields, isActive: Type.Boolean() }), {
+          additionalProperties: false,
+          minProperties: 1,
+        }),
         response: { 200: InjectableSchema },
       },
     },
-    async (request) => injectableBody(await updateInjectable(ctx, developerOf(request), request.params.projectId, request.params.id, request.body)),
+    async (request) =>
+      injectableBody(
+        await updateInjectable(ctx, developerOf(request), request.params.projectId, request.params.id, request.body),
+      ),
   );
-  app.delete('/console/api/projects/:projectId/injectables/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request) => {
-    await deleteInjectable(ctx, developerOf(request), request.params.projectId, request.params.id);
-    return { ok: true };
-  });
+  app.delete(
+    '/console/api/projects/:projectId/injectables/:id',
+    { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } },
+    async (request) => {
+      await deleteInjectable(ctx, developerOf(request), request.params.projectId, request.params.id);
+      return { ok: true };
+    },
+  );
 }

@@ -19,12 +19,26 @@ export function licenseRoutes(app: App, ctx: Context): void {
       schema: {
         hide: true,
         params: ProjectParams,
-        querystring: Type.Object({ ...PageQuery, status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')])) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            status: Type.Optional(
+              Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: pageOf(LicenseSchema) },
       },
     },
     async (request) => {
-      const page = await listLicenses(ctx, developerOf(request), request.params.projectId, { cursor: request.query.cursor ?? null, perPage: request.query.perPage }, { status: request.query.status ?? null });
+      const page = await listLicenses(
+        ctx,
+        developerOf(request),
+        request.params.projectId,
+        { cursor: request.query.cursor ?? null, perPage: request.query.perPage },
+        { status: request.query.status ?? null },
+      );
       return { items: page.items.map(licenseBody), nextCursor: page.nextCursor };
     },
   );
@@ -48,7 +62,9 @@ export function licenseRoutes(app: App, ctx: Context): void {
             isTestLicense: Type.Optional(Type.Boolean()),
             maxDevices: Type.Optional(N(Type.Integer())),
             heartbeatInterval: Type.Optional(N(Type.Integer())),
-            componentMatch: Type.Optional(Type.Union([Type.Literal('any'), Type.Literal('all'), Type.Literal('majority')])),
+            componentMatch: Type.Optional(
+              Type.Union([Type.Literal('any'), Type.Literal('all'), Type.Literal('majority')]),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -70,7 +86,15 @@ export function licenseRoutes(app: App, ctx: Context): void {
         response: {
           200: Type.Object({
             license: LicenseSchema,
-            identifiers: Type.Array(Type.Object({ identifier: Type.String(), baseDomain: Type.String(), firstSeenAt: Type.String(), lastSeenAt: Type.String(), count: Type.Integer() })),
+            identifiers: Type.Array(
+              Type.Object({
+                identifier: Type.String(),
+                baseDomain: Type.String(),
+                firstSeenAt: Type.String(),
+                lastSeenAt: Type.String(),
+                count: Type.Integer(),
+              }),
+            ),
           }),
         },
       },
@@ -87,12 +111,20 @@ export function licenseRoutes(app: App, ctx: Context): void {
       async (request) => {
         const p = developerOf(request);
         const { projectId, id } = request.params;
-        return licenseBody(action === 'revoke' ? await revokeLicense(ctx, p, projectId, id) : await reactivateLicense(ctx, p, projectId, id));
+        return licenseBody(
+          action === 'revoke'
+            ? await revokeLicense(ctx, p, projectId, id)
+            : await reactivateLicense(ctx, p, projectId, id),
+        );
       },
     );
   }
-  app.delete('/console/api/projects/:projectId/licenses/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request) => {
-    await deleteLicense(ctx, developerOf(request), request.params.projectId, request.params.id);
-    return { ok: true };
-  });
+  app.delete(
+    '/console/api/projects/:projectId/licenses/:id',
+    { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } },
+    async (request) => {
+      await deleteLicense(ctx, developerOf(request), request.params.projectId, request.params.id);
+      return { ok: true };
+    },
+  );
 }

@@ -24,7 +24,12 @@ const ModeConfig = Type.Object({
   configured: Type.Boolean(),
   configuredAt: N(Type.String()),
 });
-const ConfigSchema = Type.Object({ isActive: Type.Boolean(), test: ModeConfig, live: ModeConfig, updatedAt: N(Type.String()) });
+const ConfigSchema = Type.Object({
+  isActive: Type.Boolean(),
+  test: ModeConfig,
+  live: ModeConfig,
+  updatedAt: N(Type.String()),
+});
 const configBody = (c: StripeConfig) => {
   const mode = (m: StripeConfig['test']) => ({
     secretKey: m.secretKeyMask,
@@ -64,7 +69,8 @@ const listQuery = (statuses: readonly string[]) =>
     { additionalProperties: false },
   );
 const PAGE_SIZE = 20;
-const paged = <T extends ReturnType<typeof Type.Object>>(item: T) => Type.Object({ items: Type.Array(item), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() });
+const paged = <T extends ReturnType<typeof Type.Object>>(item: T) =>
+  Type.Object({ items: Type.Array(item), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() });
 
 const SubscriptionSchema = Type.Object({
   id: Type.String(),
@@ -120,7 +126,12 @@ export function paymentRoutes(app: App, ctx: Context): void {
     async (request) => {
       const p = developerOf(request);
       const id = request.params.projectId;
-      const [config, urls, live, all] = await Promise.all([getStripeConfig(ctx, p, id), webhookUrls(ctx, p, id), paymentStats(ctx, p, false, id), paymentStats(ctx, p, true, id)]);
+      const [config, urls, live, all] = await Promise.all([
+        getStripeConfig(ctx, p, id),
+        webhookUrls(ctx, p, id),
+        paymentStats(ctx, p, false, id),
+        paymentStats(ctx, p, true, id),
+      ]);
       return {
         config: config ? configBody(config) : null,
         webhookUrls: urls,
@@ -165,10 +176,14 @@ export function paymentRoutes(app: App, ctx: Context): void {
     },
   );
 
-  app.delete('/console/api/projects/:projectId/payments/config', { config: devWrite, schema: { hide: true, params: ProjectParams, response: { 200: Ok } } }, async (request) => {
-    await deleteStripeConfig(ctx, developerOf(request), request.params.projectId);
-    return { ok: true };
-  });
+  app.delete(
+    '/console/api/projects/:projectId/payments/config',
+    { config: devWrite, schema: { hide: true, params: ProjectParams, response: { 200: Ok } } },
+    async (request) => {
+      await deleteStripeConfig(ctx, developerOf(request), request.params.projectId);
+      return { ok: true };
+    },
+  );
 
   app.post(
     '/console/api/projects/:projectId/payments/validate',
@@ -177,11 +192,18 @@ export function paymentRoutes(app: App, ctx: Context): void {
       schema: {
         hide: true,
         params: ProjectParams,
-        body: Type.Object({ mode: Mode, secretKey: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { mode: Mode, secretKey: Type.String({ minLength: 1, maxLength: 255 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ valid: Type.Boolean(), message: Type.String() }) },
       },
     },
-    async (request) => validateCredentials(ctx, developerOf(request), request.params.projectId, { secretKey: request.body.secretKey, isTestMode: request.body.mode === 'test' }),
+    async (request) =>
+      validateCredentials(ctx, developerOf(request), request.params.projectId, {
+        secretKey: request.body.secretKey,
+        isTestMode: request.body.mode === 'test',
+      }),
   );
 
   const filter = (q: { page?: number; mode?: 'test' | 'live'; status?: string }) => ({
@@ -193,16 +215,37 @@ export function paymentRoutes(app: App, ctx: Context): void {
 
   app.get(
     '/console/api/projects/:projectId/payments/subscriptions',
-    { config: dev, schema: { hide: true, params: ProjectParams, querystring: listQuery(SUBSCRIPTION_STATUSES), response: { 200: paged(SubscriptionSchema) } } },
+    {
+      config: dev,
+      schema: {
+        hide: true,
+        params: ProjectParams,
+        querystring: listQuery(SUBSCRIPTION_STATUSES),
+        response: { 200: paged(SubscriptionSchema) },
+      },
+    },
     async (request) => {
-      const r = await listProjectSubscriptions(ctx, developerOf(request), request.params.projectId, filter(request.query));
+      const r = await listProjectSubscriptions(
+        ctx,
+        developerOf(request),
+        request.params.projectId,
+        filter(request.query),
+      );
       return r;
     },
   );
 
   app.get(
     '/console/api/projects/:projectId/payments/transactions',
-    { config: dev, schema: { hide: true, params: ProjectParams, querystring: listQuery(PAYMENT_STATUSES), response: { 200: paged(PaymentSchema) } } },
+    {
+      config: dev,
+      schema: {
+        hide: true,
+        params: ProjectParams,
+        querystring: listQuery(PAYMENT_STATUSES),
+        response: { 200: paged(PaymentSchema) },
+      },
+    },
     async (request) => {
       const r = await listProjectPayments(ctx, developerOf(request), request.params.projectId, filter(request.query));
       return r;

@@ -14,11 +14,18 @@ export function projectKeyRoutes(app: App, ctx: Context): void {
     '/console/api/projects/:projectId/keys',
     {
       config: dev,
-      schema: { hide: true, params: ProjectParams, response: { 200: Type.Object({ items: Type.Array(KeyRecordSchema), max: N(Type.Integer()) }) } },
+      schema: {
+        hide: true,
+        params: ProjectParams,
+        response: { 200: Type.Object({ items: Type.Array(KeyRecordSchema), max: N(Type.Integer()) }) },
+      },
     },
     async (request) => {
       const p = developerOf(request);
-      return { items: (await listProjectKeys(ctx, p, request.params.projectId)).map(keyBody), max: TIERS[p.tier].maxApiKeysPerProject };
+      return {
+        items: (await listProjectKeys(ctx, p, request.params.projectId)).map(keyBody),
+        max: TIERS[p.tier].maxApiKeysPerProject,
+      };
     },
   );
   app.post(
@@ -33,12 +40,21 @@ export function projectKeyRoutes(app: App, ctx: Context): void {
       },
     },
     async (request) => {
-      const created = await createProjectKey(ctx, developerOf(request), request.params.projectId, request.body.name?.trim() || null);
+      const created = await createProjectKey(
+        ctx,
+        developerOf(request),
+        request.params.projectId,
+        request.body.name?.trim() || null,
+      );
       return { key: keyBody(created), secret: created.key };
     },
   );
-  app.delete('/console/api/projects/:projectId/keys/:id', { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } }, async (request) => {
-    await revokeProjectKey(ctx, developerOf(request), request.params.projectId, request.params.id);
-    return { ok: true };
-  });
+  app.delete(
+    '/console/api/projects/:projectId/keys/:id',
+    { config: devWrite, schema: { hide: true, params: ProjectItemParams, response: { 200: Ok } } },
+    async (request) => {
+      await revokeProjectKey(ctx, developerOf(request), request.params.projectId, request.params.id);
+      return { ok: true };
+    },
+  );
 }

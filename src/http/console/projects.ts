@@ -16,10 +16,22 @@ export function projectRoutes(app: App, ctx: Context): void {
     '/console/api/projects',
     {
       config: dev,
-      schema: { hide: true, querystring: Type.Object({ ...PageQuery, search: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }), response: { 200: pageOf(ProjectSchema) } },
+      schema: {
+        hide: true,
+        querystring: Type.Object(
+          { ...PageQuery, search: Type.Optional(Type.String({ maxLength: 100 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(ProjectSchema) },
+      },
     },
     async (request) => {
-      const page = await listProjects(ctx, developerOf(request), { cursor: request.query.cursor ?? null, perPage: request.query.perPage }, { search: request.query.search?.trim() || null });
+      const page = await listProjects(
+        ctx,
+        developerOf(request),
+        { cursor: request.query.cursor ?? null, perPage: request.query.perPage },
+        { search: request.query.search?.trim() || null },
+      );
       return { items: page.items.map(projectBody), nextCursor: page.nextCursor };
     },
   );
@@ -41,14 +53,25 @@ export function projectRoutes(app: App, ctx: Context): void {
       config: devWrite,
       schema: {
         hide: true,
-        body: Type.Object({ name: ProjectFields.name, description: Type.Optional(ProjectFields.description) }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: ProjectFields.name, description: Type.Optional(ProjectFields.description) },
+          { additionalProperties: false },
+        ),
         response: { 200: ProjectSchema },
       },
     },
-    async (request) => projectBody(await createProject(ctx, developerOf(request), { name: request.body.name, description: request.body.description ?? null })),
+    async (request) =>
+      projectBody(
+        await createProject(ctx, developerOf(request), {
+          name: request.body.name,
+          description: request.body.description ?? null,
+        }),
+      ),
   );
-  app.get('/console/api/projects/:projectId', { config: dev, schema: { hide: true, params: ProjectParams, response: { 200: ProjectSchema } } }, async (request) =>
-    projectBody(await getProject(ctx, developerOf(request), request.params.projectId)),
+  app.get(
+    '/console/api/projects/:projectId',
+    { config: dev, schema: { hide: true, params: ProjectParams, response: { 200: ProjectSchema } } },
+    async (request) => projectBody(await getProject(ctx, developerOf(request), request.params.projectId)),
   );
   app.patch(
     '/console/api/projects/:projectId',
@@ -61,13 +84,19 @@ export function projectRoutes(app: App, ctx: Context): void {
         response: { 200: ProjectSchema },
       },
     },
-    async (request) => projectBody(await updateProject(ctx, developerOf(request), request.params.projectId, request.body)),
+    async (request) =>
+      projectBody(await updateProject(ctx, developerOf(request), request.params.projectId, request.body)),
   );
   app.delete(
     '/console/api/projects/:projectId',
     {
       config: devWrite,
-      schema: { hide: true, params: ProjectParams, body: Type.Object({ confirm: Type.String({ maxLength: 255 }) }, { additionalProperties: false }), response: { 200: Ok } },
+      schema: {
+        hide: true,
+        params: ProjectParams,
+        body: Type.Object({ confirm: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
+        response: { 200: Ok },
+      },
     },
     async (request) => {
       const p = developerOf(request);

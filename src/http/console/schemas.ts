@@ -12,12 +12,16 @@ export const N = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const Ok = Type.Object({ ok: Type.Boolean() });
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export const ProjectParams = Type.Object({ projectId: Type.String({ maxLength: 64 }) });
-export const ProjectItemParams = Type.Object({ projectId: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) });
+export const ProjectItemParams = Type.Object({
+  projectId: Type.String({ maxLength: 64 }),
+  id: Type.String({ maxLength: 64 }),
+});
 export const PageQuery = {
   cursor: Type.Optional(Type.String({ maxLength: 64 })),
   perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
 };
-export const pageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: N(Type.String()) });
+export const pageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: N(Type.String()) });
 
 export const ProjectSchema = Type.Object({
   id: Type.String(),
@@ -62,7 +66,14 @@ export const KeyRecordSchema = Type.Object({
   lastUsedAt: N(Type.String()),
   createdAt: Type.String(),
 });
-export const keyBody = (k: KeyRecord) => ({ id: k.id, name: k.name, keyPrefix: k.keyPrefix, isActive: k.isActive, lastUsedAt: k.lastUsedAt, createdAt: k.createdAt });
+export const keyBody = (k: KeyRecord) => ({
+  id: k.id,
+  name: k.name,
+  keyPrefix: k.keyPrefix,
+  isActive: k.isActive,
+  lastUsedAt: k.lastUsedAt,
+  createdAt: k.createdAt,
+});
 
 export const LicenseSchema = Type.Object({
   id: Type.String(),

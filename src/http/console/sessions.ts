@@ -22,7 +22,13 @@ export async function beginSession(
   tokens: TokenPair | null,
 ): Promise<ConsoleSession> {
   const t = transport(ctx.config, request);
-  const s = await startSession(ctx, { userId, kind, tokens, userAgent: request.headers['user-agent'] ?? null, ip: request.ip });
+  const s = await startSession(ctx, {
+    userId,
+    kind,
+    tokens,
+    userAgent: request.headers['user-agent'] ?? null,
+    ip: request.ip,
+  });
   reply.header('set-cookie', sessionCookie(t, s.token, s.maxAgeSeconds));
   const session = await resolveSession(ctx, s.token);
   if (!session) throw Unauthenticated('not_signed_in', 'Please sign in.');

@@ -34,7 +34,10 @@ interface Asset {
   encoded: Partial<Record<Encoding, Representation>>;
 }
 
-const representation = (body: Buffer): Representation => ({ body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
+const representation = (body: Buffer): Representation => ({
+  body,
+  etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+});
 
 /** dist/console beside the compiled server (dist/src/http/console → dist/console) or under the project root (tsx). */
 export function consoleDir(): string | null {
@@ -56,8 +59,13 @@ function loadAssets(dir: string): Map<string, Asset> {
       else if (!ENCODINGS.some((e) => full.endsWith(e.suffix))) {
         const rel = path.relative(dir, full).split(path.sep).join('/');
         const encoded: Asset['encoded'] = {};
-        for (const e of ENCODINGS) if (fs.existsSync(full + e.suffix)) encoded[e.name] = representation(fs.readFileSync(full + e.suffix));
-        out.set(rel, { type: TYPES[path.extname(full)] ?? 'application/octet-stream', identity: representation(fs.readFileSync(full)), encoded });
+        for (const e of ENCODINGS)
+          if (fs.existsSync(full + e.suffix)) encoded[e.name] = representation(fs.readFileSync(full + e.suffix));
+        out.set(rel, {
+          type: TYPES[path.extname(full)] ?? 'application/octet-stream',
+          identity: representation(fs.readFileSync(full)),
+          encoded,
+        });
       }
     }
   };

@@ -11,7 +11,17 @@ import { setWebhook } from '../../core/webhooks/set-webhook.js';
 import type { App } from '../typed.js';
 import { DeliveryStatus } from '../webhook-schemas.js';
 import { developerOf } from './caller.js';
-import { AttemptSchema, AuditEntrySchema, DeliverySchema, N, PageQuery, ProjectItemParams, ProjectParams, ProjectSchema, projectBody } from './schemas.js';
+import {
+  AttemptSchema,
+  AuditEntrySchema,
+  DeliverySchema,
+  N,
+  PageQuery,
+  ProjectItemParams,
+  ProjectParams,
+  ProjectSchema,
+  projectBody,
+} from './schemas.js';
 
 /** A project's webhook endpoint, its delivery log (attempts, resend, test event), and the developer's audit log. */
 export function webhookRoutes(app: App, ctx: Context): void {
@@ -28,13 +38,21 @@ export function webhookRoutes(app: App, ctx: Context): void {
       schema: {
         hide: true,
         params: ProjectParams,
-        body: Type.Object({ url: N(Type.String({ maxLength: 2048 })), secret: Type.Optional(N(Type.String({ maxLength: 255 }))) }, { additionalProperties: false }),
+        body: Type.Object(
+          { url: N(Type.String({ maxLength: 2048 })), secret: Type.Optional(N(Type.String({ maxLength: 255 }))) },
+          { additionalProperties: false },
+        ),
         response: { 200: ProjectSchema },
       },
     },
     async (request) => {
       const { url, secret } = request.body;
-      return projectBody(await setWebhook(ctx, developerOf(request), request.params.projectId, { url: url?.trim() || null, secret: secret === '' ? undefined : secret }));
+      return projectBody(
+        await setWebhook(ctx, developerOf(request), request.params.projectId, {
+          url: url?.trim() || null,
+          secret: secret === '' ? undefined : secret,
+        }),
+      );
     },
   );
 
@@ -45,20 +63,42 @@ export function webhookRoutes(app: App, ctx: Context): void {
       schema: {
         hide: true,
         params: ProjectParams,
-        querystring: Type.Object({ ...PageQuery, status: Type.Optional(DeliveryStatus), event: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(DeliverySchema), nextCursor: N(Type.String()), eventTypes: Type.Array(Type.String()) }) },
+        querystring: Type.Object(
+          { ...PageQuery, status: Type.Optional(DeliveryStatus), event: Type.Optional(Type.String({ maxLength: 64 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(DeliverySchema),
+            nextCursor: N(Type.String()),
+            eventTypes: Type.Array(Type.String()),
+          }),
+        },
       },
     },
     async (request) => {
       const { status, event } = request.query;
-      const result = await listDeliveries(ctx, developerOf(request), request.params.projectId, { status, event: event?.trim() || undefined }, page(request.query));
+      const result = await listDeliveries(
+        ctx,
+        developerOf(request),
+        request.params.projectId,
+        { status, event: event?.trim() || undefined },
+        page(request.query),
+      );
       return { ...result, eventTypes: [...EVENT_TYPES] };
     },
   );
 
   app.get(
     '/console/api/projects/:projectId/webhook-deliveries/:id',
-    { config: dev, schema: { hide: true, params: ProjectItemParams, response: { 200: Type.Object({ delivery: DeliverySchema, attempts: Type.Array(AttemptSchema) }) } } },
+    {
+      config: dev,
+      schema: {
+        hide: true,
+        params: ProjectItemParams,
+        response: { 200: Type.Object({ delivery: DeliverySchema, attempts: Type.Array(AttemptSchema) }) },
+      },
+    },
     async (request) => {
       const d = await getDelivery(ctx, developerOf(request), request.params.projectId, request.params.id);
       return { delivery: d, attempts: d.attemptLog };
@@ -71,8 +111,10 @@ export function webhookRoutes(app: App, ctx: Context): void {
     async (request) => resendDelivery(ctx, developerOf(request), request.params.projectId, request.params.id),
   );
 
-  app.post('/console/api/projects/:projectId/webhook-test', { config: devWrite, schema: { hide: true, params: ProjectParams, response: { 200: DeliverySchema } } }, async (request) =>
-    sendTestEvent(ctx, developerOf(request), request.params.projectId),
+  app.post(
+    '/console/api/projects/:projectId/webhook-test',
+    { config: devWrite, schema: { hide: true, params: ProjectParams, response: { 200: DeliverySchema } } },
+    async (request) => sendTestEvent(ctx, developerOf(request), request.params.projectId),
   );
 
   // The audit log: every filter the wire API has (project, action, actor type, since, until), newest first.
@@ -99,7 +141,18 @@ export function webhookRoutes(app: App, ctx: Context): void {
     async (request) => {
       const q = request.query;
       const blank = (v: string | undefined) => v?.trim() || undefined;
-      return listAuditLog(ctx, developerOf(request), { projectId: blank(q.projectId), action: blank(q.action), actorType: q.actorType, since: blank(q.since), until: blank(q.until) }, page(q));
+      return listAuditLog(
+        ctx,
+        developerOf(request),
+        {
+          projectId: blank(q.projectId),
+          action: blank(q.action),
+          actorType: q.actorType,
+          since: blank(q.since),
+          until: blank(q.until),
+        },
+        page(q),
+      );
     },
   );
 }

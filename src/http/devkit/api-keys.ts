@@ -18,8 +18,14 @@ const ApiKeyResponse = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
 });
 const ApiKeyCreatedResponse = Type.Object({ ...ApiKeyResponse.properties, key: Type.String() });
-const ApiKeyRerolledResponse = Type.Object({ ...ApiKeyCreatedResponse.properties, previous_key_expires_at: Nullable(Type.String({ format: 'date-time' })) });
-const ApiKeyCreateRequest = Type.Union([Type.Object({ name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))) }, { additionalProperties: false }), Type.Null()]);
+const ApiKeyRerolledResponse = Type.Object({
+  ...ApiKeyCreatedResponse.properties,
+  previous_key_expires_at: Nullable(Type.String({ format: 'date-time' })),
+});
+const ApiKeyCreateRequest = Type.Union([
+  Type.Object({ name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))) }, { additionalProperties: false }),
+  Type.Null(),
+]);
 /** Unknown and foreign ids alike answer 404 from the core. */
 const ApiKeyParams = Type.Object({ project_id: Type.String(), api_key_id: Type.String() });
 
@@ -45,17 +51,38 @@ export const apiKeyRoutes: Routes = (app, ctx) => {
     '/api/v1/projects/:project_id/api-keys',
     {
       config,
-      schema: { tags, summary: 'Create a project API key (shown once; limited by tier)', headers: DevkitAuthHeaders, params: ProjectIdParams, body: ApiKeyCreateRequest, response: { 201: ApiKeyCreatedResponse } },
+      schema: {
+        tags,
+        summary: 'Create a project API key (shown once; limited by tier)',
+        headers: DevkitAuthHeaders,
+        params: ProjectIdParams,
+        body: ApiKeyCreateRequest,
+        response: { 201: ApiKeyCreatedResponse },
+      },
     },
     async (request, reply) => {
-      const k = await createProjectKey(ctx, asDeveloper(request), request.params.project_id, request.body?.name?.trim() || null);
+      const k = await createProjectKey(
+        ctx,
+        asDeveloper(request),
+        request.params.project_id,
+        request.body?.name?.trim() || null,
+      );
       return reply.code(201).send({ ...keyBody(k), key: k.key });
     },
   );
 
   app.get(
     '/api/v1/projects/:project_id/api-keys',
-    { config, schema: { tags, summary: "List a project's active API keys", headers: DevkitAuthHeaders, params: ProjectIdParams, response: { 200: Type.Array(ApiKeyResponse) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: "List a project's active API keys",
+        headers: DevkitAuthHeaders,
+        params: ProjectIdParams,
+        response: { 200: Type.Array(ApiKeyResponse) },
+      },
+    },
     async (request) => (await listProjectKeys(ctx, asDeveloper(request), request.params.project_id)).map(keyBody),
   );
 

@@ -24,15 +24,35 @@ const DeveloperKeyCreatedResponse = Type.Object({
   is_active: Type.Boolean(),
   created_at: Type.String({ format: 'date-time' }),
 });
-const DeveloperKeyRerolledResponse = Type.Composite([DeveloperKeyCreatedResponse, Type.Object({ previous_key_expires_at: Nullable(Type.String({ format: 'date-time' })) })]);
+const DeveloperKeyRerolledResponse = Type.Composite([
+  DeveloperKeyCreatedResponse,
+  Type.Object({ previous_key_expires_at: Nullable(Type.String({ format: 'date-time' })) }),
+]);
 // create-developer-key.mdx: the name is optional, at most 100 characters. A body may be omitted.
-const DeveloperKeyCreateRequest = Type.Union([Type.Object({ name: Type.Optional(Nullable(Type.String({ maxLength: 100 }))) }, { additionalProperties: false }), Type.Null()]);
+const DeveloperKeyCreateRequest = Type.Union([
+  Type.Object({ name: Type.Optional(Nullable(Type.String({ maxLength: 100 }))) }, { additionalProperties: false }),
+  Type.Null(),
+]);
 const KeyIdParams = Type.Object({ key_id: Type.String({ format: 'uuid' }) });
 
 // The reference shows an unnamed key's name as "" (create-developer-key.mdx).
-const keyBody = (k: KeyRecord) => ({ id: k.id, name: k.name ?? '', key_prefix: k.keyPrefix, is_active: k.isActive, last_used_at: k.lastUsedAt, created_at: k.createdAt });
+const keyBody = (k: KeyRecord) => ({
+  id: k.id,
+  name: k.name ?? '',
+  key_prefix: k.keyPrefix,
+  is_active: k.isActive,
+  last_used_at: k.lastUsedAt,
+  created_at: k.createdAt,
+});
 
-const createdBody = (k: CreatedKey) => ({ id: k.id, name: k.name ?? '', key: k.key, key_prefix: k.keyPrefix, is_active: k.isActive, created_at: k.createdAt });
+const createdBody = (k: CreatedKey) => ({
+  id: k.id,
+  name: k.name ?? '',
+  key: k.key,
+  key_prefix: k.keyPrefix,
+  is_active: k.isActive,
+  created_at: k.createdAt,
+});
 
 /** Developer keys (cloud-api/auth/*-developer-key(s).mdx): bearer token + X-User-Role + X-Developer-Key. */
 export const developerKeyRoutes: Routes = (app, ctx) => {
@@ -41,7 +61,15 @@ export const developerKeyRoutes: Routes = (app, ctx) => {
 
   app.get(
     '/api/v1/auth/developer-keys',
-    { config, schema: { tags, summary: 'List your active developer keys', headers: DevkitAuthHeaders, response: { 200: Type.Array(DeveloperKeyResponse) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'List your active developer keys',
+        headers: DevkitAuthHeaders,
+        response: { 200: Type.Array(DeveloperKeyResponse) },
+      },
+    },
     async (request) => (await listDeveloperKeys(ctx, asDeveloper(request))).map(keyBody),
   );
 
@@ -49,7 +77,13 @@ export const developerKeyRoutes: Routes = (app, ctx) => {
     '/api/v1/auth/developer-keys',
     {
       config,
-      schema: { tags, summary: 'Create a developer key (shown once; at most 10 active)', headers: DevkitAuthHeaders, body: DeveloperKeyCreateRequest, response: { 201: DeveloperKeyCreatedResponse } },
+      schema: {
+        tags,
+        summary: 'Create a developer key (shown once; at most 10 active)',
+        headers: DevkitAuthHeaders,
+        body: DeveloperKeyCreateRequest,
+        response: { 201: DeveloperKeyCreatedResponse },
+      },
     },
     async (request, reply) => {
       const k = await createDeveloperKey(ctx, asDeveloper(request), request.body?.name?.trim() || null);
@@ -71,14 +105,27 @@ export const developerKeyRoutes: Routes = (app, ctx) => {
       },
     },
     async (request) => {
-      const k = await rerollDeveloperKey(ctx, asDeveloper(request), request.params.key_id, request.body.overlap_seconds);
+      const k = await rerollDeveloperKey(
+        ctx,
+        asDeveloper(request),
+        request.params.key_id,
+        request.body.overlap_seconds,
+      );
       return { ...createdBody(k), previous_key_expires_at: k.previousKeyExpiresAt };
     },
   );
 
   app.delete(
     '/api/v1/auth/developer-keys/:key_id',
-    { config, schema: { tags, summary: 'Revoke a developer key (not the one in use)', headers: DevkitAuthHeaders, params: KeyIdParams } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Revoke a developer key (not the one in use)',
+        headers: DevkitAuthHeaders,
+        params: KeyIdParams,
+      },
+    },
     async (request, reply) => {
       await revokeDeveloperKey(ctx, asDeveloper(request), request.params.key_id);
       return reply.code(204).send();

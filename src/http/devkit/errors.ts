@@ -39,7 +39,16 @@ export function sendDevkitError(err: unknown, request: FastifyRequest, reply: Fa
 
 const ErrorBody = Type.Object(
   {
-    detail: Type.Union([Type.String(), Type.Array(Type.Object({ loc: Type.Array(Type.Union([Type.String(), Type.Integer()])), msg: Type.String(), type: Type.String() }))]),
+    detail: Type.Union([
+      Type.String(),
+      Type.Array(
+        Type.Object({
+          loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
+          msg: Type.String(),
+          type: Type.String(),
+        }),
+      ),
+    ]),
     retry_after: Type.Optional(Type.Integer({ description: 'Seconds to wait (429)' })),
     request_id: Type.Optional(Type.String({ description: 'Quote it when reporting a 500' })),
   },

@@ -23,7 +23,11 @@ export interface ReceivedUpload {
  * client mid-upload gets an answer, not a reset); then the stored images are deleted and
  * the refusal thrown.
  */
-export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: FastifyRequest, id: string): Promise<ReceivedUpload> {
+export async function receiveUpload(
+  ctx: Pick<Context, 'blobs'>,
+  request: FastifyRequest,
+  id: string,
+): Promise<ReceivedUpload> {
   if (!request.isMultipart()) throw noImages();
   const examples: StoredImage[] = [];
   let instructions: string | undefined;
@@ -47,8 +51,10 @@ export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: Fastif
         const known = FILE_FIELDS.includes(part.fieldname);
         if (refusal || !known || ++files > MAX_EXAMPLES) {
           part.file.resume();
-          if (!refusal && !known) refusal = invalidField(part.fieldname, `Unknown field "${part.fieldname}"`, 'value_error.extra');
-          else if (!refusal) refusal = invalidField(part.fieldname, GENERATION_MESSAGES.tooMany, 'value_error.list.max_items');
+          if (!refusal && !known)
+            refusal = invalidField(part.fieldname, `Unknown field "${part.fieldname}"`, 'value_error.extra');
+          else if (!refusal)
+            refusal = invalidField(part.fieldname, GENERATION_MESSAGES.tooMany, 'value_error.list.max_items');
           continue;
         }
         try {
@@ -57,9 +63,20 @@ export async function receiveUpload(ctx: Pick<Context, 'blobs'>, request: Fastif
           refusal = renameFields(err, { files: part.fieldname });
         }
       } else if (part.fieldname === 'instructions') {
-        if (part.valueTruncated) refusal ??= invalidField('instructions', GENERATION_MESSAGES.instructionsLength, 'value_error.any_str.length');
-        if (typeof part.value !== 'string') refusal ??= invalidField('instructions', 'Instructions must be text', 'type_error.str');
-        else if (part.value.includes('\u0000')) refusal ??= invalidField('instructions', 'The instructions field contains a NUL character, which is not allowed.', 'value_error');
+        if (part.valueTruncated)
+          refusal ??= invalidField(
+            'instructions',
+            GENERATION_MESSAGES.instructionsLength,
+            'value_error.any_str.length',
+          );
+        if (typeof part.value !== 'string')
+          refusal ??= invalidField('instructions', 'Instructions must be text', 'type_error.str');
+        else if (part.value.includes('\u0000'))
+          refusal ??= invalidField(
+            'instructions',
+            'The instructions field contains a NUL character, which is not allowed.',
+            'value_error',
+          );
         else instructions = part.value;
       } else {
         refusal ??= invalidField(part.fieldname, `Unknown field "${part.fieldname}"`, 'value_error.extra');

@@ -2,7 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_IMAGE_BYTES } from '../../core/generations/generation.js';
-import { receiveProviderCallback, screenProviderCallback, type CallbackHeaders } from '../../core/generations/provider-callbacks.js';
+import {
+  receiveProviderCallback,
+  screenProviderCallback,
+  type CallbackHeaders,
+} from '../../core/generations/provider-callbacks.js';
 import { header } from '../auth.js';
 import type { Routes } from '../typed.js';
 
@@ -17,14 +21,20 @@ import type { Routes } from '../typed.js';
  * whoever sent it.
  */
 function signatureHeaders(request: FastifyRequest): CallbackHeaders {
-  return { id: header(request, 'webhook-id'), timestamp: header(request, 'webhook-timestamp'), signature: header(request, 'webhook-signature') };
+  return {
+    id: header(request, 'webhook-id'),
+    timestamp: header(request, 'webhook-timestamp'),
+    signature: header(request, 'webhook-signature'),
+  };
 }
 
 export const generationWebhookRoutes: Routes = (app, ctx) => {
   void app.register(async (plain) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 2 * MAX_IMAGE_BYTES }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 2 * MAX_IMAGE_BYTES }, (_request, body, done) =>
+      done(null, body),
+    );
     scope.post(
       '/api/v1/generation/replicate-webhook/:generation_id',
       {
@@ -32,14 +42,21 @@ export const generationWebhookRoutes: Routes = (app, ctx) => {
         onRequest: async (request, reply) => {
           // An answer given before the body is read closes the connection, so the rest is never read.
           reply.header('connection', 'close');
-          if ((await screenProviderCallback(ctx, (request.params as { generation_id: string }).generation_id, signatureHeaders(request))) === 'acknowledge') {
+          if (
+            (await screenProviderCallback(
+              ctx,
+              (request.params as { generation_id: string }).generation_id,
+              signatureHeaders(request),
+            )) === 'acknowledge'
+          ) {
             return reply.send({ received: true });
           }
           reply.removeHeader('connection');
         },
         schema: {
           tags: ['devkit: generation'],
-          summary: "Replicate's webhook for a generation's prediction, verified by its webhook-signature (only with PUBLIC_URL and GENERATION_PROVIDER=replicate)",
+          summary:
+            "Replicate's webhook for a generation's prediction, verified by its webhook-signature (only with PUBLIC_URL and GENERATION_PROVIDER=replicate)",
           params: Type.Object({ generation_id: Type.String() }),
           headers: Type.Object({
             'webhook-id': Type.Optional(Type.String()),

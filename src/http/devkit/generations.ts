@@ -2,9 +2,19 @@ import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.js';
-import { createGeneration, newGenerationId, prepareGeneration, type GenerationCaller } from '../../core/generations/create-generation.js';
+import {
+  createGeneration,
+  newGenerationId,
+  prepareGeneration,
+  type GenerationCaller,
+} from '../../core/generations/create-generation.js';
 import { getGeneration, listGenerations, listPublicGenerations } from '../../core/generations/find-generations.js';
-import { GENERATION_MESSAGES, MAX_EXAMPLES, MAX_IMAGE_BYTES, type Generation } from '../../core/generations/generation.js';
+import {
+  GENERATION_MESSAGES,
+  MAX_EXAMPLES,
+  MAX_IMAGE_BYTES,
+  type Generation,
+} from '../../core/generations/generation.js';
 import { imageUrl, readImage } from '../../core/generations/image-access.js';
 import { deleteGeneration, setGenerationPublic } from '../../core/generations/update-generation.js';
 import { invalidField } from '../../core/errors.js';
@@ -51,7 +61,10 @@ const PageQuery = Type.Object(
 const IdParams = Type.Object({ generation_id: Type.String() });
 const ImageParams = Type.Object({ generation_id: Type.String(), name: Type.String() });
 const ImageQuery = Type.Object({ expires: Type.Optional(Type.String()), sig: Type.Optional(Type.String()) });
-const PublicBody = Type.Object({ is_public: Type.Union([Type.Boolean(), Type.String()]) }, { additionalProperties: false });
+const PublicBody = Type.Object(
+  { is_public: Type.Union([Type.Boolean(), Type.String()]) },
+  { additionalProperties: false },
+);
 
 const EndUserHeaders = Type.Object({
   authorization: Type.Optional(Type.String({ description: 'Bearer <end user access token>' })),
@@ -93,7 +106,12 @@ function generationBody(ctx: Context, base: string, g: Generation) {
 
 function statusBody(ctx: Context, base: string, g: Generation) {
   const body = generationBody(ctx, base, g);
-  return { id: g.id, status: g.status, generated_image_url: body.generated_image_url, ...(g.status === 'failed' ? { error: g.error ?? 'Generation failed' } : {}) };
+  return {
+    id: g.id,
+    status: g.status,
+    generated_image_url: body.generated_image_url,
+    ...(g.status === 'failed' ? { error: g.error ?? 'Generation failed' } : {}),
+  };
 }
 
 function parseBool(value: boolean | string): boolean {
@@ -114,7 +132,12 @@ export const generationRoutes: Routes = (app, ctx) => {
     const g = await createGeneration(ctx, target, { id, ...upload });
     return { message: GENERATION_MESSAGES.submitted, ...generationBody(ctx, baseUrl(ctx, request), g) };
   };
-  const anonymous = (request: FastifyRequest): GenerationCaller => ({ kind: 'anonymous', ip: request.ip, projectId: header(request, 'x-project-id') || null, requestId: request.id });
+  const anonymous = (request: FastifyRequest): GenerationCaller => ({
+    kind: 'anonymous',
+    ip: request.ip,
+    projectId: header(request, 'x-project-id') || null,
+    requestId: request.id,
+  });
 
   // Multipart and form bodies only for these routes: their parsers and limits stay in this scope.
   void app.register(async (scope: App) => {
@@ -122,36 +145,75 @@ export const generationRoutes: Routes = (app, ctx) => {
       // The parser cuts a file off one byte past the limit and the image gate refuses it with
       // the documented 413; the parser's own "request file too large" error would win otherwise.
       throwFileSizeLimit: false,
-      limits: { fileSize: MAX_IMAGE_BYTES + 1, files: MAX_EXAMPLES + 5, fields: 10, fieldSize: 64 * 1024, parts: MAX_EXAMPLES + 15 },
+      limits: {
+        fileSize: MAX_IMAGE_BYTES + 1,
+        files: MAX_EXAMPLES + 5,
+        fields: 10,
+        fieldSize: 64 * 1024,
+        parts: MAX_EXAMPLES + 15,
+      },
     });
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
-      const form = new URLSearchParams(body as string);
-      done(null, Object.fromEntries(form));
-    });
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 4096 },
+      (_req, body, done) => {
+        const form = new URLSearchParams(body as string);
+        done(null, Object.fromEntries(form));
+      },
+    );
 
     scope.post(
       '/api/v1/generation/generate-v2',
       {
         config: { auth: 'endUser' },
-        schema: { tags, summary: 'Create a generation (multipart: 1–5 images and instructions)', consumes: ['multipart/form-data'], headers: EndUserHeaders, response: { 200: GenerationCreateResponse } },
+        schema: {
+          tags,
+          summary: 'Create a generation (multipart: 1–5 images and instructions)',
+          consumes: ['multipart/form-data'],
+          headers: EndUserHeaders,
+          response: { 200: GenerationCreateResponse },
+        },
       },
       async (request) => create(request, asEndUser(request)),
     );
 
     scope.get(
       '/api/v1/generation/generations-v2',
-      { config: { auth: 'endUser' }, schema: { tags, summary: "The end user's generations, newest first", headers: EndUserHeaders, querystring: PageQuery, response: { 200: GenerationListResponse } } },
+      {
+        config: { auth: 'endUser' },
+        schema: {
+          tags,
+          summary: "The end user's generations, newest first",
+          headers: EndUserHeaders,
+          querystring: PageQuery,
+          response: { 200: GenerationListResponse },
+        },
+      },
       async (request) => {
         const caller = asEndUser(request);
         const page = await listGenerations(ctx, caller, request.query.page, request.query.per_page);
         const base = baseUrl(ctx, request);
-        return { generations: page.generations.map((g) => generationBody(ctx, base, g)), total: page.total, page: page.page, per_page: page.perPage };
+        return {
+          generations: page.generations.map((g) => generationBody(ctx, base, g)),
+          total: page.total,
+          page: page.page,
+          per_page: page.perPage,
+        };
       },
     );
 
     scope.get(
       '/api/v1/generation/generations-v2/:generation_id/status',
-      { config: { auth: 'endUser' }, schema: { tags, summary: 'Status of one of your generations', headers: EndUserHeaders, params: IdParams, response: { 200: GenerationStatusResponse } } },
+      {
+        config: { auth: 'endUser' },
+        schema: {
+          tags,
+          summary: 'Status of one of your generations',
+          headers: EndUserHeaders,
+          params: IdParams,
+          response: { 200: GenerationStatusResponse },
+        },
+      },
       async (request) => {
         const caller = asEndUser(request);
         return statusBody(ctx, baseUrl(ctx, request), await getGeneration(ctx, caller, request.params.generation_id));
@@ -174,14 +236,28 @@ export const generationRoutes: Routes = (app, ctx) => {
       },
       async (request) => {
         const caller = asEndUser(request);
-        const g = await setGenerationPublic(ctx, caller, request.params.generation_id, parseBool(request.body.is_public));
+        const g = await setGenerationPublic(
+          ctx,
+          caller,
+          request.params.generation_id,
+          parseBool(request.body.is_public),
+        );
         return { id: g.id, is_public: g.isPublic, message: `Generation is now ${g.isPublic ? 'public' : 'private'}` };
       },
     );
 
     scope.delete(
       '/api/v1/generation/generations-v2/:generation_id',
-      { config: { auth: 'endUser' }, schema: { tags, summary: 'Delete one of your generations and its images', headers: EndUserHeaders, params: IdParams, response: { 200: Type.Object({ message: Type.String() }) } } },
+      {
+        config: { auth: 'endUser' },
+        schema: {
+          tags,
+          summary: 'Delete one of your generations and its images',
+          headers: EndUserHeaders,
+          params: IdParams,
+          response: { 200: Type.Object({ message: Type.String() }) },
+        },
+      },
       async (request) => {
         const caller = asEndUser(request);
         await deleteGeneration(ctx, caller, request.params.generation_id);
@@ -191,23 +267,50 @@ export const generationRoutes: Routes = (app, ctx) => {
 
     scope.get(
       '/api/v1/generation/public-generations-v2',
-      { config: { auth: 'public' }, onRequest: cors, schema: { tags, summary: 'Public generations (of the project in X-Project-ID when sent)', querystring: PageQuery, response: { 200: GenerationListResponse } } },
+      {
+        config: { auth: 'public' },
+        onRequest: cors,
+        schema: {
+          tags,
+          summary: 'Public generations (of the project in X-Project-ID when sent)',
+          querystring: PageQuery,
+          response: { 200: GenerationListResponse },
+        },
+      },
       async (request) => {
-        const page = await listPublicGenerations(ctx, header(request, 'x-project-id') || null, request.query.page, request.query.per_page);
+        const page = await listPublicGenerations(
+          ctx,
+          header(request, 'x-project-id') || null,
+          request.query.page,
+          request.query.per_page,
+        );
         const base = baseUrl(ctx, request);
-        return { generations: page.generations.map((g) => generationBody(ctx, base, g)), total: page.total, page: page.page, per_page: page.perPage };
+        return {
+          generations: page.generations.map((g) => generationBody(ctx, base, g)),
+          total: page.total,
+          page: page.page,
+          per_page: page.perPage,
+        };
       },
     );
 
     // The v2 anonymous routes and the Starter Kit's older paths (under /api/v1 and at the root).
-    const anonymousCreate = ['/api/v1/generation/generate-anonymous-v2', '/api/v1/generation/generate-anonymous', '/generation/generate-anonymous'];
+    const anonymousCreate = [
+      '/api/v1/generation/generate-anonymous-v2',
+      '/api/v1/generation/generate-anonymous',
+      '/generation/generate-anonymous',
+    ];
     const anonymousStatus = [
       '/api/v1/generation/anonymous-generations-v2/:generation_id/status',
       '/api/v1/generation/anonymous-generations/:generation_id/status',
       '/generation/anonymous-generations/:generation_id/status',
     ];
     for (const url of [...anonymousCreate, ...anonymousStatus, '/api/v1/generation/public-generations-v2']) {
-      scope.options(url, { config: { auth: 'public' }, schema: { hide: true }, onRequest: cors }, async (_request, reply) => reply.code(204).send());
+      scope.options(
+        url,
+        { config: { auth: 'public' }, schema: { hide: true }, onRequest: cors },
+        async (_request, reply) => reply.code(204).send(),
+      );
     }
     for (const url of anonymousCreate) {
       const alias = !url.endsWith('-v2');
@@ -218,7 +321,9 @@ export const generationRoutes: Routes = (app, ctx) => {
           onRequest: cors,
           schema: {
             tags,
-            summary: alias ? 'Anonymous generation (Starter Kit compatibility path)' : 'Create an anonymous generation (multipart)',
+            summary: alias
+              ? 'Anonymous generation (Starter Kit compatibility path)'
+              : 'Create an anonymous generation (multipart)',
             consumes: ['multipart/form-data'],
             response: { 200: GenerationCreateResponse },
           },
@@ -234,18 +339,34 @@ export const generationRoutes: Routes = (app, ctx) => {
           onRequest: cors,
           schema: {
             tags,
-            summary: url.includes('-v2') ? 'Status of an anonymous generation' : 'Anonymous generation status (Starter Kit compatibility path)',
+            summary: url.includes('-v2')
+              ? 'Status of an anonymous generation'
+              : 'Anonymous generation status (Starter Kit compatibility path)',
             params: IdParams,
             response: { 200: GenerationStatusResponse },
           },
         },
-        async (request) => statusBody(ctx, baseUrl(ctx, request), await getGeneration(ctx, anonymous(request), request.params.generation_id)),
+        async (request) =>
+          statusBody(
+            ctx,
+            baseUrl(ctx, request),
+            await getGeneration(ctx, anonymous(request), request.params.generation_id),
+          ),
       );
     }
 
     scope.get(
       '/api/v1/generation/images/:generation_id/:name',
-      { config: { auth: 'public' }, onRequest: cors, schema: { tags, summary: 'A generation image (public URL, or signed and expiring for private ones)', params: ImageParams, querystring: ImageQuery } },
+      {
+        config: { auth: 'public' },
+        onRequest: cors,
+        schema: {
+          tags,
+          summary: 'A generation image (public URL, or signed and expiring for private ones)',
+          params: ImageParams,
+          querystring: ImageQuery,
+        },
+      },
       async (request, reply) => {
         const blob = await readImage(ctx, request.params.generation_id, request.params.name, request.query);
         reply.header('content-type', blob.contentType);

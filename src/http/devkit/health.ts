@@ -33,23 +33,44 @@ async function overall(ctx: Context) {
 export const healthRoutes: Routes = (app, ctx) => {
   const tags = ['devkit: health'];
   for (const url of ['/health', '/api/v1/health']) {
-    app.get(url, { config: { auth: 'public' }, schema: { tags, summary: 'Overall health', response: { 200: HealthCheck, 503: HealthCheck } } }, async (_req, reply) => {
-      const body = await overall(ctx);
-      return reply.code(body.status === 'healthy' ? 200 : 503).send(body);
-    });
+    app.get(
+      url,
+      {
+        config: { auth: 'public' },
+        schema: { tags, summary: 'Overall health', response: { 200: HealthCheck, 503: HealthCheck } },
+      },
+      async (_req, reply) => {
+        const body = await overall(ctx);
+        return reply.code(body.status === 'healthy' ? 200 : 503).send(body);
+      },
+    );
   }
-  app.get('/api/v1/health/database', { config: { auth: 'public' }, schema: { tags, summary: 'Database health' } }, async () => databaseHealth(ctx));
-  app.get('/api/v1/health/redis', { config: { auth: 'public' }, schema: { tags, summary: 'Redis health' } }, async () => redisHealth(ctx));
-  app.get('/api/v1/health/storage', { config: { auth: 'public' }, schema: { tags, summary: 'Storage health' } }, async () => storageHealth(ctx));
-  app.get('/api/v1/health/detailed', { config: { auth: 'public' }, schema: { tags, summary: 'Health with system details' } }, async () => ({
-    ...(await overall(ctx)),
-    system: {
-      platform: process.platform,
-      node: process.version,
-      uptime_seconds: Math.round(process.uptime()),
-      memory_rss_bytes: process.memoryUsage().rss,
-      load_average: os.loadavg(),
-      cpus: os.cpus().length,
-    },
-  }));
+  app.get(
+    '/api/v1/health/database',
+    { config: { auth: 'public' }, schema: { tags, summary: 'Database health' } },
+    async () => databaseHealth(ctx),
+  );
+  app.get('/api/v1/health/redis', { config: { auth: 'public' }, schema: { tags, summary: 'Redis health' } }, async () =>
+    redisHealth(ctx),
+  );
+  app.get(
+    '/api/v1/health/storage',
+    { config: { auth: 'public' }, schema: { tags, summary: 'Storage health' } },
+    async () => storageHealth(ctx),
+  );
+  app.get(
+    '/api/v1/health/detailed',
+    { config: { auth: 'public' }, schema: { tags, summary: 'Health with system details' } },
+    async () => ({
+      ...(await overall(ctx)),
+      system: {
+        platform: process.platform,
+        node: process.version,
+        uptime_seconds: Math.round(process.uptime()),
+        memory_rss_bytes: process.memoryUsage().rss,
+        load_average: os.loadavg(),
+        cpus: os.cpus().length,
+      },
+    }),
+  );
 };

@@ -19,5 +19,19 @@ import { serveBothSpellings } from './trailing-slash.js';
 export async function devkitFace(app: App, opts: { ctx: Context }): Promise<void> {
   declareFace(app, 'devkit');
   serveBothSpellings(app);
-  for (const routes of [healthRoutes, authRoutes, developerKeyRoutes, apiKeyRoutes, insightRoutes, operatorRoutes, projectRoutes, licensingRoutes, webhookRoutes, generationRoutes, generationWebhookRoutes, paymentRoutes]) routes(app, opts.ctx);
+  for (const routes of [
+    healthRoutes,
+    authRoutes,
+    developerKeyRoutes,
+    apiKeyRoutes,
+    insightRoutes,
+    operatorRoutes,
+    projectRoutes,
+    licensingRoutes,
+    webhookRoutes,
+    generationRoutes,
+    generationWebhookRoutes,
+    paymentRoutes,
+  ])
+    routes(app, opts.ctx);
 }

@@ -13,7 +13,10 @@ const GenerationCounts = Type.Object({
   failed: Type.Integer(),
 });
 const Filters = { search: Type.Optional(Type.String({ maxLength: 200 })), is_active: Type.Optional(Type.Boolean()) };
-const Paging = { page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }), page_size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) };
+const Paging = {
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  page_size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+};
 const ProjectUser = {
   id: Type.String(),
   email: Type.String(),
@@ -51,11 +54,22 @@ export const insightRoutes: Routes = (app, ctx) => {
         summary: 'Totals over all your projects',
         headers: DevkitAuthHeaders,
         querystring: Type.Object({ ...Filters, project_id: Type.Optional(Type.String({ format: 'uuid' })) }),
-        response: { 200: Type.Object({ projects: CountStats, users: CountStats, api_keys: CountStats, generations: GenerationCounts }) },
+        response: {
+          200: Type.Object({
+            projects: CountStats,
+            users: CountStats,
+            api_keys: CountStats,
+            generations: GenerationCounts,
+          }),
+        },
       },
     },
     async (request) => {
-      const s = await countStats(ctx, asDeveloper(request), { projectId: request.query.project_id, search: request.query.search, isActive: request.query.is_active });
+      const s = await countStats(ctx, asDeveloper(request), {
+        projectId: request.query.project_id,
+        search: request.query.search,
+        isActive: request.query.is_active,
+      });
       return { projects: s.projects, users: s.users, api_keys: s.apiKeys, generations: s.generations };
     },
   );
@@ -64,7 +78,14 @@ export const insightRoutes: Routes = (app, ctx) => {
     '/api/v1/projects/:project_id/stats',
     {
       config,
-      schema: { tags, summary: 'Totals for one project', headers: DevkitAuthHeaders, params: ProjectIdParams, querystring: Type.Object(Filters), response: { 200: Type.Object({ users: CountStats, api_keys: CountStats, generations: GenerationCounts }) } },
+      schema: {
+        tags,
+        summary: 'Totals for one project',
+        headers: DevkitAuthHeaders,
+        params: ProjectIdParams,
+        querystring: Type.Object(Filters),
+        response: { 200: Type.Object({ users: CountStats, api_keys: CountStats, generations: GenerationCounts }) },
+      },
     },
     async (request) => {
       const s = await countStats(ctx, asDeveloper(request), { projectId: request.params.project_id });
@@ -86,7 +107,13 @@ export const insightRoutes: Routes = (app, ctx) => {
     },
     async (request) => {
       const q = request.query;
-      const r = await listEndUsers(ctx, asDeveloper(request), { page: q.page, pageSize: q.page_size, search: q.search, isActive: q.is_active, projectId: q.project_id });
+      const r = await listEndUsers(ctx, asDeveloper(request), {
+        page: q.page,
+        pageSize: q.page_size,
+        search: q.search,
+        isActive: q.is_active,
+        projectId: q.project_id,
+      });
       return { users: r.users.map(userBody), total: r.total, page: q.page, page_size: q.page_size };
     },
   );
@@ -95,11 +122,24 @@ export const insightRoutes: Routes = (app, ctx) => {
     '/api/v1/projects/:project_id/users',
     {
       config,
-      schema: { tags, summary: 'End users of one project', headers: DevkitAuthHeaders, params: ProjectIdParams, querystring: Type.Object({ ...Filters, ...Paging }), response: { 200: UsersList(Type.Object(ProjectUser)) } },
+      schema: {
+        tags,
+        summary: 'End users of one project',
+        headers: DevkitAuthHeaders,
+        params: ProjectIdParams,
+        querystring: Type.Object({ ...Filters, ...Paging }),
+        response: { 200: UsersList(Type.Object(ProjectUser)) },
+      },
     },
     async (request) => {
       const q = request.query;
-      const r = await listEndUsers(ctx, asDeveloper(request), { page: q.page, pageSize: q.page_size, search: q.search, isActive: q.is_active, projectId: request.params.project_id });
+      const r = await listEndUsers(ctx, asDeveloper(request), {
+        page: q.page,
+        pageSize: q.page_size,
+        search: q.search,
+        isActive: q.is_active,
+        projectId: request.params.project_id,
+      });
       return { users: r.users.map(userBody), total: r.total, page: q.page, page_size: q.page_size };
     },
   );

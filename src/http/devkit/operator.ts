@@ -15,10 +15,14 @@ export const operatorRoutes: Routes = (app, ctx) => {
         summary: "Change a developer's plan tier (by id or email)",
         headers: Type.Object({ 'x-operator-key': Type.Optional(Type.String()) }),
         params: Type.Object({ developer: Type.String({ maxLength: 320 }) }),
-        body: Type.Object({ tier: Type.Union(TIER_NAMES.map((t) => Type.Literal(t))) }, { additionalProperties: false }),
+        body: Type.Object(
+          { tier: Type.Union(TIER_NAMES.map((t) => Type.Literal(t))) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ id: Type.String(), email: Type.String(), tier: Type.String() }) },
       },
     },
-    async (request) => setDeveloperTier(ctx, asOperator(request), { developer: request.params.developer, tier: request.body.tier }),
+    async (request) =>
+      setDeveloperTier(ctx, asOperator(request), { developer: request.params.developer, tier: request.body.tier }),
   );
 };

@@ -71,13 +71,31 @@ export const projectRoutes: Routes = (app, ctx) => {
 
   app.get(
     '/api/v1/projects/',
-    { config, schema: { tags, summary: 'List your projects', description: NO_SLASH, headers: DevkitAuthHeaders, response: { 200: Type.Array(ProjectResponse) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'List your projects',
+        description: NO_SLASH,
+        headers: DevkitAuthHeaders,
+        response: { 200: Type.Array(ProjectResponse) },
+      },
+    },
     async (request) => (await allProjects(ctx, asDeveloper(request))).map(projectBody),
   );
 
   app.get(
     '/api/v1/projects/:project_id',
-    { config, schema: { tags, summary: 'Get a project', headers: DevkitAuthHeaders, params: ProjectIdParams, response: { 200: ProjectResponse } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Get a project',
+        headers: DevkitAuthHeaders,
+        params: ProjectIdParams,
+        response: { 200: ProjectResponse },
+      },
+    },
     async (request) => projectBody(await getProject(ctx, asDeveloper(request), request.params.project_id)),
   );
 
@@ -85,7 +103,14 @@ export const projectRoutes: Routes = (app, ctx) => {
     '/api/v1/projects/:project_id',
     {
       config,
-      schema: { tags, summary: 'Update a project', headers: DevkitAuthHeaders, params: ProjectIdParams, body: ProjectUpdateRequest, response: { 200: ProjectResponse } },
+      schema: {
+        tags,
+        summary: 'Update a project',
+        headers: DevkitAuthHeaders,
+        params: ProjectIdParams,
+        body: ProjectUpdateRequest,
+        response: { 200: ProjectResponse },
+      },
     },
     async (request) => {
       const body = request.body ?? {};

@@ -30,7 +30,9 @@ const FACE_CONSTRAINT = 'callerFace';
 /** 'devkit' for a request that carries only the devkit's credentials; undefined otherwise. */
 function callerFace(request: { headers: FastifyRequest['headers'] }): string | undefined {
   const h = request.headers;
-  return h['x-api-key'] === undefined && (h.authorization !== undefined || h['x-developer-key'] !== undefined) ? 'devkit' : undefined;
+  return h['x-api-key'] === undefined && (h.authorization !== undefined || h['x-developer-key'] !== undefined)
+    ? 'devkit'
+    : undefined;
 }
 
 /** Call in the devkit face before its routes: each route is then also served at its other spelling. */

@@ -10,7 +10,12 @@ import { ApiKeyHeaders, ok, SuccessEnvelope } from './envelope.js';
 
 /* Devices and seats (issue 20): the license holder activates, heartbeats and deactivates its devices. */
 
-const Fingerprint = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'A stable identifier of the device, printable ASCII' });
+const Fingerprint = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[\\x21-\\x7e]+$',
+  description: 'A stable identifier of the device, printable ASCII',
+});
 const ComponentBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 64 }), fingerprint: Type.String({ minLength: 1, maxLength: 255 }) },
   { additionalProperties: false },
@@ -20,7 +25,14 @@ const ActivateBody = Type.Object(
     fingerprint: Fingerprint,
     name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
     platform: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
-    components: Type.Optional(Nullable(Type.Array(ComponentBody, { maxItems: 32, description: 'Hardware parts, matched on checks by the license component_match' }))),
+    components: Type.Optional(
+      Nullable(
+        Type.Array(ComponentBody, {
+          maxItems: 32,
+          description: 'Hardware parts, matched on checks by the license component_match',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -35,7 +47,10 @@ export const DeviceObject = Type.Object({
   activated_at: Type.String({ format: 'date-time' }),
   last_heartbeat_at: Type.String({ format: 'date-time' }),
 });
-const HeartbeatObject = Type.Composite([DeviceObject, Type.Object({ next_heartbeat_before: Nullable(Type.String({ format: 'date-time' })) })]);
+const HeartbeatObject = Type.Composite([
+  DeviceObject,
+  Type.Object({ next_heartbeat_before: Nullable(Type.String({ format: 'date-time' })) }),
+]);
 
 export const deviceBody = (d: Device) => ({
   id: d.id,
@@ -69,8 +84,15 @@ export const deviceRoutes: Routes = (app, ctx) => {
     },
     async (request, reply) => {
       const actor = { kind: 'anonymous', origin: originOf(request) } as const;
-      const { device, created } = await activateDevice(ctx, actor, header(request, 'x-license-key') || null, request.body);
-      return reply.code(created ? 201 : 200).send(ok(created ? 'Device activated.' : 'Device already active.', deviceBody(device)));
+      const { device, created } = await activateDevice(
+        ctx,
+        actor,
+        header(request, 'x-license-key') || null,
+        request.body,
+      );
+      return reply
+        .code(created ? 201 : 200)
+        .send(ok(created ? 'Device activated.' : 'Device already active.', deviceBody(device)));
     },
   );
 
@@ -78,20 +100,44 @@ export const deviceRoutes: Routes = (app, ctx) => {
     '/api/v1/license/devices/:fingerprint/heartbeat',
     {
       config,
-      schema: { tags, summary: 'Report this device alive; the answer names the next deadline', headers: LicenseHeaders, params: FingerprintParams, response: { 200: SuccessEnvelope(HeartbeatObject) } },
+      schema: {
+        tags,
+        summary: 'Report this device alive; the answer names the next deadline',
+        headers: LicenseHeaders,
+        params: FingerprintParams,
+        response: { 200: SuccessEnvelope(HeartbeatObject) },
+      },
     },
     async (request) => {
-      const { device, nextHeartbeatBefore } = await heartbeatDevice(ctx, header(request, 'x-license-key') || null, request.params.fingerprint);
+      const { device, nextHeartbeatBefore } = await heartbeatDevice(
+        ctx,
+        header(request, 'x-license-key') || null,
+        request.params.fingerprint,
+      );
       return ok('Heartbeat received.', { ...deviceBody(device), next_heartbeat_before: nextHeartbeatBefore });
     },
   );
 
   app.delete(
     '/api/v1/license/devices/:fingerprint',
-    { config, schema: { tags, summary: "Deactivate this device: its seat is freed", headers: LicenseHeaders, params: FingerprintParams, response: { 200: SuccessEnvelope(DeviceObject) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Deactivate this device: its seat is freed',
+        headers: LicenseHeaders,
+        params: FingerprintParams,
+        response: { 200: SuccessEnvelope(DeviceObject) },
+      },
+    },
     async (request) => {
       const actor = { kind: 'anonymous', origin: originOf(request) } as const;
-      return ok('Device deactivated.', deviceBody(await deactivateDevice(ctx, actor, header(request, 'x-license-key') || null, request.params.fingerprint)));
+      return ok(
+        'Device deactivated.',
+        deviceBody(
+          await deactivateDevice(ctx, actor, header(request, 'x-license-key') || null, request.params.fingerprint),
+        ),
+      );
     },
   );
 
@@ -100,19 +146,43 @@ export const deviceRoutes: Routes = (app, ctx) => {
 
   app.get(
     '/api/v1/project/:project/licenses/:license/devices',
-    { config: developer, schema: { tags, summary: "A license's devices, active and ended, newest first (at most 500)", headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(Type.Array(DeviceObject)) } } },
-    async (request) => ok('Devices retrieved.', (await listLicenseDevices(ctx, asApiCaller(request), request.params.project, request.params.license)).map(deviceBody)),
+    {
+      config: developer,
+      schema: {
+        tags,
+        summary: "A license's devices, active and ended, newest first (at most 500)",
+        headers: ApiKeyHeaders,
+        params: LicenseParams,
+        response: { 200: SuccessEnvelope(Type.Array(DeviceObject)) },
+      },
+    },
+    async (request) =>
+      ok(
+        'Devices retrieved.',
+        (await listLicenseDevices(ctx, asApiCaller(request), request.params.project, request.params.license)).map(
+          deviceBody,
+        ),
+      ),
   );
 
   app.delete(
     '/api/v1/project/:project/licenses/:license/devices/:device',
     {
       config: developer,
-      schema: { tags, summary: 'Deactivate one of the license\'s devices: its seat is freed', headers: ApiKeyHeaders, params: Type.Object({ project: Type.String(), license: Type.String(), device: Type.String() }), response: { 200: SuccessEnvelope(DeviceObject) } },
+      schema: {
+        tags,
+        summary: "Deactivate one of the license's devices: its seat is freed",
+        headers: ApiKeyHeaders,
+        params: Type.Object({ project: Type.String(), license: Type.String(), device: Type.String() }),
+        response: { 200: SuccessEnvelope(DeviceObject) },
+      },
     },
     async (request) => {
       const { project, license, device } = request.params;
-      return ok('Device deactivated.', deviceBody(await removeLicenseDevice(ctx, asApiCaller(request), project, license, device)));
+      return ok(
+        'Device deactivated.',
+        deviceBody(await removeLicenseDevice(ctx, asApiCaller(request), project, license, device)),
+      );
     },
   );
 };

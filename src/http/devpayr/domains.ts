@@ -11,9 +11,6 @@ import { asApiCaller } from '../auth.js';
 import { ApiKeyHeaders, ListEnvelope, ListQuery, ok, pageRequest, SuccessEnvelope } from './envelope.js';
 import { domainBody, DomainObject, Environment } from '../resources.js';
 
-
-
-
 const domainFields = {
   environment: Type.Optional(Environment),
   is_primary: Type.Optional(Type.Boolean()),
@@ -21,15 +18,35 @@ const domainFields = {
   is_active: Type.Optional(Type.Boolean()),
   has_paid: Type.Optional(Type.Boolean()),
 };
-const DomainCreateBody = Type.Object({
-  domain: Type.String({ description: 'A host name, localhost[:port], IPv4[:port] or [IPv6][:port]; no wildcards' }),
-  ...domainFields,
-}, { additionalProperties: false });
-const DomainUpdateBody = Type.Object({ domain: Type.Optional(Type.String()), ...domainFields }, { additionalProperties: false });
+const DomainCreateBody = Type.Object(
+  {
+    domain: Type.String({ description: 'A host name, localhost[:port], IPv4[:port] or [IPv6][:port]; no wildcards' }),
+    ...domainFields,
+  },
+  { additionalProperties: false },
+);
+const DomainUpdateBody = Type.Object(
+  { domain: Type.Optional(Type.String()), ...domainFields },
+  { additionalProperties: false },
+);
 
-type DomainBody = { domain?: string; environment?: Domain['environment']; is_primary?: boolean; is_verified?: boolean; is_active?: boolean; has_paid?: boolean };
+type DomainBody = {
+  domain?: string;
+  environment?: Domain['environment'];
+  is_primary?: boolean;
+  is_verified?: boolean;
+  is_active?: boolean;
+  has_paid?: boolean;
+};
 function domainInput(b: DomainBody | undefined): DomainInput {
-  return { domain: b?.domain, environment: b?.environment, isPrimary: b?.is_primary, isVerified: b?.is_verified, isActive: b?.is_active, hasPaid: b?.has_paid };
+  return {
+    domain: b?.domain,
+    environment: b?.environment,
+    isPrimary: b?.is_primary,
+    isVerified: b?.is_verified,
+    isActive: b?.is_active,
+    hasPaid: b?.has_paid,
+  };
 }
 
 const ProjectParams = Type.Object({ project: Type.String() });
@@ -41,7 +58,17 @@ export const domainRoutes: Routes = (app, ctx) => {
 
   app.get(
     '/api/v1/project/:project/domains',
-    { config, schema: { tags, summary: 'List domains (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(DomainObject) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'List domains (newest first)',
+        headers: ApiKeyHeaders,
+        params: ProjectParams,
+        querystring: ListQuery,
+        response: { 200: ListEnvelope(DomainObject) },
+      },
+    },
     async (request, _reply) => {
       const principal = asApiCaller(request);
       const page = await listDomains(ctx, principal, request.params.project, pageRequest(request.query));
@@ -51,7 +78,17 @@ export const domainRoutes: Routes = (app, ctx) => {
 
   app.post(
     '/api/v1/project/:project/domains',
-    { config, schema: { tags, summary: 'Register a domain', headers: ApiKeyHeaders, params: ProjectParams, body: DomainCreateBody, response: { 201: SuccessEnvelope(DomainObject) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Register a domain',
+        headers: ApiKeyHeaders,
+        params: ProjectParams,
+        body: DomainCreateBody,
+        response: { 201: SuccessEnvelope(DomainObject) },
+      },
+    },
     async (request, reply) => {
       const principal = asApiCaller(request);
       const domain = await createDomain(ctx, principal, request.params.project, domainInput(request.body));
@@ -64,26 +101,63 @@ export const domainRoutes: Routes = (app, ctx) => {
     const path = `/api/v1/project/:project/${segment}/:domain`;
     app.get(
       path,
-      { config, schema: { tags, summary: `Show a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(DomainObject) } } },
+      {
+        config,
+        schema: {
+          tags,
+          summary: `Show a domain (${segment})`,
+          headers: ApiKeyHeaders,
+          params: DomainParams,
+          response: { 200: SuccessEnvelope(DomainObject) },
+        },
+      },
       async (request, _reply) => {
         const principal = asApiCaller(request);
-        return ok('Domain retrieved.', domainBody(await getDomain(ctx, principal, request.params.project, request.params.domain)));
+        return ok(
+          'Domain retrieved.',
+          domainBody(await getDomain(ctx, principal, request.params.project, request.params.domain)),
+        );
       },
     );
     for (const method of ['put', 'patch'] as const) {
       app[method](
         path,
-        { config, schema: { tags, summary: `Update a domain (${segment})`, headers: ApiKeyHeaders, params: DomainParams, body: DomainUpdateBody, response: { 200: SuccessEnvelope(DomainObject) } } },
+        {
+          config,
+          schema: {
+            tags,
+            summary: `Update a domain (${segment})`,
+            headers: ApiKeyHeaders,
+            params: DomainParams,
+            body: DomainUpdateBody,
+            response: { 200: SuccessEnvelope(DomainObject) },
+          },
+        },
         async (request, _reply) => {
           const principal = asApiCaller(request);
-          const domain = await updateDomain(ctx, principal, request.params.project, request.params.domain, domainInput(request.body));
+          const domain = await updateDomain(
+            ctx,
+            principal,
+            request.params.project,
+            request.params.domain,
+            domainInput(request.body),
+          );
           return ok('Domain updated.', domainBody(domain));
         },
       );
     }
     app.delete(
       path,
-      { config, schema: { tags, summary: `Delete a domain (${segment}; 200, never 204)`, headers: ApiKeyHeaders, params: DomainParams, response: { 200: SuccessEnvelope(Type.Null()) } } },
+      {
+        config,
+        schema: {
+          tags,
+          summary: `Delete a domain (${segment}; 200, never 204)`,
+          headers: ApiKeyHeaders,
+          params: DomainParams,
+          response: { 200: SuccessEnvelope(Type.Null()) },
+        },
+      },
       async (request, _reply) => {
         const principal = asApiCaller(request);
         await deleteDomain(ctx, principal, request.params.project, request.params.domain);

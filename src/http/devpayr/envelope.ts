@@ -12,7 +12,9 @@ export const ListEnvelope = <T extends TSchema>(item: T) =>
 
 export const ok = <T>(message: string, data: T) => ({ status: 'success' as const, message, data, errors: null });
 
-export const ApiKeyHeaders = Type.Object({ 'x-api-key': Type.Optional(Type.String({ description: 'A global or project-scoped API key' })) });
+export const ApiKeyHeaders = Type.Object({
+  'x-api-key': Type.Optional(Type.String({ description: 'A global or project-scoped API key' })),
+});
 
 /** Clients append include/action/per_page to every call: unknown query parameters are ignored. */
 export const ListQuery = Type.Object({ per_page: Type.Optional(Type.String()), cursor: Type.Optional(Type.String()) });
@@ -21,4 +23,3 @@ export function pageRequest(query: { per_page?: string; cursor?: string }): Page
   const n = query.per_page !== undefined && /^\s*\d+\s*$/.test(query.per_page) ? Number(query.per_page) : undefined;
   return { perPage: n, cursor: query.cursor ?? null };
 }
-

@@ -34,7 +34,12 @@ export const REFUSAL_STATUS: Record<RefusalOutcome, 400 | 401 | 403 | 429> = {
   DEVICE_MISMATCH: 403,
   USAGE_LIMIT: 429,
 };
-const KIND: Record<400 | 401 | 403 | 429, ErrorKind> = { 400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 429: 'rate_limited' };
+const KIND: Record<400 | 401 | 403 | 429, ErrorKind> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  429: 'rate_limited',
+};
 
 function field(source: unknown, name: string): string | null {
   if (!source || typeof source !== 'object' || Array.isArray(source)) return null;
@@ -48,13 +53,19 @@ function firstHeader(v: string | string[] | undefined): string | undefined {
 }
 
 /** The license key from X-LICENSE-KEY, else `license` in the body, else in the query. */
-export function runtimeInput(headers: IncomingMessage['headers'], ip: string, query: unknown, body: unknown): RuntimeCheckInput {
+export function runtimeInput(
+  headers: IncomingMessage['headers'],
+  ip: string,
+  query: unknown,
+  body: unknown,
+): RuntimeCheckInput {
   return {
     licenseKey: firstHeader(headers['x-license-key']) || field(body, 'license') || field(query, 'license'),
     domain: firstHeader(headers['x-devpayr-domain']) ?? null,
     ip,
     action: field(query, 'action') ?? field(body, 'action'),
-    projectId: field(body, 'projectId') ?? field(body, 'project_id') ?? field(query, 'projectId') ?? field(query, 'project_id'),
+    projectId:
+      field(body, 'projectId') ?? field(body, 'project_id') ?? field(query, 'projectId') ?? field(query, 'project_id'),
     device: firstHeader(headers['x-device-fingerprint']) ?? null,
     deviceComponents: firstHeader(headers['x-device-components']) ?? null,
   };
@@ -67,7 +78,13 @@ export function wantsInjectables(query: unknown, body: unknown): boolean {
 
 /** A refusal as the face's error (DevPayr envelope with its message). */
 function refusalError(check: Refusal): DomainError {
-  return new DomainError(KIND[REFUSAL_STATUS[check.outcome]], check.outcome.toLowerCase(), check.message, [], check.retryAfterSeconds);
+  return new DomainError(
+    KIND[REFUSAL_STATUS[check.outcome]],
+    check.outcome.toLowerCase(),
+    check.message,
+    [],
+    check.retryAfterSeconds,
+  );
 }
 
 export function passOrThrow(check: Verdict): Pass {
@@ -92,10 +109,12 @@ export function hasPaidEnvelope(check: Pass, injectables?: Awaited<ReturnType<ty
 
 /** The has-paid answer, with the project's injectables when asked for and paid. */
 export async function hasPaidAnswer(ctx: Context, check: Pass, injectables: boolean) {
-  return hasPaidEnvelope(check, check.hasPaid && injectables ? await deliverableInjectables(ctx, check.projectId, true) : undefined);
+  return hasPaidEnvelope(
+    check,
+    check.hasPaid && injectables ? await deliverableInjectables(ctx, check.projectId, true) : undefined,
+  );
 }
 
 /** A body the fast lane read and handed over: the route parses it as if it came off the socket. */
 export const REPLAY = Symbol('tollgate.replayBody');
 export type Replayable = IncomingMessage & { [REPLAY]?: Buffer };
-

@@ -19,8 +19,20 @@ export async function devpayrFace(app: App, opts: { ctx: Context }): Promise<voi
   // A body-less write from the PHP client arrives as `[]`, from others as nothing: both read as `{}`.
   app.addHook('preValidation', (request, _reply, done) => {
     const b = request.body;
-    if (b === undefined ? request.method !== 'GET' && request.method !== 'DELETE' : Array.isArray(b) && b.length === 0) request.body = {};
+    if (b === undefined ? request.method !== 'GET' && request.method !== 'DELETE' : Array.isArray(b) && b.length === 0)
+      request.body = {};
     done();
   });
-  for (const routes of [runtimeRoutes, devpayrProjectRoutes, licenseRoutes, domainRoutes, injectableRoutes, devpayrWebhookRoutes, signingKeyRoutes, licenseCheckoutRoutes, deviceRoutes] as Array<(app: App, ctx: Context) => void>) routes(app, opts.ctx);
+  for (const routes of [
+    runtimeRoutes,
+    devpayrProjectRoutes,
+    licenseRoutes,
+    domainRoutes,
+    injectableRoutes,
+    devpayrWebhookRoutes,
+    signingKeyRoutes,
+    licenseCheckoutRoutes,
+    deviceRoutes,
+  ] as Array<(app: App, ctx: Context) => void>)
+    routes(app, opts.ctx);
 }

@@ -11,13 +11,37 @@ import { LICENSING_TAGS } from './signing-keys.js';
 /* Offline license files (issue 20): for the license holder, and for the developer shipping to an air-gapped customer. */
 
 const CheckoutFields = {
-  ttl: Type.Optional(Type.Integer({ minimum: MIN_TTL, maximum: MAX_TTL, description: `Seconds the file is valid (default ${DEFAULT_TTL}, never past the license's own expiry)` })),
-  fingerprint: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'Binds the file to one device: a MACHINE FILE' })),
-  encrypt: Type.Optional(Type.Boolean({ description: 'Encrypt for the license key (default: true when the key is known)' })),
+  ttl: Type.Optional(
+    Type.Integer({
+      minimum: MIN_TTL,
+      maximum: MAX_TTL,
+      description: `Seconds the file is valid (default ${DEFAULT_TTL}, never past the license's own expiry)`,
+    }),
+  ),
+  fingerprint: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'Binds the file to one device: a MACHINE FILE',
+    }),
+  ),
+  encrypt: Type.Optional(
+    Type.Boolean({ description: 'Encrypt for the license key (default: true when the key is known)' }),
+  ),
 };
 const HolderBody = Type.Object(CheckoutFields, { additionalProperties: false });
 const OwnerBody = Type.Object(
-  { ...CheckoutFields, license_key: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "The license's key: the file is encrypted only with it" })) },
+  {
+    ...CheckoutFields,
+    license_key: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: "The license's key: the file is encrypted only with it",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -29,7 +53,13 @@ const CheckoutObject = Type.Object({
 });
 const CheckoutResponse = SuccessEnvelope(CheckoutObject);
 
-const answer = (c: Checkout) => ok('License file issued.', { certificate: c.certificate, issued_at: c.issuedAt, expires_at: c.expiresAt, ttl: c.ttl });
+const answer = (c: Checkout) =>
+  ok('License file issued.', {
+    certificate: c.certificate,
+    issued_at: c.issuedAt,
+    expires_at: c.expiresAt,
+    ttl: c.ttl,
+  });
 
 export const licenseCheckoutRoutes: Routes = (app, ctx) => {
   const tags = LICENSING_TAGS;
@@ -40,8 +70,12 @@ export const licenseCheckoutRoutes: Routes = (app, ctx) => {
       config: { auth: 'license' },
       schema: {
         tags,
-        summary: 'An offline license file for this license key (checked as has-paid checks it: domain binding included)',
-        headers: Type.Object({ 'x-license-key': Type.Optional(Type.String()), 'x-devpayr-domain': Type.Optional(Type.String()) }),
+        summary:
+          'An offline license file for this license key (checked as has-paid checks it: domain binding included)',
+        headers: Type.Object({
+          'x-license-key': Type.Optional(Type.String()),
+          'x-devpayr-domain': Type.Optional(Type.String()),
+        }),
         body: Type.Optional(HolderBody),
         response: { 200: CheckoutResponse },
       },
@@ -50,7 +84,14 @@ export const licenseCheckoutRoutes: Routes = (app, ctx) => {
       const licenseKey = header(request, 'x-license-key') || null;
       const body = request.body ?? {};
       // The file's fingerprint is the device the seat rule asks for (a license with max_devices).
-      const check = { licenseKey, domain: header(request, 'x-devpayr-domain') ?? null, ip: request.ip, action: null, projectId: null, device: body.fingerprint ?? null };
+      const check = {
+        licenseKey,
+        domain: header(request, 'x-devpayr-domain') ?? null,
+        ip: request.ip,
+        action: null,
+        projectId: null,
+        device: body.fingerprint ?? null,
+      };
       passOrThrow(await checkLicense(ctx, check));
       return answer(await checkoutForHolder(ctx, { kind: 'anonymous', origin: originOf(request) }, licenseKey!, body));
     },
@@ -71,7 +112,10 @@ export const licenseCheckoutRoutes: Routes = (app, ctx) => {
     },
     async (request) => {
       const { license_key: licenseKey, ...rest } = request.body ?? {};
-      const c = await checkoutForOwner(ctx, asApiCaller(request), request.params.project, request.params.license, { ...rest, licenseKey: licenseKey ?? null });
+      const c = await checkoutForOwner(ctx, asApiCaller(request), request.params.project, request.params.license, {
+        ...rest,
+        licenseKey: licenseKey ?? null,
+      });
       return answer(c);
     },
   );

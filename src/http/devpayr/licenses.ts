@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ComponentMatch } from '../../db/schema/licenses.js';
 import { createLicense } from '../../core/licenses/create-license.js';
 import { deleteLicense } from '../../core/licenses/delete-license.js';
-import { getLicense, } from '../../core/licenses/get-license.js';
+import { getLicense } from '../../core/licenses/get-license.js';
 import type { LicenseInput } from '../../core/licenses/license-input.js';
 import { listLicenses } from '../../core/licenses/list-licenses.js';
 import { reactivateLicense } from '../../core/licenses/reactivate-license.js';
@@ -17,32 +17,47 @@ import { licenseBody, LicenseObject, shownLicenseBody, ShownLicenseObject } from
 
 /* Licenses of the devpayr face. */
 
-
-
-const CreatedLicenseObject = Type.Composite([LicenseObject, Type.Object({ uuid: Type.String({ description: 'The license key, in full, only in this response.' }) })]);
+const CreatedLicenseObject = Type.Composite([
+  LicenseObject,
+  Type.Object({ uuid: Type.String({ description: 'The license key, in full, only in this response.' }) }),
+]);
 const RerolledLicenseObject = Type.Composite([
   CreatedLicenseObject,
-  Type.Object({ previous_key_expires_at: Nullable(Type.String({ format: 'date-time', description: 'Until when the old key still passes the check; null: not at all' })) }),
+  Type.Object({
+    previous_key_expires_at: Nullable(
+      Type.String({
+        format: 'date-time',
+        description: 'Until when the old key still passes the check; null: not at all',
+      }),
+    ),
+  }),
 ]);
-
-
 
 const CommaList = Nullable(Type.Union([Type.String(), Type.Array(Type.String())]));
 
-export const LicenseCreateBody = Type.Object({
-  title: Type.String(),
-  expires_at: Type.Optional(Nullable(Type.String({ description: 'A future date or date-time (ISO 8601)' }))),
-  domain_id: Type.Optional(Nullable(Type.String({ description: "Pins the license to one of this project's domains" }))),
-  max_domains: Type.Optional(Nullable(Type.Integer())),
-  max_subdomains_per_domain: Type.Optional(Nullable(Type.Integer())),
-  max_usage_per_day: Type.Optional(Nullable(Type.Integer())),
-  allowed_ips: Type.Optional(CommaList),
-  allowed_countries: Type.Optional(CommaList),
-  is_test_license: Type.Optional(Type.Boolean()),
-  max_devices: Type.Optional(Nullable(Type.Integer({ description: 'Devices that may be active at once (null: unlimited)' }))),
-  heartbeat_interval: Type.Optional(Nullable(Type.Integer({ description: 'Seconds between device heartbeats (null: none)' }))),
-  component_match: Type.Optional(Type.Union([Type.Literal('any'), Type.Literal('all'), Type.Literal('majority')])),
-}, { additionalProperties: false });
+export const LicenseCreateBody = Type.Object(
+  {
+    title: Type.String(),
+    expires_at: Type.Optional(Nullable(Type.String({ description: 'A future date or date-time (ISO 8601)' }))),
+    domain_id: Type.Optional(
+      Nullable(Type.String({ description: "Pins the license to one of this project's domains" })),
+    ),
+    max_domains: Type.Optional(Nullable(Type.Integer())),
+    max_subdomains_per_domain: Type.Optional(Nullable(Type.Integer())),
+    max_usage_per_day: Type.Optional(Nullable(Type.Integer())),
+    allowed_ips: Type.Optional(CommaList),
+    allowed_countries: Type.Optional(CommaList),
+    is_test_license: Type.Optional(Type.Boolean()),
+    max_devices: Type.Optional(
+      Nullable(Type.Integer({ description: 'Devices that may be active at once (null: unlimited)' })),
+    ),
+    heartbeat_interval: Type.Optional(
+      Nullable(Type.Integer({ description: 'Seconds between device heartbeats (null: none)' })),
+    ),
+    component_match: Type.Optional(Type.Union([Type.Literal('any'), Type.Literal('all'), Type.Literal('majority')])),
+  },
+  { additionalProperties: false },
+);
 
 type CommaValue = string | string[] | null | undefined;
 const joined = (v: CommaValue) => (Array.isArray(v) ? v.join(',') : v);
@@ -89,7 +104,17 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.get(
     '/api/v1/project/:project/licenses',
-    { config, schema: { tags, summary: 'List licenses (newest first)', headers: ApiKeyHeaders, params: ProjectParams, querystring: ListQuery, response: { 200: ListEnvelope(LicenseObject) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'List licenses (newest first)',
+        headers: ApiKeyHeaders,
+        params: ProjectParams,
+        querystring: ListQuery,
+        response: { 200: ListEnvelope(LicenseObject) },
+      },
+    },
     async (request, _reply) => {
       const principal = asApiCaller(request);
       const page = await listLicenses(ctx, principal, request.params.project, pageRequest(request.query));
@@ -99,17 +124,38 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.post(
     '/api/v1/project/:project/licenses',
-    { config, schema: { tags, summary: 'Create a license (the key is returned once, as uuid)', headers: ApiKeyHeaders, params: ProjectParams, body: LicenseCreateBody, response: { 201: SuccessEnvelope(CreatedLicenseObject) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Create a license (the key is returned once, as uuid)',
+        headers: ApiKeyHeaders,
+        params: ProjectParams,
+        body: LicenseCreateBody,
+        response: { 201: SuccessEnvelope(CreatedLicenseObject) },
+      },
+    },
     async (request, reply) => {
       const principal = asApiCaller(request);
       const { license, key } = await createLicense(ctx, principal, request.params.project, licenseInput(request.body));
-      return reply.code(201).send(ok('License created. Copy the key now: it is not shown again.', { ...licenseBody(license), uuid: key }));
+      return reply
+        .code(201)
+        .send(ok('License created. Copy the key now: it is not shown again.', { ...licenseBody(license), uuid: key }));
     },
   );
 
   app.get(
     '/api/v1/project/:project/licenses/:license',
-    { config, schema: { tags, summary: 'Show a license and the identifiers it was used from', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(ShownLicenseObject) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Show a license and the identifiers it was used from',
+        headers: ApiKeyHeaders,
+        params: LicenseParams,
+        response: { 200: SuccessEnvelope(ShownLicenseObject) },
+      },
+    },
     async (request, _reply) => {
       const principal = asApiCaller(request);
       const { license, identifiers } = await getLicense(ctx, principal, request.params.project, request.params.license);
@@ -119,16 +165,46 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.patch(
     '/api/v1/project/:project/licenses/:license',
-    { config, schema: { tags, summary: 'Change any writable field of a license; the others keep their values', headers: ApiKeyHeaders, params: LicenseParams, body: LicenseUpdateBody, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Change any writable field of a license; the others keep their values',
+        headers: ApiKeyHeaders,
+        params: LicenseParams,
+        body: LicenseUpdateBody,
+        response: { 200: SuccessEnvelope(LicenseObject) },
+      },
+    },
     async (request) => {
       const principal = asApiCaller(request);
-      return ok('License updated.', licenseBody(await updateLicense(ctx, principal, request.params.project, request.params.license, licenseInput(request.body))));
+      return ok(
+        'License updated.',
+        licenseBody(
+          await updateLicense(
+            ctx,
+            principal,
+            request.params.project,
+            request.params.license,
+            licenseInput(request.body),
+          ),
+        ),
+      );
     },
   );
 
   app.delete(
     '/api/v1/project/:project/licenses/:license',
-    { config, schema: { tags, summary: 'Delete a license (200, never 204)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: Deleted } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Delete a license (200, never 204)',
+        headers: ApiKeyHeaders,
+        params: LicenseParams,
+        response: { 200: Deleted },
+      },
+    },
     async (request, _reply) => {
       const principal = asApiCaller(request);
       await deleteLicense(ctx, principal, request.params.project, request.params.license);
@@ -138,10 +214,22 @@ export const licenseRoutes: Routes = (app, ctx) => {
 
   app.post(
     '/api/v1/project/:project/licenses/:license/revoke',
-    { config, schema: { tags, summary: 'Revoke an active license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Revoke an active license (otherwise 403)',
+        headers: ApiKeyHeaders,
+        params: LicenseParams,
+        response: { 200: SuccessEnvelope(LicenseObject) },
+      },
+    },
     async (request, _reply) => {
       const principal = asApiCaller(request);
-      return ok('License revoked.', licenseBody(await revokeLicense(ctx, principal, request.params.project, request.params.license)));
+      return ok(
+        'License revoked.',
+        licenseBody(await revokeLicense(ctx, principal, request.params.project, request.params.license)),
+      );
     },
   );
 
@@ -161,16 +249,32 @@ export const licenseRoutes: Routes = (app, ctx) => {
     async (request) => {
       const { project, license: licenseId } = request.params;
       const r = await rerollLicense(ctx, asApiCaller(request), project, licenseId, request.body.overlap_seconds);
-      return ok('License key rerolled. Copy the key now: it is not shown again.', { ...licenseBody(r.license), uuid: r.key, previous_key_expires_at: r.previousKeyExpiresAt });
+      return ok('License key rerolled. Copy the key now: it is not shown again.', {
+        ...licenseBody(r.license),
+        uuid: r.key,
+        previous_key_expires_at: r.previousKeyExpiresAt,
+      });
     },
   );
 
   app.post(
     '/api/v1/project/:project/licenses/:license/reactivate',
-    { config, schema: { tags, summary: 'Reactivate a revoked, unexpired license (otherwise 403)', headers: ApiKeyHeaders, params: LicenseParams, response: { 200: SuccessEnvelope(LicenseObject) } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Reactivate a revoked, unexpired license (otherwise 403)',
+        headers: ApiKeyHeaders,
+        params: LicenseParams,
+        response: { 200: SuccessEnvelope(LicenseObject) },
+      },
+    },
     async (request, _reply) => {
       const principal = asApiCaller(request);
-      return ok('License reactivated.', licenseBody(await reactivateLicense(ctx, principal, request.params.project, request.params.license)));
+      return ok(
+        'License reactivated.',
+        licenseBody(await reactivateLicense(ctx, principal, request.params.project, request.params.license)),
+      );
     },
   );
 };

@@ -29,7 +29,9 @@ const ProjectObject = Type.Object({
   has_paid: Type.Boolean(),
   created_at: Type.String(),
   updated_at: Nullable(Type.String()),
-  webhook_warning: Type.Optional(Type.String({ description: 'Present while the project has a webhook URL and no secret: deliveries go unsigned' })),
+  webhook_warning: Type.Optional(
+    Type.String({ description: 'Present while the project has a webhook URL and no secret: deliveries go unsigned' }),
+  ),
 });
 
 /** The project as the devpayr face shows it: the same allowlist webhooks carry (event-data.ts), plus the unsigned-delivery warning. */
@@ -51,8 +53,16 @@ const ProjectBody = Type.Object(
     default_redirect_url: NullableText(2048),
     webhook_url: NullableText(2048),
     logo_url: NullableText(2048),
-    webhook_secret: Type.Optional(Nullable(Type.String({ maxLength: 255, description: 'Signs webhook deliveries; stored encrypted, never returned' }))),
-    meta: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true, description: 'A JSON object (or the same as JSON text)' }))),
+    webhook_secret: Type.Optional(
+      Nullable(
+        Type.String({ maxLength: 255, description: 'Signs webhook deliveries; stored encrypted, never returned' }),
+      ),
+    ),
+    meta: Type.Optional(
+      Nullable(
+        Type.Object({}, { additionalProperties: true, description: 'A JSON object (or the same as JSON text)' }),
+      ),
+    ),
     has_paid: Type.Optional(Flag),
   },
   { additionalProperties: false },
@@ -103,10 +113,23 @@ export const devpayrProjectRoutes: Routes = (app, ctx) => {
   const Params = Type.Object({ project: Type.String() });
   const one = { 200: SuccessEnvelope(ProjectObject) };
 
-  app.get('/api/v1/projects', { config, schema: { tags, summary: 'List projects', headers: ApiKeyHeaders, querystring: ListQuery, response: { 200: ListEnvelope(ProjectObject) } } }, async (request) => {
-    const page = await listProjects(ctx, asApiCaller(request), pageRequest(request.query));
-    return ok('Projects retrieved.', { data: page.items.map(projectBody), next_cursor: page.nextCursor });
-  });
+  app.get(
+    '/api/v1/projects',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'List projects',
+        headers: ApiKeyHeaders,
+        querystring: ListQuery,
+        response: { 200: ListEnvelope(ProjectObject) },
+      },
+    },
+    async (request) => {
+      const page = await listProjects(ctx, asApiCaller(request), pageRequest(request.query));
+      return ok('Projects retrieved.', { data: page.items.map(projectBody), next_cursor: page.nextCursor });
+    },
+  );
 
   app.post(
     '/api/v1/project',
@@ -114,19 +137,29 @@ export const devpayrProjectRoutes: Routes = (app, ctx) => {
       config,
       // specs/devpayr.md orders the plan limit before validation: a developer at the limit learns that first.
       preValidation: [async (request) => assertProjectQuota(ctx, asApiCaller(request)), readMetaText],
-      schema: { tags, summary: 'Create a project (global key)', headers: ApiKeyHeaders, body: ProjectBody, response: { 201: SuccessEnvelope(ProjectObject) } },
+      schema: {
+        tags,
+        summary: 'Create a project (global key)',
+        headers: ApiKeyHeaders,
+        body: ProjectBody,
+        response: { 201: SuccessEnvelope(ProjectObject) },
+      },
     },
     async (request, reply) => {
-    const project = await createProject(ctx, asApiCaller(request), projectInput(request.body));
-    return reply.code(201).send(ok('Project created.', projectBody(project)));
+      const project = await createProject(ctx, asApiCaller(request), projectInput(request.body));
+      return reply.code(201).send(ok('Project created.', projectBody(project)));
     },
   );
 
-  app.get('/api/v1/project/:project', { config, schema: { tags, summary: 'Show a project', headers: ApiKeyHeaders, params: Params, response: one } }, async (request) => {
-    const principal = asApiCaller(request);
-    assertInScope(principal, request.params.project);
-    return ok('Project retrieved.', projectBody(await getProject(ctx, principal, request.params.project)));
-  });
+  app.get(
+    '/api/v1/project/:project',
+    { config, schema: { tags, summary: 'Show a project', headers: ApiKeyHeaders, params: Params, response: one } },
+    async (request) => {
+      const principal = asApiCaller(request);
+      assertInScope(principal, request.params.project);
+      return ok('Project retrieved.', projectBody(await getProject(ctx, principal, request.params.project)));
+    },
+  );
 
   for (const method of ['PUT', 'PATCH'] as const) {
     app.route({
@@ -134,20 +167,43 @@ export const devpayrProjectRoutes: Routes = (app, ctx) => {
       url: '/api/v1/project/:project',
       config,
       preValidation: readMetaText,
-      schema: { tags, summary: 'Update a project (partial)', headers: ApiKeyHeaders, params: Params, body: ProjectBody, response: one },
+      schema: {
+        tags,
+        summary: 'Update a project (partial)',
+        headers: ApiKeyHeaders,
+        params: Params,
+        body: ProjectBody,
+        response: one,
+      },
       handler: async (request) => {
         const principal = asApiCaller(request);
         const { project: id } = request.params as { project: string };
         assertInScope(principal, id);
-        return ok('Project updated.', projectBody(await updateProject(ctx, principal, id, projectInput(request.body as ProjectBodyType))));
+        return ok(
+          'Project updated.',
+          projectBody(await updateProject(ctx, principal, id, projectInput(request.body as ProjectBodyType))),
+        );
       },
     });
   }
 
-  app.delete('/api/v1/project/:project', { config, schema: { tags, summary: 'Delete a project', headers: ApiKeyHeaders, params: Params, response: { 200: SuccessEnvelope(Type.Null()) } } }, async (request) => {
-    const principal = asApiCaller(request);
-    assertInScope(principal, request.params.project);
-    await deleteProject(ctx, principal, request.params.project);
-    return ok('Project deleted.', null);
-  });
+  app.delete(
+    '/api/v1/project/:project',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Delete a project',
+        headers: ApiKeyHeaders,
+        params: Params,
+        response: { 200: SuccessEnvelope(Type.Null()) },
+      },
+    },
+    async (request) => {
+      const principal = asApiCaller(request);
+      assertInScope(principal, request.params.project);
+      await deleteProject(ctx, principal, request.params.project);
+      return ok('Project deleted.', null);
+    },
+  );
 };

@@ -5,7 +5,15 @@ import { checkLicense, type Pass, type Verdict } from '../../core/runtime/index.
 import { clientAddress, type TrustProxy } from '../client-address.js';
 import { RUNTIME_CORS_HEADERS } from '../cors.js';
 import { envelopeError } from './errors.js';
-import { hasPaidAnswer, hasPaidEnvelope, REFUSAL_STATUS, REPLAY, runtimeInput, wantsInjectables, type Replayable } from './has-paid.js';
+import {
+  hasPaidAnswer,
+  hasPaidEnvelope,
+  REFUSAL_STATUS,
+  REPLAY,
+  runtimeInput,
+  wantsInjectables,
+  type Replayable,
+} from './has-paid.js';
 
 /**
  * The has-paid fast lane. Contract:
@@ -95,7 +103,13 @@ function laneBody(raw: Buffer): unknown {
 export function runtimeLane(ctx: Context, nextId: () => string, router: Listener, trust: TrustProxy | null): Listener {
   return (req, res) => {
     const url = req.url ?? '';
-    if (req.method !== 'POST' || !url.startsWith(HAS_PAID) || (url.length > HAS_PAID.length && url[HAS_PAID.length] !== '?') || req.headers['accept-signature'] !== undefined) return router(req, res);
+    if (
+      req.method !== 'POST' ||
+      !url.startsWith(HAS_PAID) ||
+      (url.length > HAS_PAID.length && url[HAS_PAID.length] !== '?') ||
+      req.headers['accept-signature'] !== undefined
+    )
+      return router(req, res);
     const query = laneQuery(url.length > HAS_PAID.length ? url.slice(HAS_PAID.length + 1) : '');
     const headers = req.headers;
     const length = headers['content-length'];
@@ -103,7 +117,8 @@ export function runtimeLane(ctx: Context, nextId: () => string, router: Listener
     const bodyless = length === undefined ? headers['transfer-encoding'] === undefined : length === '0';
     if (
       query === null ||
-      (!bodyless && (length === undefined || Number(length) > LANE_MAX_BODY || type === undefined || !JSON_TYPE.test(type)))
+      (!bodyless &&
+        (length === undefined || Number(length) > LANE_MAX_BODY || type === undefined || !JSON_TYPE.test(type)))
     ) {
       return router(req, res);
     }
@@ -149,7 +164,14 @@ function failed(ctx: Context, id: string, res: ServerResponse, err: unknown): vo
   send(res, id, 500, JSON.stringify(envelopeError(`Server error (request ${id}).`)));
 }
 
-function respond(ctx: Context, id: string, query: Record<string, string>, body: unknown, res: ServerResponse, check: Verdict): void {
+function respond(
+  ctx: Context,
+  id: string,
+  query: Record<string, string>,
+  body: unknown,
+  res: ServerResponse,
+  check: Verdict,
+): void {
   if (!check.valid) {
     send(res, id, REFUSAL_STATUS[check.outcome], refusalText(check.message), check.retryAfterSeconds);
     return;
@@ -189,7 +211,15 @@ const CORS_PAIRS = Object.entries(RUNTIME_CORS_HEADERS).flat();
 
 function send(res: ServerResponse, id: string, status: number, text: string, retryAfter?: number): void {
   if (res.headersSent || res.destroyed) return;
-  const head = ['x-request-id', id, ...CORS_PAIRS, 'content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text))];
+  const head = [
+    'x-request-id',
+    id,
+    ...CORS_PAIRS,
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    String(Buffer.byteLength(text)),
+  ];
   if (retryAfter !== undefined && status === 429) head.push('retry-after', String(retryAfter));
   res.writeHead(status, head);
   res.end(text);

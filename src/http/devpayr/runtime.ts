@@ -6,7 +6,15 @@ import { projectInScope } from '../../core/projects/project-in-scope.js';
 import { checkLicense, type RuntimeCheckInput } from '../../core/runtime/index.js';
 import { asApiCaller } from '../auth.js';
 import type { Routes } from '../typed.js';
-import { hasPaidAnswer, paidMessage, passOrThrow, REPLAY, runtimeInput, wantsInjectables, type Replayable } from './has-paid.js';
+import {
+  hasPaidAnswer,
+  paidMessage,
+  passOrThrow,
+  REPLAY,
+  runtimeInput,
+  wantsInjectables,
+  type Replayable,
+} from './has-paid.js';
 
 /**
  * The runtime face of the devpayr API: what delivered software calls (has-paid, the
@@ -46,7 +54,9 @@ const HasPaidResponse = Envelope(
   }),
 );
 
-const StreamResponse = Envelope(Type.Object({ has_paid: Type.Boolean(), injectables: Type.Array(DeliveredInjectable) }));
+const StreamResponse = Envelope(
+  Type.Object({ has_paid: Type.Boolean(), injectables: Type.Array(DeliveredInjectable) }),
+);
 
 const RuntimeQuery = Type.Object({
   license: Type.Optional(Type.String()),
@@ -99,7 +109,12 @@ export const runtimeRoutes: Routes = (app, ctx) => {
       async (request) => {
         const check = passOrThrow(await checkLicense(ctx, requestInput(request)));
         const injectables = await deliverableInjectables(ctx, check.projectId, check.hasPaid);
-        return { status: 'success' as const, message: paidMessage(check.hasPaid), data: { has_paid: check.hasPaid, injectables }, errors: null };
+        return {
+          status: 'success' as const,
+          message: paidMessage(check.hasPaid),
+          data: { has_paid: check.hasPaid, injectables },
+          errors: null,
+        };
       },
     );
   }

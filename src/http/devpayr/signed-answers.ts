@@ -37,13 +37,15 @@ function field(source: unknown, name: string): string | null {
  * concerning no known project, the instance's own key (/.well-known/tollgate/jwks.json).
  */
 async function answerKey(ctx: Context, request: FastifyRequest): Promise<SigningKey> {
-  const licenseKey = firstString(request.headers['x-license-key']) ?? field(request.body, 'license') ?? field(request.query, 'license');
+  const licenseKey =
+    firstString(request.headers['x-license-key']) ?? field(request.body, 'license') ?? field(request.query, 'license');
   if (licenseKey !== null) {
     const snapshot = await ctx.runtime.snapshotOf(hashKey(licenseKey)).catch(() => null);
     const key = snapshot ? await ctx.signingKeys.project(snapshot.project.id) : null;
     if (key) return key;
   }
-  const named = field(request.params, 'project') ?? field(request.query, 'project_id') ?? field(request.query, 'projectId');
+  const named =
+    field(request.params, 'project') ?? field(request.query, 'project_id') ?? field(request.query, 'projectId');
   const key = named === null ? null : await ctx.signingKeys.project(named);
   return key ?? ctx.signingKeys.instance();
 }
@@ -65,7 +67,14 @@ export function signedAnswers(app: App, ctx: Context): void {
   app.addHook('onSend', (request, reply, payload, done) => {
     const ask = (request as Asking)[ASK];
     if (ask === undefined) return done(null, payload);
-    const body = typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : payload == null ? Buffer.alloc(0) : null;
+    const body =
+      typeof payload === 'string'
+        ? Buffer.from(payload)
+        : Buffer.isBuffer(payload)
+          ? payload
+          : payload == null
+            ? Buffer.alloc(0)
+            : null;
     // These routes answer JSON; a stream here would be a new route's, and is left unsigned rather than buffered.
     if (body === null) return done(null, payload);
     const answer = {

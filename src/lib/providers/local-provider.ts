@@ -15,11 +15,21 @@ export function localProvider(): GenerationProvider {
     name: 'local',
     async generate({ prompt, examples }) {
       const digest = sha256Hex(prompt);
-      const tint = { r: parseInt(digest.slice(0, 2), 16), g: parseInt(digest.slice(2, 4), 16), b: parseInt(digest.slice(4, 6), 16) };
+      const tint = {
+        r: parseInt(digest.slice(0, 2), 16),
+        g: parseInt(digest.slice(2, 4), 16),
+        b: parseInt(digest.slice(4, 6), 16),
+      };
       let tiles: Buffer[];
       try {
         tiles = await Promise.all(
-          examples.map((e) => sharp(e.bytes, { limitInputPixels: 64_000_000 }).resize(TILE, TILE, { fit: 'cover' }).tint(tint).png().toBuffer()),
+          examples.map((e) =>
+            sharp(e.bytes, { limitInputPixels: 64_000_000 })
+              .resize(TILE, TILE, { fit: 'cover' })
+              .tint(tint)
+              .png()
+              .toBuffer(),
+          ),
         );
       } catch {
         throw new ProviderError('local', 'local provider: an example image could not be decoded', false);

@@ -17,14 +17,29 @@ export function openaiProvider(g: GenerationConfig): GenerationProvider {
   return {
     name: 'openai',
     async generate({ prompt, examples, signal }) {
-      const images = await Promise.all(examples.map((e, i) => toFile(e.bytes, `example-${i}.${EXT[e.contentType] ?? 'png'}`, { type: e.contentType })));
+      const images = await Promise.all(
+        examples.map((e, i) => toFile(e.bytes, `example-${i}.${EXT[e.contentType] ?? 'png'}`, { type: e.contentType })),
+      );
       let data: OpenAI.Images.ImagesResponse;
       try {
-        data = await client.images.edit({ model: g.openai.model, image: images.length === 1 ? images[0]! : images, prompt: prompt.slice(0, 32_000), n: 1 }, { signal });
+        data = await client.images.edit(
+          {
+            model: g.openai.model,
+            image: images.length === 1 ? images[0]! : images,
+            prompt: prompt.slice(0, 32_000),
+            n: 1,
+          },
+          { signal },
+        );
       } catch (err) {
-        if (err instanceof APIConnectionTimeoutError) throw new ProviderError('openai', 'openai: the image edit timed out', true);
+        if (err instanceof APIConnectionTimeoutError)
+          throw new ProviderError('openai', 'openai: the image edit timed out', true);
         if (err instanceof APIError && typeof err.status === 'number') {
-          throw new ProviderError('openai', `openai: the image edit failed (HTTP ${err.status})`, err.status === 429 || err.status >= 500);
+          throw new ProviderError(
+            'openai',
+            `openai: the image edit failed (HTTP ${err.status})`,
+            err.status === 429 || err.status >= 500,
+          );
         }
         throw new ProviderError('openai', 'openai: the image edit failed (no answer from the API)', true);
       }
@@ -32,10 +47,12 @@ export function openaiProvider(g: GenerationConfig): GenerationProvider {
       if (item?.b64_json) {
         const bytes = Buffer.from(item.b64_json, 'base64');
         const contentType = sniffImage(bytes);
-        if (!contentType) throw new ProviderError('openai', 'openai: the result is not a JPEG, PNG or WebP image', false);
+        if (!contentType)
+          throw new ProviderError('openai', 'openai: the result is not a JPEG, PNG or WebP image', false);
         return { bytes, contentType };
       }
-      if (item?.url) return downloadResult('openai', item.url, AbortSignal.any([signal, AbortSignal.timeout(g.providerTimeoutMs)]));
+      if (item?.url)
+        return downloadResult('openai', item.url, AbortSignal.any([signal, AbortSignal.timeout(g.providerTimeoutMs)]));
       throw new ProviderError('openai', 'openai: the answer has no image', false);
     },
   };

@@ -52,7 +52,8 @@ export function replicateProvider(g: GenerationConfig, callbacks: CallbackInbox,
       try {
         return await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, limit]) : limit });
       } catch (err) {
-        if (limit.aborted && !init?.signal?.aborted) return new Response('no answer in time', { status: 408, headers: { [TIMEOUT_HEADER]: '1' } });
+        if (limit.aborted && !init?.signal?.aborted)
+          return new Response('no answer in time', { status: 408, headers: { [TIMEOUT_HEADER]: '1' } });
         throw err;
       }
     },
@@ -84,14 +85,17 @@ export function replicateProvider(g: GenerationConfig, callbacks: CallbackInbox,
       const hook = webhook ? { webhook, webhook_events_filter: ['completed' as const] } : {};
       let prediction: Prediction;
       try {
-        prediction = await client.predictions.create(version ? { version, input, signal, ...hook } : { model: model!, input, signal, ...hook });
+        prediction = await client.predictions.create(
+          version ? { version, input, signal, ...hook } : { model: model!, input, signal, ...hook },
+        );
       } catch (err) {
         throw describe(err, 'creating the prediction');
       }
       const deadline = Date.now() + timeout;
       const pollFrom = webhook ? Date.now() + g.replicate.webhookWaitMs : 0;
       while (!TERMINAL.has(prediction.status)) {
-        if (Date.now() > deadline) throw new ProviderError('replicate', 'replicate: the prediction did not finish in time', true);
+        if (Date.now() > deadline)
+          throw new ProviderError('replicate', 'replicate: the prediction did not finish in time', true);
         if (webhook) {
           // Woken at once by a webhook that reaches this process; one that reached another is read from the database.
           await callbacks.wait(id, pollMs, signal);
@@ -113,12 +117,14 @@ export function replicateProvider(g: GenerationConfig, callbacks: CallbackInbox,
         }
       }
       if (prediction.status !== 'succeeded') {
-        const why = typeof prediction.error === 'string' && prediction.error ? `: ${prediction.error.slice(0, 300)}` : '';
+        const why =
+          typeof prediction.error === 'string' && prediction.error ? `: ${prediction.error.slice(0, 300)}` : '';
         throw new ProviderError('replicate', `replicate: the prediction ${prediction.status}${why}`, false);
       }
       const output = prediction.output as unknown;
       const url = Array.isArray(output) ? output[0] : output;
-      if (typeof url !== 'string') throw new ProviderError('replicate', 'replicate: the prediction has no output image', false);
+      if (typeof url !== 'string')
+        throw new ProviderError('replicate', 'replicate: the prediction has no output image', false);
       return downloadResult('replicate', url, AbortSignal.any([signal, AbortSignal.timeout(timeout)]));
     },
 

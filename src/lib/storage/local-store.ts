@@ -39,7 +39,9 @@ export function localStore(dataDir: string): BlobStore {
       const target = file(key);
       try {
         const stat = await fs.promises.stat(target);
-        const contentType = await fs.promises.readFile(`${target}.type`, 'utf8').catch(() => 'application/octet-stream');
+        const contentType = await fs.promises
+          .readFile(`${target}.type`, 'utf8')
+          .catch(() => 'application/octet-stream');
         return { body: fs.createReadStream(target), bytes: stat.size, contentType };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;

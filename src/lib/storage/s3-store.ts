@@ -4,7 +4,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { GenerationConfig } from '../../config.js';
 import { checkKey, type BlobStore, type StoreHealth } from './blob-store.js';
 
@@ -20,7 +26,9 @@ export function s3Store(s3: S3Settings, timeoutMs: number): BlobStore {
     region: s3.region,
     ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
     forcePathStyle: s3.forcePathStyle,
-    ...(s3.accessKeyId && s3.secretAccessKey ? { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } : {}),
+    ...(s3.accessKeyId && s3.secretAccessKey
+      ? { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } }
+      : {}),
     requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.min(timeoutMs, 10_000) },
     maxAttempts: 2,
     // Checksums only where S3 requires them: the default's aws-chunked uploads with trailing
@@ -37,7 +45,13 @@ export function s3Store(s3: S3Settings, timeoutMs: number): BlobStore {
         await pipeline(body, fs.createWriteStream(spool));
         const bytes = (await fs.promises.stat(spool)).size;
         await client.send(
-          new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: fs.createReadStream(spool), ContentLength: bytes, ContentType: contentType }),
+          new PutObjectCommand({
+            Bucket: s3.bucket,
+            Key: key,
+            Body: fs.createReadStream(spool),
+            ContentLength: bytes,
+            ContentType: contentType,
+          }),
         );
         return { bytes };
       } finally {
@@ -48,7 +62,11 @@ export function s3Store(s3: S3Settings, timeoutMs: number): BlobStore {
       checkKey(key);
       try {
         const r = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-        return { body: r.Body as Readable, bytes: Number(r.ContentLength ?? 0), contentType: r.ContentType ?? 'application/octet-stream' };
+        return {
+          body: r.Body as Readable,
+          bytes: Number(r.ContentLength ?? 0),
+          contentType: r.ContentType ?? 'application/octet-stream',
+        };
       } catch (err) {
         const name = (err as { name?: string }).name;
         if (name === 'NoSuchKey' || name === 'NotFound') return null;
@@ -58,7 +76,9 @@ export function s3Store(s3: S3Settings, timeoutMs: number): BlobStore {
     async delete(keys: string[]) {
       if (keys.length === 0) return;
       keys.forEach(checkKey);
-      await client.send(new DeleteObjectsCommand({ Bucket: s3.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+      await client.send(
+        new DeleteObjectsCommand({ Bucket: s3.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+      );
     },
     async health(): Promise<StoreHealth> {
       try {
@@ -66,7 +86,14 @@ export function s3Store(s3: S3Settings, timeoutMs: number): BlobStore {
         return { status: 'healthy', type: 's3', writable: true, accessible: true, bucket: s3.bucket };
       } catch {
         // The client's error text may name the endpoint or keys: it stays out of the answer.
-        return { status: 'unhealthy', type: 's3', writable: false, accessible: false, bucket: s3.bucket, error: 'S3 bucket is not reachable' };
+        return {
+          status: 'unhealthy',
+          type: 's3',
+          writable: false,
+          accessible: false,
+          bucket: s3.bucket,
+          error: 'S3 bucket is not reachable',
+        };
       }
     },
     close: () => client.destroy(),

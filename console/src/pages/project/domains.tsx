@@ -26,11 +26,14 @@ export function Domains({ projectId }: { projectId: string }) {
           </td>
           <td data-label="Environment">{d.environment}</td>
           <td data-label="Status">
-            <span class={`badge ${d.isActive ? 'ok' : 'off'}`}>{d.isActive ? 'Active' : 'Inactive'}</span> {d.hasPaid && <span class="badge ok">Paid</span>}
+            <span class={`badge ${d.isActive ? 'ok' : 'off'}`}>{d.isActive ? 'Active' : 'Inactive'}</span>{' '}
+            {d.hasPaid && <span class="badge ok">Paid</span>}
           </td>
         </>
       )}
-      editor={(d, onDone, onCancel) => <DomainEdit projectId={projectId} domain={d} onDone={onDone} onCancel={onCancel} />}
+      editor={(d, onDone, onCancel) => (
+        <DomainEdit projectId={projectId} domain={d} onDone={onDone} onCancel={onCancel} />
+      )}
     />
   );
 }
@@ -51,16 +54,44 @@ function NewDomain({ projectId, onCreated }: { projectId: string; onCreated: () 
         onCreated();
       }}
     >
-      <Field label="Domain" name="domain" value={domain} onInput={setDomain} error={create.error} required hint="e.g. example.com" />
+      <Field
+        label="Domain"
+        name="domain"
+        value={domain}
+        onInput={setDomain}
+        error={create.error}
+        required
+        hint="e.g. example.com"
+      />
       <Select label="Environment" value={environment} onChange={setEnvironment} options={ENVIRONMENTS} />
     </CreateCard>
   );
 }
 
-function DomainEdit({ projectId, domain, onDone, onCancel }: { projectId: string; domain: Domain; onDone: () => void; onCancel: () => void }) {
-  const [f, setF] = useState({ domain: domain.domain, environment: domain.environment, isPrimary: domain.isPrimary, isVerified: domain.isVerified, isActive: domain.isActive, hasPaid: domain.hasPaid });
+function DomainEdit({
+  projectId,
+  domain,
+  onDone,
+  onCancel,
+}: {
+  projectId: string;
+  domain: Domain;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const [f, setF] = useState({
+    domain: domain.domain,
+    environment: domain.environment,
+    isPrimary: domain.isPrimary,
+    isVerified: domain.isVerified,
+    isActive: domain.isActive,
+    hasPaid: domain.hasPaid,
+  });
   const save = useAction();
-  const set = <K extends keyof typeof f>(k: K) => (v: (typeof f)[K]) => setF({ ...f, [k]: v });
+  const set =
+    <K extends keyof typeof f>(k: K) =>
+    (v: (typeof f)[K]) =>
+      setF({ ...f, [k]: v });
   return (
     <form
       aria-label={`Edit domain ${domain.domain}`}
@@ -73,7 +104,14 @@ function DomainEdit({ projectId, domain, onDone, onCancel }: { projectId: string
       }}
     >
       <Field label="Domain name" name="domain" value={f.domain} onInput={set('domain')} error={save.error} required />
-      <Select label="Environment" name="environment" value={f.environment} onChange={set('environment')} options={ENVIRONMENTS} error={save.error} />
+      <Select
+        label="Environment"
+        name="environment"
+        value={f.environment}
+        onChange={set('environment')}
+        options={ENVIRONMENTS}
+        error={save.error}
+      />
       <Check label="Primary domain of the project" checked={f.isPrimary} onChange={set('isPrimary')} />
       <Check label="Verified" checked={f.isVerified} onChange={set('isVerified')} />
       <Check label="Active (accepted by runtime checks)" checked={f.isActive} onChange={set('isActive')} />

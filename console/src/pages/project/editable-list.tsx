@@ -4,7 +4,15 @@ import { api, type Page } from '../../api';
 import { Confirm, FormError, Listing, useAction, useLoad } from '../../ui';
 
 /** A form card that creates something and, once created, lets the list reload. */
-export function CreateCard(props: { label: string; title: string; button: string; busyButton?: string; action: ReturnType<typeof useAction>; onSubmit: () => Promise<void>; children: ComponentChildren }) {
+export function CreateCard(props: {
+  label: string;
+  title: string;
+  button: string;
+  busyButton?: string;
+  action: ReturnType<typeof useAction>;
+  onSubmit: () => Promise<void>;
+  children: ComponentChildren;
+}) {
   const { action } = props;
   return (
     <form
@@ -61,11 +69,23 @@ export function EditableList<T extends { id: string }>(props: {
         row={(item) => [
           <tr>
             {props.cells(item)}
-            <EditActions id={item.id} name={props.name(item)} editing={editing} setEditing={setEditing} onDelete={() => act.run(async () => (await api('DELETE', `${base}/${item.id}`), reload()))} />
+            <EditActions
+              id={item.id}
+              name={props.name(item)}
+              editing={editing}
+              setEditing={setEditing}
+              onDelete={() => act.run(async () => (await api('DELETE', `${base}/${item.id}`), reload()))}
+            />
           </tr>,
           editing === item.id && (
             <tr class="expanded">
-              <td colSpan={columns}>{props.editor(item, () => (setEditing(null), reload()), () => setEditing(null))}</td>
+              <td colSpan={columns}>
+                {props.editor(
+                  item,
+                  () => (setEditing(null), reload()),
+                  () => setEditing(null),
+                )}
+              </td>
             </tr>
           ),
         ]}
@@ -75,7 +95,13 @@ export function EditableList<T extends { id: string }>(props: {
 }
 
 /** The actions cell of an editable row: Edit (opens the row's editor below it) and a confirmed Delete. */
-function EditActions(props: { id: string; name: string; editing: string | null; setEditing: (id: string | null) => void; onDelete: () => void }) {
+function EditActions(props: {
+  id: string;
+  name: string;
+  editing: string | null;
+  setEditing: (id: string | null) => void;
+  onDelete: () => void;
+}) {
   const open = props.editing === props.id;
   return (
     <td class="actions">

@@ -11,11 +11,30 @@ import { CreateCard, EditableList } from './editable-list';
  * and the SDKs name them.
  */
 const TYPES: Record<Static<typeof InjectableTypeSchema>, string> = {
-  html: 'html', snippet: 'snippet', script: 'script', css: 'css', json: 'json', config: 'config', markdown: 'markdown',
-  template: 'template', component: 'component', include: 'include', sdk_module: 'sdk_module', docs: 'docs', file: 'file',
+  html: 'html',
+  snippet: 'snippet',
+  script: 'script',
+  css: 'css',
+  json: 'json',
+  config: 'config',
+  markdown: 'markdown',
+  template: 'template',
+  component: 'component',
+  include: 'include',
+  sdk_module: 'sdk_module',
+  docs: 'docs',
+  file: 'file',
 };
 const MODES: Record<Static<typeof InjectableModeSchema>, string> = {
-  inject: 'inject', write: 'write', replace: 'replace', append: 'append', prepend: 'prepend', inline_render: 'inline_render', symlink: 'symlink', mount: 'mount', stream: 'stream',
+  inject: 'inject',
+  write: 'write',
+  replace: 'replace',
+  append: 'append',
+  prepend: 'prepend',
+  inline_render: 'inline_render',
+  symlink: 'symlink',
+  mount: 'mount',
+  stream: 'stream',
 };
 const TYPE_OPTIONS = Object.entries(TYPES);
 const MODE_OPTIONS = Object.entries(MODES);
@@ -43,7 +62,9 @@ export function Injectables({ projectId }: { projectId: string }) {
           </td>
         </>
       )}
-      editor={(i, onDone, onCancel) => <InjectableEdit projectId={projectId} injectable={i} onDone={onDone} onCancel={onCancel} />}
+      editor={(i, onDone, onCancel) => (
+        <InjectableEdit projectId={projectId} injectable={i} onDone={onDone} onCancel={onCancel} />
+      )}
     />
   );
 }
@@ -62,7 +83,14 @@ function NewInjectable({ projectId, onCreated }: { projectId: string; onCreated:
       busyButton="Uploading…"
       action={create}
       onSubmit={async () => {
-        await api('POST', `/projects/${projectId}/injectables`, { title: f.title || null, type, mode, targetPath: f.targetPath || null, secret: f.secret, content: f.content });
+        await api('POST', `/projects/${projectId}/injectables`, {
+          title: f.title || null,
+          type,
+          mode,
+          targetPath: f.targetPath || null,
+          secret: f.secret,
+          content: f.content,
+        });
         setF({ title: '', targetPath: '', secret: '', content: '' });
         onCreated();
       }}
@@ -71,16 +99,48 @@ function NewInjectable({ projectId, onCreated }: { projectId: string; onCreated:
       <Field label="Title" name="title" value={f.title} onInput={set('title')} error={create.error} />
       <Select label="Type" name="type" value={type} onChange={setType} options={TYPE_OPTIONS} error={create.error} />
       <Select label="Mode" name="mode" value={mode} onChange={setMode} options={MODE_OPTIONS} error={create.error} />
-      <Field label="Target path" name="targetPath" value={f.targetPath} onInput={set('targetPath')} error={create.error} />
-      <Field label="Delivery secret (at least 8 characters)" name="secret" type="password" value={f.secret} onInput={set('secret')} error={create.error} required autoComplete="off" />
+      <Field
+        label="Target path"
+        name="targetPath"
+        value={f.targetPath}
+        onInput={set('targetPath')}
+        error={create.error}
+      />
+      <Field
+        label="Delivery secret (at least 8 characters)"
+        name="secret"
+        type="password"
+        value={f.secret}
+        onInput={set('secret')}
+        error={create.error}
+        required
+        autoComplete="off"
+      />
       <Field rows={5} label="Content" name="content" value={f.content} onInput={set('content')} error={create.error} />
     </CreateCard>
   );
 }
 
 /** Edits an injectable's settings; its content is never shown, only replaced (with the delivery secret again). */
-function InjectableEdit({ projectId, injectable: i, onDone, onCancel }: { projectId: string; injectable: Injectable; onDone: () => void; onCancel: () => void }) {
-  const [f, setF] = useState({ title: i.title ?? '', type: i.type, mode: i.mode, targetPath: i.targetPath ?? '', content: '', secret: '' });
+function InjectableEdit({
+  projectId,
+  injectable: i,
+  onDone,
+  onCancel,
+}: {
+  projectId: string;
+  injectable: Injectable;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const [f, setF] = useState({
+    title: i.title ?? '',
+    type: i.type,
+    mode: i.mode,
+    targetPath: i.targetPath ?? '',
+    content: '',
+    secret: '',
+  });
   const [onlyIfPaid, setOnlyIfPaid] = useState(i.onlyIfPaid);
   const [isActive, setIsActive] = useState(i.isActive);
   const save = useAction();
@@ -92,7 +152,14 @@ function InjectableEdit({ projectId, injectable: i, onDone, onCancel }: { projec
       onSubmit={(e) => {
         e.preventDefault();
         save.run(async () => {
-          const body: Record<string, unknown> = { title: f.title || null, type: f.type, mode: f.mode, targetPath: f.targetPath || null, onlyIfPaid, isActive };
+          const body: Record<string, unknown> = {
+            title: f.title || null,
+            type: f.type,
+            mode: f.mode,
+            targetPath: f.targetPath || null,
+            onlyIfPaid,
+            isActive,
+          };
           if (f.content) body.content = f.content;
           if (f.secret) body.secret = f.secret;
           await api('PATCH', `/projects/${projectId}/injectables/${i.id}`, body);
@@ -101,17 +168,47 @@ function InjectableEdit({ projectId, injectable: i, onDone, onCancel }: { projec
       }}
     >
       <Field label="Title" name="title" value={f.title} onInput={set('title')} error={save.error} />
-      <Select label="Type" name="type" value={f.type} onChange={set('type')} options={Object.hasOwn(TYPES, i.type) ? TYPE_OPTIONS : [[i.type, i.type], ...TYPE_OPTIONS]} error={save.error} />
-      <Select label="Mode" name="mode" value={f.mode} onChange={set('mode')} options={MODE_OPTIONS} error={save.error} />
-      <Field label="Target path" name="targetPath" value={f.targetPath} onInput={set('targetPath')} error={save.error} />
+      <Select
+        label="Type"
+        name="type"
+        value={f.type}
+        onChange={set('type')}
+        options={Object.hasOwn(TYPES, i.type) ? TYPE_OPTIONS : [[i.type, i.type], ...TYPE_OPTIONS]}
+        error={save.error}
+      />
+      <Select
+        label="Mode"
+        name="mode"
+        value={f.mode}
+        onChange={set('mode')}
+        options={MODE_OPTIONS}
+        error={save.error}
+      />
+      <Field
+        label="Target path"
+        name="targetPath"
+        value={f.targetPath}
+        onInput={set('targetPath')}
+        error={save.error}
+      />
       <Check label="Only delivered while the project is paid" checked={onlyIfPaid} onChange={setOnlyIfPaid} />
       <Check label="Active" checked={isActive} onChange={setIsActive} />
       <fieldset>
         <legend>Replace the content</legend>
         <p>
-          <small>The current content is encrypted and not shown. Type new content to replace it, or leave this empty to keep it.</small>
+          <small>
+            The current content is encrypted and not shown. Type new content to replace it, or leave this empty to keep
+            it.
+          </small>
         </p>
-        <Field rows={5} label="New content" name="content" value={f.content} onInput={set('content')} error={save.error} />
+        <Field
+          rows={5}
+          label="New content"
+          name="content"
+          value={f.content}
+          onInput={set('content')}
+          error={save.error}
+        />
         <Field
           label="Delivery secret"
           name="secret"

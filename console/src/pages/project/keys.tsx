@@ -4,7 +4,10 @@ import { Field, FormError, Loading, Reveal, Secret, useAction, useLoad } from '.
 import { KeyTable } from '../developer-keys';
 
 export function Keys({ projectId }: { projectId: string }) {
-  const { data, error, reload } = useLoad(() => api<{ items: KeyRecord[]; max: number | null }>('GET', `/projects/${projectId}/keys`), [projectId]);
+  const { data, error, reload } = useLoad(
+    () => api<{ items: KeyRecord[]; max: number | null }>('GET', `/projects/${projectId}/keys`),
+    [projectId],
+  );
   const [name, setName] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
   const create = useAction();
@@ -16,9 +19,7 @@ export function Keys({ projectId }: { projectId: string }) {
         <Reveal title="New project API key" onDone={() => setSecret(null)}>
           <Secret label="Project API key" value={secret} />
           <p>Try it:</p>
-          <pre class="curl">
-            {`curl -H "X-API-KEY: ${secret}" ${location.origin}/api/v1/project/${projectId}`}
-          </pre>
+          <pre class="curl">{`curl -H "X-API-KEY: ${secret}" ${location.origin}/api/v1/project/${projectId}`}</pre>
         </Reveal>
       )}
       <form
@@ -35,7 +36,13 @@ export function Keys({ projectId }: { projectId: string }) {
         }}
       >
         <h2>API keys</h2>
-        {data && <p>{data.max === null ? `${active} active keys (no limit on your plan).` : `${active} of ${data.max} active keys your plan allows.`}</p>}
+        {data && (
+          <p>
+            {data.max === null
+              ? `${active} active keys (no limit on your plan).`
+              : `${active} of ${data.max} active keys your plan allows.`}
+          </p>
+        )}
         <Field label="Key name" name="name" value={name} onInput={setName} error={create.error} />
         <FormError error={create.error} />
         <button type="submit" class="primary" disabled={create.busy}>
@@ -49,7 +56,9 @@ export function Keys({ projectId }: { projectId: string }) {
         <KeyTable
           caption="Project API keys"
           items={data.items}
-          onRevoke={(k) => revoke.run(async () => (await api('DELETE', `/projects/${projectId}/keys/${k.id}`), reload()))}
+          onRevoke={(k) =>
+            revoke.run(async () => (await api('DELETE', `/projects/${projectId}/keys/${k.id}`), reload()))
+          }
           rerollPath={(k) => `/projects/${projectId}/keys/${k.id}/reroll`}
           onReroll={reload}
         />

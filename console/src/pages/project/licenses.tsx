@@ -1,6 +1,20 @@
 import { useState } from 'preact/hooks';
 import { api, qs, type License, type Page } from '../../api';
-import { Check, Confirm, Field, FormError, Listing, Loading, Reveal, Secret, Select, useAction, useCursor, useLoad, when } from '../../ui';
+import {
+  Check,
+  Confirm,
+  Field,
+  FormError,
+  Listing,
+  Loading,
+  Reveal,
+  Secret,
+  Select,
+  useAction,
+  useCursor,
+  useLoad,
+  when,
+} from '../../ui';
 import { Reroll } from '../../reroll';
 
 interface Identifier {
@@ -12,7 +26,10 @@ interface Identifier {
 
 /** Where a license has been used from (its identifiers), fetched when asked for. */
 function UsedFrom({ projectId, licenseId }: { projectId: string; licenseId: string }) {
-  const { data, error } = useLoad(() => api<{ identifiers: Identifier[] }>('GET', `/projects/${projectId}/licenses/${licenseId}`), [licenseId]);
+  const { data, error } = useLoad(
+    () => api<{ identifiers: Identifier[] }>('GET', `/projects/${projectId}/licenses/${licenseId}`),
+    [licenseId],
+  );
   if (!data) return <Loading error={error} />;
   if (data.identifiers.length === 0) return <p>Not used anywhere yet.</p>;
   return (
@@ -30,8 +47,21 @@ export function Licenses({ projectId }: { projectId: string }) {
   const [open, setOpen] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const { cursor, resetting, pager } = useCursor();
-  const { data, error, reload } = useLoad(() => api<Page<License>>('GET', `/projects/${projectId}/licenses${qs({ status, cursor })}`), [projectId, status, cursor]);
-  const [f, setF] = useState({ title: '', expiresAt: '', maxDomains: '', maxUsagePerDay: '', allowedIps: '', allowedCountries: '', maxDevices: '', heartbeatInterval: '', componentMatch: 'any' });
+  const { data, error, reload } = useLoad(
+    () => api<Page<License>>('GET', `/projects/${projectId}/licenses${qs({ status, cursor })}`),
+    [projectId, status, cursor],
+  );
+  const [f, setF] = useState({
+    title: '',
+    expiresAt: '',
+    maxDomains: '',
+    maxUsagePerDay: '',
+    allowedIps: '',
+    allowedCountries: '',
+    maxDevices: '',
+    heartbeatInterval: '',
+    componentMatch: 'any',
+  });
   const [isTest, setIsTest] = useState(false);
   const [key, setKey] = useState<string | null>(null);
   const create = useAction();
@@ -64,26 +94,87 @@ export function Licenses({ projectId }: { projectId: string }) {
               componentMatch: f.componentMatch,
             });
             setKey(r.key);
-            setF({ title: '', expiresAt: '', maxDomains: '', maxUsagePerDay: '', allowedIps: '', allowedCountries: '', maxDevices: '', heartbeatInterval: '', componentMatch: 'any' });
+            setF({
+              title: '',
+              expiresAt: '',
+              maxDomains: '',
+              maxUsagePerDay: '',
+              allowedIps: '',
+              allowedCountries: '',
+              maxDevices: '',
+              heartbeatInterval: '',
+              componentMatch: 'any',
+            });
             reload();
           });
         }}
       >
         <h2>New license</h2>
         <Field label="Title" name="title" value={f.title} onInput={set('title')} error={create.error} required />
-        <Field label="Expires (date)" name="expiresAt" type="date" value={f.expiresAt} onInput={set('expiresAt')} error={create.error} />
-        <Field label="Maximum domains" name="maxDomains" type="number" value={f.maxDomains} onInput={set('maxDomains')} error={create.error} />
-        <Field label="Maximum checks per day" name="maxUsagePerDay" type="number" value={f.maxUsagePerDay} onInput={set('maxUsagePerDay')} error={create.error} />
-        <Field label="Allowed IPs or CIDR ranges (comma-separated)" name="allowedIps" value={f.allowedIps} onInput={set('allowedIps')} error={create.error} />
-        <Field label="Allowed countries (ISO codes, comma-separated)" name="allowedCountries" value={f.allowedCountries} onInput={set('allowedCountries')} error={create.error} />
-        <Field label="Maximum devices (empty: unlimited)" name="maxDevices" type="number" value={f.maxDevices} onInput={set('maxDevices')} error={create.error} />
-        <Field label="Heartbeat interval (seconds)" name="heartbeatInterval" type="number" value={f.heartbeatInterval} onInput={set('heartbeatInterval')} error={create.error} />
+        <Field
+          label="Expires (date)"
+          name="expiresAt"
+          type="date"
+          value={f.expiresAt}
+          onInput={set('expiresAt')}
+          error={create.error}
+        />
+        <Field
+          label="Maximum domains"
+          name="maxDomains"
+          type="number"
+          value={f.maxDomains}
+          onInput={set('maxDomains')}
+          error={create.error}
+        />
+        <Field
+          label="Maximum checks per day"
+          name="maxUsagePerDay"
+          type="number"
+          value={f.maxUsagePerDay}
+          onInput={set('maxUsagePerDay')}
+          error={create.error}
+        />
+        <Field
+          label="Allowed IPs or CIDR ranges (comma-separated)"
+          name="allowedIps"
+          value={f.allowedIps}
+          onInput={set('allowedIps')}
+          error={create.error}
+        />
+        <Field
+          label="Allowed countries (ISO codes, comma-separated)"
+          name="allowedCountries"
+          value={f.allowedCountries}
+          onInput={set('allowedCountries')}
+          error={create.error}
+        />
+        <Field
+          label="Maximum devices (empty: unlimited)"
+          name="maxDevices"
+          type="number"
+          value={f.maxDevices}
+          onInput={set('maxDevices')}
+          error={create.error}
+        />
+        <Field
+          label="Heartbeat interval (seconds)"
+          name="heartbeatInterval"
+          type="number"
+          value={f.heartbeatInterval}
+          onInput={set('heartbeatInterval')}
+          error={create.error}
+        />
         <Select
           label="Device components must match"
           name="componentMatch"
           value={f.componentMatch}
           onChange={set('componentMatch')}
-          options={[['any', 'Any one'], ['majority', 'A majority'], ['all', 'All']]}
+          options={[
+            ['any', 'Any one'],
+            ['majority', 'A majority'],
+            ['all', 'All'],
+          ]}
           error={create.error}
         />
         <Check label="Test license" checked={isTest} onChange={setIsTest} />
@@ -97,7 +188,12 @@ export function Licenses({ projectId }: { projectId: string }) {
           label="Show"
           value={status}
           onChange={resetting(setStatus)}
-          options={[['', 'All licenses'], ['active', 'Active'], ['revoked', 'Revoked'], ['expired', 'Expired']]}
+          options={[
+            ['', 'All licenses'],
+            ['active', 'Active'],
+            ['revoked', 'Revoked'],
+            ['expired', 'Expired'],
+          ]}
         />
       </div>
       <FormError error={act.error} />
@@ -125,14 +221,31 @@ export function Licenses({ projectId }: { projectId: string }) {
                 Used from
               </button>{' '}
               {l.status === 'revoked' ? (
-                <button type="button" onClick={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/reactivate`), reload()))}>
+                <button
+                  type="button"
+                  onClick={() =>
+                    act.run(
+                      async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/reactivate`), reload()),
+                    )
+                  }
+                >
                   Reactivate
                 </button>
               ) : (
-                <Confirm label="Revoke" onConfirm={() => act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/revoke`), reload()))} />
+                <Confirm
+                  label="Revoke"
+                  onConfirm={() =>
+                    act.run(async () => (await api('POST', `/projects/${projectId}/licenses/${l.id}/revoke`), reload()))
+                  }
+                />
               )}{' '}
               <Reroll path={`/projects/${projectId}/licenses/${l.id}/reroll`} label="license key" onDone={reload} />{' '}
-              <Confirm label="Delete" onConfirm={() => act.run(async () => (await api('DELETE', `/projects/${projectId}/licenses/${l.id}`), reload()))} />
+              <Confirm
+                label="Delete"
+                onConfirm={() =>
+                  act.run(async () => (await api('DELETE', `/projects/${projectId}/licenses/${l.id}`), reload()))
+                }
+              />
             </td>
           </tr>
         )}

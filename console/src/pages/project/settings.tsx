@@ -56,8 +56,20 @@ export function Overview({ project, onSaved }: { project: Project; onSaved: () =
       >
         <h2>Settings</h2>
         <Field label="Name" name="name" value={f.name} onInput={set('name')} error={save.error} required />
-        <Field label="Description" name="description" value={f.description} onInput={set('description')} error={save.error} />
-        <Field label="Default redirect URL" name="defaultRedirectUrl" value={f.defaultRedirectUrl} onInput={set('defaultRedirectUrl')} error={save.error} />
+        <Field
+          label="Description"
+          name="description"
+          value={f.description}
+          onInput={set('description')}
+          error={save.error}
+        />
+        <Field
+          label="Default redirect URL"
+          name="defaultRedirectUrl"
+          value={f.defaultRedirectUrl}
+          onInput={set('defaultRedirectUrl')}
+          error={save.error}
+        />
         <Field label="Logo URL" name="logoUrl" value={f.logoUrl} onInput={set('logoUrl')} error={save.error} />
         <p>
           <small>
@@ -84,8 +96,17 @@ export function Overview({ project, onSaved }: { project: Project; onSaved: () =
         }}
       >
         <h2>Delete project</h2>
-        <p>This deletes the project with its keys, licenses, domains, injectables and end users. It cannot be undone.</p>
-        <Field label={`Type “${project.name}” to confirm`} name="confirm" value={confirm} onInput={setConfirm} error={del.error} autoComplete="off" />
+        <p>
+          This deletes the project with its keys, licenses, domains, injectables and end users. It cannot be undone.
+        </p>
+        <Field
+          label={`Type “${project.name}” to confirm`}
+          name="confirm"
+          value={confirm}
+          onInput={setConfirm}
+          error={del.error}
+          autoComplete="off"
+        />
         <FormError error={del.error} />
         <button type="submit" class="danger" disabled={confirm !== project.name || del.busy}>
           Delete this project

@@ -39,7 +39,7 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
       config,
       schema: {
         tags,
-        summary: 'Get the project\'s Stripe configuration (masked), or null',
+        summary: "Get the project's Stripe configuration (masked), or null",
         headers: DevkitAuthHeaders,
         params: ProjectIdParams,
         response: { 200: Nullable(StripeConfigResponse) },
@@ -57,19 +57,28 @@ export const stripeConfigRoutes: Routes = (app, ctx) => {
       config,
       schema: {
         tags,
-        summary: 'Create or update the project\'s Stripe configuration (only the credentials given change)',
+        summary: "Create or update the project's Stripe configuration (only the credentials given change)",
         headers: DevkitAuthHeaders,
         params: ProjectIdParams,
         body: StripeConfigRequest,
         response: { 200: StripeConfigResponse },
       },
     },
-    async (request) => configBody(await putStripeConfig(ctx, asDeveloper(request), request.params.project_id, request.body ?? {})),
+    async (request) =>
+      configBody(await putStripeConfig(ctx, asDeveloper(request), request.params.project_id, request.body ?? {})),
   );
 
   app.delete(
     `${base}/config`,
-    { config, schema: { tags, summary: 'Deactivate the project\'s Stripe configuration (history is kept)', headers: DevkitAuthHeaders, params: ProjectIdParams } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Deactivate the project's Stripe configuration (history is kept)",
+        headers: DevkitAuthHeaders,
+        params: ProjectIdParams,
+      },
+    },
     async (request, reply) => {
       await deleteStripeConfig(ctx, asDeveloper(request), request.params.project_id);
       return reply.code(204).send();

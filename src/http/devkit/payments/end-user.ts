@@ -1,12 +1,22 @@
 import { Type } from '@sinclair/typebox';
 import { createCheckoutSession } from '../../../core/payments/create-checkout-session.js';
 import { listMyPayments } from '../../../core/payments/list-payments.js';
-import { cancelSubscription, createPortalSession, updateSubscription } from '../../../core/payments/manage-subscription.js';
+import {
+  cancelSubscription,
+  createPortalSession,
+  updateSubscription,
+} from '../../../core/payments/manage-subscription.js';
 import { getMySubscription } from '../../../core/payments/my-subscription.js';
 import { asEndUser } from '../../auth.js';
 import type { Routes } from '../../typed.js';
 import { Nullable } from '../schemas.js';
-import { EndUserHeaders, PagedTestModeQuery, StripePaymentListResponse, StripeSubscriptionResponse, TestModeQuery } from './schemas.js';
+import {
+  EndUserHeaders,
+  PagedTestModeQuery,
+  StripePaymentListResponse,
+  StripeSubscriptionResponse,
+  TestModeQuery,
+} from './schemas.js';
 import { pageFields, paymentBody, subscriptionBody } from './wire.js';
 
 const StripeCheckoutRequest = Type.Object(
@@ -21,15 +31,28 @@ const StripeCheckoutRequest = Type.Object(
   },
   { additionalProperties: false },
 );
-const CustomerPortalRequest = Type.Object({ return_url: Type.String({ minLength: 1, maxLength: 2048 }) }, { additionalProperties: false });
+const CustomerPortalRequest = Type.Object(
+  { return_url: Type.String({ minLength: 1, maxLength: 2048 }) },
+  { additionalProperties: false },
+);
 const CancelSubscriptionRequest = Type.Union([
-  Type.Object({ cancel_immediately: Type.Optional(Type.Boolean({ description: 'Default false: cancel at the end of the period' })) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      cancel_immediately: Type.Optional(
+        Type.Boolean({ description: 'Default false: cancel at the end of the period' }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
   Type.Null(),
 ]);
 const UpdateSubscriptionRequest = Type.Object(
   {
     new_price_id: Type.String({ minLength: 1, maxLength: 255 }),
-    proration_behavior: Type.Union([Type.Literal('create_prorations'), Type.Literal('none'), Type.Literal('always_invoice')], { default: 'create_prorations' }),
+    proration_behavior: Type.Union(
+      [Type.Literal('create_prorations'), Type.Literal('none'), Type.Literal('always_invoice')],
+      { default: 'create_prorations' },
+    ),
   },
   { additionalProperties: false },
 );
@@ -72,7 +95,13 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
     '/api/v1/payments/stripe/my-subscription',
     {
       config,
-      schema: { tags, summary: 'The end user\'s current subscription, or null', headers: EndUserHeaders, querystring: TestModeQuery, response: { 200: Nullable(StripeSubscriptionResponse) } },
+      schema: {
+        tags,
+        summary: "The end user's current subscription, or null",
+        headers: EndUserHeaders,
+        querystring: TestModeQuery,
+        response: { 200: Nullable(StripeSubscriptionResponse) },
+      },
     },
     async (request) => {
       const subscription = await getMySubscription(ctx, asEndUser(request), request.query.test_mode);
@@ -84,11 +113,21 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
     '/api/v1/payments/stripe/my-payments',
     {
       config,
-      schema: { tags, summary: 'The end user\'s payments', headers: EndUserHeaders, querystring: PagedTestModeQuery, response: { 200: StripePaymentListResponse } },
+      schema: {
+        tags,
+        summary: "The end user's payments",
+        headers: EndUserHeaders,
+        querystring: PagedTestModeQuery,
+        response: { 200: StripePaymentListResponse },
+      },
     },
     async (request) => {
       const q = request.query;
-      const page = await listMyPayments(ctx, asEndUser(request), { isTestMode: q.test_mode, page: q.page, pageSize: q.page_size });
+      const page = await listMyPayments(ctx, asEndUser(request), {
+        isTestMode: q.test_mode,
+        page: q.page,
+        pageSize: q.page_size,
+      });
       return { payments: page.items.map(paymentBody), ...pageFields(page) };
     },
   );
@@ -107,7 +146,10 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
       },
     },
     async (request) => {
-      const portal = await createPortalSession(ctx, asEndUser(request), { returnUrl: request.body.return_url, isTestMode: request.query.test_mode });
+      const portal = await createPortalSession(ctx, asEndUser(request), {
+        returnUrl: request.body.return_url,
+        isTestMode: request.query.test_mode,
+      });
       return { portal_url: portal.portalUrl };
     },
   );
@@ -118,7 +160,7 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
       config,
       schema: {
         tags,
-        summary: 'Cancel the end user\'s subscription (at period end unless cancel_immediately)',
+        summary: "Cancel the end user's subscription (at period end unless cancel_immediately)",
         headers: EndUserHeaders,
         querystring: TestModeQuery,
         body: CancelSubscriptionRequest,
@@ -143,7 +185,10 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         status: r.status,
         cancel_at: r.cancelAt,
         cancelled_at: r.cancelledAt,
-        message: r.status === 'canceled' ? 'Subscription has been canceled immediately.' : 'Subscription will be canceled at the end of the current billing period.',
+        message:
+          r.status === 'canceled'
+            ? 'Subscription has been canceled immediately.'
+            : 'Subscription will be canceled at the end of the current billing period.',
       };
     },
   );
@@ -154,11 +199,18 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
       config,
       schema: {
         tags,
-        summary: 'Move the end user\'s subscription to another price',
+        summary: "Move the end user's subscription to another price",
         headers: EndUserHeaders,
         querystring: TestModeQuery,
         body: UpdateSubscriptionRequest,
-        response: { 200: Type.Object({ subscription_id: Type.String(), status: Type.String(), price_id: Type.String(), message: Type.String() }) },
+        response: {
+          200: Type.Object({
+            subscription_id: Type.String(),
+            status: Type.String(),
+            price_id: Type.String(),
+            message: Type.String(),
+          }),
+        },
       },
     },
     async (request) => {
@@ -167,7 +219,12 @@ export const paymentEndUserRoutes: Routes = (app, ctx) => {
         prorationBehavior: request.body.proration_behavior,
         isTestMode: request.query.test_mode,
       });
-      return { subscription_id: r.subscriptionId, status: r.status, price_id: r.priceId ?? request.body.new_price_id, message: 'Subscription updated to new plan successfully.' };
+      return {
+        subscription_id: r.subscriptionId,
+        status: r.status,
+        price_id: r.priceId ?? request.body.new_price_id,
+        message: 'Subscription updated to new plan successfully.',
+      };
     },
   );
 };

@@ -6,5 +6,6 @@ import { stripeWebhookRoutes } from './webhook.js';
 
 /** The eighteen /api/v1/payments/* operations (issue 11). */
 export const paymentRoutes: Routes = (app, ctx) => {
-  for (const routes of [stripeConfigRoutes, paymentOverviewRoutes, paymentEndUserRoutes, stripeWebhookRoutes]) routes(app, ctx);
+  for (const routes of [stripeConfigRoutes, paymentOverviewRoutes, paymentEndUserRoutes, stripeWebhookRoutes])
+    routes(app, ctx);
 };

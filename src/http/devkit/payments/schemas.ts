@@ -40,7 +40,11 @@ const subscriptionFields = {
   created_at: DateTime,
 };
 export const StripeSubscriptionResponse = Type.Object(subscriptionFields);
-export const AggregatedSubscriptionResponse = Type.Object({ ...subscriptionFields, project_name: Type.String(), provider: Type.String() });
+export const AggregatedSubscriptionResponse = Type.Object({
+  ...subscriptionFields,
+  project_name: Type.String(),
+  provider: Type.String(),
+});
 
 const paymentFields = {
   id: Uuid,
@@ -57,12 +61,22 @@ const paymentFields = {
   created_at: DateTime,
 };
 export const StripePaymentResponse = Type.Object(paymentFields);
-export const AggregatedPaymentResponse = Type.Object({ ...paymentFields, project_name: Type.String(), provider: Type.String() });
+export const AggregatedPaymentResponse = Type.Object({
+  ...paymentFields,
+  project_name: Type.String(),
+  provider: Type.String(),
+});
 
 const page = { total: Type.Integer(), page: Type.Integer(), page_size: Type.Integer() };
-export const StripeSubscriptionListResponse = Type.Object({ subscriptions: Type.Array(StripeSubscriptionResponse), ...page });
+export const StripeSubscriptionListResponse = Type.Object({
+  subscriptions: Type.Array(StripeSubscriptionResponse),
+  ...page,
+});
 export const StripePaymentListResponse = Type.Object({ payments: Type.Array(StripePaymentResponse), ...page });
-export const AggregatedSubscriptionListResponse = Type.Object({ subscriptions: Type.Array(AggregatedSubscriptionResponse), ...page });
+export const AggregatedSubscriptionListResponse = Type.Object({
+  subscriptions: Type.Array(AggregatedSubscriptionResponse),
+  ...page,
+});
 export const AggregatedPaymentListResponse = Type.Object({ payments: Type.Array(AggregatedPaymentResponse), ...page });
 
 export const ProjectPaymentConfigListResponse = Type.Object({
@@ -96,25 +110,21 @@ export const PaymentStatsResponse = Type.Object({
   currency: Type.String(),
 });
 
-export const TestModeQuery = Type.Object(
-  { test_mode: Type.Boolean({ default: true, description: 'Use test mode (default true)' }) },
-);
-export const PagedTestModeQuery = Type.Object(
-  {
-    test_mode: Type.Boolean({ default: true }),
-    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
-    page_size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-  },
-);
-export const AcrossProjectsQuery = Type.Object(
-  {
-    project_id: Type.Optional(Type.String({ format: 'uuid' })),
-    test_mode: Type.Optional(Type.Boolean()),
-    status: Type.Optional(Type.String({ maxLength: 32 })),
-    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
-    page_size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-  },
-);
+export const TestModeQuery = Type.Object({
+  test_mode: Type.Boolean({ default: true, description: 'Use test mode (default true)' }),
+});
+export const PagedTestModeQuery = Type.Object({
+  test_mode: Type.Boolean({ default: true }),
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  page_size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+});
+export const AcrossProjectsQuery = Type.Object({
+  project_id: Type.Optional(Type.String({ format: 'uuid' })),
+  test_mode: Type.Optional(Type.Boolean()),
+  status: Type.Optional(Type.String({ maxLength: 32 })),
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  page_size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+});
 
 /** The end-user headers, documented for the OpenAPI page; checked by the end-user credential, not the schema. */
 export const EndUserHeaders = Type.Object({
@@ -122,5 +132,5 @@ export const EndUserHeaders = Type.Object({
   'x-user-role': Type.Optional(Type.String({ description: 'end_user' })),
   'x-project-id': Type.Optional(Type.String({ description: 'The project UUID' })),
   'x-api-key': Type.Optional(Type.String({ description: 'A project API key of that project' })),
-  'x-developer-key': Type.Optional(Type.String({ description: 'The project owner\'s developer key' })),
+  'x-developer-key': Type.Optional(Type.String({ description: "The project owner's developer key" })),
 });

@@ -51,12 +51,23 @@ export const paymentBody = (p: Payment): Static<typeof StripePaymentResponse> =>
 /** Items of the lists across projects name their project and provider. */
 export const acrossProjects =
   <T, W>(body: (item: T) => W) =>
-  (item: T & { projectName: string }): W & { project_name: string; provider: string } => ({ ...body(item), project_name: item.projectName, provider: 'stripe' });
-export const aggregatedSubscriptionBody: (s: Subscription & { projectName: string }) => Static<typeof AggregatedSubscriptionResponse> = acrossProjects(subscriptionBody);
-export const aggregatedPaymentBody: (p: Payment & { projectName: string }) => Static<typeof AggregatedPaymentResponse> = acrossProjects(paymentBody);
+  (item: T & { projectName: string }): W & { project_name: string; provider: string } => ({
+    ...body(item),
+    project_name: item.projectName,
+    provider: 'stripe',
+  });
+export const aggregatedSubscriptionBody: (
+  s: Subscription & { projectName: string },
+) => Static<typeof AggregatedSubscriptionResponse> = acrossProjects(subscriptionBody);
+export const aggregatedPaymentBody: (p: Payment & { projectName: string }) => Static<typeof AggregatedPaymentResponse> =
+  acrossProjects(paymentBody);
 
 /** The devkit's numbered page beside its items: total, page and page_size. */
-export const pageFields = (page: NumberedPage<unknown>) => ({ total: page.total, page: page.page, page_size: page.pageSize });
+export const pageFields = (page: NumberedPage<unknown>) => ({
+  total: page.total,
+  page: page.page,
+  page_size: page.pageSize,
+});
 
 export const configBody = (c: StripeConfig): Static<typeof StripeConfigResponse> => ({
   id: c.id,

@@ -5,6 +5,7 @@ import { uuidv7 } from '../../lib/ids.js';
 import { toIso } from '../../lib/time.js';
 import type { Actor } from '../audit/record-audit.js';
 import { recordChange } from '../events/record-change.js';
+import { dayWindowRetryAfter } from '../licenses/day-window.js';
 import { licenseStatus } from '../licenses/license.js';
 import { licenseFile, type LicenseFilePlaintext } from './license-file.js';
 import { LicensingErrors } from './licensing-errors.js';
@@ -14,7 +15,6 @@ type Ctx = Pick<Context, 'db' | 'dialect' | 'clock' | 'config' | 'signingKeys'>;
 export const MIN_TTL = 3_600;
 export const MAX_TTL = 365 * 86_400;
 export const DEFAULT_TTL = 30 * 86_400;
-const WINDOW_MS = 86_400_000;
 
 export interface CheckoutInput {
   ttl?: number;
@@ -123,19 +123,9 @@ export async function issueFile(
   await ctx.db.transaction().execute(async (trx) => {
     if (ctx.dialect === 'postgres')
       await trx.selectFrom('licenses').select('id').where('id', '=', license.id).forUpdate().execute();
-    const since = new Date(now.getTime() - WINDOW_MS);
-    const recent = await trx
-      .selectFrom('license_checkouts')
-      .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min('created_at').as('oldest')])
-      .where('license_id', '=', license.id)
-      .where('created_at', '>', since)
-      .executeTakeFirstOrThrow();
     const limit = ctx.config.licenseCheckoutsPerDay;
-    if (Number(recent.n) >= limit) {
-      const freed = new Date(recent.oldest as Date | string).getTime() + WINDOW_MS;
-      const retryAfter = Math.max(1, Math.ceil((freed - now.getTime()) / 1000));
-      throw LicensingErrors.checkoutLimit(limit, retryAfter);
-    }
+    const retryAfter = await dayWindowRetryAfter(trx, 'license_checkouts', license.id, limit, now);
+    if (retryAfter !== null) throw LicensingErrors.checkoutLimit(limit, retryAfter);
     await trx
       .insertInto('license_checkouts')
       .values({

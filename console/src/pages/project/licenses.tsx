@@ -43,6 +43,19 @@ function UsedFrom({ projectId, licenseId }: { projectId: string; licenseId: stri
   );
 }
 
+/** The new-license form as it opens, and as it resets after a create. */
+const EMPTY_FORM = {
+  title: '',
+  expiresAt: '',
+  maxDomains: '',
+  maxUsagePerDay: '',
+  allowedIps: '',
+  allowedCountries: '',
+  maxDevices: '',
+  heartbeatInterval: '',
+  componentMatch: 'any',
+};
+
 export function Licenses({ projectId }: { projectId: string }) {
   const [open, setOpen] = useState<string | null>(null);
   const [status, setStatus] = useState('');
@@ -51,17 +64,7 @@ export function Licenses({ projectId }: { projectId: string }) {
     () => api<Page<License>>('GET', `/projects/${projectId}/licenses${qs({ status, cursor })}`),
     [projectId, status, cursor],
   );
-  const [f, setF] = useState({
-    title: '',
-    expiresAt: '',
-    maxDomains: '',
-    maxUsagePerDay: '',
-    allowedIps: '',
-    allowedCountries: '',
-    maxDevices: '',
-    heartbeatInterval: '',
-    componentMatch: 'any',
-  });
+  const [f, setF] = useState(EMPTY_FORM);
   const [isTest, setIsTest] = useState(false);
   const [key, setKey] = useState<string | null>(null);
   const create = useAction();
@@ -94,17 +97,7 @@ export function Licenses({ projectId }: { projectId: string }) {
               componentMatch: f.componentMatch,
             });
             setKey(r.key);
-            setF({
-              title: '',
-              expiresAt: '',
-              maxDomains: '',
-              maxUsagePerDay: '',
-              allowedIps: '',
-              allowedCountries: '',
-              maxDevices: '',
-              heartbeatInterval: '',
-              componentMatch: 'any',
-            });
+            setF(EMPTY_FORM);
             reload();
           });
         }}
